@@ -1,0 +1,16 @@
+// @ts-check
+const swc = [
+  '@swc/jest',
+  { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+];
+
+// One run, in band: the Asterisk-backed suites share one Asterisk and its config directory.
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': swc },
+  roots: ['<rootDir>/src', '<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  testTimeout: 60_000,
+  slowTestThreshold: 30,
+};

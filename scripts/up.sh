@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Brings Switchboard up on this machine: MariaDB, a local Asterisk 22 (cached Debian sid chroot),
+# schema migrations, the first admin, then the web UI and API on http://127.0.0.1:3000.
+# Usage (as root on Debian): npm run up        Settings: see .env.example
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+. scripts/lib.sh
+
+apt_install debootstrap curl ca-certificates procps
+ensure_node_modules "$root"
+bash scripts/provision-mariadb.sh
+
+# Secrets generated once per machine, kept outside the repository.
+state=${SWITCHBOARD_STATE_DIR:-/var/lib/switchboard}
+mkdir -p "$state" && chmod 700 "$state"
+if [[ ! -f "$state/env" ]]; then
+  umask 077
+  printf 'ARI_PASSWORD=%s\n' "$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')" >"$state/env"
+fi
+set -a
+. "$state/env"
+[[ -f "$root/.env" ]] && . "$root/.env"
+set +a
+
+export SANDBOX_DIR=${SANDBOX_DIR:-/var/cache/switchboard/asterisk-sid}
+export ARI_USERNAME=${ARI_USERNAME:-switchboard}
+export ARI_URL=${ARI_URL:-http://127.0.0.1:${ARI_PORT:-8088}}
+export ASTERISK_CONFIG_DIR=${ASTERISK_CONFIG_DIR:-$SANDBOX_DIR/etc/asterisk/switchboard}
+export DATABASE_URL=${DATABASE_URL:-mysql://root@127.0.0.1:3306/switchboard}
+export NODE_ENV=${NODE_ENV:-production}
+
+bash scripts/asterisk-sandbox.sh start
+say "building"
+npx --no-install tsc -p tsconfig.build.json
+say "starting Switchboard on http://${HOST:-127.0.0.1}:${PORT:-3000}"
+exec node dist/src/main.js

@@ -1,0 +1,117 @@
+import { join } from 'node:path';
+import cookieParser from 'cookie-parser';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import { applyRoutes } from './apply/routes';
+import { authenticate, csrfProtect } from './auth/middleware';
+import type { Deps } from './deps';
+import { extensionPages } from './extensions/pages';
+import { extensionRoutes } from './extensions/routes';
+import { AppError, NotFoundError, ValidationError } from './http/errors';
+import { healthRoutes } from './ops/health';
+import { TEMPLATE_ROOT } from './render/engine';
+import { applyPages } from './web/apply-pages';
+import { authPages } from './web/auth-pages';
+import { sendPage } from './web/page-helpers';
+
+// The express app without listen(), so tests mount it in-process.
+export function createApp(deps: Deps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'upgrade-insecure-requests': null } },
+    }),
+  );
+  app.use((req, res, next) => {
+    const end = deps.metrics.httpDuration.startTimer({ method: req.method });
+    res.on('finish', () => {
+      const route = (req.route as { path?: string } | undefined)?.path;
+      end({ route: route ? `${req.baseUrl}${route}` : 'unmatched', status: String(res.statusCode) });
+    });
+    next();
+  });
+  app.use('/static', express.static(join(TEMPLATE_ROOT, 'static'), { maxAge: '1h' }));
+  app.use(healthRoutes(deps));
+  app.use(express.json({ limit: '256kb' }));
+  app.use(express.urlencoded({ extended: false, limit: '6mb', parameterLimit: 2000 }));
+  app.use(cookieParser());
+  app.use(authenticate(deps.db));
+  app.use(csrfProtect);
+
+  app.get('/api/v1/openapi.json', (_req, res) => {
+    res.json(deps.openapi.document());
+  });
+  app.get('/api/docs', (_req, res) => {
+    res.type('html').send(apiDocsPage(deps.openapi.document()));
+  });
+  app.use('/api/v1/extensions', extensionRoutes(deps));
+  app.use('/api/v1/apply', applyRoutes(deps));
+  app.use('/api', (_req, _res, next) => next(new NotFoundError('API route')));
+
+  app.use(authPages(deps));
+  app.use(extensionPages(deps));
+  app.use(applyPages(deps));
+  app.get('/', (_req, res) => res.redirect(303, '/extensions'));
+
+  app.use((req: Request, res: Response) => {
+    sendPage(
+      req,
+      res,
+      'error',
+      { title: 'Not found', heading: 'Not found', message: 'There is no such page.' },
+      404,
+    );
+  });
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const appError = toAppError(err);
+    if (appError.status >= 500) deps.log.error({ err, url: req.originalUrl }, 'request failed');
+    if (res.headersSent) return;
+    if (req.originalUrl.startsWith('/api/') || !req.accepts('html')) {
+      res.status(appError.status).json(appError.toBody());
+    } else {
+      sendPage(
+        req,
+        res,
+        'error',
+        {
+          title: 'Error',
+          heading: appError.status >= 500 ? 'Something went wrong' : 'Request refused',
+          message: appError.message,
+        },
+        appError.status,
+      );
+    }
+  });
+  return app;
+}
+
+function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  const e = err as { type?: string; status?: number } | null;
+  if (e?.type === 'entity.parse.failed')
+    return new ValidationError([{ path: '(body)', message: 'the body is not valid JSON' }]);
+  if (e?.type === 'entity.too.large')
+    return new AppError(413, 'payload_too_large', 'the request body is too large');
+  if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported')
+    return new AppError(415, 'unsupported_media_type', 'unsupported encoding');
+  return new AppError(500, 'internal', 'internal error');
+}
+
+function apiDocsPage(doc: Record<string, unknown>): string {
+  const paths = doc['paths'] as Record<string, Record<string, { summary: string; description: string }>>;
+  const rows = Object.entries(paths)
+    .flatMap(([path, ops]) =>
+      Object.entries(ops).map(
+        ([method, op]) =>
+          `<tr><td class="mono">${method.toUpperCase()}</td><td class="mono">${escapeHtml(path)}</td><td>${escapeHtml(op.summary)}</td><td>${escapeHtml(op.description)}</td></tr>`,
+      ),
+    )
+    .join('\n');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Switchboard API</title><link rel="stylesheet" href="/static/app.css"></head><body><main><h1>Switchboard API v1</h1><p>Machine-readable: <a href="/api/v1/openapi.json">/api/v1/openapi.json</a> (OpenAPI 3.1). Authenticate with <code>Authorization: Bearer &lt;token&gt;</code>.</p><table class="list"><thead><tr><th>Method</th><th>Path</th><th>What</th><th>Who</th></tr></thead><tbody>${rows}</tbody></table></main></body></html>`;
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

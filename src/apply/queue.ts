@@ -1,0 +1,70 @@
+import type { Applier, ApplyRequest } from './apply';
+import type { Revision } from './revisions.repo';
+
+interface Waiter {
+  request: ApplyRequest;
+  resolve(rev: Revision): void;
+  reject(err: unknown): void;
+}
+
+// Coalesces apply requests: everything that arrives while one apply runs (or within the debounce
+// window) is served by one following apply. Only one apply runs at a time per Asterisk.
+export class ApplyQueue {
+  private pending: Waiter[] = [];
+  private running: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private paused = false;
+
+  constructor(
+    private readonly applier: Applier,
+    private readonly debounceMs: number,
+  ) {}
+
+  request(request: ApplyRequest): Promise<Revision> {
+    return new Promise<Revision>((resolve, reject) => {
+      this.pending.push({ request, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  // Used by graceful shutdown: waits for the running apply and anything queued behind it.
+  async drain(): Promise<void> {
+    while (this.running || this.timer || this.pending.length > 0) {
+      if (this.timer) {
+        clearTimeout(this.timer);
+        this.timer = null;
+        this.start();
+      }
+      await this.running;
+    }
+    this.paused = true;
+  }
+
+  private schedule(): void {
+    if (this.paused || this.running || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.start();
+    }, this.debounceMs);
+  }
+
+  private start(): void {
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    this.running = this.applier
+      .run(batch.map((w) => w.request))
+      .then(
+        (rev) => {
+          for (const w of batch) w.resolve(rev);
+        },
+        (err: unknown) => {
+          for (const w of batch) w.reject(err);
+        },
+      )
+      .finally(() => {
+        this.running = null;
+        if (this.pending.length > 0) this.schedule();
+      });
+  }
+}

@@ -1,0 +1,41 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { actorName } from '../auth/middleware';
+import type { Deps } from '../deps';
+import { ApiRouter } from '../http/api';
+import { listRevisions } from './revisions.repo';
+
+const ListQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(20) });
+
+export function applyRoutes(deps: Deps): Router {
+  const router = Router();
+  const api = new ApiRouter(router, '/api/v1/apply', deps.openapi);
+
+  api.op(
+    {
+      method: 'get',
+      path: '/',
+      summary: 'Latest apply revisions and their result',
+      roles: ['admin', 'supervisor'],
+      query: ListQuery,
+    },
+    async ({ query }) => {
+      const revisions = await listRevisions(deps.db, query.limit);
+      return { latest: revisions[0] ?? null, items: revisions };
+    },
+  );
+
+  api.op(
+    {
+      method: 'post',
+      path: '/',
+      summary: 'Force an apply now; answers with its revision when it has finished',
+      roles: ['admin'],
+    },
+    async ({ req }) => {
+      return deps.applyQueue.request({ by: actorName(req), reason: 'forced apply' });
+    },
+  );
+
+  return router;
+}

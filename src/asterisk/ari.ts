@@ -1,0 +1,239 @@
+import ariClient from 'ari-client';
+import type { Logger } from '../lib/log';
+
+export interface AriOptions {
+  url: string;
+  username: string;
+  password: string;
+  app: string;
+}
+
+export class AriError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class AriUnreachableError extends AriError {
+  constructor(cause: string) {
+    super(0, `Asterisk ARI is unreachable: ${cause}`);
+  }
+}
+
+export interface AriEndpoint {
+  technology: string;
+  resource: string;
+  state?: string;
+  channel_ids: string[];
+}
+
+export type ConfigField = readonly [attribute: string, value: string];
+
+export interface ContactInfo {
+  uri: string;
+  userAgent: string;
+  viaAddress: string;
+}
+
+// The only module that knows ARI's wire format. REST calls go through fetch (typed, with
+// timeouts); the event websocket and its reconnects go through ari-client.
+export class Ari {
+  private events: { close(): Promise<void> | void } | null = null;
+  private stopped = false;
+  private connectedState = false;
+  private readonly listeners = new Set<(event: string, data: unknown) => void>();
+
+  constructor(
+    readonly options: AriOptions,
+    private readonly log: Logger,
+  ) {}
+
+  get connected(): boolean {
+    return this.connectedState;
+  }
+
+  async request<T = unknown>(method: string, path: string, body?: unknown, timeoutMs = 30_000): Promise<T> {
+    const headers: Record<string, string> = {
+      authorization: `Basic ${Buffer.from(`${this.options.username}:${this.options.password}`).toString('base64')}`,
+    };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await fetch(`${this.options.url}/ari${path}`, {
+        method,
+        headers,
+        body: body === undefined ? null : JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (err) {
+      throw new AriUnreachableError(
+        err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err),
+      );
+    }
+    const text = await res.text();
+    if (!res.ok) {
+      let message = text;
+      try {
+        message = (JSON.parse(text) as { message?: string }).message ?? text;
+      } catch {
+        // a non-JSON error body is kept as text
+      }
+      throw new AriError(res.status, `ARI ${method} ${path}: ${res.status} ${message}`.trim());
+    }
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  info(): Promise<{
+    system?: { version?: string };
+    status?: { startup_time?: string; last_reload_time?: string };
+  }> {
+    return this.request('GET', '/asterisk/info', undefined, 5_000);
+  }
+
+  async reloadModule(module: string): Promise<void> {
+    await this.request('PUT', `/asterisk/modules/${encodeURIComponent(module)}`);
+  }
+
+  async pushObject(
+    configClass: string,
+    type: string,
+    id: string,
+    fields: readonly ConfigField[],
+  ): Promise<void> {
+    await this.request('PUT', dynamicPath(configClass, type, id), {
+      fields: fields.map(([attribute, value]) => ({ attribute, value })),
+    });
+  }
+
+  async deleteObject(configClass: string, type: string, id: string): Promise<boolean> {
+    try {
+      await this.request('DELETE', dynamicPath(configClass, type, id));
+      return true;
+    } catch (err) {
+      if (err instanceof AriError && err.status === 404) return false;
+      throw err;
+    }
+  }
+
+  async objectExists(configClass: string, type: string, id: string): Promise<boolean> {
+    try {
+      await this.request('GET', dynamicPath(configClass, type, id), undefined, 5_000);
+      return true;
+    } catch (err) {
+      if (err instanceof AriError && err.status === 404) return false;
+      throw err;
+    }
+  }
+
+  async getEndpoint(technology: string, resource: string): Promise<AriEndpoint | null> {
+    try {
+      return await this.request<AriEndpoint>(
+        'GET',
+        `/endpoints/${encodeURIComponent(technology)}/${encodeURIComponent(resource)}`,
+        undefined,
+        5_000,
+      );
+    } catch (err) {
+      if (err instanceof AriError && err.status === 404) return null;
+      throw err;
+    }
+  }
+
+  listEndpoints(technology: string): Promise<AriEndpoint[]> {
+    return this.request<AriEndpoint[]>(
+      'GET',
+      `/endpoints/${encodeURIComponent(technology)}`,
+      undefined,
+      10_000,
+    );
+  }
+
+  // Reads a dialplan function as a global variable (no channel needed). Callers pass only
+  // identifiers Switchboard itself validated: the function name and arguments are not user text.
+  async readFunction(expression: string): Promise<string> {
+    try {
+      const res = await this.request<{ value: string }>(
+        'GET',
+        `/asterisk/variable?variable=${encodeURIComponent(expression)}`,
+        undefined,
+        5_000,
+      );
+      return res.value;
+    } catch (err) {
+      if (err instanceof AriError && (err.status === 404 || err.status === 400)) return '';
+      throw err;
+    }
+  }
+
+  async contacts(aor: string): Promise<ContactInfo[]> {
+    const ids = (await this.readFunction(`PJSIP_AOR(${aor},contact)`)).split(',').filter(Boolean);
+    return Promise.all(
+      ids.map(async (id) => ({
+        uri: await this.readFunction(`PJSIP_CONTACT(${id},uri)`),
+        userAgent: await this.readFunction(`PJSIP_CONTACT(${id},user_agent)`),
+        viaAddress: await this.readFunction(`PJSIP_CONTACT(${id},via_addr)`),
+      })),
+    );
+  }
+
+  onEvent(listener: (event: string, data: unknown) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // Keeps the event websocket up for the life of the process: Asterisk restarts are routine.
+  async startEvents(): Promise<void> {
+    this.stopped = false;
+    let delay = 500;
+    while (!this.stopped) {
+      try {
+        const client = await ariClient.connect(
+          this.options.url,
+          this.options.username,
+          this.options.password,
+        );
+        if (this.stopped) return;
+        client.on('WebSocketConnected', () => this.setConnected(true));
+        client.on('WebSocketReconnecting', () => this.setConnected(false));
+        client.on('WebSocketMaxRetries', () => {
+          this.setConnected(false);
+          this.events = null;
+          if (!this.stopped) void this.startEvents();
+        });
+        for (const name of ['EndpointStateChange', 'ContactStatusChange', 'PeerStatusChange']) {
+          client.on(name as 'EndpointStateChange', (event: unknown) => {
+            for (const l of this.listeners) l(name, event);
+          });
+        }
+        await client.start(this.options.app, true);
+        this.events = { close: () => client.stop() };
+        this.setConnected(true);
+        return;
+      } catch (err) {
+        this.setConnected(false);
+        this.log.warn({ err: (err as Error).message, retryInMs: delay }, 'ARI connect failed');
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, 10_000);
+      }
+    }
+  }
+
+  private setConnected(value: boolean): void {
+    if (value !== this.connectedState) this.log.info({ connected: value }, 'ARI event connection');
+    this.connectedState = value;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.setConnected(false);
+    await this.events?.close();
+    this.events = null;
+  }
+}
+
+function dynamicPath(configClass: string, type: string, id: string): string {
+  return `/asterisk/config/dynamic/${encodeURIComponent(configClass)}/${encodeURIComponent(type)}/${encodeURIComponent(id)}`;
+}

@@ -1,0 +1,77 @@
+import { parseArgs } from 'node:util';
+import { createApiToken } from '../auth/tokens';
+import { createKnex, ensureDatabase } from '../db/knex';
+import { findByUsername, ROLES, type Role } from '../users/repo';
+import { createUser, ensureFirstAdmin, Password } from '../users/service';
+
+const USAGE = `usage:
+  cli migrate
+  cli token create --user <username> [--name <label>]     prints the token alone
+  cli user create --username <name> --role admin|supervisor|user [--extension <number>]  (password from SB_NEW_PASSWORD)
+  cli admin ensure                                         first admin from ADMIN_PASSWORD, or generated and printed once`;
+
+async function main(argv: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      user: { type: 'string' },
+      name: { type: 'string' },
+      username: { type: 'string' },
+      role: { type: 'string' },
+      extension: { type: 'string' },
+    },
+  });
+  const url = process.env['DATABASE_URL'] ?? 'mysql://root@127.0.0.1:3306/switchboard';
+  const command = positionals.join(' ');
+  await ensureDatabase(url);
+  const db = createKnex(url, { min: 0, max: 2 });
+  try {
+    await db.migrate.latest();
+    switch (command) {
+      case 'migrate':
+        process.stderr.write('migrations are up to date\n');
+        return;
+      case 'token create': {
+        const user = values.user ? await findByUsername(db, values.user) : undefined;
+        if (!user) throw new Error(`no such user: ${values.user ?? '(missing --user)'}`);
+        process.stdout.write(`${await createApiToken(db, user.id, values.name ?? 'cli')}\n`);
+        return;
+      }
+      case 'user create': {
+        const role = values.role as Role;
+        if (!ROLES.includes(role)) throw new Error(`--role must be one of ${ROLES.join(', ')}`);
+        const password = Password.parse(process.env['SB_NEW_PASSWORD'] ?? '');
+        const id = await createUser(db, {
+          username: values.username ?? '',
+          password,
+          role,
+          extensionNumber: values.extension ?? null,
+        });
+        process.stderr.write(`user ${values.username} created (id ${id})\n`);
+        return;
+      }
+      case 'admin ensure': {
+        const result = await ensureFirstAdmin(db, {
+          username: process.env['ADMIN_USERNAME'] ?? 'admin',
+          password: process.env['ADMIN_PASSWORD'] || undefined,
+        });
+        if (result.password)
+          process.stdout.write(
+            `First admin created: user "admin", password "${result.password}" (shown only now)\n`,
+          );
+        else process.stderr.write(result.created ? 'first admin created\n' : 'an admin already exists\n');
+        return;
+      }
+      default:
+        throw new Error(USAGE);
+    }
+  } finally {
+    await db.destroy();
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+
+// The only reader of process.env: everything else receives a frozen Config.
+const Env = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z.string().url().default('mysql://root@127.0.0.1:3306/switchboard'),
+  ARI_URL: z.string().url().default('http://127.0.0.1:8088'),
+  ARI_USERNAME: z.string().min(1).default('switchboard'),
+  ARI_PASSWORD: z.string().min(1, 'ARI_PASSWORD is required'),
+  ARI_APP: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*$/)
+    .default('switchboard'),
+  ASTERISK_CONFIG_DIR: z.string().min(1).default('/etc/asterisk/switchboard'),
+  EXTENSION_MIN: z.coerce.number().int().min(1).default(1000),
+  EXTENSION_MAX: z.coerce.number().int().min(1).default(9999),
+  APPLY_DEBOUNCE_MS: z.coerce.number().int().min(0).max(10_000).default(50),
+  SESSION_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(12),
+  COOKIE_SECURE: z.enum(['true', 'false']).default('false'),
+  LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+});
+
+export interface Config {
+  readonly env: 'development' | 'production' | 'test';
+  readonly host: string;
+  readonly port: number;
+  readonly logLevel: string;
+  readonly databaseUrl: string;
+  readonly ari: {
+    readonly url: string;
+    readonly username: string;
+    readonly password: string;
+    readonly app: string;
+  };
+  readonly asteriskConfigDir: string;
+  readonly extensionRange: { readonly min: number; readonly max: number };
+  readonly applyDebounceMs: number;
+  readonly sessionTtlHours: number;
+  readonly cookieSecure: boolean;
+  readonly loginRateLimit: number;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (e.EXTENSION_MIN > e.EXTENSION_MAX)
+    throw new Error('invalid configuration: EXTENSION_MIN > EXTENSION_MAX');
+  return Object.freeze({
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    databaseUrl: e.DATABASE_URL,
+    ari: Object.freeze({
+      url: e.ARI_URL,
+      username: e.ARI_USERNAME,
+      password: e.ARI_PASSWORD,
+      app: e.ARI_APP,
+    }),
+    asteriskConfigDir: e.ASTERISK_CONFIG_DIR,
+    extensionRange: Object.freeze({ min: e.EXTENSION_MIN, max: e.EXTENSION_MAX }),
+    applyDebounceMs: e.APPLY_DEBOUNCE_MS,
+    sessionTtlHours: e.SESSION_TTL_HOURS,
+    cookieSecure: e.COOKIE_SECURE === 'true',
+    loginRateLimit: e.LOGIN_RATE_LIMIT,
+  });
+}

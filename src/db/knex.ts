@@ -1,0 +1,42 @@
+import { join } from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+
+export type Db = Knex;
+
+export function createKnex(databaseUrl: string, pool = { min: 0, max: 10 }): Knex {
+  return knexFactory({
+    client: 'mysql2',
+    connection: {
+      uri: databaseUrl,
+      timezone: 'Z',
+      dateStrings: false,
+      supportBigNumbers: true,
+    } as Knex.MySql2ConnectionConfig,
+    pool,
+    migrations: migrationConfig(),
+  });
+}
+
+export function migrationConfig(): Knex.MigratorConfig {
+  return {
+    directory: join(__dirname, '..', '..', 'migrations'),
+    tableName: 'knex_migrations',
+    loadExtensions: [__filename.endsWith('.ts') ? '.ts' : '.js'],
+  };
+}
+
+// Connects to the server without a database so the database itself can be created.
+export async function ensureDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (!/^[A-Za-z0-9_]{1,64}$/.test(name)) throw new Error(`invalid database name in DATABASE_URL: ${name}`);
+  url.pathname = '/';
+  const admin = createKnex(url.toString(), { min: 0, max: 1 });
+  try {
+    await admin.raw(
+      `CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+    );
+  } finally {
+    await admin.destroy();
+  }
+}

@@ -1,0 +1,17 @@
+import type { Knex } from 'knex';
+import type { ApplyQueue } from './apply/queue';
+import type { Ari } from './asterisk/ari';
+import type { Config } from './config';
+import type { OpenApiRegistry } from './http/openapi';
+import type { Logger } from './lib/log';
+import type { Metrics } from './ops/metrics';
+
+export interface Deps {
+  config: Config;
+  db: Knex;
+  log: Logger;
+  ari: Ari;
+  applyQueue: ApplyQueue;
+  metrics: Metrics;
+  openapi: OpenApiRegistry;
+}

@@ -1,0 +1,221 @@
+import { Router } from 'express';
+import { actorName } from '../auth/middleware';
+import { withTx } from '../db/tx';
+import type { Deps } from '../deps';
+import { AppError, ValidationError } from '../http/errors';
+import { parse } from '../http/parse';
+import { formList, formString, requirePage, sendPage } from '../web/page-helpers';
+import { parseImport } from './csv';
+import { importExtensions } from './import';
+import { registrations } from './registration';
+import * as repo from './repo';
+import { actorFor } from './routes';
+import { CODECS, createExtensionSchema, DEFAULT_CODECS, UpdateExtension } from './schema';
+import * as service from './service';
+
+const PAGE_SIZE = 25;
+
+// Turns a submitted form into the API's shape, so pages and API share one schema and service.
+function fromForm(body: unknown, isNew: boolean): Record<string, unknown> {
+  const text = (k: string) => {
+    const v = formString(body, k)?.trim();
+    return v === undefined || v === '' ? undefined : v;
+  };
+  const out: Record<string, unknown> = { display_name: formString(body, 'display_name') ?? '' };
+  if (isNew) out['number'] = (formString(body, 'number') ?? '').trim();
+  out['caller_id_name'] = text('caller_id_name') ?? null;
+  out['caller_id_number'] = text('caller_id_number') ?? null;
+  out['email'] = text('email') ?? null;
+  if (text('sip_secret')) out['sip_secret'] = text('sip_secret');
+  const max = text('max_contacts');
+  if (max !== undefined) out['max_contacts'] = /^[0-9]{1,3}$/.test(max) ? Number(max) : max;
+  out['codecs'] = formList(body, 'codecs');
+  out['voicemail_enabled'] = formString(body, 'voicemail_enabled') === 'yes';
+  return out;
+}
+
+export function extensionPages(deps: Deps): Router {
+  const router = Router();
+  const Create = createExtensionSchema(deps.config.extensionRange);
+  const admin = requirePage('admin');
+
+  router.get('/extensions', requirePage('admin', 'supervisor'), async (req, res) => {
+    const q = (formString(req.query, 'q') ?? '').slice(0, 80);
+    const cursorRaw = formString(req.query, 'cursor');
+    const cursor = cursorRaw && /^[0-9]{1,10}$/.test(cursorRaw) ? cursorRaw : undefined;
+    const { rows, total } = await repo.page(deps.db, { limit: PAGE_SIZE, after: cursor, q: q || undefined });
+    const regs = await registrations(
+      deps.ari,
+      deps.log,
+      rows.map((r) => r.number),
+      false,
+    );
+    const live = new URLSearchParams({
+      limit: String(PAGE_SIZE),
+      ...(q ? { q } : {}),
+      ...(cursor ? { cursor } : {}),
+    });
+    sendPage(req, res, 'extensions/list', {
+      title: 'Extensions',
+      nav: 'extensions',
+      q,
+      cursor,
+      total,
+      items: rows.map((r) => ({ ...repo.toApi(r), registration: regs.get(r.number) })),
+      nextCursor: rows.length === PAGE_SIZE ? rows.at(-1)?.number : null,
+      liveQuery: live.toString(),
+    });
+  });
+
+  const form = (values: Record<string, unknown>, extra: Record<string, unknown>) => ({
+    title: extra['isNew'] ? 'New extension' : `Extension ${String(values['number'])}`,
+    nav: 'extensions',
+    codecs: CODECS,
+    values,
+    ...extra,
+  });
+
+  router.get('/extensions/new', admin, (req, res) => {
+    sendPage(
+      req,
+      res,
+      'extensions/form',
+      form({ codecs: DEFAULT_CODECS, max_contacts: 1 }, { isNew: true, action: '/extensions' }),
+    );
+  });
+
+  router.post('/extensions', admin, async (req, res) => {
+    const raw = fromForm(req.body, true);
+    try {
+      const input = parse(Create, raw);
+      const { extension, sipSecret } = await withTx(deps.db, (tx) =>
+        service.create(tx, input, actorFor(deps, actorName(req))),
+      );
+      sendPage(
+        req,
+        res,
+        'extensions/created',
+        { title: 'Extension created', nav: 'extensions', extension, secret: sipSecret },
+        201,
+      );
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status >= 500) throw err;
+      sendPage(
+        req,
+        res,
+        'extensions/form',
+        form(raw, {
+          isNew: true,
+          action: '/extensions',
+          errors: err.details.length ? err.details : [{ path: 'number', message: err.message }],
+        }),
+        err.status,
+      );
+    }
+  });
+
+  router.get('/extensions/import', admin, (req, res) => {
+    sendPage(req, res, 'extensions/import', { title: 'Import extensions', nav: 'extensions' });
+  });
+
+  router.post('/extensions/import', admin, async (req, res) => {
+    const csv = formString(req.body, 'csv') ?? '';
+    const dryRun = formString(req.body, 'dry_run') !== 'false';
+    const upsert = formString(req.body, 'upsert') === 'yes';
+    try {
+      if (!csv.trim()) throw new ValidationError([{ path: 'csv', message: 'paste the CSV first' }]);
+      const parsed = parseImport(csv, Create);
+      const summary = await withTx(deps.db, (tx) =>
+        importExtensions(
+          tx,
+          parsed,
+          { dryRun, mode: upsert ? 'upsert' : 'create' },
+          actorFor(deps, actorName(req)),
+        ),
+      );
+      sendPage(req, res, 'extensions/import', {
+        title: 'Import extensions',
+        nav: 'extensions',
+        summary,
+        csv: dryRun ? csv : '',
+        upsert,
+      });
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status >= 500) throw err;
+      sendPage(
+        req,
+        res,
+        'extensions/import',
+        {
+          title: 'Import extensions',
+          nav: 'extensions',
+          errorMessage: err.message,
+          errors: err.details,
+          csv,
+          upsert,
+        },
+        err.status,
+      );
+    }
+  });
+
+  router.get('/extensions/:number/edit', admin, async (req, res) => {
+    const number = String(req.params['number']);
+    const row = /^[0-9]{1,10}$/.test(number) ? await repo.findByNumber(deps.db, number) : undefined;
+    if (!row) {
+      sendPage(
+        req,
+        res,
+        'error',
+        { title: 'Not found', heading: 'Not found', message: `There is no extension ${number}.` },
+        404,
+      );
+      return;
+    }
+    const regs = await registrations(deps.ari, deps.log, [number], true);
+    sendPage(
+      req,
+      res,
+      'extensions/form',
+      form(
+        { ...repo.toApi(row) },
+        { isNew: false, action: `/extensions/${number}`, registration: regs.get(number) },
+      ),
+    );
+  });
+
+  router.post('/extensions/:number', admin, async (req, res) => {
+    const number = String(req.params['number']);
+    const raw = fromForm(req.body, false);
+    try {
+      const input = parse(UpdateExtension, raw);
+      await withTx(deps.db, (tx) => service.replace(tx, number, input, actorFor(deps, actorName(req))));
+      res.redirect(303, '/extensions');
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status >= 500) throw err;
+      sendPage(
+        req,
+        res,
+        'extensions/form',
+        form(
+          { ...raw, number },
+          {
+            isNew: false,
+            action: `/extensions/${number}`,
+            errors: err.details,
+            registration: { state: 'unknown', contacts: [] },
+          },
+        ),
+        err.status,
+      );
+    }
+  });
+
+  router.post('/extensions/:number/delete', admin, async (req, res) => {
+    const number = String(req.params['number']);
+    await withTx(deps.db, (tx) => service.remove(tx, number, actorFor(deps, actorName(req))));
+    res.redirect(303, '/extensions');
+  });
+
+  return router;
+}

@@ -1,0 +1,110 @@
+import type { Knex } from 'knex';
+import type { ExtensionState } from '../render/types';
+import type { Codec, Extension } from './schema';
+
+export interface ExtensionRow {
+  number: string;
+  display_name: string;
+  caller_id_name: string | null;
+  caller_id_number: string | null;
+  email: string | null;
+  sip_secret: string;
+  max_contacts: number;
+  codecs: string;
+  voicemail_enabled: number | boolean;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export type ExtensionWrite = Omit<ExtensionRow, 'created_at' | 'updated_at'>;
+
+const TABLE = 'extensions';
+
+// Numbers sort as numbers: shorter first, then lexically (all digits, no leading zero).
+const ORDER = [{ column: 'number_len', order: 'asc' as const }, { column: 'number' }];
+
+export function toApi(row: ExtensionRow): Extension {
+  return {
+    number: row.number,
+    display_name: row.display_name,
+    caller_id_name: row.caller_id_name,
+    caller_id_number: row.caller_id_number,
+    email: row.email,
+    max_contacts: row.max_contacts,
+    codecs: row.codecs.split(',') as Codec[],
+    voicemail_enabled: Boolean(row.voicemail_enabled),
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  };
+}
+
+export async function findByNumber(db: Knex, number: string): Promise<ExtensionRow | undefined> {
+  return db<ExtensionRow>(TABLE).where({ number }).first();
+}
+
+export async function insert(db: Knex, row: ExtensionWrite): Promise<void> {
+  await db(TABLE).insert(row);
+}
+
+export async function update(db: Knex, number: string, row: Partial<ExtensionWrite>): Promise<number> {
+  return db(TABLE)
+    .where({ number })
+    .update({ ...row, updated_at: db.fn.now(3) });
+}
+
+export async function remove(db: Knex, number: string): Promise<number> {
+  return db(TABLE).where({ number }).delete();
+}
+
+export async function page(
+  db: Knex,
+  opts: { limit: number; after?: string | undefined; q?: string | undefined },
+): Promise<{ rows: ExtensionRow[]; total: number }> {
+  const filter = (qb: Knex.QueryBuilder) => {
+    if (opts.q) {
+      const like = `%${opts.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      qb.where((w) =>
+        w.where('number', 'like', like).orWhere('display_name', 'like', like).orWhere('email', 'like', like),
+      );
+    }
+  };
+  const query = db<ExtensionRow>(TABLE)
+    .select('*', db.raw('CHAR_LENGTH(number) AS number_len'))
+    .modify(filter)
+    .orderBy(ORDER)
+    .limit(opts.limit);
+  if (opts.after) {
+    const after = opts.after;
+    query.where((w) =>
+      w
+        .whereRaw('CHAR_LENGTH(number) > ?', [after.length])
+        .orWhere((w2) =>
+          w2.whereRaw('CHAR_LENGTH(number) = ?', [after.length]).andWhere('number', '>', after),
+        ),
+    );
+  }
+  const [rows, countRow] = await Promise.all([
+    query,
+    db(TABLE).modify(filter).count<{ n: number }[]>({ n: '*' }).first(),
+  ]);
+  return { rows: rows as ExtensionRow[], total: Number(countRow?.n ?? 0) };
+}
+
+export async function listAll(db: Knex): Promise<ExtensionRow[]> {
+  return db<ExtensionRow>(TABLE).select('*', db.raw('CHAR_LENGTH(number) AS number_len')).orderBy(ORDER);
+}
+
+export async function listAllForRender(db: Knex): Promise<ExtensionState[]> {
+  const rows = await listAll(db);
+  return rows.map((r) => ({
+    number: r.number,
+    displayName: r.display_name,
+    callerIdName: r.caller_id_name,
+    callerIdNumber: r.caller_id_number,
+    email: r.email,
+    sipSecret: r.sip_secret,
+    maxContacts: r.max_contacts,
+    codecs: r.codecs.split(','),
+    voicemailEnabled: Boolean(r.voicemail_enabled),
+  }));
+}

@@ -1,0 +1,193 @@
+import express, { Router } from 'express';
+import { z } from 'zod';
+import { actorName } from '../auth/middleware';
+import { withTx } from '../db/tx';
+import type { Deps } from '../deps';
+import { ApiRouter } from '../http/api';
+import { ValidationError } from '../http/errors';
+import { parse } from '../http/parse';
+import { parseImport, toCsv } from './csv';
+import { importExtensions } from './import';
+import { registrations } from './registration';
+import * as repo from './repo';
+import { createExtensionSchema, extensionNumber, ListQuery, PatchExtension, UpdateExtension } from './schema';
+import * as service from './service';
+
+const ImportQuery = z.strictObject({
+  dry_run: z.enum(['true', 'false']).default('false'),
+  mode: z.enum(['create', 'upsert']).default('create'),
+});
+
+export function actorFor(deps: Deps, by: string): service.Actor {
+  return {
+    by,
+    requestApply: (reason) => {
+      deps.applyQueue
+        .request({ by, reason })
+        .catch((err: unknown) => deps.log.error({ err }, 'apply request failed'));
+    },
+  };
+}
+
+export function extensionRoutes(deps: Deps): Router {
+  const router = Router();
+  const api = new ApiRouter(router, '/api/v1/extensions', deps.openapi);
+  const Create = createExtensionSchema(deps.config.extensionRange);
+  const NumberParam = z.strictObject({ number: extensionNumber(deps.config.extensionRange) });
+  const numberParam = (params: Record<string, string>) =>
+    parse(NumberParam, { number: params['number'] }).number;
+
+  api.op(
+    {
+      method: 'get',
+      path: '/',
+      summary: 'List extensions (cursor-paginated, live registration state)',
+      roles: ['admin', 'supervisor'],
+      query: ListQuery,
+    },
+    async ({ query }) => {
+      const { rows, total } = await repo.page(deps.db, {
+        limit: query.limit,
+        after: query.cursor,
+        q: query.q,
+      });
+      const regs = await registrations(
+        deps.ari,
+        deps.log,
+        rows.map((r) => r.number),
+        false,
+      );
+      const last = rows.at(-1);
+      return {
+        items: rows.map((r) => ({ ...repo.toApi(r), registration: regs.get(r.number) })),
+        total,
+        next_cursor: rows.length === query.limit && last ? last.number : null,
+      };
+    },
+  );
+
+  api.op(
+    {
+      method: 'post',
+      path: '/',
+      summary: 'Create an extension (the SIP secret is shown once)',
+      roles: ['admin'],
+      body: Create,
+      status: 201,
+    },
+    async ({ req, body }) => {
+      const { extension, sipSecret } = await withTx(deps.db, (tx) =>
+        service.create(tx, body, actorFor(deps, actorName(req))),
+      );
+      return { ...extension, sip_secret: sipSecret };
+    },
+  );
+
+  // Registered before /:number so the literal paths are not captured as a number.
+  api.op(
+    {
+      method: 'get',
+      path: '/export',
+      summary: 'Export all extensions as CSV (re-importable, secrets included)',
+      roles: ['admin'],
+    },
+    async ({ res }) => {
+      const rows = await repo.listAll(deps.db);
+      res.type('text/csv').attachment('extensions.csv').send(toCsv(rows));
+    },
+  );
+
+  router.post('/import', express.text({ type: ['text/csv', 'text/plain'], limit: '5mb' }));
+  api.op(
+    {
+      method: 'post',
+      path: '/import',
+      summary: 'Import extensions from CSV (dry_run=true validates only; all or nothing)',
+      roles: ['admin'],
+      query: ImportQuery,
+      body: z.string().min(1, 'the CSV body is empty'),
+      bodyContentType: 'text/csv',
+    },
+    async ({ req, query, body }) => {
+      if (typeof req.body !== 'string')
+        throw new ValidationError([{ path: 'content-type', message: 'send the CSV as text/csv' }]);
+      const parsed = parseImport(body, Create);
+      return withTx(deps.db, (tx) =>
+        importExtensions(
+          tx,
+          parsed,
+          { dryRun: query.dry_run === 'true', mode: query.mode },
+          actorFor(deps, actorName(req)),
+        ),
+      );
+    },
+  );
+
+  api.op(
+    {
+      method: 'get',
+      path: '/:number',
+      summary: 'Get an extension with its live registration',
+      roles: ['admin', 'supervisor'],
+    },
+    async ({ params }) => {
+      const number = numberParam(params);
+      const extension = await service.get(deps.db, number);
+      const regs = await registrations(deps.ari, deps.log, [number], true);
+      return { ...extension, registration: regs.get(number) };
+    },
+  );
+
+  api.op(
+    {
+      method: 'post',
+      path: '/:number/reveal-secret',
+      summary: 'Reveal the SIP secret (admin only, audited in the log)',
+      roles: ['admin'],
+    },
+    async ({ req, params }) => {
+      const number = numberParam(params);
+      deps.log.info({ by: actorName(req), extension: number }, 'SIP secret revealed');
+      return { sip_secret: await service.revealSecret(deps.db, number) };
+    },
+  );
+
+  api.op(
+    {
+      method: 'put',
+      path: '/:number',
+      summary: 'Replace an extension',
+      roles: ['admin'],
+      body: UpdateExtension,
+    },
+    async ({ req, params, body }) => {
+      const number = numberParam(params);
+      return withTx(deps.db, (tx) => service.replace(tx, number, body, actorFor(deps, actorName(req))));
+    },
+  );
+
+  api.op(
+    {
+      method: 'patch',
+      path: '/:number',
+      summary: 'Change some fields of an extension',
+      roles: ['admin'],
+      body: PatchExtension,
+    },
+    async ({ req, params, body }) => {
+      const number = numberParam(params);
+      return withTx(deps.db, (tx) => service.patch(tx, number, body, actorFor(deps, actorName(req))));
+    },
+  );
+
+  api.op(
+    { method: 'delete', path: '/:number', summary: 'Delete an extension', roles: ['admin'], status: 204 },
+    async ({ req, params }) => {
+      const number = numberParam(params);
+      await withTx(deps.db, (tx) => service.remove(tx, number, actorFor(deps, actorName(req))));
+      return undefined;
+    },
+  );
+
+  return router;
+}

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+
+export const CODECS = ['ulaw', 'alaw', 'g722', 'gsm'] as const;
+export const DEFAULT_CODECS: Codec[] = ['ulaw', 'alaw', 'g722'];
+export type Codec = (typeof CODECS)[number];
+
+// Allowlists, not denylists: what a person's name or a phone number may contain. Anything else
+// (newline, `;`, `[`, `#`, `${`, quotes, NUL...) is a 400 long before a template sees it.
+const NAME = /^[\p{L}\p{M}\p{N} .'_&@+/()-]+$/u;
+const DIGITS = /^[0-9]+$/;
+const SECRET = /^[A-Za-z0-9_.!@%^*+=:?~-]+$/;
+
+const personName = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(80, 'must be at most 80 characters')
+  .regex(NAME, "may contain only letters, digits, spaces and . ' _ & @ + / ( ) -");
+
+export const CallerIdNumber = z
+  .string()
+  .max(20, 'must be at most 20 characters')
+  .regex(/^\+?[0-9]{2,19}$/, 'must be digits, optionally starting with +');
+
+export const Email = z
+  .string()
+  .max(254, 'must be at most 254 characters')
+  .regex(/^[^\s@"<>;,[\]\\#$]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, 'must be a valid email address');
+
+export const SipSecret = z
+  .string()
+  .min(12, 'must be at least 12 characters')
+  .max(128, 'must be at most 128 characters')
+  .regex(SECRET, 'may contain only letters, digits and _ . ! @ % ^ * + = : ? ~ -');
+
+export function extensionNumber(range: { min: number; max: number }) {
+  return z
+    .string()
+    .max(10, 'must be at most 10 digits')
+    .regex(DIGITS, 'must contain digits only')
+    .refine((n) => !n.startsWith('0'), 'must not start with 0')
+    .refine(
+      (n) => Number(n) >= range.min && Number(n) <= range.max,
+      `must be between ${range.min} and ${range.max}`,
+    );
+}
+
+const fields = {
+  display_name: personName,
+  caller_id_name: personName.nullable().optional(),
+  caller_id_number: CallerIdNumber.nullable().optional(),
+  email: Email.nullable().optional(),
+  sip_secret: SipSecret.optional(),
+  max_contacts: z.number().int().min(1).max(10).optional(),
+  codecs: z
+    .array(z.enum(CODECS))
+    .min(1, 'at least one codec')
+    .max(CODECS.length)
+    .refine((c) => new Set(c).size === c.length, 'codecs must not repeat')
+    .optional(),
+  voicemail_enabled: z.boolean().optional(),
+};
+
+export function createExtensionSchema(range: { min: number; max: number }) {
+  return z.strictObject({ number: extensionNumber(range), ...fields });
+}
+
+export const UpdateExtension = z.strictObject(fields);
+export const PatchExtension = z.strictObject({ ...fields, display_name: personName.optional() });
+
+export type CreateExtensionInput = z.infer<ReturnType<typeof createExtensionSchema>>;
+export type UpdateExtensionInput = z.infer<typeof UpdateExtension>;
+export type PatchExtensionInput = z.infer<typeof PatchExtension>;
+
+export const ListQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z
+    .string()
+    .regex(/^[0-9]{1,10}$/, 'must be a cursor returned by a previous page')
+    .optional(),
+  q: z.string().max(80).optional(),
+});
+
+export interface Extension {
+  number: string;
+  display_name: string;
+  caller_id_name: string | null;
+  caller_id_number: string | null;
+  email: string | null;
+  max_contacts: number;
+  codecs: Codec[];
+  voicemail_enabled: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Registration {
+  state: 'online' | 'offline' | 'unknown';
+  contacts: Array<{ uri: string; user_agent: string; via_address: string }>;
+}

@@ -1,0 +1,108 @@
+import type { Knex } from 'knex';
+import { mapDbError } from '../db/mysql-errors';
+import type { Tx } from '../db/tx';
+import { NotFoundError } from '../http/errors';
+import { randomSecret } from '../lib/crypto';
+import * as repo from './repo';
+import {
+  type CreateExtensionInput,
+  DEFAULT_CODECS,
+  type Extension,
+  type PatchExtensionInput,
+  type UpdateExtensionInput,
+} from './schema';
+
+export interface Actor {
+  by: string;
+  requestApply(reason: string): void;
+}
+
+export const SECRET_LENGTH = 24;
+
+function writable(
+  input: CreateExtensionInput | UpdateExtensionInput,
+  number: string,
+  secret: string,
+): repo.ExtensionWrite {
+  return {
+    number,
+    display_name: input.display_name,
+    caller_id_name: input.caller_id_name ?? null,
+    caller_id_number: input.caller_id_number ?? null,
+    email: input.email ?? null,
+    sip_secret: secret,
+    max_contacts: input.max_contacts ?? 1,
+    codecs: (input.codecs ?? DEFAULT_CODECS).join(','),
+    voicemail_enabled: input.voicemail_enabled ?? false,
+  };
+}
+
+// The secret is returned here, on creation, and never by a plain read afterwards.
+export async function create(
+  tx: Tx,
+  input: CreateExtensionInput,
+  actor: Actor,
+): Promise<{ extension: Extension; sipSecret: string }> {
+  const secret = input.sip_secret ?? randomSecret(SECRET_LENGTH);
+  try {
+    await repo.insert(tx, writable(input, input.number, secret));
+  } catch (err) {
+    throw mapDbError(err, 'number');
+  }
+  tx.afterCommit(() => actor.requestApply(`extension ${input.number} created`));
+  return { extension: repo.toApi((await repo.findByNumber(tx, input.number))!), sipSecret: secret };
+}
+
+export async function replace(
+  tx: Tx,
+  number: string,
+  input: UpdateExtensionInput,
+  actor: Actor,
+): Promise<Extension> {
+  const existing = await mustFind(tx, number);
+  await repo.update(tx, number, writable(input, number, input.sip_secret ?? existing.sip_secret));
+  tx.afterCommit(() => actor.requestApply(`extension ${number} updated`));
+  return repo.toApi((await repo.findByNumber(tx, number))!);
+}
+
+export async function patch(
+  tx: Tx,
+  number: string,
+  input: PatchExtensionInput,
+  actor: Actor,
+): Promise<Extension> {
+  await mustFind(tx, number);
+  const row: Partial<repo.ExtensionWrite> = {};
+  if (input.display_name !== undefined) row.display_name = input.display_name;
+  if (input.caller_id_name !== undefined) row.caller_id_name = input.caller_id_name;
+  if (input.caller_id_number !== undefined) row.caller_id_number = input.caller_id_number;
+  if (input.email !== undefined) row.email = input.email;
+  if (input.sip_secret !== undefined) row.sip_secret = input.sip_secret;
+  if (input.max_contacts !== undefined) row.max_contacts = input.max_contacts;
+  if (input.codecs !== undefined) row.codecs = input.codecs.join(',');
+  if (input.voicemail_enabled !== undefined) row.voicemail_enabled = input.voicemail_enabled;
+  if (Object.keys(row).length > 0) {
+    await repo.update(tx, number, row);
+    tx.afterCommit(() => actor.requestApply(`extension ${number} updated`));
+  }
+  return repo.toApi((await repo.findByNumber(tx, number))!);
+}
+
+export async function remove(tx: Tx, number: string, actor: Actor): Promise<void> {
+  if ((await repo.remove(tx, number)) === 0) throw new NotFoundError(`extension ${number}`);
+  tx.afterCommit(() => actor.requestApply(`extension ${number} deleted`));
+}
+
+export async function get(db: Knex, number: string): Promise<Extension> {
+  return repo.toApi(await mustFind(db, number));
+}
+
+export async function revealSecret(db: Knex, number: string): Promise<string> {
+  return (await mustFind(db, number)).sip_secret;
+}
+
+async function mustFind(db: Knex, number: string): Promise<repo.ExtensionRow> {
+  const row = await repo.findByNumber(db, number);
+  if (!row) throw new NotFoundError(`extension ${number}`);
+  return row;
+}

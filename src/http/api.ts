@@ -1,0 +1,62 @@
+import type { Request, Response, Router } from 'express';
+import type { z } from 'zod';
+import { requireRole } from '../auth/middleware';
+import type { Role } from '../users/repo';
+import type { OpenApiRegistry } from './openapi';
+import { parse } from './parse';
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface OpSpec<B extends z.ZodType | undefined, Q extends z.ZodType | undefined> {
+  method: Method;
+  path: string;
+  summary: string;
+  roles: readonly Role[];
+  body?: B;
+  query?: Q;
+  status?: number;
+  bodyContentType?: string;
+}
+
+type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
+
+export interface OpContext<B, Q> {
+  req: Request;
+  res: Response;
+  body: B;
+  query: Q;
+  params: Record<string, string>;
+}
+
+// One declaration per operation: authorisation, parsing, OpenAPI entry and the JSON response.
+export class ApiRouter {
+  constructor(
+    private readonly router: Router,
+    private readonly basePath: string,
+    private readonly registry: OpenApiRegistry,
+  ) {}
+
+  op<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined>(
+    spec: OpSpec<B, Q>,
+    handler: (ctx: OpContext<Infer<B>, Infer<Q>>) => Promise<unknown>,
+  ): void {
+    this.registry.add({
+      method: spec.method,
+      path: this.basePath + spec.path,
+      summary: spec.summary,
+      roles: spec.roles,
+      body: spec.body,
+      query: spec.query,
+      status: spec.status ?? 200,
+      bodyContentType: spec.bodyContentType,
+    });
+    this.router[spec.method](spec.path, requireRole(...spec.roles), async (req: Request, res: Response) => {
+      const body = (spec.body ? parse(spec.body, req.body) : undefined) as Infer<B>;
+      const query = (spec.query ? parse(spec.query, req.query) : undefined) as Infer<Q>;
+      const result = await handler({ req, res, body, query, params: req.params as Record<string, string> });
+      if (res.headersSent) return;
+      if (result === undefined) res.status(spec.status ?? 204).end();
+      else res.status(spec.status ?? 200).json(result);
+    });
+  }
+}

@@ -1,0 +1,37 @@
+import { Router } from 'express';
+import { latestRevision } from '../apply/revisions.repo';
+import type { Deps } from '../deps';
+
+// Unauthenticated and free of secrets: load balancers and monitoring read these.
+export function healthRoutes(deps: Deps): Router {
+  const router = Router();
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/readyz', async (_req, res) => {
+    const checks: Record<string, { ok: boolean; detail?: string }> = {};
+    try {
+      await deps.db.raw('SELECT 1');
+      checks['database'] = { ok: true };
+    } catch (err) {
+      checks['database'] = { ok: false, detail: (err as Error).message };
+    }
+    checks['ari'] = deps.ari.connected ? { ok: true } : { ok: false, detail: 'ARI event connection is down' };
+    try {
+      const last = await latestRevision(deps.db);
+      checks['apply'] =
+        last?.status === 'failed'
+          ? { ok: false, detail: `revision ${last.id} failed: ${last.error ?? 'unknown error'}` }
+          : { ok: true, detail: last ? `revision ${last.id} ${last.status}` : 'no apply yet' };
+    } catch {
+      checks['apply'] = { ok: false, detail: 'apply history unavailable' };
+    }
+    const ready = Object.values(checks).every((c) => c.ok);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
+  });
+  router.get('/metrics', async (_req, res) => {
+    deps.metrics.ariConnected.set(deps.ari.connected ? 1 : 0);
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+  return router;
+}

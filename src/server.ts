@@ -1,0 +1,67 @@
+import type { Server } from 'node:http';
+import { createApp } from './app';
+import { Applier, type AsteriskTarget } from './apply/apply';
+import { ApplyQueue } from './apply/queue';
+import { Ari } from './asterisk/ari';
+import type { Config } from './config';
+import { createKnex, ensureDatabase } from './db/knex';
+import type { Deps } from './deps';
+import { OpenApiRegistry } from './http/openapi';
+import { createLogger, type Logger } from './lib/log';
+import { createMetrics } from './ops/metrics';
+
+export interface Switchboard {
+  deps: Deps;
+  server: Server | null;
+  listen(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+// Composition root shared by main.ts and the tests: config → knex → ARI → apply queue → app.
+export async function createSwitchboard(config: Config, logger?: Logger): Promise<Switchboard> {
+  const log = logger ?? createLogger(config.logLevel);
+  await ensureDatabase(config.databaseUrl);
+  const db = createKnex(config.databaseUrl);
+  await db.migrate.latest();
+  const metrics = createMetrics();
+  const ari = new Ari(config.ari, log);
+  const target: AsteriskTarget = { name: 'local', configDir: config.asteriskConfigDir, ari };
+  const applier = new Applier(db, target, log, {
+    onApplied: (rev) => {
+      metrics.applies.inc({ status: rev.status });
+      metrics.applyDuration.observe({ status: rev.status }, rev.durationMs / 1000);
+    },
+  });
+  const applyQueue = new ApplyQueue(applier, config.applyDebounceMs);
+  const deps: Deps = { config, db, log, ari, applyQueue, metrics, openapi: new OpenApiRegistry() };
+  const app = createApp(deps);
+  void ari.startEvents();
+
+  const sb: Switchboard = {
+    deps,
+    server: null,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        const server = app.listen(config.port, config.host, () => {
+          const addr = server.address();
+          resolve(typeof addr === 'object' && addr ? addr.port : config.port);
+        });
+        server.on('error', reject);
+        sb.server = server;
+      }),
+    // Graceful: stop taking requests, let the running apply finish, then close ARI and the pool.
+    stop: async () => {
+      if (sb.server) {
+        const server = sb.server;
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+      }
+      await applyQueue.drain();
+      await ari.stop();
+      await db.destroy();
+    },
+  };
+  return sb;
+}

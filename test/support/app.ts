@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import { createApiToken } from '../../src/auth/tokens';
+import { loadConfig } from '../../src/config';
+import { createKnex } from '../../src/db/knex';
+import { createLogger } from '../../src/lib/log';
+import { createSwitchboard, type Switchboard } from '../../src/server';
+import { createUser } from '../../src/users/service';
+import { testEnv } from './env';
+
+export interface ApiResponse<T = unknown> {
+  status: number;
+  body: T;
+  headers: Headers;
+  text: string;
+}
+
+export interface TestApp {
+  url: string;
+  sb: Switchboard;
+  tokens: { admin: string; supervisor: string; user: string };
+  dbName: string;
+  api<T = any>(
+    method: string,
+    path: string,
+    opts?: { token?: string | null; body?: unknown; contentType?: string },
+  ): Promise<ApiResponse<T>>;
+  applyNow(): Promise<{
+    id: number;
+    status: string;
+    error: string | null;
+    filesChanged: string[];
+    modulesReloaded: string[];
+    objectsPushed: number;
+  }>;
+  close(): Promise<void>;
+}
+
+// A real Switchboard on a fresh MariaDB database of its own, listening on a free port.
+export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+  const dbName = `sb_test_${randomBytes(5).toString('hex')}`;
+  const config = loadConfig({
+    ...process.env,
+    NODE_ENV: 'test',
+    PORT: '0',
+    LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
+    DATABASE_URL: `${testEnv.mysqlServer}/${dbName}`,
+    ARI_URL: testEnv.ariUrl,
+    ARI_USERNAME: testEnv.ariUsername,
+    ARI_PASSWORD: testEnv.ariPassword || 'unset',
+    ASTERISK_CONFIG_DIR: testEnv.asteriskConfigDir || '/nonexistent',
+    APPLY_DEBOUNCE_MS: '10',
+    LOGIN_RATE_LIMIT: '5',
+    ...overrides,
+  });
+  const sb = await createSwitchboard(config, createLogger(config.logLevel));
+  const port = await sb.listen();
+  const db = sb.deps.db;
+  const ids = {
+    admin: await createUser(db, { username: 'admin', password: 'admin-password-1', role: 'admin' }),
+    supervisor: await createUser(db, { username: 'super', password: 'super-password-1', role: 'supervisor' }),
+    user: await createUser(db, {
+      username: 'alice',
+      password: 'alice-password-1',
+      role: 'user',
+      extensionNumber: '1001',
+    }),
+  };
+  const tokens = {
+    admin: await createApiToken(db, ids.admin, 'test'),
+    supervisor: await createApiToken(db, ids.supervisor, 'test'),
+    user: await createApiToken(db, ids.user, 'test'),
+  };
+  const url = `http://127.0.0.1:${port}`;
+  const app: TestApp = {
+    url,
+    sb,
+    tokens,
+    dbName,
+    async api(method, path, opts = {}) {
+      const headers: Record<string, string> = {};
+      const token = opts.token === undefined ? tokens.admin : opts.token;
+      if (token) headers['authorization'] = `Bearer ${token}`;
+      let body: string | undefined;
+      if (opts.body !== undefined) {
+        headers['content-type'] = opts.contentType ?? 'application/json';
+        body = typeof opts.body === 'string' && opts.contentType ? opts.body : JSON.stringify(opts.body);
+      }
+      const res = await fetch(url + path, { method, headers, body: body ?? null });
+      const text = await res.text();
+      let parsed: unknown = text;
+      if (res.headers.get('content-type')?.includes('json') && text) parsed = JSON.parse(text);
+      return { status: res.status, body: parsed as never, headers: res.headers, text };
+    },
+    async applyNow() {
+      const res = await app.api('POST', '/api/v1/apply');
+      if (res.status !== 200) throw new Error(`apply answered ${res.status}: ${res.text}`);
+      return res.body;
+    },
+    async close() {
+      await sb.stop();
+      const admin = createKnex(`${testEnv.mysqlServer}/`, { min: 0, max: 1 });
+      await admin.raw(`DROP DATABASE IF EXISTS \`${dbName}\``);
+      await admin.destroy();
+    },
+  };
+  return app;
+}
