@@ -6,6 +6,7 @@ import {
   confValue,
   RenderError,
 } from '../../src/render/conf-helpers';
+import { HOSTILE } from '../support/hostile';
 
 describe('config helpers refuse anything that could change config structure', () => {
   it.each(HOSTILE)('confValue refuses %j', (value) => {
