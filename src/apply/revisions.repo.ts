@@ -45,6 +45,22 @@ function fromRow(r: Row): Revision {
   };
 }
 
+// The API's shape (snake_case, like every other resource).
+export function revisionToApi(r: Revision) {
+  return {
+    id: r.id,
+    status: r.status,
+    requested_by: r.requestedBy,
+    reasons: r.reasons,
+    files_changed: r.filesChanged,
+    modules_reloaded: r.modulesReloaded,
+    objects_pushed: r.objectsPushed,
+    error: r.error,
+    started_at: r.startedAt,
+    duration_ms: r.durationMs,
+  };
+}
+
 export async function insertRevision(db: Knex, rev: NewRevision): Promise<Revision> {
   const [id] = await db('apply_revisions').insert({
     status: rev.status,

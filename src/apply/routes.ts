@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { actorName } from '../auth/middleware';
 import type { Deps } from '../deps';
 import { ApiRouter } from '../http/api';
-import { listRevisions } from './revisions.repo';
+import { listRevisions, revisionToApi } from './revisions.repo';
 
 const ListQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(20) });
 
@@ -33,7 +33,7 @@ export function applyRoutes(deps: Deps): Router {
       roles: ['admin'],
     },
     async ({ req }) => {
-      return deps.applyQueue.request({ by: actorName(req), reason: 'forced apply' });
+      return revisionToApi(await deps.applyQueue.request({ by: actorName(req), reason: 'forced apply' }));
     },
   );
 

@@ -25,7 +25,10 @@ export const CallerIdNumber = z
 export const Email = z
   .string()
   .max(254, 'must be at most 254 characters')
-  .regex(/^[^\s@"<>;,[\]\\#$]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, 'must be a valid email address');
+  .regex(
+    /^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/,
+    'must be a valid email address',
+  );
 
 export const SipSecret = z
   .string()

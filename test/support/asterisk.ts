@@ -1,0 +1,47 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { testEnv } from './env';
+
+const run = promisify(execFile);
+
+export async function sandbox(command: 'start' | 'stop' | 'status'): Promise<string> {
+  const { stdout } = await run('bash', [testEnv.sandboxScript, command], {
+    env: process.env,
+    timeout: 90_000,
+  });
+  return stdout;
+}
+
+export async function asteriskCli(command: string): Promise<string> {
+  const { stdout } = await run('bash', [testEnv.sandboxScript, 'cli', command], {
+    env: process.env,
+    timeout: 30_000,
+  });
+  return stdout;
+}
+
+// Reads a PJSIP object as Asterisk holds it right now (memory copy or file), through ARI.
+export async function ariObject(type: string, id: string): Promise<Record<string, string> | null> {
+  const res = await fetch(`${testEnv.ariUrl}/ari/asterisk/config/dynamic/res_pjsip/${type}/${id}`, {
+    headers: {
+      authorization: `Basic ${Buffer.from(`${testEnv.ariUsername}:${testEnv.ariPassword}`).toString('base64')}`,
+    },
+  });
+  if (res.status === 404) return null;
+  const fields = (await res.json()) as Array<{ attribute: string; value: string }>;
+  return Object.fromEntries(fields.map((f) => [f.attribute, f.value]));
+}
+
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => null);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
