@@ -21,7 +21,9 @@ export async function asteriskCli(command: string): Promise<string> {
 }
 
 // Reads a PJSIP object as Asterisk holds it right now (memory copy or file), through ARI.
-export async function ariObject(type: string, id: string): Promise<Record<string, string> | null> {
+export type AriObject = Record<string, string> & { password?: string; allow?: string };
+
+export async function ariObject(type: string, id: string): Promise<AriObject | null> {
   const res = await fetch(`${testEnv.ariUrl}/ari/asterisk/config/dynamic/res_pjsip/${type}/${id}`, {
     headers: {
       authorization: `Basic ${Buffer.from(`${testEnv.ariUsername}:${testEnv.ariPassword}`).toString('base64')}`,
