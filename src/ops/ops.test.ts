@@ -1,0 +1,48 @@
+import { startTestApp, type TestApp } from '../../test/support/app';
+import { requireAsterisk } from '../../test/support/env';
+
+let app: TestApp;
+beforeAll(async () => {
+  requireAsterisk();
+  app = await startTestApp();
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+describe('health and metrics', () => {
+  it('/healthz answers while the process is alive, without authentication', async () => {
+    expect(await app.api('GET', '/healthz', { token: null })).toMatchObject({
+      status: 200,
+      body: { status: 'ok' },
+    });
+  });
+
+  it('/readyz reports the database, the ARI connection and the last apply, without secrets', async () => {
+    await app.applyNow();
+    const res = await app.api('GET', '/readyz', { token: null });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      status: 'ready',
+      checks: { database: { ok: true }, ari: { ok: true }, apply: { ok: true } },
+    });
+    expect(res.text).not.toContain(process.env['ARI_PASSWORD']);
+  });
+
+  it('/metrics exposes apply counts and durations, ARI state and HTTP latency for Prometheus', async () => {
+    const res = await app.api('GET', '/metrics', { token: null });
+    expect(res.status).toBe(200);
+    expect(res.text).toMatch(/switchboard_applies_total\{status="(succeeded|unchanged)"\} [1-9]/);
+    expect(res.text).toContain('switchboard_apply_duration_seconds_bucket');
+    expect(res.text).toContain('switchboard_ari_connected 1');
+    expect(res.text).toMatch(
+      /switchboard_http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/apply\/",status="200"\} 1/,
+    );
+  });
+
+  it('never answers with a stack trace, even for an unknown API route', async () => {
+    const res = await app.api('GET', '/api/v1/nope');
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ error: { code: 'not_found', message: 'API route not found', details: [] } });
+  });
+});
