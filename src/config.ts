@@ -17,7 +17,8 @@ const Env = z.object({
   ASTERISK_CONFIG_DIR: z.string().min(1).default('/etc/asterisk/switchboard'),
   EXTENSION_MIN: z.coerce.number().int().min(1).default(1000),
   EXTENSION_MAX: z.coerce.number().int().min(1).default(9999),
-  APPLY_DEBOUNCE_MS: z.coerce.number().int().min(0).max(10_000).default(50),
+  APPLY_DEBOUNCE_MS: z.coerce.number().int().min(0).max(10_000).default(0),
+  RING_SECONDS: z.coerce.number().int().min(5).max(300).default(30),
   SESSION_TTL_HOURS: z.coerce
     .number()
     .int()
@@ -43,6 +44,7 @@ export interface Config {
   readonly asteriskConfigDir: string;
   readonly extensionRange: { readonly min: number; readonly max: number };
   readonly applyDebounceMs: number;
+  readonly ringSeconds: number;
   readonly sessionTtlHours: number;
   readonly cookieSecure: boolean;
   readonly loginRateLimit: number;
@@ -72,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     asteriskConfigDir: e.ASTERISK_CONFIG_DIR,
     extensionRange: Object.freeze({ min: e.EXTENSION_MIN, max: e.EXTENSION_MAX }),
     applyDebounceMs: e.APPLY_DEBOUNCE_MS,
+    ringSeconds: e.RING_SECONDS,
     sessionTtlHours: e.SESSION_TTL_HOURS,
     cookieSecure: e.COOKIE_SECURE === 'true',
     loginRateLimit: e.LOGIN_RATE_LIMIT,

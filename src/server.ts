@@ -26,7 +26,8 @@ export async function createSwitchboard(config: Config, logger?: Logger): Promis
   const metrics = createMetrics();
   const ari = new Ari(config.ari, log);
   const target: AsteriskTarget = { name: 'local', configDir: config.asteriskConfigDir, ari };
-  const applier = new Applier(db, target, log, {
+  const settings = { extensionRange: config.extensionRange, ringSeconds: config.ringSeconds };
+  const applier = new Applier(db, target, settings, log, {
     onApplied: (rev) => {
       metrics.applies.inc({ status: rev.status });
       metrics.applyDuration.observe({ status: rev.status }, rev.durationMs / 1000);

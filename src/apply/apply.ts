@@ -1,13 +1,12 @@
-import { readFile, unlink } from 'node:fs/promises';
+import { readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Knex } from 'knex';
 import type { Ari } from '../asterisk/ari';
 import { atomicWrite } from '../lib/atomic-write';
-import { sha256 } from '../lib/crypto';
 import type { Logger } from '../lib/log';
 import { renderAll } from '../render/render-all';
-import type { RenderedFile } from '../render/types';
-import { loadDesiredState } from './load-state';
+import type { DialplanSettings, RenderedFile } from '../render/types';
+import { DesiredStateLoader, type Scope } from './load-state';
 import { MemoryObjects } from './memory-objects';
 import { MAX_PUSHED_OBJECTS, moduleFor, PJSIP_FILE } from './modules';
 import { diffObjects, objectKey, type PjsipObject, pjsipObjects } from './pjsip-objects';
@@ -23,6 +22,8 @@ export interface AsteriskTarget {
 export interface ApplyRequest {
   by: string;
   reason: string;
+  // Extension numbers this write touched; absent means "anything may have changed".
+  extensions?: string[];
 }
 
 export interface ApplyObserver {
@@ -32,32 +33,42 @@ export interface ApplyObserver {
 interface Change {
   name: string;
   before: string | null;
-  after: string;
+  after: RenderedFile;
 }
 
 interface Progress {
   written: Change[];
   reloaded: Set<string>;
   pushed: number;
-  pjsipActivated: Change | null;
+  pjsip: { before: PjsipObject[]; after: PjsipObject[] } | null;
 }
 
 const PJSIP_CLASS = 'res_pjsip';
 
 export class Applier {
+  private readonly memory: MemoryObjects;
+  private readonly loader: DesiredStateLoader;
+  // What the last successful apply wrote, so the next one can diff section by section.
+  private lastPjsip: RenderedFile | null = null;
+  // size and mtime of each file as this process last wrote it: unchanged means not re-read.
+  private readonly written = new Map<string, { content: string; size: number; mtimeMs: number }>();
+
   constructor(
-    private readonly db: Knex,
+    db: Knex,
     private readonly target: AsteriskTarget,
+    settings: DialplanSettings,
     private readonly log: Logger,
     private readonly observer?: ApplyObserver,
   ) {
+    this.db = db;
     this.memory = new MemoryObjects(db, target.name);
+    this.loader = new DesiredStateLoader(db, settings);
   }
 
-  private readonly memory: MemoryObjects;
+  private readonly db: Knex;
 
-  // render → diff by hash → atomic write → push/reload → verify → revision. Any failure after the
-  // first write puts the previous bytes back and reloads Asterisk onto them.
+  // render → diff → atomic write → push/reload → verify → revision. Any failure after the first
+  // write puts the previous bytes back and brings Asterisk back onto them.
   async run(requests: readonly ApplyRequest[]): Promise<Revision> {
     const started = Date.now();
     const base = {
@@ -65,11 +76,20 @@ export class Applier {
       reasons: [...new Set(requests.map((r) => r.reason))],
       startedAt: new Date(started).toISOString(),
     };
-    const progress: Progress = { written: [], reloaded: new Set(), pushed: 0, pjsipActivated: null };
+    const progress: Progress = { written: [], reloaded: new Set(), pushed: 0, pjsip: null };
     let changes: Change[] = [];
+    const steps: Record<string, number> = {};
+    let mark = performance.now();
+    const step = (name: string) => {
+      const t = performance.now();
+      steps[name] = Math.round((t - mark) * 10) / 10;
+      mark = t;
+    };
     try {
-      const files = renderAll(await loadDesiredState(this.db));
+      const files = renderAll(await this.loader.load(scopeOf(requests)));
+      step('render');
       changes = await this.diff(files);
+      step('diff');
       if (changes.length === 0) {
         return await this.record({
           ...base,
@@ -82,8 +102,14 @@ export class Applier {
         });
       }
       await this.write(changes, progress);
+      step('write');
       await this.activate(changes, progress);
-      await this.verify(changes);
+      step('activate');
+      await this.verify(changes, progress);
+      step('verify');
+      this.log.debug({ steps }, 'apply timings');
+      const pjsip = changes.find((c) => c.name === PJSIP_FILE);
+      if (pjsip) this.lastPjsip = pjsip.after;
       return await this.record({
         ...base,
         status: 'succeeded',
@@ -96,6 +122,9 @@ export class Applier {
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       this.log.error({ err: reason, target: this.target.name }, 'apply failed, restoring previous config');
+      this.loader.forget();
+      this.lastPjsip = null;
+      this.written.clear();
       await this.rollback(progress);
       return await this.record({
         ...base,
@@ -112,26 +141,43 @@ export class Applier {
   private async diff(files: RenderedFile[]): Promise<Change[]> {
     const changes: Change[] = [];
     for (const file of files) {
-      const before = await readOptional(join(this.target.configDir, file.name));
-      if (before === null || sha256(before) !== sha256(file.content)) {
-        changes.push({ name: file.name, before, after: file.content });
-      }
+      const before = await this.readCurrent(file.name);
+      if (before !== file.content) changes.push({ name: file.name, before, after: file });
     }
     return changes;
   }
 
+  // A 3 MB pjsip.conf is not re-read when its size and mtime are what this process wrote.
+  private async readCurrent(name: string): Promise<string | null> {
+    const path = join(this.target.configDir, name);
+    const known = this.written.get(name);
+    if (known) {
+      const st = await stat(path).catch(() => null);
+      if (st && st.size === known.size && st.mtimeMs === known.mtimeMs) return known.content;
+    }
+    return readOptional(path);
+  }
+
   private async write(changes: Change[], progress: Progress): Promise<void> {
     for (const change of changes) {
-      await atomicWrite(join(this.target.configDir, change.name), change.after);
+      const path = join(this.target.configDir, change.name);
+      this.written.delete(change.name);
+      await atomicWrite(path, change.after.content);
       progress.written.push(change);
+      const st = await stat(path);
+      this.written.set(change.name, { content: change.after.content, size: st.size, mtimeMs: st.mtimeMs });
     }
   }
 
+  // PJSIP first: a new phone can register while the rest of the apply goes on.
   private async activate(changes: Change[], progress: Progress): Promise<void> {
-    for (const change of changes) {
+    const ordered = [...changes].sort(
+      (a, b) => Number(b.name === PJSIP_FILE) - Number(a.name === PJSIP_FILE),
+    );
+    for (const change of ordered) {
       if (change.name === PJSIP_FILE) {
-        progress.pjsipActivated = change;
-        await this.syncPjsip(pjsipObjects(change.before ?? ''), pjsipObjects(change.after), progress);
+        progress.pjsip = this.changedObjects(change);
+        await this.syncPjsip(progress.pjsip.before, progress.pjsip.after, progress);
         continue;
       }
       const module = moduleFor(change.name);
@@ -142,13 +188,34 @@ export class Applier {
     }
   }
 
+  // The objects of the sections that differ. When the file on disk is what this process last
+  // wrote, only changed sections are parsed; otherwise (start-up, an edit by hand) the whole file.
+  private changedObjects(change: Change): { before: PjsipObject[]; after: PjsipObject[] } {
+    const last = this.lastPjsip;
+    const next = change.after.sections;
+    if (!last?.sections || !next || change.before !== last.content) {
+      return { before: pjsipObjects(change.before ?? ''), after: pjsipObjects(change.after.content) };
+    }
+    const before: string[] = [];
+    const after: string[] = [];
+    for (const [id, text] of next) {
+      const old = last.sections.get(id);
+      if (old !== text) {
+        if (old !== undefined) before.push(old);
+        after.push(text);
+      }
+    }
+    for (const [id, text] of last.sections) if (!next.has(id)) before.push(text);
+    return { before: pjsipObjects(before.join('')), after: pjsipObjects(after.join('')) };
+  }
+
   // Small changes are pushed object by object (milliseconds, no reload). Deletes and large
-  // changes reload res_pjsip from the file, then bring any memory copy in line with the file:
+  // changes reload res_pjsip from the file, then bring memory copies in line with the file:
   // memory copies outrank the file, and one is only deleted once the file no longer has its id.
   private async syncPjsip(before: PjsipObject[], after: PjsipObject[], progress: Progress): Promise<void> {
     const { ari } = this.target;
     const diff = diffObjects(before, after);
-    const started = (await ari.info()).status?.startup_time ?? 'unknown';
+    const started = await ari.startedAt();
     const inMemory = await this.memory.load(started);
     const push = async (objects: PjsipObject[]) => {
       for (const obj of objects) {
@@ -183,14 +250,20 @@ export class Applier {
     await drop(diff.deletes);
   }
 
-  private async verify(changes: Change[]): Promise<void> {
+  private async verify(changes: Change[], progress: Progress): Promise<void> {
     const { ari } = this.target;
     for (const change of changes) {
-      if (change.name === PJSIP_FILE) {
-        const expected = endpointIds(change.after);
-        const removed = [...endpointIds(change.before ?? '')].filter((id) => !expected.has(id));
-        const present = new Set((await ari.listEndpoints('PJSIP')).map((e) => e.resource));
-        const missing = [...expected].filter((id) => !present.has(id));
+      if (change.name === PJSIP_FILE && progress.pjsip) {
+        const { before, after } = progress.pjsip;
+        const expected = endpointIds(after);
+        const removed = [...endpointIds(before)].filter((id) => !expected.has(id));
+        const missing: string[] = [];
+        if (expected.size > 20) {
+          const present = new Set((await ari.listEndpoints('PJSIP')).map((e) => e.resource));
+          missing.push(...[...expected].filter((id) => !present.has(id)));
+        } else {
+          for (const id of expected) if (!(await ari.getEndpoint('PJSIP', id))) missing.push(id);
+        }
         // ARI keeps listing a deleted PJSIP endpoint (a persistent stasis endpoint), so absence
         // is checked against the configuration objects instead.
         const lingering: string[] = [];
@@ -202,7 +275,7 @@ export class Applier {
             `verify: Asterisk does not show the rendered endpoints (missing: ${sample(missing)}; still present: ${sample(lingering)})`,
           );
         }
-      } else {
+      } else if (change.name !== PJSIP_FILE) {
         const mod = await ari.request<{ status?: string }>(
           'GET',
           `/asterisk/modules/${moduleFor(change.name)}`,
@@ -225,9 +298,8 @@ export class Applier {
       }
     }
     try {
-      const pjsip = progress.pjsipActivated;
-      const retry: Progress = { written: [], reloaded: new Set(), pushed: 0, pjsipActivated: null };
-      if (pjsip) await this.syncPjsip(pjsipObjects(pjsip.after), pjsipObjects(pjsip.before ?? ''), retry);
+      const retry: Progress = { written: [], reloaded: new Set(), pushed: 0, pjsip: null };
+      if (progress.pjsip) await this.syncPjsip(progress.pjsip.after, progress.pjsip.before, retry);
       for (const module of progress.reloaded) if (!retry.reloaded.has(module)) await ari.reloadModule(module);
     } catch (err) {
       // Asterisk unreachable: it never received the new config, so it still runs the old one.
@@ -242,12 +314,17 @@ export class Applier {
   }
 }
 
-function endpointIds(file: string): Set<string> {
-  return new Set(
-    pjsipObjects(file)
-      .filter((o) => o.type === 'endpoint')
-      .map((o) => o.id),
-  );
+function scopeOf(requests: readonly ApplyRequest[]): Scope {
+  const numbers = new Set<string>();
+  for (const r of requests) {
+    if (!r.extensions) return null;
+    for (const n of r.extensions) numbers.add(n);
+  }
+  return { extensions: [...numbers] };
+}
+
+function endpointIds(objects: PjsipObject[]): Set<string> {
+  return new Set(objects.filter((o) => o.type === 'endpoint').map((o) => o.id));
 }
 
 function sample(ids: string[]): string {

@@ -1,8 +1,35 @@
 import type { Knex } from 'knex';
-import { listAllForRender } from '../extensions/repo';
-import type { DesiredState } from '../render/types';
+import { listAllForRender, listForRender } from '../extensions/repo';
+import type { DesiredState, DialplanSettings, ExtensionState } from '../render/types';
 
-// The renderer's only database read.
-export async function loadDesiredState(db: Knex): Promise<DesiredState> {
-  return { extensions: await listAllForRender(db) };
+// What changed since the last load, when the writer knows: lets an apply re-read one row of
+// 10,000 instead of all of them. `null` means "unknown": read everything.
+export type Scope = { extensions: string[] } | null;
+
+// The renderer's only database reads.
+export class DesiredStateLoader {
+  private extensions: Map<string, ExtensionState> | null = null;
+
+  constructor(
+    private readonly db: Knex,
+    private readonly settings: DialplanSettings,
+  ) {}
+
+  async load(scope: Scope): Promise<DesiredState> {
+    if (!scope || !this.extensions) {
+      this.extensions = new Map((await listAllForRender(this.db)).map((e) => [e.number, e]));
+    } else if (scope.extensions.length > 0) {
+      const fresh = new Map((await listForRender(this.db, scope.extensions)).map((e) => [e.number, e]));
+      for (const number of scope.extensions) {
+        const row = fresh.get(number);
+        if (row) this.extensions.set(number, row);
+        else this.extensions.delete(number);
+      }
+    }
+    return { settings: this.settings, extensions: [...this.extensions.values()] };
+  }
+
+  forget(): void {
+    this.extensions = null;
+  }
 }

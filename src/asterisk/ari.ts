@@ -44,6 +44,7 @@ export class Ari {
   private events: { close(): Promise<void> | void } | null = null;
   private stopped = false;
   private connectedState = false;
+  private started: string | null = null;
   private readonly listeners = new Set<(event: string, data: unknown) => void>();
 
   constructor(
@@ -69,6 +70,7 @@ export class Ari {
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
+      this.started = null;
       throw new AriUnreachableError(
         err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err),
       );
@@ -91,6 +93,16 @@ export class Ari {
     status?: { startup_time?: string; last_reload_time?: string };
   }> {
     return this.request('GET', '/asterisk/info', undefined, 5_000);
+  }
+
+  // Identifies the running Asterisk process: memory-wizard objects die with it. Cached until the
+  // event websocket drops, which is how a restart shows itself.
+  async startedAt(): Promise<string> {
+    if (!this.started) {
+      const info = await this.info();
+      this.started = info.status?.startup_time ?? 'unknown';
+    }
+    return this.started;
   }
 
   async reloadModule(module: string): Promise<void> {
@@ -223,6 +235,7 @@ export class Ari {
 
   private setConnected(value: boolean): void {
     if (value !== this.connectedState) this.log.info({ connected: value }, 'ARI event connection');
+    if (value !== this.connectedState) this.started = null;
     this.connectedState = value;
   }
 

@@ -71,7 +71,10 @@ export async function importExtensions(
   for (let i = 0; i < toInsert.length; i += 500) await tx('extensions').insert(toInsert.slice(i, i + 500));
   if (summary.created.length + summary.updated.length > 0) {
     tx.afterCommit(() =>
-      actor.requestApply(`CSV import: ${summary.created.length} created, ${summary.updated.length} updated`),
+      actor.requestApply(`CSV import: ${summary.created.length} created, ${summary.updated.length} updated`, [
+        ...summary.created,
+        ...summary.updated,
+      ]),
     );
   }
   return summary;

@@ -1,10 +1,9 @@
-import type { ExtensionState } from '../render/types';
+import type { DialplanSettings, ExtensionState } from '../render/types';
 
 export const INTERNAL_CONTEXT = 'sb-internal';
-const RING_SECONDS = 30;
 
-export function endpointsView(extensions: readonly ExtensionState[]) {
-  return extensions.map((e) => ({
+export function endpointView(e: ExtensionState) {
+  return {
     id: e.number,
     username: e.number,
     password: e.sipSecret,
@@ -13,9 +12,14 @@ export function endpointsView(extensions: readonly ExtensionState[]) {
     callerIdName: e.callerIdName ?? e.displayName,
     callerIdNumber: e.callerIdNumber ?? e.number,
     maxContacts: e.maxContacts,
-  }));
+  };
 }
 
-export function dialplanView(extensions: readonly ExtensionState[]) {
-  return extensions.map((e) => ({ number: e.number, ringSeconds: RING_SECONDS }));
+// One digits-only pattern per number length in the configured range: `_Z` then `X`s.
+export function dialplanView(settings: DialplanSettings) {
+  const { min, max } = settings.extensionRange;
+  const patterns: string[] = [];
+  for (let len = String(min).length; len <= String(max).length; len++)
+    patterns.push(`_Z${'X'.repeat(len - 1)}`);
+  return { patterns, min, max, ringSeconds: settings.ringSeconds };
 }

@@ -95,8 +95,15 @@ export async function listAll(db: Knex): Promise<ExtensionRow[]> {
 }
 
 export async function listAllForRender(db: Knex): Promise<ExtensionState[]> {
-  const rows = await listAll(db);
-  return rows.map((r) => ({
+  return (await db<ExtensionRow>(TABLE).select('*')).map(toState);
+}
+
+export async function listForRender(db: Knex, numbers: string[]): Promise<ExtensionState[]> {
+  return (await db<ExtensionRow>(TABLE).whereIn('number', numbers)).map(toState);
+}
+
+function toState(r: ExtensionRow): ExtensionState {
+  return {
     number: r.number,
     displayName: r.display_name,
     callerIdName: r.caller_id_name,
@@ -106,5 +113,5 @@ export async function listAllForRender(db: Knex): Promise<ExtensionState[]> {
     maxContacts: r.max_contacts,
     codecs: r.codecs.split(','),
     voicemailEnabled: Boolean(r.voicemail_enabled),
-  }));
+  };
 }

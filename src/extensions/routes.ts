@@ -21,9 +21,9 @@ const ImportQuery = z.strictObject({
 export function actorFor(deps: Deps, by: string): service.Actor {
   return {
     by,
-    requestApply: (reason) => {
+    requestApply: (reason, extensions) => {
       deps.applyQueue
-        .request({ by, reason })
+        .request({ by, reason, ...(extensions ? { extensions } : {}) })
         .catch((err: unknown) => deps.log.error({ err }, 'apply request failed'));
     },
   };

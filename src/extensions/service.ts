@@ -14,7 +14,7 @@ import {
 
 export interface Actor {
   by: string;
-  requestApply(reason: string): void;
+  requestApply(reason: string, extensions?: string[]): void;
 }
 
 export const SECRET_LENGTH = 24;
@@ -49,7 +49,7 @@ export async function create(
   } catch (err) {
     throw mapDbError(err, 'number');
   }
-  tx.afterCommit(() => actor.requestApply(`extension ${input.number} created`));
+  tx.afterCommit(() => actor.requestApply(`extension ${input.number} created`, [input.number]));
   return { extension: repo.toApi((await repo.findByNumber(tx, input.number))!), sipSecret: secret };
 }
 
@@ -61,7 +61,7 @@ export async function replace(
 ): Promise<Extension> {
   const existing = await mustFind(tx, number);
   await repo.update(tx, number, writable(input, number, input.sip_secret ?? existing.sip_secret));
-  tx.afterCommit(() => actor.requestApply(`extension ${number} updated`));
+  tx.afterCommit(() => actor.requestApply(`extension ${number} updated`, [number]));
   return repo.toApi((await repo.findByNumber(tx, number))!);
 }
 
@@ -83,14 +83,14 @@ export async function patch(
   if (input.voicemail_enabled !== undefined) row.voicemail_enabled = input.voicemail_enabled;
   if (Object.keys(row).length > 0) {
     await repo.update(tx, number, row);
-    tx.afterCommit(() => actor.requestApply(`extension ${number} updated`));
+    tx.afterCommit(() => actor.requestApply(`extension ${number} updated`, [number]));
   }
   return repo.toApi((await repo.findByNumber(tx, number))!);
 }
 
 export async function remove(tx: Tx, number: string, actor: Actor): Promise<void> {
   if ((await repo.remove(tx, number)) === 0) throw new NotFoundError(`extension ${number}`);
-  tx.afterCommit(() => actor.requestApply(`extension ${number} deleted`));
+  tx.afterCommit(() => actor.requestApply(`extension ${number} deleted`, [number]));
 }
 
 export async function get(db: Knex, number: string): Promise<Extension> {

@@ -31,7 +31,7 @@ export function confTemplate(name: string): Template {
 }
 
 export function listConfTemplates(): string[] {
-  return readdirSync(join(TEMPLATE_ROOT, 'asterisk'))
+  return readdirSync(join(TEMPLATE_ROOT, 'asterisk'), { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.hbs'))
     .sort();
 }

@@ -26,6 +26,11 @@ const CHROMIUM_ARGS = [
 // A number of its own per run, so a contact left in Asterisk by an earlier run cannot leak in.
 const NUMBER = String(2000 + Math.floor(Math.random() * 7000));
 const UA_PORT = 16000 + Math.floor(Math.random() * 4000);
+// Two more extensions, created through the API, so the list shows more than one row.
+const OTHERS = [
+  { number: String(Number(NUMBER) + 10), display_name: 'Sales Office', email: 'sales@example.com' },
+  { number: String(Number(NUMBER) + 11), display_name: 'Warehouse', caller_id_name: 'Warehouse Dock' },
+];
 
 jest.setTimeout(90_000);
 
@@ -140,6 +145,17 @@ function row(number: string) {
   return page.locator(`tr[data-number="${number}"]`);
 }
 
+// Loads /extensions until every listed number shows the state (or 10 s have passed).
+async function loadListUntil(numbers: string[], state: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    await page.goto(`${app.url}/extensions`);
+    const states = await Promise.all(numbers.map((n) => row(n).locator('[data-state]').textContent()));
+    if (states.every((s) => s === state) || Date.now() > deadline) return;
+    await page.waitForTimeout(200);
+  }
+}
+
 beforeAll(async () => {
   requireAsterisk();
   mkdirSync(SHOTS, { recursive: true });
@@ -152,8 +168,10 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const child of children) child.kill('SIGKILL');
   await closeAnswerer();
-  // Leave no registration behind in the shared sandbox.
+  // Leave no registration and no endpoint behind in the shared sandbox (close() drains the apply).
   if (secret) await sippRegister(NUMBER, secret, 0).catch(() => undefined);
+  for (const other of OTHERS)
+    await app?.api('DELETE', `/api/v1/extensions/${other.number}`).catch(() => undefined);
   await context?.close();
   await browser?.close();
   await app?.close();
@@ -210,12 +228,7 @@ describe('admin UI: extensions', () => {
 
   it('lists the new extension with its registration state offline', async () => {
     // The write is applied in the background: the state is 'unknown' until Asterisk has the endpoint.
-    const deadline = Date.now() + 10_000;
-    do {
-      await page.goto(`${app.url}/extensions`);
-      if ((await row(NUMBER).locator('[data-state]').textContent()) === 'offline') break;
-      await page.waitForTimeout(200);
-    } while (Date.now() < deadline);
+    await loadListUntil([NUMBER], 'offline');
     await expect(row(NUMBER).locator('td').nth(1).textContent()).resolves.toBe('Reception Desk');
     await expect(row(NUMBER).locator('[data-state]').textContent()).resolves.toBe('offline');
     await expect(page.locator('h1 small').textContent()).resolves.toBe('1');
@@ -235,6 +248,19 @@ describe('admin UI: extensions', () => {
     await expect(row(NUMBER).locator('[data-state]').getAttribute('class')).resolves.toBe(
       'state state-online',
     );
+
+    for (const other of OTHERS)
+      expect((await app.api('POST', '/api/v1/extensions', { body: other })).status).toBe(201);
+    // Rows created after the page loaded appear on the next load, not through the poll.
+    await loadListUntil(
+      OTHERS.map((o) => o.number),
+      'offline',
+    );
+    await expect(page.locator('table.list tbody tr').count()).resolves.toBe(3);
+    await expect(row(OTHERS[1]!.number).locator('td').nth(2).textContent()).resolves.toBe(
+      `Warehouse Dock <${OTHERS[1]!.number}>`,
+    );
+    await expect(row(NUMBER).locator('[data-state]').textContent()).resolves.toBe('online');
     await shot('extensions-list.png');
   });
 
@@ -267,7 +293,7 @@ describe('admin UI: extensions', () => {
 
     expect((await app.api('GET', `/api/v1/extensions/${bad}`)).status).toBe(404);
     const list = await app.api<{ total: number }>('GET', '/api/v1/extensions');
-    expect(list.body.total).toBe(1);
+    expect(list.body.total).toBe(1 + OTHERS.length);
   });
 
   it('edits the extension through the form', async () => {
@@ -335,7 +361,7 @@ describe('admin UI: extensions', () => {
     await page.waitForURL(`${app.url}/extensions`);
     expect(confirmText).toBe(`Delete extension ${NUMBER}?`);
     await expect(row(NUMBER).count()).resolves.toBe(0);
-    await expect(page.locator('td.empty').textContent()).resolves.toBe('No extensions.');
+    await expect(page.locator('h1 small').textContent()).resolves.toBe(String(OTHERS.length));
     expect((await app.api('GET', `/api/v1/extensions/${NUMBER}`)).status).toBe(404);
     secret = '';
   });

@@ -4,8 +4,8 @@ import { testEnv } from './env';
 
 const run = promisify(execFile);
 
-export async function sandbox(command: 'start' | 'stop' | 'status'): Promise<string> {
-  const { stdout } = await run('bash', [testEnv.sandboxScript, command], {
+export async function sandbox(command: 'start' | 'stop' | 'status', args: string[] = []): Promise<string> {
+  const { stdout } = await run('bash', [testEnv.sandboxScript, command, ...args], {
     env: process.env,
     timeout: 90_000,
   });

@@ -24,12 +24,13 @@ describe('renderAll golden files (exact bytes)', () => {
     const state = JSON.parse(
       readFileSync(join(GOLDEN, 'two-extensions', 'state.json'), 'utf8'),
     ) as DesiredState;
-    const reversed = { extensions: [...state.extensions].reverse() };
+    const reversed = { ...state, extensions: [...state.extensions].reverse() };
     expect(renderAll(reversed)).toEqual(renderAll(state));
   });
 
   it('refuses to render a value that slipped past validation', () => {
     const state: DesiredState = {
+      settings: { extensionRange: { min: 1000, max: 9999 }, ringSeconds: 30 },
       extensions: [
         {
           number: '1001',
@@ -72,6 +73,7 @@ describe('PJSIP objects read back from the rendered file, as ARI pushes them', (
   it('a changed secret updates only that auth object; a removed extension deletes endpoint first', () => {
     const before = pjsipObjects(pjsip);
     const changed = {
+      ...state,
       extensions: state.extensions.map((e) =>
         e.number === '1002' ? { ...e, sipSecret: 'aNewSecretOf20Chars!!' } : e,
       ),

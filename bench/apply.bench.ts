@@ -1,0 +1,153 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startTestApp, type TestApp } from '../test/support/app';
+import { sandbox } from '../test/support/asterisk';
+import { requireAsterisk, testEnv } from '../test/support/env';
+import { sipRegister } from './sip-register';
+
+// Apply latency against a real Asterisk. Prints (a) a full apply from an empty Asterisk,
+// (b) one extension's create and one's change until ARI shows it and a REGISTER with its
+// secret succeeds, (c) Asterisk's own `module reload res_pjsip.so` on the same files, and ratios.
+const SIZES = (process.env['BENCH_SIZES'] ?? '1000,10000').split(',').map(Number);
+const REPEAT = Number(process.env['BENCH_REPEAT'] ?? 5);
+
+const ariAuth = {
+  authorization: `Basic ${Buffer.from(`${testEnv.ariUsername}:${testEnv.ariPassword}`).toString('base64')}`,
+};
+const now = () => performance.now();
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
+
+async function endpointVisible(number: string): Promise<boolean> {
+  const res = await fetch(`${testEnv.ariUrl}/ari/endpoints/PJSIP/${number}`, { headers: ariAuth });
+  return res.status === 200;
+}
+
+async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = now() + timeoutMs;
+  while (!(await probe())) {
+    if (now() > deadline) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+let port = 21000;
+const register = (user: string, password: string) =>
+  sipRegister({ server: '127.0.0.1', port: testEnv.sipPort, user, password, localPort: port++ });
+
+async function seed(app: TestApp, count: number): Promise<void> {
+  const rows = Array.from({ length: count }, (_, i) => ({
+    number: String(100000 + i),
+    display_name: `Bench ${i}`,
+    sip_secret: `benchSecret${i}xxxxxxxx`,
+    codecs: 'ulaw,alaw',
+    max_contacts: 1,
+  }));
+  for (let i = 0; i < rows.length; i += 1000)
+    await app.sb.deps.db('extensions').insert(rows.slice(i, i + 1000));
+}
+
+async function run(count: number): Promise<Record<string, number>> {
+  await sandbox('stop');
+  process.env['BENCH_CLEAN'] = '1';
+  await sandbox('start', ['--clean']);
+  const app = await startTestApp({ EXTENSION_MIN: '100', EXTENSION_MAX: '999999', APPLY_DEBOUNCE_MS: '0' });
+  try {
+    await seed(app, count);
+    // (a) full apply from an empty Asterisk
+    let t = now();
+    const full = await app.applyNow();
+    const a = now() - t;
+    if (full.status !== 'succeeded') throw new Error(`full apply failed: ${full.error}`);
+
+    // (b) create: POST → endpoint in ARI and REGISTER accepted
+    const creates: number[] = [];
+    const changes: number[] = [];
+    for (let i = 0; i < REPEAT; i++) {
+      const number = String(900000 + i);
+      t = now();
+      const res = await app.api('POST', '/api/v1/extensions', {
+        body: { number, display_name: 'Bench New', sip_secret: `newSecret${i}xxxxxxxx` },
+      });
+      if (res.status !== 201) throw new Error(res.text);
+      await until('endpoint visible', () => endpointVisible(number));
+      await until('REGISTER accepted', async () => (await register(number, `newSecret${i}xxxxxxxx`)) === 200);
+      creates.push(now() - t);
+    }
+    // (b) change: PATCH secret → REGISTER with the new secret accepted
+    for (let i = 0; i < REPEAT; i++) {
+      const number = String(100000 + i * 7);
+      const secret = `changedSecret${i}xxxxxx`;
+      t = now();
+      const res = await app.api('PATCH', `/api/v1/extensions/${number}`, { body: { sip_secret: secret } });
+      if (res.status !== 200) throw new Error(res.text);
+      await until('REGISTER with the new secret', async () => (await register(number, secret)) === 200);
+      changes.push(now() - t);
+    }
+    await app.applyNow();
+
+    // (c) Asterisk's own reload of the same files after one extension's secret changed in the file
+    const file = join(testEnv.asteriskConfigDir, 'pjsip.conf');
+    const reloads: number[] = [];
+    const original = readFileSync(file, 'utf8');
+    for (let i = 0; i < 3; i++) {
+      const number = String(100001 + i * 11);
+      const secret = `reloadSecret${i}xxxxxxx`;
+      writeFileSync(
+        file,
+        original.replace(
+          `password = benchSecret${Number(number) - 100000}xxxxxxxx\n`,
+          `password = ${secret}\n`,
+        ),
+      );
+      t = now();
+      const res = await fetch(`${testEnv.ariUrl}/ari/asterisk/modules/res_pjsip.so`, {
+        method: 'PUT',
+        headers: ariAuth,
+      });
+      if (res.status !== 204) throw new Error(`reload answered ${res.status}`);
+      await until('REGISTER after reload', async () => (await register(number, secret)) === 200);
+      reloads.push(now() - t);
+    }
+    writeFileSync(file, original);
+    await fetch(`${testEnv.ariUrl}/ari/asterisk/modules/res_pjsip.so`, { method: 'PUT', headers: ariAuth });
+    return {
+      a,
+      bCreate: median(creates),
+      bChange: median(changes),
+      c: median(reloads),
+      bCreateMax: Math.max(...creates),
+      bChangeMax: Math.max(...changes),
+    };
+  } finally {
+    await app.close();
+  }
+}
+
+async function main(): Promise<void> {
+  requireAsterisk();
+  console.log(`apply benchmark: ${SIZES.join(', ')} extensions, ${REPEAT} creates/changes each (medians)\n`);
+  for (const size of SIZES) {
+    const r = await run(size);
+    const c = r['c']!;
+    console.log(`${size} extensions`);
+    console.log(
+      `  (a) full apply from an empty Asterisk:          ${fmt(r['a']!)}   (a)/(c) = ${(r['a']! / c).toFixed(2)}  [target <= 1.5]`,
+    );
+    console.log(
+      `  (b) create → in ARI + REGISTER accepted:        ${fmt(r['bCreate']!)} (max ${fmt(r['bCreateMax']!)})   (c)/(b) = ${(c / r['bCreate']!).toFixed(1)}x  [target < 100 ms, >= 20x]`,
+    );
+    console.log(
+      `  (b) change secret → REGISTER with new accepted: ${fmt(r['bChange']!)} (max ${fmt(r['bChangeMax']!)})   (c)/(b) = ${(c / r['bChange']!).toFixed(1)}x`,
+    );
+    console.log(`  (c) module reload res_pjsip.so (same files):    ${fmt(c)}\n`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
