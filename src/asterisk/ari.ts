@@ -247,6 +247,20 @@ export class Ari {
   }
 }
 
+// ari-client's bundled swagger-client prints a deprecation notice with console.log on every
+// connect; it is not ours to fix and would otherwise land in the service's stdout.
+async function quietly<T>(fn: () => Promise<T>): Promise<T> {
+  const original = console.log;
+  console.log = (...args: unknown[]) => {
+    if (!JSON.stringify(args).includes('deprecated version of Swagger')) original(...args);
+  };
+  try {
+    return await fn();
+  } finally {
+    console.log = original;
+  }
+}
+
 function dynamicPath(configClass: string, type: string, id: string): string {
   return `/asterisk/config/dynamic/${encodeURIComponent(configClass)}/${encodeURIComponent(type)}/${encodeURIComponent(id)}`;
 }

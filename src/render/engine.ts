@@ -1,9 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
+import { PROJECT_ROOT } from '../lib/paths';
 import { confHelpers } from './conf-helpers';
 
-export const TEMPLATE_ROOT = join(__dirname, '..', '..', 'templates');
+export const TEMPLATE_ROOT = join(PROJECT_ROOT, 'templates');
 
 type Template = (context: unknown) => string;
 
