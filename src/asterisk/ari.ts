@@ -202,10 +202,8 @@ export class Ari {
     let delay = 500;
     while (!this.stopped) {
       try {
-        const client = await ariClient.connect(
-          this.options.url,
-          this.options.username,
-          this.options.password,
+        const client = await quietly(() =>
+          ariClient.connect(this.options.url, this.options.username, this.options.password),
         );
         if (this.stopped) return;
         client.on('WebSocketConnected', () => this.setConnected(true));
