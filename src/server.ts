@@ -7,6 +7,7 @@ import type { Config } from './config';
 import { createKnex, ensureDatabase } from './db/knex';
 import type { Deps } from './deps';
 import { OpenApiRegistry } from './http/openapi';
+import { startJobs } from './jobs';
 import { createLogger, type Logger } from './lib/log';
 import { createMetrics } from './ops/metrics';
 
@@ -37,6 +38,7 @@ export async function createSwitchboard(config: Config, logger?: Logger): Promis
   const deps: Deps = { config, db, log, ari, applyQueue, metrics, openapi: new OpenApiRegistry() };
   const app = createApp(deps);
   void ari.startEvents();
+  const jobs = startJobs(deps);
 
   const sb: Switchboard = {
     deps,
@@ -59,6 +61,7 @@ export async function createSwitchboard(config: Config, logger?: Logger): Promis
           server.closeIdleConnections();
         });
       }
+      for (const job of jobs) await job.stop();
       await applyQueue.drain();
       await ari.stop();
       await db.destroy();
