@@ -1,4 +1,5 @@
 import { startTestApp, type TestApp } from '../../test/support/app';
+import { waitFor } from '../../test/support/asterisk';
 import { requireAsterisk } from '../../test/support/env';
 
 let app: TestApp;
@@ -20,6 +21,8 @@ describe('health and metrics', () => {
 
   it('/readyz reports the database, the ARI connection and the last apply, without secrets', async () => {
     await app.applyNow();
+    // The ARI event websocket connects in the background after start-up.
+    await waitFor('the ARI event connection', async () => app.sb.deps.ari.connected);
     const res = await app.api('GET', '/readyz', { token: null });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
