@@ -1,20 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { startTestApp, type TestApp } from '../../test/support/app';
+import { useTestApp } from '../../test/support/app';
 import { ariObject, asteriskCli, sandbox, waitFor } from '../../test/support/asterisk';
 import { snapshotConfig } from '../../test/support/config-files';
-import { requireAsterisk, testEnv } from '../../test/support/env';
+import { testEnv } from '../../test/support/env';
 
-let app: TestApp;
-
+// A debounce window long enough that the forced apply joins the write's batch: each test then
+// reads the revision of its own write.
+const app = useTestApp({ APPLY_DEBOUNCE_MS: '400' });
 beforeAll(async () => {
-  requireAsterisk();
-  // A debounce window long enough that the forced apply joins the write's batch: each test then
-  // reads the revision of its own write.
-  app = await startTestApp({ APPLY_DEBOUNCE_MS: '400' });
   await app.applyNow();
-});
-afterAll(async () => {
-  await app?.close();
 });
 
 const create = (number: string, extra: Record<string, unknown> = {}) =>

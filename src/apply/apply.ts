@@ -78,6 +78,16 @@ export class Applier {
     };
     const progress: Progress = { written: [], reloaded: new Set(), pushed: 0, pjsip: null };
     let changes: Change[] = [];
+    const finish = (status: 'succeeded' | 'failed', error: string | null) =>
+      this.record({
+        ...base,
+        status,
+        filesChanged: changes.map((c) => c.name),
+        modulesReloaded: [...progress.reloaded].sort(),
+        objectsPushed: progress.pushed,
+        error,
+        durationMs: Date.now() - started,
+      });
     const steps: Record<string, number> = {};
     let mark = performance.now();
     const step = (name: string) => {
@@ -110,15 +120,7 @@ export class Applier {
       this.log.debug({ steps }, 'apply timings');
       const pjsip = changes.find((c) => c.name === PJSIP_FILE);
       if (pjsip) this.lastPjsip = pjsip.after;
-      return await this.record({
-        ...base,
-        status: 'succeeded',
-        filesChanged: changes.map((c) => c.name),
-        modulesReloaded: [...progress.reloaded].sort(),
-        objectsPushed: progress.pushed,
-        error: null,
-        durationMs: Date.now() - started,
-      });
+      return await finish('succeeded', null);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       this.log.error({ err: reason, target: this.target.name }, 'apply failed, restoring previous config');
@@ -126,15 +128,7 @@ export class Applier {
       this.lastPjsip = null;
       this.written.clear();
       await this.rollback(progress);
-      return await this.record({
-        ...base,
-        status: 'failed',
-        filesChanged: changes.map((c) => c.name),
-        modulesReloaded: [...progress.reloaded].sort(),
-        objectsPushed: progress.pushed,
-        error: reason,
-        durationMs: Date.now() - started,
-      });
+      return await finish('failed', reason);
     }
   }
 

@@ -1,19 +1,11 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startTestApp, type TestApp } from '../../test/support/app';
-import { requireAsterisk } from '../../test/support/env';
+import { useTestApp } from '../../test/support/app';
 
 const run = promisify(execFile);
-let app: TestApp;
 
-beforeAll(async () => {
-  requireAsterisk();
-  app = await startTestApp();
-});
-afterAll(async () => {
-  await app?.close();
-});
+const app = useTestApp();
 
 async function login(username: string, password: string, ip = '127.0.0.1') {
   return fetch(`${app.url}/login`, {

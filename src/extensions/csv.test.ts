@@ -1,14 +1,6 @@
-import { startTestApp, type TestApp } from '../../test/support/app';
-import { requireAsterisk } from '../../test/support/env';
+import { startTestApp, type TestApp, useTestApp } from '../../test/support/app';
 
-let app: TestApp;
-beforeAll(async () => {
-  requireAsterisk();
-  app = await startTestApp();
-});
-afterAll(async () => {
-  await app?.close();
-});
+const app = useTestApp();
 
 const csv = (rows: string[]) =>
   [

@@ -1,17 +1,10 @@
-import { type ApiResponse, startTestApp, type TestApp } from '../../test/support/app';
+import { type ApiResponse, useTestApp } from '../../test/support/app';
 import { snapshotConfig } from '../../test/support/config-files';
-import { requireAsterisk } from '../../test/support/env';
 import { HOSTILE } from '../../test/support/hostile';
 
-let app: TestApp;
-
+const app = useTestApp();
 beforeAll(async () => {
-  requireAsterisk();
-  app = await startTestApp();
   await app.applyNow();
-});
-afterAll(async () => {
-  await app?.close();
 });
 
 function expectApiError(res: ApiResponse<any>, status: number, code: string) {

@@ -2,9 +2,9 @@ import { Router } from 'express';
 import { actorName } from '../auth/middleware';
 import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
-import { AppError, ValidationError } from '../http/errors';
+import { ValidationError } from '../http/errors';
 import { parse } from '../http/parse';
-import { formList, formString, requirePage, sendPage } from '../web/page-helpers';
+import { formList, formString, refusal, requirePage, sendPage } from '../web/page-helpers';
 import { parseImport } from './csv';
 import { importExtensions } from './import';
 import { registrations } from './registration';
@@ -98,8 +98,8 @@ export function extensionPages(deps: Deps): Router {
         { title: 'Extension created', nav: 'extensions', extension, secret: sipSecret },
         201,
       );
-    } catch (err) {
-      if (!(err instanceof AppError) || err.status >= 500) throw err;
+    } catch (caught) {
+      const err = refusal(caught);
       sendPage(
         req,
         res,
@@ -140,8 +140,8 @@ export function extensionPages(deps: Deps): Router {
         csv: dryRun ? csv : '',
         upsert,
       });
-    } catch (err) {
-      if (!(err instanceof AppError) || err.status >= 500) throw err;
+    } catch (caught) {
+      const err = refusal(caught);
       sendPage(
         req,
         res,
@@ -191,8 +191,8 @@ export function extensionPages(deps: Deps): Router {
       const input = parse(UpdateExtension, raw);
       await withTx(deps.db, (tx) => service.replace(tx, number, input, actorFor(deps, actorName(req))));
       res.redirect(303, '/extensions');
-    } catch (err) {
-      if (!(err instanceof AppError) || err.status >= 500) throw err;
+    } catch (caught) {
+      const err = refusal(caught);
       sendPage(
         req,
         res,

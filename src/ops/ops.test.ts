@@ -1,15 +1,7 @@
-import { startTestApp, type TestApp } from '../../test/support/app';
+import { useTestApp } from '../../test/support/app';
 import { waitFor } from '../../test/support/asterisk';
-import { requireAsterisk } from '../../test/support/env';
 
-let app: TestApp;
-beforeAll(async () => {
-  requireAsterisk();
-  app = await startTestApp();
-});
-afterAll(async () => {
-  await app?.close();
-});
+const app = useTestApp();
 
 describe('health and metrics', () => {
   it('/healthz answers while the process is alive, without authentication', async () => {

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { AppError } from '../http/errors';
 import type { Role } from '../users/repo';
 import { renderPage } from './views';
 
@@ -47,4 +48,10 @@ export function formList(body: unknown, key: string): string[] {
   const value = (body as Record<string, unknown> | undefined)?.[key];
   if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
   return typeof value === 'string' ? [value] : [];
+}
+
+// A refused request (4xx) re-renders its form with the reasons; anything else propagates.
+export function refusal(err: unknown): AppError {
+  if (err instanceof AppError && err.status < 500) return err;
+  throw err;
 }

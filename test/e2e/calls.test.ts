@@ -27,7 +27,7 @@ beforeAll(async () => {
 
 afterEach(async () => {
   killAllSipp();
-  await hangUpOurChannels();
+  if (app) await hangUpOurChannels();
 });
 
 afterAll(async () => {
@@ -35,9 +35,12 @@ afterAll(async () => {
   if (!app) return;
   // Remove the extensions through Switchboard so it also deletes the copies it pushed into
   // Asterisk's memory: those outlive this test's database and would outrank the next run's file.
-  for (const number of NUMBERS) await app.api('DELETE', `/api/v1/extensions/${number}`);
-  await app.applyNow();
-  await app.close();
+  try {
+    for (const number of NUMBERS) await app.api('DELETE', `/api/v1/extensions/${number}`);
+    await app.applyNow();
+  } finally {
+    await app.close();
+  }
 });
 
 describe('calls between extensions on a real Asterisk', () => {
@@ -66,7 +69,8 @@ describe('calls between extensions on a real Asterisk', () => {
         const found = ['1001', '1002'].map((n) =>
           channels.find((c) => c.name.startsWith(`PJSIP/${n}-`) && c.state === 'Up'),
         );
-        return found.every(Boolean) ? (found as AriChannel[]) : undefined;
+        if (found.every(Boolean)) return found as AriChannel[];
+        throw new Error(`channels: ${JSON.stringify(channels.map((c) => `${c.name} ${c.state}`))}`);
       },
       { timeoutMs: 10_000, phones },
     );
@@ -78,7 +82,8 @@ describe('calls between extensions on a real Asterisk', () => {
         const all = await Promise.all(
           legs.map((leg) => ari<RtpStatistics>('GET', `/channels/${leg.id}/rtp_statistics`)),
         );
-        return all.every((s) => s.rxcount >= 10 && s.txcount >= 10) ? all : undefined;
+        if (all.every((s) => s.rxcount >= 10 && s.txcount >= 10)) return all;
+        throw new Error(`counts: ${JSON.stringify(all.map((s) => ({ rx: s.rxcount, tx: s.txcount })))}`);
       },
       { timeoutMs: 3_000, phones },
     );
@@ -90,27 +95,24 @@ describe('calls between extensions on a real Asterisk', () => {
     // While registered, the API reports each extension online, and the contact Asterisk holds is
     // the phone's own address.
     for (const phone of [caller, callee]) {
-      await waitFor(
+      const registration = await waitFor(
         `GET /api/v1/extensions/${phone.number} to report it online`,
         async () => {
           const res = await app.api('GET', `/api/v1/extensions/${phone.number}`);
-          return res.body.registration?.state === 'online' ? true : undefined;
+          if (res.body.registration?.state === 'online') return res.body.registration;
+          throw new Error(`registration: ${JSON.stringify(res.body.registration)}`);
         },
         { timeoutMs: 3_000, phones },
       );
+      expect(registration.state).toBe('online');
       expect(await contactsOf(phone.number)).toEqual([`sip:${phone.number}@127.0.0.1:${phone.sipPort}`]);
     }
 
     // The caller hangs up: its BYE answered 200, and the callee answered Asterisk's BYE 200.
     await succeeded(call);
     await succeeded(answering);
-    await waitFor(
-      'both legs to be gone',
-      async () => ((await ourChannels()).length === 0 ? true : undefined),
-      {
-        timeoutMs: 5_000,
-      },
-    );
+    const noChannels = async () => ((await ourChannels()).length === 0 ? true : undefined);
+    await waitFor('both legs to be gone', noChannels, { timeoutMs: 5_000 });
 
     for (const phone of [caller, callee]) {
       await succeeded(register(phone, { expires: 0 }));

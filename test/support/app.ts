@@ -5,7 +5,7 @@ import { createKnex } from '../../src/db/knex';
 import { createLogger } from '../../src/lib/log';
 import { createSwitchboard, type Switchboard } from '../../src/server';
 import { createUser } from '../../src/users/service';
-import { testEnv } from './env';
+import { requireAsterisk, testEnv } from './env';
 
 export interface ApiResponse<T = unknown> {
   status: number;
@@ -104,4 +104,24 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
     },
   };
   return app;
+}
+
+// One Switchboard per test file: started before the first test, closed (its database dropped)
+// after the last. The returned object forwards to that instance.
+export function useTestApp(overrides: Record<string, string> = {}): TestApp {
+  let current: TestApp | undefined;
+  beforeAll(async () => {
+    requireAsterisk();
+    current = await startTestApp(overrides);
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  return new Proxy({} as TestApp, {
+    get(_target, prop) {
+      if (!current) throw new Error('the test app is not started yet (use it inside a test or hook)');
+      const value = current[prop as keyof TestApp];
+      return typeof value === 'function' ? value.bind(current) : value;
+    },
+  });
 }
