@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { startTestApp, type TestApp } from '../test/support/app';
 import { sandbox } from '../test/support/asterisk';
 import { requireAsterisk, testEnv } from '../test/support/env';
-import { sipRegister } from './sip-register';
+import { sipRegister } from '../test/support/sip-register';
 
 // Apply latency against a real Asterisk. Prints (a) a full apply from an empty Asterisk,
 // (b) one extension's create and one's change until ARI shows it and a REGISTER with its

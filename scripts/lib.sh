@@ -21,7 +21,9 @@ ensure_node_modules() {
   local root=$1
   # package-lock.json newer than the installed tree means dependencies changed.
   if [[ ! -d "$root/node_modules" || "$root/package-lock.json" -nt "$root/node_modules/.package-lock.json" ]]; then
-    say "npm ci"
-    (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
+    # npm install, not npm ci: this npm's ci refuses lock files that leave out optional
+    # platform binaries the registry does not serve (biome, swc); install honours the lock.
+    say "npm install (from package-lock.json)"
+    (cd "$root" && npm install --no-audit --no-fund --loglevel=error)
   fi
 }

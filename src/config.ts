@@ -27,6 +27,8 @@ const Env = z.object({
     .default(12),
   COOKIE_SECURE: z.enum(['true', 'false']).default('false'),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  // express "trust proxy": which proxies may set X-Forwarded-For (the sign-in limit is per client).
+  TRUST_PROXY: z.string().min(1).default('loopback'),
 });
 
 export interface Config {
@@ -48,6 +50,7 @@ export interface Config {
   readonly sessionTtlHours: number;
   readonly cookieSecure: boolean;
   readonly loginRateLimit: number;
+  readonly trustProxy: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -78,5 +81,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlHours: e.SESSION_TTL_HOURS,
     cookieSecure: e.COOKIE_SECURE === 'true',
     loginRateLimit: e.LOGIN_RATE_LIMIT,
+    trustProxy: e.TRUST_PROXY,
   });
 }

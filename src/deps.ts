@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { ApplyQueue } from './apply/queue';
 import type { Ari } from './asterisk/ari';
 import type { Config } from './config';
+import type { ContactDirectory } from './extensions/contacts';
 import type { OpenApiRegistry } from './http/openapi';
 import type { Logger } from './lib/log';
 import type { Metrics } from './ops/metrics';
@@ -11,6 +12,7 @@ export interface Deps {
   db: Knex;
   log: Logger;
   ari: Ari;
+  contacts: ContactDirectory;
   applyQueue: ApplyQueue;
   metrics: Metrics;
   openapi: OpenApiRegistry;

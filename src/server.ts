@@ -6,6 +6,7 @@ import { Ari } from './asterisk/ari';
 import type { Config } from './config';
 import { createKnex, ensureDatabase } from './db/knex';
 import type { Deps } from './deps';
+import { ContactDirectory } from './extensions/contacts';
 import { OpenApiRegistry } from './http/openapi';
 import { startJobs } from './jobs';
 import { createLogger, type Logger } from './lib/log';
@@ -35,7 +36,16 @@ export async function createSwitchboard(config: Config, logger?: Logger): Promis
     },
   });
   const applyQueue = new ApplyQueue(applier, config.applyDebounceMs);
-  const deps: Deps = { config, db, log, ari, applyQueue, metrics, openapi: new OpenApiRegistry() };
+  const deps: Deps = {
+    config,
+    db,
+    log,
+    ari,
+    contacts: new ContactDirectory(ari),
+    applyQueue,
+    metrics,
+    openapi: new OpenApiRegistry(),
+  };
   const app = createApp(deps);
   void ari.startEvents();
   const jobs = startJobs(deps);

@@ -156,7 +156,8 @@ export class Applier {
     for (const change of changes) {
       const path = join(this.target.configDir, change.name);
       this.written.delete(change.name);
-      await atomicWrite(path, change.after.content);
+      // 0640: pjsip.conf holds every SIP secret; Asterisk reads it through the directory's group.
+      await atomicWrite(path, change.after.content, 0o640);
       progress.written.push(change);
       const st = await stat(path);
       this.written.set(change.name, { content: change.after.content, size: st.size, mtimeMs: st.mtimeMs });
@@ -237,8 +238,12 @@ export class Applier {
     await drop(diff.lostFields.filter(remembered));
     progress.reloaded.add('res_pjsip.so');
     await ari.reloadModule('res_pjsip.so');
+    // Every changed object that already existed may have a memory copy that outranks the file
+    // (pushed by this database or another: a restore, another test run), so each is pushed again.
+    // New ids cannot have one, which keeps a first apply of 10,000 extensions a single reload.
     const lost = new Set(diff.lostFields.map(objectKey));
-    await push(diff.upserts.filter((o) => remembered(o) && !lost.has(objectKey(o))));
+    const existed = new Set(before.map(objectKey));
+    await push(diff.upserts.filter((o) => existed.has(objectKey(o)) && !lost.has(objectKey(o))));
     // Every deleted id, not only the remembered ones: another database (a restore, a test run)
     // may have pushed it. With the file reloaded, deleting a memory copy is safe; a miss is a 404.
     await drop(diff.deletes);
@@ -286,7 +291,7 @@ export class Applier {
       const path = join(this.target.configDir, change.name);
       try {
         if (change.before === null) await unlink(path);
-        else await atomicWrite(path, change.before);
+        else await atomicWrite(path, change.before, 0o640);
       } catch (err) {
         this.log.error({ err: (err as Error).message, file: change.name }, 'could not restore a config file');
       }

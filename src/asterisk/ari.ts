@@ -32,12 +32,6 @@ export interface AriEndpoint {
 
 export type ConfigField = readonly [attribute: string, value: string];
 
-export interface ContactInfo {
-  uri: string;
-  userAgent: string;
-  viaAddress: string;
-}
-
 // The only module that knows ARI's wire format. REST calls go through fetch (typed, with
 // timeouts); the event websocket and its reconnects go through ari-client.
 export class Ari {
@@ -125,7 +119,8 @@ export class Ari {
       await this.request('DELETE', dynamicPath(configClass, type, id));
       return true;
     } catch (err) {
-      if (err instanceof AriError && err.status === 404) return false;
+      // 404: no such object; 403: only the file has it (there is no memory copy to delete).
+      if (err instanceof AriError && (err.status === 404 || err.status === 403)) return false;
       throw err;
     }
   }
@@ -163,32 +158,19 @@ export class Ari {
     );
   }
 
-  // Reads a dialplan function as a global variable (no channel needed). Callers pass only
-  // identifiers Switchboard itself validated: the function name and arguments are not user text.
-  async readFunction(expression: string): Promise<string> {
+  async getObject(configClass: string, type: string, id: string): Promise<Record<string, string> | null> {
     try {
-      const res = await this.request<{ value: string }>(
+      const fields = await this.request<Array<{ attribute: string; value: string }>>(
         'GET',
-        `/asterisk/variable?variable=${encodeURIComponent(expression)}`,
+        dynamicPath(configClass, type, id),
         undefined,
         5_000,
       );
-      return res.value;
+      return Object.fromEntries(fields.map((f) => [f.attribute, f.value]));
     } catch (err) {
-      if (err instanceof AriError && (err.status === 404 || err.status === 400)) return '';
+      if (err instanceof AriError && err.status === 404) return null;
       throw err;
     }
-  }
-
-  async contacts(aor: string): Promise<ContactInfo[]> {
-    const ids = (await this.readFunction(`PJSIP_AOR(${aor},contact)`)).split(',').filter(Boolean);
-    return Promise.all(
-      ids.map(async (id) => ({
-        uri: await this.readFunction(`PJSIP_CONTACT(${id},uri)`),
-        userAgent: await this.readFunction(`PJSIP_CONTACT(${id},user_agent)`),
-        viaAddress: await this.readFunction(`PJSIP_CONTACT(${id},via_addr)`),
-      })),
-    );
   }
 
   onEvent(listener: (event: string, data: unknown) => void): () => void {

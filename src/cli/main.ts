@@ -58,7 +58,7 @@ async function main(argv: string[]): Promise<void> {
         });
         if (result.password)
           process.stdout.write(
-            `First admin created: user "admin", password "${result.password}" (shown only now)\n`,
+            `First admin created: user "${result.username}", password "${result.password}" (shown only now)\n`,
           );
         else process.stderr.write(result.created ? 'first admin created\n' : 'an admin already exists\n');
         return;

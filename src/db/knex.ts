@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 
@@ -17,12 +18,24 @@ export function createKnex(databaseUrl: string, pool = { min: 0, max: 10 }): Kne
   });
 }
 
+const MIGRATIONS_DIR = join(__dirname, '..', '..', 'migrations');
+
+// Migrations are recorded without their file extension, so a database migrated from the
+// TypeScript sources (tsx, jest) and one migrated by the compiled build agree on what ran.
+const migrationSource: Knex.MigrationSource<string> = {
+  async getMigrations() {
+    const ext = __filename.endsWith('.ts') ? '.ts' : '.js';
+    return readdirSync(MIGRATIONS_DIR)
+      .filter((f) => f.endsWith(ext) && !f.endsWith('.d.ts'))
+      .map((f) => f.slice(0, -ext.length))
+      .sort();
+  },
+  getMigrationName: (name) => name,
+  getMigration: async (name) => require(join(MIGRATIONS_DIR, name)) as Knex.Migration,
+};
+
 export function migrationConfig(): Knex.MigratorConfig {
-  return {
-    directory: join(__dirname, '..', '..', 'migrations'),
-    tableName: 'knex_migrations',
-    loadExtensions: [__filename.endsWith('.ts') ? '.ts' : '.js'],
-  };
+  return { tableName: 'knex_migrations', migrationSource };
 }
 
 // Connects to the server without a database so the database itself can be created.

@@ -1,6 +1,9 @@
 import { type ApiResponse, useTestApp } from '../../test/support/app';
+import { waitFor } from '../../test/support/asterisk';
 import { snapshotConfig } from '../../test/support/config-files';
+import { testEnv } from '../../test/support/env';
 import { HOSTILE } from '../../test/support/hostile';
+import { registeredPhone, sipRegister } from '../../test/support/sip-register';
 
 const app = useTestApp();
 beforeAll(async () => {
@@ -181,6 +184,46 @@ describe('listing', () => {
     await app.applyNow();
     const res = await app.api('GET', '/api/v1/extensions?q=3001');
     expect(res.body.items[0].registration).toEqual({ state: 'offline', contacts: [] });
+  });
+
+  it('shows a registered phone online with its contact and user agent', async () => {
+    const secret = (await app.api('POST', '/api/v1/extensions/3001/reveal-secret')).body.sip_secret;
+    const port = 24000 + Math.floor(Math.random() * 1000);
+    const reg = {
+      server: '127.0.0.1',
+      port: testEnv.sipPort,
+      user: '3001',
+      password: secret,
+      localPort: port,
+    };
+    // Contacts are learnt from ARI events: the event websocket must be up before the phone registers.
+    await waitFor('the ARI event connection', async () => app.sb.deps.ari.connected);
+    const phone = await registeredPhone({ ...reg, userAgent: 'Yealink SIP-T46U 66.86' });
+    expect(phone.status).toBe(200);
+    try {
+      const res = await waitFor('the contact', async () => {
+        const r = await app.api('GET', '/api/v1/extensions/3001');
+        return (
+          r.body.registration.state === 'online' &&
+          r.body.registration.contacts[0]?.status === 'Reachable' &&
+          r
+        );
+      });
+      expect(res.body.registration).toEqual({
+        state: 'online',
+        contacts: [
+          {
+            uri: `sip:3001@127.0.0.1:${port}`,
+            status: 'Reachable',
+            user_agent: 'Yealink SIP-T46U 66.86',
+            via_address: '127.0.0.1',
+          },
+        ],
+      });
+    } finally {
+      phone.close();
+      expect(await sipRegister({ ...reg, expires: 0 })).toBe(200);
+    }
   });
 
   it('refuses a bad limit or cursor with 400', async () => {

@@ -48,7 +48,7 @@ export function extensionPages(deps: Deps): Router {
       deps.ari,
       deps.log,
       rows.map((r) => r.number),
-      false,
+      null,
     );
     const live = new URLSearchParams({
       limit: String(PAGE_SIZE),
@@ -63,6 +63,8 @@ export function extensionPages(deps: Deps): Router {
       total,
       items: rows.map((r) => ({ ...repo.toApi(r), registration: regs.get(r.number) })),
       nextCursor: rows.length === PAGE_SIZE ? rows.at(-1)?.number : null,
+      firstHref: `/extensions?${new URLSearchParams(q ? { q } : {})}`,
+      nextHref: `/extensions?${new URLSearchParams({ ...(q ? { q } : {}), cursor: rows.at(-1)?.number ?? '' })}`,
       liveQuery: live.toString(),
     });
   });
@@ -172,7 +174,7 @@ export function extensionPages(deps: Deps): Router {
       );
       return;
     }
-    const regs = await registrations(deps.ari, deps.log, [number], true);
+    const regs = await registrations(deps.ari, deps.log, [number], deps.contacts);
     sendPage(
       req,
       res,

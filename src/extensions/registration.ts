@@ -1,5 +1,6 @@
 import type { Ari } from '../asterisk/ari';
 import type { Logger } from '../lib/log';
+import type { ContactDirectory } from './contacts';
 import type { Registration } from './schema';
 
 const UNKNOWN: Registration = { state: 'unknown', contacts: [] };
@@ -9,7 +10,7 @@ export async function registrations(
   ari: Ari,
   log: Logger,
   numbers: readonly string[],
-  withContacts: boolean,
+  contacts: ContactDirectory | null,
 ): Promise<Map<string, Registration>> {
   const result = new Map<string, Registration>(numbers.map((n) => [n, UNKNOWN]));
   if (numbers.length === 0) return result;
@@ -21,21 +22,12 @@ export async function registrations(
       const state = ep.state === 'online' ? 'online' : ep.state === 'offline' ? 'offline' : 'unknown';
       result.set(ep.resource, { state, contacts: [] });
     }
-    if (withContacts) {
+    if (contacts) {
       await Promise.all(
-        numbers
-          .filter((n) => result.get(n)?.state === 'online')
-          .map(async (n) => {
-            const contacts = await ari.contacts(n);
-            result.set(n, {
-              state: 'online',
-              contacts: contacts.map((c) => ({
-                uri: c.uri,
-                user_agent: c.userAgent,
-                via_address: c.viaAddress,
-              })),
-            });
-          }),
+        numbers.map(async (n) => {
+          const reg = result.get(n) ?? UNKNOWN;
+          result.set(n, { state: reg.state, contacts: await contacts.details(n) });
+        }),
       );
     }
   } catch (err) {

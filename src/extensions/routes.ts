@@ -55,7 +55,7 @@ export function extensionRoutes(deps: Deps): Router {
         deps.ari,
         deps.log,
         rows.map((r) => r.number),
-        false,
+        null,
       );
       const last = rows.at(-1);
       return {
@@ -133,7 +133,7 @@ export function extensionRoutes(deps: Deps): Router {
     async ({ params }) => {
       const number = numberParam(params);
       const extension = await service.get(deps.db, number);
-      const regs = await registrations(deps.ari, deps.log, [number], true);
+      const regs = await registrations(deps.ari, deps.log, [number], deps.contacts);
       return { ...extension, registration: regs.get(number) };
     },
   );

@@ -56,7 +56,7 @@ const fields = {
   sip_secret: SipSecret.optional(),
   max_contacts: z.number().int().min(1).max(10).optional(),
   codecs: z
-    .array(z.enum(CODECS))
+    .array(z.enum(CODECS, { error: () => `must be one of ${CODECS.join(', ')}` }))
     .min(1, 'at least one codec')
     .max(CODECS.length)
     .refine((c) => new Set(c).size === c.length, 'codecs must not repeat')
@@ -99,5 +99,5 @@ export interface Extension {
 
 export interface Registration {
   state: 'online' | 'offline' | 'unknown';
-  contacts: Array<{ uri: string; user_agent: string; via_address: string }>;
+  contacts: Array<{ uri: string; status: string; user_agent: string; via_address: string }>;
 }

@@ -14,7 +14,8 @@ export function healthRoutes(deps: Deps): Router {
       await deps.db.raw('SELECT 1');
       checks['database'] = { ok: true };
     } catch (err) {
-      checks['database'] = { ok: false, detail: (err as Error).message };
+      deps.log.warn({ err }, 'readiness: database unreachable');
+      checks['database'] = { ok: false, detail: 'database unreachable' };
     }
     checks['ari'] = deps.ari.connected ? { ok: true } : { ok: false, detail: 'ARI event connection is down' };
     try {

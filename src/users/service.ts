@@ -50,9 +50,11 @@ export async function verifyLogin(
 export async function ensureFirstAdmin(
   db: Knex,
   opts: { username: string; password?: string | undefined },
-): Promise<{ created: boolean; password?: string }> {
-  if ((await repo.countAdmins(db)) > 0) return { created: false };
+): Promise<{ created: boolean; username: string; password?: string }> {
+  if ((await repo.countAdmins(db)) > 0) return { created: false, username: opts.username };
   const password = opts.password ?? randomSecret(20);
   await createUser(db, { username: opts.username, password: Password.parse(password), role: 'admin' });
-  return opts.password ? { created: true } : { created: true, password };
+  return opts.password
+    ? { created: true, username: opts.username }
+    : { created: true, username: opts.username, password };
 }

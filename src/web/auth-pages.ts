@@ -24,7 +24,9 @@ export function authPages(deps: Deps): Router {
       ),
   });
 
-  router.get('/login', (req, res) => sendPage(req, res, 'login', { title: 'Sign in' }));
+  router.get('/login', (req, res) =>
+    sendPage(req, res, 'login', { title: 'Sign in', next: safeNext(formString(req.query, 'next')) }),
+  );
 
   router.post('/login', loginLimiter, async (req, res) => {
     const username = (formString(req.body, 'username') ?? '').trim().slice(0, 64);
@@ -32,7 +34,18 @@ export function authPages(deps: Deps): Router {
     const user = username && password ? await verifyLogin(deps.db, username, password) : null;
     if (!user) {
       deps.log.warn({ username, ip: req.ip }, 'failed sign-in');
-      sendPage(req, res, 'login', { title: 'Sign in', error: 'Wrong username or password.', username }, 401);
+      sendPage(
+        req,
+        res,
+        'login',
+        {
+          title: 'Sign in',
+          error: 'Wrong username or password.',
+          username,
+          next: safeNext(formString(req.body, 'next')),
+        },
+        401,
+      );
       return;
     }
     const { token } = await createSession(deps.db, user.id, deps.config.sessionTtlHours);
@@ -43,9 +56,10 @@ export function authPages(deps: Deps): Router {
       maxAge: deps.config.sessionTtlHours * 3_600_000,
       path: '/',
     });
-    const next = formString(req.query, 'next');
-    // Only local paths: an open redirect would turn the sign-in page into a phishing aid.
-    res.redirect(303, next && /^\/(?!\/)[^\\]*$/.test(next) ? next : '/extensions');
+    res.redirect(
+      303,
+      safeNext(formString(req.body, 'next') ?? formString(req.query, 'next')) ?? '/extensions',
+    );
   });
 
   router.post('/logout', async (req, res) => {
@@ -56,4 +70,9 @@ export function authPages(deps: Deps): Router {
   });
 
   return router;
+}
+
+// Only local paths: an open redirect would turn the sign-in page into a phishing aid.
+function safeNext(next: string | undefined): string | undefined {
+  return next && /^\/(?![/\\])[^\\]*$/.test(next) ? next : undefined;
 }

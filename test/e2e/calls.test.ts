@@ -243,19 +243,17 @@ async function waitFor<T>(
 ): Promise<T> {
   const deadline = Date.now() + (opts.timeoutMs ?? 5_000);
   let lastError: unknown;
+  const why = () => (lastError instanceof Error ? ` (last seen: ${lastError.message})` : '');
   for (;;) {
     const gone = opts.phones?.find((p) => p.result !== null);
-    if (gone?.result) throw new Error(`while waiting for ${what}: ${describeResult(gone.result)}`);
+    if (gone?.result) throw new Error(`while waiting for ${what}${why()}: ${describeResult(gone.result)}`);
     try {
       const value = await check();
       if (value !== undefined) return value;
     } catch (err) {
       lastError = err;
     }
-    if (Date.now() > deadline) {
-      const why = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-      throw new Error(`timed out waiting for ${what}${why}`);
-    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${why()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

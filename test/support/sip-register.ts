@@ -5,14 +5,26 @@ const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 
 // A minimal SIP REGISTER with digest authentication over UDP: sipp's process start-up alone
 // takes longer than the latencies this benchmark measures.
-export async function sipRegister(opts: {
+export interface RegisterOptions {
   server: string;
   port: number;
   user: string;
   password: string;
   localPort?: number;
   timeoutMs?: number;
-}): Promise<number> {
+  expires?: number;
+  userAgent?: string;
+}
+
+export async function sipRegister(opts: RegisterOptions): Promise<number> {
+  const phone = await registeredPhone(opts);
+  phone.close();
+  return phone.status;
+}
+
+// Registers and stays up answering Asterisk's qualify OPTIONS with 200, as a real phone does,
+// until close(): otherwise Asterisk marks the contact unreachable at once.
+export async function registeredPhone(opts: RegisterOptions): Promise<{ status: number; close(): void }> {
   const sock = createSocket('udp4');
   await new Promise<void>((resolve) => sock.bind(opts.localPort ?? 0, '127.0.0.1', resolve));
   const local = sock.address().port;
@@ -30,7 +42,8 @@ export async function sipRegister(opts: {
       `Call-ID: ${callId}`,
       `CSeq: ${cseq++} REGISTER`,
       `Contact: <sip:${opts.user}@127.0.0.1:${local}>`,
-      'Expires: 60',
+      `Expires: ${opts.expires ?? 60}`,
+      `User-Agent: ${opts.userAgent ?? 'switchboard-test'}`,
       ...(auth ? [`Authorization: ${auth}`] : []),
       'Content-Length: 0',
       '',
@@ -62,8 +75,20 @@ export async function sipRegister(opts: {
       const auth = `Digest username="${opts.user}", realm="${realm}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=MD5${qop ? `, qop=${qop}, nc=00000001, cnonce="${cnonce}"` : ''}`;
       res = await exchange(build(auth));
     }
-    return Number(/^SIP\/2\.0 (\d{3})/.exec(res)?.[1] ?? 0);
-  } finally {
+    const status = Number(/^SIP\/2\.0 (\d{3})/.exec(res)?.[1] ?? 0);
+    sock.on('message', (data, rinfo) => {
+      const msg = data.toString();
+      if (!msg.startsWith('OPTIONS ')) return;
+      const headers = msg.split('\r\n').filter((l) => /^(Via|From|To|Call-ID|CSeq):/i.test(l));
+      sock.send(
+        [`SIP/2.0 200 OK`, ...headers, 'Content-Length: 0', '', ''].join('\r\n'),
+        rinfo.port,
+        rinfo.address,
+      );
+    });
+    return { status, close: () => sock.close() };
+  } catch (err) {
     sock.close();
+    throw err;
   }
 }
