@@ -7,7 +7,7 @@
 #
 # Usage:
 #   scripts/asterisk-sandbox.sh provision        build the chroot once (cached)
-#   scripts/asterisk-sandbox.sh start [--clean]  (re)start Asterisk with asterisk-config/
+#   scripts/asterisk-sandbox.sh start [--clean]  (re)start Asterisk with $CONFIG_SRC
 #   scripts/asterisk-sandbox.sh stop
 #   scripts/asterisk-sandbox.sh status           exit 0 running, 3 stopped
 #   scripts/asterisk-sandbox.sh cli "<command>"  run an Asterisk CLI command
@@ -19,10 +19,18 @@
 #   ARI_PORT      HTTP/ARI port on 127.0.0.1 (default 8088)
 #   SIP_PORT      SIP UDP/TCP port on 127.0.0.1 (default 5060)
 #   RTP_START     first RTP port (default 10000; the range is 2000 ports wide)
+#   CONFIG_SRC    directory copied into the chroot's /etc/asterisk on start
+#                 (default: the repository's asterisk-config/; relative paths
+#                 are taken from the repository root)
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO_CONFIG_DIR="$(cd "$SCRIPT_DIR/.." && pwd)/asterisk-config"
+REPO_DIR="$(cd "$SCRIPT_DIR/.." && pwd)"
+# Directory whose files become the chroot's /etc/asterisk (a relative path is
+# taken from the repository root, e.g. test/carrier/asterisk-config).
+CONFIG_SRC="${CONFIG_SRC:-$REPO_DIR/asterisk-config}"
+[[ "$CONFIG_SRC" == /* ]] || CONFIG_SRC="$REPO_DIR/$CONFIG_SRC"
+REPO_CONFIG_DIR="${CONFIG_SRC%/}"
 
 DIR="${SANDBOX_DIR:-/var/cache/switchboard/asterisk-sid}"
 DIR="${DIR%/}"
@@ -218,7 +226,7 @@ ensure_mounts() {
 
 install_config() {
   local clean="$1" etc="$DIR/etc/asterisk" gen="$DIR/$GEN_DIR_REL" e name
-  [[ -d "$REPO_CONFIG_DIR" ]] || die "no $REPO_CONFIG_DIR"
+  [[ -d "$REPO_CONFIG_DIR" ]] || die "no config directory $REPO_CONFIG_DIR (CONFIG_SRC)"
   mkdir -p "$etc" "$gen"
 
   # Replace everything but the generated subdir with the repo's config.
@@ -246,6 +254,7 @@ install_config() {
   fi
   [[ -e "$gen/pjsip.conf" ]] || : >"$gen/pjsip.conf"
   [[ -e "$gen/extensions.conf" ]] || : >"$gen/extensions.conf"
+  [[ -e "$gen/pjsip_trunks.conf" ]] || : >"$gen/pjsip_trunks.conf"
 
   # ari.conf #includes this; written from env so no secret lives in the repo.
   # ';' starts a comment in Asterisk config files, so escape it.
@@ -377,7 +386,7 @@ do_cli() {
 }
 
 usage() {
-  sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 cmd="${1:-}"

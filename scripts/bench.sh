@@ -12,5 +12,6 @@ export ARI_PORT=${TEST_ARI_PORT:-8088} SIP_PORT=${TEST_SIP_PORT:-5060}
 export ARI_URL="http://127.0.0.1:$ARI_PORT" ARI_USERNAME=switchboard
 ARI_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
 export ARI_PASSWORD ASTERISK_CONFIG_DIR="$SANDBOX_DIR/etc/asterisk/switchboard" TEST_MYSQL_SERVER=mysql://root@127.0.0.1:3306
+export ASTERISK_CLI="bash $root/scripts/asterisk-sandbox.sh cli"
 trap 'bash scripts/asterisk-sandbox.sh stop >/dev/null 2>&1 || true' EXIT
 npx --no-install tsx bench/apply.bench.ts

@@ -10,6 +10,10 @@ import { extensionRoutes } from './extensions/routes';
 import { AppError, NotFoundError, ValidationError } from './http/errors';
 import { healthRoutes } from './ops/health';
 import { TEMPLATE_ROOT } from './render/engine';
+import { routePages } from './routes/pages';
+import { routeRoutes } from './routes/routes';
+import { trunkPages } from './trunks/pages';
+import { trunkRoutes } from './trunks/routes';
 import { applyPages } from './web/apply-pages';
 import { authPages } from './web/auth-pages';
 import { sendPage } from './web/page-helpers';
@@ -48,10 +52,14 @@ export function createApp(deps: Deps): express.Express {
   });
   app.use('/api/v1/extensions', extensionRoutes(deps));
   app.use('/api/v1/apply', applyRoutes(deps));
+  app.use('/api/v1/trunks', trunkRoutes(deps));
+  app.use(routeRoutes(deps));
   app.use('/api', (_req, _res, next) => next(new NotFoundError('API route')));
 
   app.use(authPages(deps));
   app.use(extensionPages(deps));
+  app.use(trunkPages(deps));
+  app.use(routePages(deps));
   app.use(applyPages(deps));
   app.get('/', (_req, res) => res.redirect(303, '/extensions'));
 

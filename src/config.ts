@@ -15,6 +15,8 @@ const Env = z.object({
     .regex(/^[a-z][a-z0-9-]*$/)
     .default('switchboard'),
   ASTERISK_CONFIG_DIR: z.string().min(1).default('/etc/asterisk/switchboard'),
+  // How to reach the Asterisk CLI (space-separated command prefix; the CLI command is appended).
+  ASTERISK_CLI: z.string().min(1).default('asterisk -rx'),
   EXTENSION_MIN: z.coerce.number().int().min(1).default(1000),
   EXTENSION_MAX: z.coerce.number().int().min(1).default(9999),
   APPLY_DEBOUNCE_MS: z.coerce.number().int().min(0).max(10_000).default(0),
@@ -44,6 +46,7 @@ export interface Config {
     readonly app: string;
   };
   readonly asteriskConfigDir: string;
+  readonly asteriskCli: readonly string[];
   readonly extensionRange: { readonly min: number; readonly max: number };
   readonly applyDebounceMs: number;
   readonly ringSeconds: number;
@@ -75,6 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       app: e.ARI_APP,
     }),
     asteriskConfigDir: e.ASTERISK_CONFIG_DIR,
+    asteriskCli: Object.freeze(e.ASTERISK_CLI.split(' ').filter(Boolean)),
     extensionRange: Object.freeze({ min: e.EXTENSION_MIN, max: e.EXTENSION_MAX }),
     applyDebounceMs: e.APPLY_DEBOUNCE_MS,
     ringSeconds: e.RING_SECONDS,

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { ApplyQueue } from './apply/queue';
 import type { Ari } from './asterisk/ari';
+import type { AsteriskCli } from './asterisk/cli';
 import type { Config } from './config';
 import type { ContactDirectory } from './extensions/contacts';
 import type { OpenApiRegistry } from './http/openapi';
@@ -12,6 +13,7 @@ export interface Deps {
   db: Knex;
   log: Logger;
   ari: Ari;
+  cli: AsteriskCli;
   contacts: ContactDirectory;
   applyQueue: ApplyQueue;
   metrics: Metrics;

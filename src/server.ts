@@ -3,6 +3,7 @@ import { createApp } from './app';
 import { Applier, type AsteriskTarget } from './apply/apply';
 import { ApplyQueue } from './apply/queue';
 import { Ari } from './asterisk/ari';
+import { AsteriskCli } from './asterisk/cli';
 import type { Config } from './config';
 import { createKnex, ensureDatabase } from './db/knex';
 import type { Deps } from './deps';
@@ -41,6 +42,7 @@ export async function createSwitchboard(config: Config, logger?: Logger): Promis
     db,
     log,
     ari,
+    cli: new AsteriskCli(config.asteriskCli),
     contacts: new ContactDirectory(ari),
     applyQueue,
     metrics,

@@ -25,7 +25,7 @@ describe('apply', () => {
       objects_pushed: 3,
     });
     expect(await ariObject('endpoint', '5001')).toMatchObject({
-      context: 'sb-internal',
+      context: 'sb-cos-iln',
       aors: '5001',
       auth: '5001',
     });

@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import { listAllForRender, listForRender } from '../extensions/repo';
 import type { DesiredState, DialplanSettings, ExtensionState } from '../render/types';
+import { listBlocked, listInbound, listOutbound } from '../routes/service';
+import * as trunks from '../trunks/repo';
 
 // What changed since the last load, when the writer knows: lets an apply re-read one row of
 // 10,000 instead of all of them. `null` means "unknown": read everything.
@@ -26,7 +28,15 @@ export class DesiredStateLoader {
         else this.extensions.delete(number);
       }
     }
-    return { settings: this.settings, extensions: [...this.extensions.values()] };
+    // Trunks and routes are a handful of rows: always read whole.
+    return {
+      settings: this.settings,
+      extensions: [...this.extensions.values()],
+      trunks: (await trunks.list(this.db)).map(trunks.toState),
+      outboundRoutes: await listOutbound(this.db),
+      inboundRoutes: await listInbound(this.db),
+      blockedCallers: (await listBlocked(this.db)).map(({ pattern, action }) => ({ pattern, action })),
+    };
   }
 
   forget(): void {

@@ -3,6 +3,8 @@
 export const MODULE_FOR_FILE: Readonly<Record<string, string>> = {
   'extensions.conf': 'pbx_config.so',
   'pjsip.conf': 'res_pjsip.so',
+  // Trunks change rarely and hold registration/identify objects ARI cannot push: reloaded.
+  'pjsip_trunks.conf': 'res_pjsip.so',
 };
 
 // Generated files whose objects Switchboard pushes through ARI push configuration.

@@ -15,6 +15,8 @@ export const CSV_COLUMNS = [
   'max_contacts',
   'codecs',
   'voicemail_enabled',
+  'classes',
+  'outbound_caller_id',
 ] as const;
 
 export const MAX_IMPORT_ROWS = 20_000;
@@ -32,6 +34,8 @@ export function toCsv(rows: readonly ExtensionRow[]): string {
       String(r.max_contacts),
       r.codecs.split(',').join('|'),
       r.voicemail_enabled ? 'yes' : 'no',
+      r.classes.split(',').join('|'),
+      r.outbound_caller_id ?? '',
     ]),
     { header: true, columns: [...CSV_COLUMNS] },
   );
@@ -106,6 +110,9 @@ function fromRecord(r: Record<string, string>): Record<string, unknown> {
   if (max !== undefined) out['max_contacts'] = /^[0-9]+$/.test(max) ? Number(max) : max;
   const codecs = opt(r['codecs']);
   if (codecs !== undefined) out['codecs'] = codecs.split('|').map((c) => c.trim());
+  const classes = opt(r['classes']);
+  if (classes !== undefined) out['classes'] = classes.split('|').map((c) => c.trim());
+  if (opt(r['outbound_caller_id']) !== undefined) out['outbound_caller_id'] = opt(r['outbound_caller_id']);
   const vm = opt(r['voicemail_enabled'])?.toLowerCase();
   if (vm !== undefined)
     out['voicemail_enabled'] =

@@ -198,6 +198,7 @@ describe('listing', () => {
     };
     // Contacts are learnt from ARI events: the event websocket must be up before the phone registers.
     await waitFor('the ARI event connection', async () => app.sb.deps.ari.connected);
+    await app.applyNow();
     const phone = await registeredPhone({ ...reg, userAgent: 'Yealink SIP-T46U 66.86' });
     expect(phone.status).toBe(200);
     try {

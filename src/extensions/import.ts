@@ -3,8 +3,8 @@ import { ValidationError } from '../http/errors';
 import { randomSecret } from '../lib/crypto';
 import type { ParsedImport } from './csv';
 import * as repo from './repo';
-import { DEFAULT_CODECS } from './schema';
-import { type Actor, SECRET_LENGTH } from './service';
+import { DEFAULT_CLASSES, DEFAULT_CODECS } from './schema';
+import { type Actor, SECRET_LENGTH, withEmergency } from './service';
 
 export interface ImportSummary {
   dry_run: boolean;
@@ -59,6 +59,8 @@ export async function importExtensions(
       max_contacts: input.max_contacts ?? 1,
       codecs: (input.codecs ?? DEFAULT_CODECS).join(','),
       voicemail_enabled: input.voicemail_enabled ?? false,
+      classes: withEmergency(input.classes ?? DEFAULT_CLASSES).join(','),
+      outbound_caller_id: input.outbound_caller_id ?? null,
     };
     if (existing.has(input.number)) {
       const { number, ...rest } = row;

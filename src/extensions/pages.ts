@@ -10,7 +10,14 @@ import { importExtensions } from './import';
 import { registrations } from './registration';
 import * as repo from './repo';
 import { actorFor } from './routes';
-import { CODECS, createExtensionSchema, DEFAULT_CODECS, UpdateExtension } from './schema';
+import {
+  CODECS,
+  createExtensionSchema,
+  DEFAULT_CLASSES,
+  DEFAULT_CODECS,
+  SERVICE_CLASSES,
+  UpdateExtension,
+} from './schema';
 import * as service from './service';
 
 const PAGE_SIZE = 25;
@@ -31,6 +38,8 @@ function fromForm(body: unknown, isNew: boolean): Record<string, unknown> {
   if (max !== undefined) out['max_contacts'] = /^[0-9]{1,3}$/.test(max) ? Number(max) : max;
   out['codecs'] = formList(body, 'codecs');
   out['voicemail_enabled'] = formString(body, 'voicemail_enabled') === 'yes';
+  out['classes'] = formList(body, 'classes');
+  out['outbound_caller_id'] = text('outbound_caller_id') ?? null;
   return out;
 }
 
@@ -73,6 +82,7 @@ export function extensionPages(deps: Deps): Router {
     title: extra['isNew'] ? 'New extension' : `Extension ${String(values['number'])}`,
     nav: 'extensions',
     codecs: CODECS,
+    classes: SERVICE_CLASSES.filter((c) => c !== 'emergency'),
     values,
     ...extra,
   });
@@ -82,7 +92,10 @@ export function extensionPages(deps: Deps): Router {
       req,
       res,
       'extensions/form',
-      form({ codecs: DEFAULT_CODECS, max_contacts: 1 }, { isNew: true, action: '/extensions' }),
+      form(
+        { codecs: DEFAULT_CODECS, classes: DEFAULT_CLASSES, max_contacts: 1 },
+        { isNew: true, action: '/extensions' },
+      ),
     );
   });
 

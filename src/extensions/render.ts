@@ -1,13 +1,13 @@
 import type { DialplanSettings, ExtensionState } from '../render/types';
-
-export const INTERNAL_CONTEXT = 'sb-internal';
+import { cosContext } from '../routes/render';
 
 export function endpointView(e: ExtensionState) {
   return {
     id: e.number,
     username: e.number,
     password: e.sipSecret,
-    context: INTERNAL_CONTEXT,
+    context: cosContext(e.classes),
+    outboundCallerId: e.outboundCallerId,
     codecs: e.codecs,
     callerIdName: e.callerIdName ?? e.displayName,
     callerIdNumber: e.callerIdNumber ?? e.number,

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { ExtensionState } from '../render/types';
-import type { Codec, Extension } from './schema';
+import type { Codec, Extension, ServiceClass } from './schema';
 
 export interface ExtensionRow {
   number: string;
@@ -12,6 +12,8 @@ export interface ExtensionRow {
   max_contacts: number;
   codecs: string;
   voicemail_enabled: number | boolean;
+  classes: string;
+  outbound_caller_id: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -33,6 +35,8 @@ export function toApi(row: ExtensionRow): Extension {
     max_contacts: row.max_contacts,
     codecs: row.codecs.split(',') as Codec[],
     voicemail_enabled: Boolean(row.voicemail_enabled),
+    classes: row.classes.split(',') as ServiceClass[],
+    outbound_caller_id: row.outbound_caller_id,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };
@@ -113,5 +117,7 @@ function toState(r: ExtensionRow): ExtensionState {
     maxContacts: r.max_contacts,
     codecs: r.codecs.split(','),
     voicemailEnabled: Boolean(r.voicemail_enabled),
+    classes: r.classes.split(','),
+    outboundCallerId: r.outbound_caller_id,
   };
 }

@@ -1,6 +1,17 @@
 import { z } from 'zod';
 
 export const CODECS = ['ulaw', 'alaw', 'g722', 'gsm'] as const;
+export const SERVICE_CLASSES = [
+  'internal',
+  'local',
+  'national',
+  'international',
+  'premium',
+  'emergency',
+] as const;
+export type ServiceClass = (typeof SERVICE_CLASSES)[number];
+// International and premium stay off until an admin allows them; emergency always works.
+export const DEFAULT_CLASSES: ServiceClass[] = ['internal', 'local', 'national', 'emergency'];
 export const DEFAULT_CODECS: Codec[] = ['ulaw', 'alaw', 'g722'];
 export type Codec = (typeof CODECS)[number];
 
@@ -62,6 +73,12 @@ const fields = {
     .refine((c) => new Set(c).size === c.length, 'codecs must not repeat')
     .optional(),
   voicemail_enabled: z.boolean().optional(),
+  classes: z
+    .array(z.enum(SERVICE_CLASSES, { error: () => `must be one of ${SERVICE_CLASSES.join(', ')}` }))
+    .max(SERVICE_CLASSES.length)
+    .refine((c) => new Set(c).size === c.length, 'classes must not repeat')
+    .optional(),
+  outbound_caller_id: CallerIdNumber.nullable().optional(),
 };
 
 export function createExtensionSchema(range: { min: number; max: number }) {
@@ -93,6 +110,8 @@ export interface Extension {
   max_contacts: number;
   codecs: Codec[];
   voicemail_enabled: boolean;
+  classes: ServiceClass[];
+  outbound_caller_id: string | null;
   created_at: string;
   updated_at: string;
 }

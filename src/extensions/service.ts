@@ -1,11 +1,13 @@
 import type { Knex } from 'knex';
 import { mapDbError } from '../db/mysql-errors';
 import type { Tx } from '../db/tx';
-import { NotFoundError } from '../http/errors';
+import { ConflictError, NotFoundError } from '../http/errors';
 import { randomSecret } from '../lib/crypto';
+import { inboundRoutesTo } from '../routes/service';
 import * as repo from './repo';
 import {
   type CreateExtensionInput,
+  DEFAULT_CLASSES,
   DEFAULT_CODECS,
   type Extension,
   type PatchExtensionInput,
@@ -34,7 +36,14 @@ function writable(
     max_contacts: input.max_contacts ?? 1,
     codecs: (input.codecs ?? DEFAULT_CODECS).join(','),
     voicemail_enabled: input.voicemail_enabled ?? false,
+    classes: withEmergency(input.classes ?? DEFAULT_CLASSES).join(','),
+    outbound_caller_id: input.outbound_caller_id ?? null,
   };
+}
+
+// Emergency numbers always work, whatever an admin unticks.
+export function withEmergency(classes: readonly string[]): string[] {
+  return classes.includes('emergency') ? [...classes] : [...classes, 'emergency'];
 }
 
 // The secret is returned here, on creation, and never by a plain read afterwards.
@@ -81,6 +90,8 @@ export async function patch(
   if (input.max_contacts !== undefined) row.max_contacts = input.max_contacts;
   if (input.codecs !== undefined) row.codecs = input.codecs.join(',');
   if (input.voicemail_enabled !== undefined) row.voicemail_enabled = input.voicemail_enabled;
+  if (input.classes !== undefined) row.classes = withEmergency(input.classes).join(',');
+  if (input.outbound_caller_id !== undefined) row.outbound_caller_id = input.outbound_caller_id;
   if (Object.keys(row).length > 0) {
     await repo.update(tx, number, row);
     tx.afterCommit(() => actor.requestApply(`extension ${number} updated`, [number]));
@@ -89,6 +100,13 @@ export async function patch(
 }
 
 export async function remove(tx: Tx, number: string, actor: Actor): Promise<void> {
+  const routes = await inboundRoutesTo(tx, 'extension', number);
+  if (routes.length > 0) {
+    throw new ConflictError(
+      `extension ${number} is the destination of inbound route(s): ${routes.join(', ')}`,
+      routes.map((name) => ({ path: 'inbound_routes', message: name })),
+    );
+  }
   if ((await repo.remove(tx, number)) === 0) throw new NotFoundError(`extension ${number}`);
   tx.afterCommit(() => actor.requestApply(`extension ${number} deleted`, [number]));
 }

@@ -1,6 +1,8 @@
 // The only code that turns a value into Asterisk config text. Each helper refuses anything that
 // could change the structure of a config file or a dialplan line, whatever validated it before.
 
+import { DIAL_PATTERN } from '../lib/asterisk-syntax';
+
 export class RenderError extends Error {}
 
 // newline/CR, comment `;`, section brackets, `#include`/`#exec`, `${...}` expansion, NUL.
@@ -78,7 +80,15 @@ export function confBool(value: unknown): string {
   return value ? 'yes' : 'no';
 }
 
+// Usage: {{confPattern route.pattern}} — a dial pattern, the one place `[` may appear.
+export function confPattern(value: unknown): string {
+  const text = asText(value, 'confPattern');
+  if (!DIAL_PATTERN.test(text)) throw new RenderError(`refusing dial pattern ${JSON.stringify(text)}`);
+  return text;
+}
+
 export const confHelpers = {
+  confPattern,
   confValue,
   confSection,
   confArg,

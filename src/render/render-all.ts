@@ -1,4 +1,6 @@
 import { dialplanView, endpointView } from '../extensions/render';
+import { routingView } from '../routes/render';
+import { trunksView } from '../trunks/render';
 import { confTemplate } from './engine';
 import type { DesiredState, ExtensionState, RenderedFile } from './types';
 
@@ -7,7 +9,14 @@ export function renderAll(state: DesiredState): RenderedFile[] {
   const extensions = [...state.extensions].sort((a, b) => compareNumbers(a.number, b.number));
   const sections = new Map(extensions.map((e) => [e.number, renderExtension(e)]));
   const files: RenderedFile[] = [
-    { name: 'extensions.conf', content: confTemplate('extensions.conf')(dialplanView(state.settings)) },
+    {
+      name: 'extensions.conf',
+      content: confTemplate('extensions.conf')({ ...dialplanView(state.settings), ...routingView(state) }),
+    },
+    {
+      name: 'pjsip_trunks.conf',
+      content: confTemplate('pjsip_trunks.conf')({ trunks: trunksView(state.trunks) }),
+    },
     {
       name: 'pjsip.conf',
       content: confTemplate('pjsip.conf')({}) + [...sections.values()].join(''),

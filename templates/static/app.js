@@ -24,3 +24,34 @@
   }
   setInterval(refresh, 3000);
 })();
+
+// Live trunk status on the trunks list: registration (with its reason) and reachability.
+(() => {
+  var table = document.querySelector('table[data-live-trunks]');
+  if (!table) return;
+  var labels = { not_applicable: 'not applicable' };
+  function set(cell, state) {
+    if (!cell || !state) return;
+    cell.textContent = labels[state] || state;
+    cell.className = `state state-${state}`;
+  }
+  function refresh() {
+    fetch('/api/v1/trunks', { credentials: 'same-origin' })
+      .then((res) => (res.ok ? res.json() : null))
+      .then((body) => {
+        if (!body) return;
+        body.items.forEach((item) => {
+          var row = table.querySelector(`tr[data-trunk-id="${Number(item.id)}"]`);
+          if (!row || !item.status) return;
+          var registration = row.querySelector('[data-registration]');
+          set(registration, item.status.registration);
+          if (registration) registration.title = item.status.reason || '';
+          var reason = row.querySelector('[data-reason]');
+          if (reason) reason.textContent = item.status.reason || '';
+          set(row.querySelector('[data-reachability]'), item.status.reachability);
+        });
+      })
+      .catch(() => {});
+  }
+  setInterval(refresh, 3000);
+})();

@@ -31,6 +31,10 @@ describe('renderAll golden files (exact bytes)', () => {
   it('refuses to render a value that slipped past validation', () => {
     const state: DesiredState = {
       settings: { extensionRange: { min: 1000, max: 9999 }, ringSeconds: 30 },
+      trunks: [],
+      outboundRoutes: [],
+      inboundRoutes: [],
+      blockedCallers: [],
       extensions: [
         {
           number: '1001',
@@ -42,6 +46,8 @@ describe('renderAll golden files (exact bytes)', () => {
           maxContacts: 1,
           codecs: ['ulaw'],
           voicemailEnabled: false,
+          classes: ['internal'],
+          outboundCallerId: null,
         },
       ],
     };

@@ -1,0 +1,423 @@
+import { type Request, type Response, Router } from 'express';
+import { actorName } from '../auth/middleware';
+import { withTx } from '../db/tx';
+import type { Deps } from '../deps';
+import * as extensionRepo from '../extensions/repo';
+import { actorFor } from '../extensions/routes';
+import type { ErrorDetail } from '../http/errors';
+import { parse } from '../http/parse';
+import { fieldErrors, splitList } from '../trunks/pages';
+import * as trunkRepo from '../trunks/repo';
+import { formList, formString, refusal, requirePage, sendPage } from '../web/page-helpers';
+import { BlockedCaller, InboundRoute, OutboundRoute, ROUTE_CLASSES } from './schema';
+import * as service from './service';
+
+const CLASS_LABELS: Record<string, string> = {
+  local: 'local',
+  national: 'national',
+  international: 'international',
+  premium: 'premium-rate',
+  emergency: 'emergency (always allowed)',
+};
+const DESTINATION_TYPES = [
+  { value: 'extension', label: 'Extension' },
+  { value: 'hangup', label: 'Hang up' },
+];
+const BLOCK_ACTIONS = [
+  { value: 'hangup', label: 'Hang up' },
+  { value: 'busy', label: 'Play busy' },
+];
+// At most this many trunks in a route (the schema's limit).
+const MAX_TRUNKS = 10;
+
+function formNumber(body: unknown, key: string): unknown {
+  const v = formString(body, key)?.trim();
+  if (v === undefined || v === '') return undefined;
+  return /^[0-9]{1,6}$/.test(v) ? Number(v) : v;
+}
+
+function outboundFromForm(body: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    name: formString(body, 'name') ?? '',
+    patterns: splitList(formString(body, 'patterns')),
+    prepend: (formString(body, 'prepend') ?? '').trim(),
+    caller_id_number: formString(body, 'caller_id_number')?.trim() || null,
+    class: formString(body, 'class') ?? '',
+    // One select per failover step, in order; the empty ones are skipped.
+    trunk_ids: formList(body, 'trunk_ids')
+      .map((v) => v.trim())
+      .filter(Boolean)
+      .map((v) => (/^[0-9]{1,10}$/.test(v) ? Number(v) : v)),
+  };
+  for (const key of ['strip', 'position']) {
+    const n = formNumber(body, key);
+    if (n !== undefined) out[key] = n;
+  }
+  return out;
+}
+
+function inboundFromForm(body: unknown): Record<string, unknown> {
+  const type = formString(body, 'destination_type') ?? '';
+  const out: Record<string, unknown> = {
+    name: formString(body, 'name') ?? '',
+    did: (formString(body, 'did') ?? '').trim(),
+    caller_id: formString(body, 'caller_id')?.trim() || null,
+    destination:
+      type === 'hangup'
+        ? { type, target: '' }
+        : { type, target: (formString(body, 'destination_target') ?? '').trim() },
+    caller_id_name_prefix: formString(body, 'caller_id_name_prefix') ?? '',
+  };
+  const position = formNumber(body, 'position');
+  if (position !== undefined) out['position'] = position;
+  return out;
+}
+
+// destination.target / destination.type are shown under the destination boxes.
+function inboundErrors(details: ErrorDetail[]): ErrorDetail[] {
+  return details.map((d) =>
+    d.path.startsWith('destination') ? { path: d.path.replace('.', '_'), message: d.message } : d,
+  );
+}
+
+function destinationLabel(dest: { type: string; target: string }): string {
+  return dest.type === 'extension'
+    ? `extension ${dest.target}`
+    : dest.type === 'hangup'
+      ? 'hang up'
+      : dest.type;
+}
+
+export function routePages(deps: Deps): Router {
+  const router = Router();
+  const admin = requirePage('admin');
+  const actor = (req: Request) => actorFor(deps, actorName(req));
+  const validId = (raw: unknown) =>
+    typeof raw === 'string' && /^[0-9]{1,10}$/.test(raw) ? Number(raw) : null;
+  const notFound = (req: Request, res: Response, what: string) =>
+    sendPage(
+      req,
+      res,
+      'error',
+      { title: 'Not found', heading: 'Not found', message: `There is no ${what}.` },
+      404,
+    );
+
+  // ---- the overview: outbound, inbound, blocked callers
+
+  const overview = async (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
+    const [outbound, inbound, blocked] = await Promise.all([
+      service.listOutbound(deps.db),
+      service.listInbound(deps.db),
+      service.listBlocked(deps.db),
+    ]);
+    sendPage(
+      req,
+      res,
+      'routes/index',
+      {
+        title: 'Routes',
+        nav: 'routes',
+        outbound: outbound.map((r, i) => ({ ...service.outboundToApi(r), order: i + 1 })),
+        inbound: inbound.map((r, i) => ({
+          ...service.inboundToApi(r),
+          order: i + 1,
+          destinationLabel: destinationLabel(r.destination),
+        })),
+        blocked,
+        blockActions: BLOCK_ACTIONS,
+        blockValues: { action: 'hangup' },
+        ...extra,
+      },
+      status,
+    );
+  };
+
+  router.get('/routes', requirePage('admin', 'supervisor'), async (req, res) => {
+    await overview(req, res);
+  });
+
+  // ---- outbound routes
+
+  const outboundForm = async (values: Record<string, unknown>, extra: Record<string, unknown>) => {
+    const trunks = (await trunkRepo.list(deps.db)).map((t) => ({ id: t.id, name: t.name, kind: t.kind }));
+    const chosen = Array.isArray(values['trunk_ids']) ? (values['trunk_ids'] as unknown[]) : [];
+    // One select per step: what is chosen, plus one empty step, at least three.
+    const steps = Math.min(MAX_TRUNKS, Math.max(3, chosen.length + 1, 1));
+    return {
+      title: extra['isNew'] ? 'New outbound route' : `Outbound route ${String(values['name'])}`,
+      nav: 'routes',
+      classes: ROUTE_CLASSES.map((c) => ({ value: c, label: CLASS_LABELS[c] ?? c })),
+      trunks,
+      trunkSteps: Array.from({ length: steps }, (_, i) => ({
+        step: i + 1,
+        failover: i,
+        selected: chosen[i] === undefined ? '' : chosen[i],
+      })),
+      values: {
+        ...values,
+        patterns_text: Array.isArray(values['patterns']) ? values['patterns'].join('\n') : '',
+      },
+      ...extra,
+    };
+  };
+
+  router.get('/routes/outbound/new', admin, async (req, res) => {
+    sendPage(
+      req,
+      res,
+      'routes/outbound-form',
+      await outboundForm(
+        { strip: 0, prepend: '', class: 'national', patterns: [] },
+        { isNew: true, action: '/routes/outbound' },
+      ),
+    );
+  });
+
+  router.post('/routes/outbound', admin, async (req, res) => {
+    const raw = outboundFromForm(req.body);
+    try {
+      const input = parse(OutboundRoute, raw);
+      await withTx(deps.db, (tx) => service.saveOutbound(tx, null, input, actor(req)));
+      res.redirect(303, '/routes');
+    } catch (caught) {
+      const err = refusal(caught);
+      sendPage(
+        req,
+        res,
+        'routes/outbound-form',
+        await outboundForm(raw, {
+          isNew: true,
+          action: '/routes/outbound',
+          errorMessage: err.message,
+          errors: err.details.length
+            ? fieldErrors(err.details, raw)
+            : [{ path: 'name', message: err.message }],
+        }),
+        err.status,
+      );
+    }
+  });
+
+  router.get('/routes/outbound/:id/edit', admin, async (req, res) => {
+    const id = validId(req.params['id']);
+    const route = id === null ? undefined : (await service.listOutbound(deps.db)).find((r) => r.id === id);
+    if (!route) {
+      notFound(req, res, `outbound route ${String(req.params['id'])}`);
+      return;
+    }
+    const values = service.outboundToApi(route);
+    sendPage(
+      req,
+      res,
+      'routes/outbound-form',
+      await outboundForm(values, { isNew: false, id: route.id, action: `/routes/outbound/${route.id}` }),
+    );
+  });
+
+  router.post('/routes/outbound/:id', admin, async (req, res) => {
+    const id = validId(req.params['id']);
+    if (id === null) {
+      notFound(req, res, `outbound route ${String(req.params['id'])}`);
+      return;
+    }
+    const raw = outboundFromForm(req.body);
+    try {
+      const input = parse(OutboundRoute, raw);
+      await withTx(deps.db, (tx) => service.saveOutbound(tx, id, input, actor(req)));
+      res.redirect(303, '/routes');
+    } catch (caught) {
+      const err = refusal(caught);
+      sendPage(
+        req,
+        res,
+        'routes/outbound-form',
+        await outboundForm(raw, {
+          isNew: false,
+          id,
+          action: `/routes/outbound/${id}`,
+          errorMessage: err.message,
+          errors: err.details.length
+            ? fieldErrors(err.details, raw)
+            : [{ path: 'name', message: err.message }],
+        }),
+        err.status,
+      );
+    }
+  });
+
+  router.post('/routes/outbound/:id/delete', admin, async (req, res) => {
+    const id = validId(req.params['id']);
+    if (id === null) {
+      notFound(req, res, `outbound route ${String(req.params['id'])}`);
+      return;
+    }
+    try {
+      await withTx(deps.db, (tx) => service.removeOutbound(tx, id, actor(req)));
+      res.redirect(303, '/routes');
+    } catch (caught) {
+      const err = refusal(caught);
+      await overview(req, res, { errorMessage: err.message }, err.status);
+    }
+  });
+
+  // ---- inbound routes
+
+  const inboundForm = async (values: Record<string, unknown>, extra: Record<string, unknown>) => {
+    const { rows } = await extensionRepo.page(deps.db, { limit: 500 });
+    const dest = (values['destination'] ?? {}) as { type?: string; target?: string };
+    return {
+      title: extra['isNew'] ? 'New inbound route' : `Inbound route ${String(values['name'])}`,
+      nav: 'routes',
+      destinationTypes: DESTINATION_TYPES,
+      extensions: rows.map((r) => ({ number: r.number, name: r.display_name })),
+      values: {
+        ...values,
+        destination_type: dest.type ?? 'extension',
+        destination_target: dest.target ?? '',
+      },
+      ...extra,
+    };
+  };
+
+  router.get('/routes/inbound/new', admin, async (req, res) => {
+    sendPage(
+      req,
+      res,
+      'routes/inbound-form',
+      await inboundForm(
+        { destination: { type: 'extension', target: '' }, caller_id_name_prefix: '' },
+        { isNew: true, action: '/routes/inbound' },
+      ),
+    );
+  });
+
+  router.post('/routes/inbound', admin, async (req, res) => {
+    const raw = inboundFromForm(req.body);
+    try {
+      const input = parse(InboundRoute, raw);
+      await withTx(deps.db, (tx) => service.saveInbound(tx, null, input, actor(req)));
+      res.redirect(303, '/routes');
+    } catch (caught) {
+      const err = refusal(caught);
+      sendPage(
+        req,
+        res,
+        'routes/inbound-form',
+        await inboundForm(raw, {
+          isNew: true,
+          action: '/routes/inbound',
+          errorMessage: err.message,
+          errors: err.details.length ? inboundErrors(err.details) : [{ path: 'name', message: err.message }],
+        }),
+        err.status,
+      );
+    }
+  });
+
+  router.get('/routes/inbound/:id/edit', admin, async (req, res) => {
+    const id = validId(req.params['id']);
+    const route = id === null ? undefined : (await service.listInbound(deps.db)).find((r) => r.id === id);
+    if (!route) {
+      notFound(req, res, `inbound route ${String(req.params['id'])}`);
+      return;
+    }
+    sendPage(
+      req,
+      res,
+      'routes/inbound-form',
+      await inboundForm(service.inboundToApi(route), {
+        isNew: false,
+        id: route.id,
+        action: `/routes/inbound/${route.id}`,
+      }),
+    );
+  });
+
+  router.post('/routes/inbound/:id', admin, async (req, res) => {
+    const id = validId(req.params['id']);
+    if (id === null) {
+      notFound(req, res, `inbound route ${String(req.params['id'])}`);
+      return;
+    }
+    const raw = inboundFromForm(req.body);
+    try {
+      const input = parse(InboundRoute, raw);
+      await withTx(deps.db, (tx) => service.saveInbound(tx, id, input, actor(req)));
+      res.redirect(303, '/routes');
+    } catch (caught) {
+      const err = refusal(caught);
+      sendPage(
+        req,
+        res,
+        'routes/inbound-form',
+        await inboundForm(raw, {
+          isNew: false,
+          id,
+          action: `/routes/inbound/${id}`,
+          errorMessage: err.message,
+          errors: err.details.length ? inboundErrors(err.details) : [{ path: 'name', message: err.message }],
+        }),
+        err.status,
+      );
+    }
+  });
+
+  router.post('/routes/inbound/:id/delete', admin, async (req, res) => {
+    const id = validId(req.params['id']);
+    if (id === null) {
+      notFound(req, res, `inbound route ${String(req.params['id'])}`);
+      return;
+    }
+    try {
+      await withTx(deps.db, (tx) => service.removeInbound(tx, id, actor(req)));
+      res.redirect(303, '/routes');
+    } catch (caught) {
+      const err = refusal(caught);
+      await overview(req, res, { errorMessage: err.message }, err.status);
+    }
+  });
+
+  // ---- blocked callers
+
+  router.post('/routes/blocked', admin, async (req, res) => {
+    const raw = {
+      pattern: (formString(req.body, 'pattern') ?? '').trim(),
+      action: formString(req.body, 'action') || 'hangup',
+    };
+    try {
+      const input = parse(BlockedCaller, raw);
+      await withTx(deps.db, (tx) => service.addBlocked(tx, input, actor(req)));
+      res.redirect(303, '/routes#blocked');
+    } catch (caught) {
+      const err = refusal(caught);
+      await overview(
+        req,
+        res,
+        {
+          blockValues: raw,
+          blockMessage: err.message,
+          blockErrors: err.details.length ? err.details : [{ path: 'pattern', message: err.message }],
+        },
+        err.status,
+      );
+    }
+  });
+
+  router.post('/routes/blocked/:id/delete', admin, async (req, res) => {
+    const id = validId(req.params['id']);
+    if (id === null) {
+      notFound(req, res, `blocked caller ${String(req.params['id'])}`);
+      return;
+    }
+    try {
+      await withTx(deps.db, (tx) => service.removeBlocked(tx, id, actor(req)));
+      res.redirect(303, '/routes#blocked');
+    } catch (caught) {
+      const err = refusal(caught);
+      await overview(req, res, { errorMessage: err.message }, err.status);
+    }
+  });
+
+  return router;
+}

@@ -1,0 +1,281 @@
+import { Router } from 'express';
+import { actorName } from '../auth/middleware';
+import { withTx } from '../db/tx';
+import type { Deps } from '../deps';
+import { actorFor } from '../extensions/routes';
+import { CODECS } from '../extensions/schema';
+import type { ErrorDetail } from '../http/errors';
+import { parse } from '../http/parse';
+import { formList, formString, refusal, requirePage, sendPage } from '../web/page-helpers';
+import * as repo from './repo';
+import { CreateTrunk, type TrunkStatus, UpdateTrunk } from './schema';
+import * as service from './service';
+import { trunkStatuses } from './status';
+
+const KINDS = [
+  { value: 'registration', label: 'Registration (the PBX registers to the carrier)' },
+  { value: 'ip', label: 'IP-authenticated (the carrier knows our address)' },
+];
+const TRANSPORTS = ['udp', 'tcp'];
+const PRESENTATIONS = [
+  { value: 'allowed', label: 'Allowed (show our number)' },
+  { value: 'withheld', label: 'Withheld (anonymous)' },
+];
+const DTMF_MODES = ['rfc4733', 'inband', 'info', 'auto'];
+const NUMBER_FORMATS = [
+  { value: 'as_dialled', label: 'As dialled (after strip/prepend)' },
+  { value: 'e164_plus', label: 'E.164 with leading +' },
+];
+
+const LABELS: Record<string, string> = { not_applicable: 'not applicable' };
+export const statusLabel = (state: string): string => LABELS[state] ?? state;
+
+function statusView(status: TrunkStatus | undefined) {
+  const s = status ?? { registration: 'unknown', reason: null, reachability: 'unknown' };
+  return {
+    registration: s.registration,
+    registrationLabel: statusLabel(s.registration),
+    reason: s.reason ?? '',
+    reachability: s.reachability,
+  };
+}
+
+// A form number stays a string when it is not digits, so the schema names the field.
+function formNumber(body: unknown, key: string): unknown {
+  const v = formString(body, key)?.trim();
+  if (v === undefined || v === '') return undefined;
+  return /^[0-9]{1,6}$/.test(v) ? Number(v) : v;
+}
+
+// "one per line or comma-separated"
+export function splitList(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+// Turns a submitted form into the API's shape, so pages and API share one schema and service.
+function fromForm(body: unknown, isNew: boolean): Record<string, unknown> {
+  const text = (k: string) => {
+    const v = formString(body, k)?.trim();
+    return v === undefined || v === '' ? undefined : v;
+  };
+  const out: Record<string, unknown> = {};
+  if (isNew) out['name'] = (formString(body, 'name') ?? '').trim();
+  out['kind'] = formString(body, 'kind') ?? '';
+  out['host'] = (formString(body, 'host') ?? '').trim();
+  const numbers = ['port', 'registration_expiry', 'retry_interval', 'max_channels'];
+  for (const key of numbers) {
+    const n = formNumber(body, key);
+    if (n !== undefined) out[key] = n;
+  }
+  if (text('transport')) out['transport'] = text('transport');
+  out['username'] = text('username') ?? null;
+  // Write-only: an empty box means "no password" on create and "keep the stored one" on edit.
+  if (formString(body, 'password')) out['password'] = formString(body, 'password');
+  out['from_user'] = text('from_user') ?? null;
+  out['from_domain'] = text('from_domain') ?? null;
+  out['peer_addresses'] = splitList(formString(body, 'peer_addresses'));
+  out['codecs'] = formList(body, 'codecs');
+  for (const key of ['caller_id_presentation', 'dtmf_mode', 'number_format']) {
+    if (text(key)) out[key] = text(key);
+  }
+  out['qualify'] = formString(body, 'qualify') === 'yes';
+  return out;
+}
+
+// `peer_addresses.1` and `codecs.0` are shown under their one box, naming the bad entry.
+export function fieldErrors(details: ErrorDetail[], raw: Record<string, unknown>): ErrorDetail[] {
+  return details.map((d) => {
+    const m = /^([a-z_]+)\.([0-9]+)$/.exec(d.path);
+    if (!m) return d;
+    const list = raw[m[1]!];
+    const value = Array.isArray(list) ? list[Number(m[2])] : undefined;
+    return { path: m[1]!, message: value === undefined ? d.message : `“${String(value)}”: ${d.message}` };
+  });
+}
+
+function formValues(raw: Record<string, unknown>) {
+  const peers = raw['peer_addresses'];
+  return { ...raw, password: undefined, peer_addresses_text: Array.isArray(peers) ? peers.join('\n') : '' };
+}
+
+export function trunkPages(deps: Deps): Router {
+  const router = Router();
+  const admin = requirePage('admin');
+  const actor = (req: Parameters<typeof actorName>[0]) => actorFor(deps, actorName(req));
+
+  router.get('/trunks', requirePage('admin', 'supervisor'), async (req, res) => {
+    const rows = await repo.list(deps.db);
+    const statuses = await trunkStatuses(deps, rows);
+    sendPage(req, res, 'trunks/list', {
+      title: 'Trunks',
+      nav: 'trunks',
+      items: rows.map((r) => ({ ...repo.toApi(r), status: statusView(statuses.get(r.id)) })),
+    });
+  });
+
+  const form = (values: Record<string, unknown>, extra: Record<string, unknown>) => ({
+    title: extra['isNew'] ? 'New trunk' : `Trunk ${String(values['name'])}`,
+    nav: 'trunks',
+    kinds: KINDS,
+    transports: TRANSPORTS,
+    presentations: PRESENTATIONS,
+    dtmfModes: DTMF_MODES,
+    numberFormats: NUMBER_FORMATS,
+    codecs: CODECS,
+    values: formValues(values),
+    ...extra,
+  });
+
+  const notFound = (req: Parameters<typeof sendPage>[0], res: Parameters<typeof sendPage>[1], id: string) =>
+    sendPage(
+      req,
+      res,
+      'error',
+      { title: 'Not found', heading: 'Not found', message: `There is no trunk ${id}.` },
+      404,
+    );
+  const findRow = async (raw: string) =>
+    /^[0-9]{1,10}$/.test(raw) ? repo.find(deps.db, Number(raw)) : undefined;
+
+  router.get('/trunks/new', admin, (req, res) => {
+    sendPage(
+      req,
+      res,
+      'trunks/form',
+      form(
+        {
+          kind: 'registration',
+          port: 5060,
+          transport: 'udp',
+          registration_expiry: 3600,
+          retry_interval: 60,
+          codecs: ['ulaw', 'alaw'],
+          max_channels: 0,
+          caller_id_presentation: 'allowed',
+          dtmf_mode: 'rfc4733',
+          qualify: true,
+          number_format: 'as_dialled',
+        },
+        { isNew: true, action: '/trunks' },
+      ),
+    );
+  });
+
+  router.post('/trunks', admin, async (req, res) => {
+    const raw = fromForm(req.body, true);
+    try {
+      const input = parse(CreateTrunk, raw);
+      await withTx(deps.db, (tx) => service.create(tx, input, actor(req)));
+      res.redirect(303, '/trunks');
+    } catch (caught) {
+      const err = refusal(caught);
+      sendPage(
+        req,
+        res,
+        'trunks/form',
+        form(raw, {
+          isNew: true,
+          action: '/trunks',
+          errorMessage: err.message,
+          errors: err.details.length
+            ? fieldErrors(err.details, raw)
+            : [{ path: 'name', message: err.message }],
+        }),
+        err.status,
+      );
+    }
+  });
+
+  router.get('/trunks/:id/edit', admin, async (req, res) => {
+    const row = await findRow(String(req.params['id']));
+    if (!row) {
+      notFound(req, res, String(req.params['id']));
+      return;
+    }
+    const statuses = await trunkStatuses(deps, [row]);
+    sendPage(
+      req,
+      res,
+      'trunks/form',
+      form(repo.toApi(row), {
+        isNew: false,
+        id: row.id,
+        action: `/trunks/${row.id}`,
+        hasPassword: row.password !== null,
+        status: statusView(statuses.get(row.id)),
+      }),
+    );
+  });
+
+  router.post('/trunks/:id', admin, async (req, res) => {
+    const row = await findRow(String(req.params['id']));
+    if (!row) {
+      notFound(req, res, String(req.params['id']));
+      return;
+    }
+    const raw = fromForm(req.body, false);
+    try {
+      // An empty password box keeps the stored password: it satisfies the schema's "registration
+      // needs a password" rule as the stored value (never echoed back to the page).
+      const checked =
+        raw['password'] === undefined && row.password !== null ? { ...raw, password: row.password } : raw;
+      const input = parse(UpdateTrunk, checked);
+      await withTx(deps.db, (tx) => service.update(tx, row.id, input, actor(req)));
+      res.redirect(303, '/trunks');
+    } catch (caught) {
+      const err = refusal(caught);
+      sendPage(
+        req,
+        res,
+        'trunks/form',
+        form(
+          { ...raw, name: row.name },
+          {
+            isNew: false,
+            id: row.id,
+            action: `/trunks/${row.id}`,
+            hasPassword: row.password !== null,
+            errorMessage: err.message,
+            errors: fieldErrors(err.details, raw),
+          },
+        ),
+        err.status,
+      );
+    }
+  });
+
+  router.post('/trunks/:id/delete', admin, async (req, res) => {
+    const row = await findRow(String(req.params['id']));
+    if (!row) {
+      notFound(req, res, String(req.params['id']));
+      return;
+    }
+    try {
+      await withTx(deps.db, (tx) => service.remove(tx, row.id, actor(req)));
+      res.redirect(303, '/trunks');
+    } catch (caught) {
+      const err = refusal(caught);
+      sendPage(
+        req,
+        res,
+        'trunks/form',
+        form(repo.toApi(row), {
+          isNew: false,
+          id: row.id,
+          action: `/trunks/${row.id}`,
+          hasPassword: row.password !== null,
+          deleteError: {
+            message: err.message,
+            routes: err.details.filter((d) => d.path === 'outbound_routes').map((d) => d.message),
+          },
+        }),
+        err.status,
+      );
+    }
+  });
+
+  return router;
+}
