@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import { latestRevision } from '../apply/revisions.repo';
 import type { Deps } from '../deps';
+import * as trunks from '../trunks/repo';
+import { trunkStatuses } from '../trunks/status';
 
 // Unauthenticated and free of secrets: load balancers and monitoring read these.
 export function healthRoutes(deps: Deps): Router {
@@ -28,7 +30,23 @@ export function healthRoutes(deps: Deps): Router {
       checks['apply'] = { ok: false, detail: 'apply history unavailable' };
     }
     const ready = Object.values(checks).every((c) => c.ok);
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
+    // Trunk state is reported, not judged: a carrier outage must not take Switchboard out of a
+    // load balancer, which would only add a second outage.
+    let trunkDetails: Array<{ name: string; registration: string; reachability: string }> = [];
+    try {
+      const rows = await trunks.list(deps.db);
+      const statuses = await trunkStatuses(deps, rows);
+      trunkDetails = rows.map((t) => ({
+        name: t.name,
+        registration: statuses.get(t.id)?.registration ?? 'unknown',
+        reachability: statuses.get(t.id)?.reachability ?? 'unknown',
+      }));
+    } catch {
+      trunkDetails = [];
+    }
+    res
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? 'ready' : 'not_ready', checks, details: { trunks: trunkDetails } });
   });
   router.get('/metrics', async (_req, res) => {
     deps.metrics.ariConnected.set(deps.ari.connected ? 1 : 0);

@@ -22,6 +22,24 @@ describe('health and metrics', () => {
       checks: { database: { ok: true }, ari: { ok: true }, apply: { ok: true } },
     });
     expect(res.text).not.toContain(process.env['ARI_PASSWORD']);
+    expect(res.body.details).toEqual({ trunks: [] });
+  });
+
+  it('/readyz lists each trunk with its live state, without making readiness depend on carriers', async () => {
+    const trunk = await app.api('POST', '/api/v1/trunks', {
+      body: { name: 'down-carrier', kind: 'ip', host: '127.0.0.9', peer_addresses: ['127.0.0.9'] },
+    });
+    expect(trunk.status).toBe(201);
+    await app.applyNow();
+    const res = await app.api('GET', '/readyz', { token: null });
+    expect(res.status).toBe(200);
+    expect(res.body.details.trunks).toEqual([
+      {
+        name: 'down-carrier',
+        registration: 'not_applicable',
+        reachability: expect.stringMatching(/^(reachable|unreachable|unknown)$/),
+      },
+    ]);
   });
 
   it('/metrics exposes apply counts and durations, ARI state and HTTP latency for Prometheus', async () => {
@@ -31,7 +49,7 @@ describe('health and metrics', () => {
     expect(res.text).toContain('switchboard_apply_duration_seconds_bucket');
     expect(res.text).toContain('switchboard_ari_connected 1');
     expect(res.text).toMatch(
-      /switchboard_http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/apply\/",status="200"\} 1/,
+      /switchboard_http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/apply\/",status="200"\} [1-9]/,
     );
   });
 
