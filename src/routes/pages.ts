@@ -174,30 +174,33 @@ export function routePages(deps: Deps): Router {
     );
   });
 
-  router.post('/routes/outbound', admin, async (req, res) => {
+  // Create and update share one path: the service takes `null` for a new route.
+  const saveOutboundForm = async (req: Request, res: Response, id: number | null) => {
     const raw = outboundFromForm(req.body);
     try {
       const input = parse(OutboundRoute, raw);
-      await withTx(deps.db, (tx) => service.saveOutbound(tx, null, input, actor(req)));
+      await withTx(deps.db, (tx) => service.saveOutbound(tx, id, input, actor(req)));
       res.redirect(303, '/routes');
     } catch (caught) {
       const err = refusal(caught);
+      const errors = err.details.length
+        ? fieldErrors(err.details, raw)
+        : [{ path: 'name', message: err.message }];
+      const target =
+        id === null
+          ? { isNew: true, action: '/routes/outbound' }
+          : { isNew: false, id, action: `/routes/outbound/${id}` };
       sendPage(
         req,
         res,
         'routes/outbound-form',
-        await outboundForm(raw, {
-          isNew: true,
-          action: '/routes/outbound',
-          errorMessage: err.message,
-          errors: err.details.length
-            ? fieldErrors(err.details, raw)
-            : [{ path: 'name', message: err.message }],
-        }),
+        await outboundForm(raw, { ...target, errorMessage: err.message, errors }),
         err.status,
       );
     }
-  });
+  };
+
+  router.post('/routes/outbound', admin, (req, res) => saveOutboundForm(req, res, null));
 
   router.get('/routes/outbound/:id/edit', admin, async (req, res) => {
     const id = validId(req.params['id']);
@@ -221,29 +224,7 @@ export function routePages(deps: Deps): Router {
       notFound(req, res, `outbound route ${String(req.params['id'])}`);
       return;
     }
-    const raw = outboundFromForm(req.body);
-    try {
-      const input = parse(OutboundRoute, raw);
-      await withTx(deps.db, (tx) => service.saveOutbound(tx, id, input, actor(req)));
-      res.redirect(303, '/routes');
-    } catch (caught) {
-      const err = refusal(caught);
-      sendPage(
-        req,
-        res,
-        'routes/outbound-form',
-        await outboundForm(raw, {
-          isNew: false,
-          id,
-          action: `/routes/outbound/${id}`,
-          errorMessage: err.message,
-          errors: err.details.length
-            ? fieldErrors(err.details, raw)
-            : [{ path: 'name', message: err.message }],
-        }),
-        err.status,
-      );
-    }
+    await saveOutboundForm(req, res, id);
   });
 
   router.post('/routes/outbound/:id/delete', admin, async (req, res) => {
@@ -292,28 +273,32 @@ export function routePages(deps: Deps): Router {
     );
   });
 
-  router.post('/routes/inbound', admin, async (req, res) => {
+  const saveInboundForm = async (req: Request, res: Response, id: number | null) => {
     const raw = inboundFromForm(req.body);
     try {
       const input = parse(InboundRoute, raw);
-      await withTx(deps.db, (tx) => service.saveInbound(tx, null, input, actor(req)));
+      await withTx(deps.db, (tx) => service.saveInbound(tx, id, input, actor(req)));
       res.redirect(303, '/routes');
     } catch (caught) {
       const err = refusal(caught);
+      const errors = err.details.length
+        ? inboundErrors(err.details)
+        : [{ path: 'name', message: err.message }];
+      const target =
+        id === null
+          ? { isNew: true, action: '/routes/inbound' }
+          : { isNew: false, id, action: `/routes/inbound/${id}` };
       sendPage(
         req,
         res,
         'routes/inbound-form',
-        await inboundForm(raw, {
-          isNew: true,
-          action: '/routes/inbound',
-          errorMessage: err.message,
-          errors: err.details.length ? inboundErrors(err.details) : [{ path: 'name', message: err.message }],
-        }),
+        await inboundForm(raw, { ...target, errorMessage: err.message, errors }),
         err.status,
       );
     }
-  });
+  };
+
+  router.post('/routes/inbound', admin, (req, res) => saveInboundForm(req, res, null));
 
   router.get('/routes/inbound/:id/edit', admin, async (req, res) => {
     const id = validId(req.params['id']);
@@ -340,27 +325,7 @@ export function routePages(deps: Deps): Router {
       notFound(req, res, `inbound route ${String(req.params['id'])}`);
       return;
     }
-    const raw = inboundFromForm(req.body);
-    try {
-      const input = parse(InboundRoute, raw);
-      await withTx(deps.db, (tx) => service.saveInbound(tx, id, input, actor(req)));
-      res.redirect(303, '/routes');
-    } catch (caught) {
-      const err = refusal(caught);
-      sendPage(
-        req,
-        res,
-        'routes/inbound-form',
-        await inboundForm(raw, {
-          isNew: false,
-          id,
-          action: `/routes/inbound/${id}`,
-          errorMessage: err.message,
-          errors: err.details.length ? inboundErrors(err.details) : [{ path: 'name', message: err.message }],
-        }),
-        err.status,
-      );
-    }
+    await saveInboundForm(req, res, id);
   });
 
   router.post('/routes/inbound/:id/delete', admin, async (req, res) => {

@@ -218,11 +218,8 @@ export function trunkPages(deps: Deps): Router {
     }
     const raw = fromForm(req.body, false);
     try {
-      // An empty password box keeps the stored password: it satisfies the schema's "registration
-      // needs a password" rule as the stored value (never echoed back to the page).
-      const checked =
-        raw['password'] === undefined && row.password !== null ? { ...raw, password: row.password } : raw;
-      const input = parse(UpdateTrunk, checked);
+      // An empty password box keeps the stored password (the service checks one exists).
+      const input = parse(UpdateTrunk, raw);
       await withTx(deps.db, (tx) => service.update(tx, row.id, input, actor(req)));
       res.redirect(303, '/trunks');
     } catch (caught) {

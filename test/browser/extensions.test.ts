@@ -1,27 +1,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/app';
+import { openBrowser, SHOTS } from '../support/browser';
 import { requireAsterisk, testEnv } from '../support/env';
 
 // The admin UI in a real Chromium against a real Switchboard (fresh MariaDB database) driving the
 // real Asterisk sandbox; the phone is sipp with test/support/sipp/register.xml. Screenshots for
 // the admin guide are written as a side effect.
 
-const SHOTS = join(__dirname, '..', '..', 'docs', 'admin-guide', 'screenshots');
 const REGISTER_XML = join(__dirname, '..', 'support', 'sipp', 'register.xml');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 // A number of its own per run, so a contact left in Asterisk by an earlier run cannot leak in.
 const NUMBER = String(2000 + Math.floor(Math.random() * 7000));
@@ -158,11 +147,8 @@ async function loadListUntil(numbers: string[], state: string): Promise<void> {
 
 beforeAll(async () => {
   requireAsterisk();
-  mkdirSync(SHOTS, { recursive: true });
   app = await startTestApp();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  page = await context.newPage();
+  ({ browser, context, page } = await openBrowser());
 });
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/app';
+import { openBrowser, SHOTS } from '../support/browser';
 import { requireAsterisk } from '../support/env';
 
 // The trunks and routes pages in a real Chromium against a real Switchboard (fresh MariaDB
@@ -9,17 +9,6 @@ import { requireAsterisk } from '../support/env';
 // CLI, ASTERISK_CLI). Nobody listens at 127.0.0.9, so the registration never succeeds and the IP
 // trunk's qualify never gets an answer. Screenshots for the admin guide are a side effect.
 
-const SHOTS = join(__dirname, '..', '..', 'docs', 'admin-guide', 'screenshots');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-];
 // An extension of its own per run, so an inbound route has somewhere to go.
 const EXTENSION = String(2000 + Math.floor(Math.random() * 7000));
 
@@ -57,11 +46,8 @@ async function outboundCount(): Promise<number> {
 
 beforeAll(async () => {
   requireAsterisk();
-  mkdirSync(SHOTS, { recursive: true });
   app = await startTestApp();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  page = await context.newPage();
+  ({ browser, context, page } = await openBrowser());
 });
 
 afterAll(async () => {
