@@ -14,6 +14,8 @@ import { routePages } from './routes/pages';
 import { routeRoutes } from './routes/routes';
 import { trunkPages } from './trunks/pages';
 import { trunkRoutes } from './trunks/routes';
+import { userPages } from './users/pages';
+import { userRoutes } from './users/routes';
 import { applyPages } from './web/apply-pages';
 import { authPages } from './web/auth-pages';
 import { sendPage } from './web/page-helpers';
@@ -54,6 +56,7 @@ export function createApp(deps: Deps): express.Express {
   app.use('/api/v1/apply', applyRoutes(deps));
   app.use('/api/v1/trunks', trunkRoutes(deps));
   app.use(routeRoutes(deps));
+  app.use(userRoutes(deps));
   app.use('/api', (_req, _res, next) => next(new NotFoundError('API route')));
 
   app.use(authPages(deps));
@@ -61,6 +64,7 @@ export function createApp(deps: Deps): express.Express {
   app.use(trunkPages(deps));
   app.use(routePages(deps));
   app.use(applyPages(deps));
+  app.use(userPages(deps));
   app.get('/', (_req, res) => res.redirect(303, '/extensions'));
 
   app.use((req: Request, res: Response) => {

@@ -1,0 +1,117 @@
+import argon2 from 'argon2';
+import type { Knex } from 'knex';
+import type { z } from 'zod';
+import { createApiToken } from '../auth/tokens';
+import { ConflictError, NotFoundError, UnprocessableError } from '../http/errors';
+import { randomSecret } from '../lib/crypto';
+import type { UserRow } from './repo';
+import type { CreateUser, PatchUser } from './schema';
+import { createUser } from './service';
+
+export function toApi(u: UserRow) {
+  return {
+    id: u.id,
+    username: u.username,
+    role: u.role,
+    extension_number: u.extension_number,
+    disabled: Boolean(u.disabled),
+    created_at: u.created_at.toISOString(),
+    updated_at: u.updated_at.toISOString(),
+  };
+}
+
+export async function list(db: Knex) {
+  return ((await db<UserRow>('users').orderBy('username')) as UserRow[]).map(toApi);
+}
+
+async function mustFind(db: Knex, id: number): Promise<UserRow> {
+  const row = await db<UserRow>('users').where({ id }).first();
+  if (!row) throw new NotFoundError(`user ${id}`);
+  return row;
+}
+
+async function assertExtension(db: Knex, number: string | null | undefined): Promise<void> {
+  if (!number) return;
+  if (!(await db('extensions').where({ number }).first('number'))) {
+    throw new UnprocessableError(`extension ${number} does not exist`, [
+      { path: 'extension_number', message: 'no such extension' },
+    ]);
+  }
+}
+
+// The password is returned only when Switchboard generated it, and only now.
+export async function create(db: Knex, input: z.infer<typeof CreateUser>) {
+  await assertExtension(db, input.extension_number);
+  const password = input.password ?? randomSecret(20);
+  const id = await createUser(db, {
+    username: input.username,
+    password,
+    role: input.role,
+    extensionNumber: input.extension_number,
+  });
+  return { ...toApi(await mustFind(db, id)), ...(input.password ? {} : { password }) };
+}
+
+// An installation must always keep one enabled admin who can sign in.
+async function assertAnotherAdmin(db: Knex, user: UserRow, action: string): Promise<void> {
+  if (user.role !== 'admin' || user.disabled) return;
+  const others = await db('users')
+    .where({ role: 'admin', disabled: false })
+    .whereNot({ id: user.id })
+    .count<{ n: number }[]>({ n: '*' })
+    .first();
+  if (Number(others?.n ?? 0) === 0) throw new ConflictError(`cannot ${action} the last enabled admin`);
+}
+
+export async function patch(db: Knex, id: number, input: z.infer<typeof PatchUser>) {
+  const user = await mustFind(db, id);
+  if ((input.role !== undefined && input.role !== 'admin') || input.disabled === true)
+    await assertAnotherAdmin(db, user, 'demote or disable');
+  await assertExtension(db, input.extension_number);
+  const row: Partial<UserRow> = {};
+  if (input.role !== undefined) row.role = input.role;
+  if (input.extension_number !== undefined) row.extension_number = input.extension_number;
+  if (input.disabled !== undefined) row.disabled = input.disabled;
+  if (input.password !== undefined)
+    row.password_hash = await argon2.hash(input.password, { type: argon2.argon2id });
+  if (Object.keys(row).length > 0)
+    await db('users')
+      .where({ id })
+      .update({ ...row, updated_at: db.fn.now(3) });
+  // A new password or a disabled account ends every session of that user.
+  if (input.password !== undefined || input.disabled === true)
+    await db('sessions').where({ user_id: id }).delete();
+  return toApi(await mustFind(db, id));
+}
+
+export async function remove(db: Knex, id: number): Promise<void> {
+  const user = await mustFind(db, id);
+  await assertAnotherAdmin(db, user, 'delete');
+  await db('users').where({ id }).delete();
+}
+
+export async function tokens(db: Knex, userId: number) {
+  await mustFind(db, userId);
+  const rows = (await db('api_tokens').where({ user_id: userId }).orderBy('id')) as Array<{
+    id: number;
+    name: string;
+    created_at: Date;
+    last_used_at: Date | null;
+  }>;
+  return rows.map((t) => ({
+    id: t.id,
+    name: t.name,
+    created_at: t.created_at.toISOString(),
+    last_used_at: t.last_used_at?.toISOString() ?? null,
+  }));
+}
+
+export async function createToken(db: Knex, userId: number, name: string) {
+  await mustFind(db, userId);
+  return { name, token: await createApiToken(db, userId, name) };
+}
+
+export async function revokeToken(db: Knex, userId: number, tokenId: number): Promise<void> {
+  if ((await db('api_tokens').where({ id: tokenId, user_id: userId }).delete()) === 0)
+    throw new NotFoundError(`token ${tokenId}`);
+}

@@ -1,0 +1,145 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Deps } from '../deps';
+import { parse } from '../http/parse';
+import { formString, refusal, requirePage, sendPage } from '../web/page-helpers';
+import * as admin from './admin';
+import { CreateToken, CreateUser, PatchUser } from './schema';
+
+const IdParam = z.strictObject({ id: z.coerce.number().int().min(1) });
+const ROLES = ['admin', 'supervisor', 'user'];
+
+function fromForm(body: unknown, isNew: boolean): Record<string, unknown> {
+  const text = (k: string) => {
+    const v = formString(body, k)?.trim();
+    return v === undefined || v === '' ? undefined : v;
+  };
+  const out: Record<string, unknown> = { role: formString(body, 'role') ?? '' };
+  if (isNew) out['username'] = (formString(body, 'username') ?? '').trim();
+  out['extension_number'] = text('extension_number') ?? null;
+  if (text('password')) out['password'] = formString(body, 'password');
+  if (!isNew) out['disabled'] = formString(body, 'disabled') === 'yes';
+  return out;
+}
+
+export function userPages(deps: Deps): Router {
+  const router = Router();
+  const adminOnly = requirePage('admin');
+
+  // Pages get the signed-in user as `user` (see sendPage): the account being edited is `account`.
+  const listPage = async (
+    req: Parameters<typeof sendPage>[0],
+    res: Parameters<typeof sendPage>[1],
+    extra: Record<string, unknown> = {},
+    status = 200,
+  ) => {
+    sendPage(
+      req,
+      res,
+      'users/list',
+      { title: 'Users', nav: 'users', users: await admin.list(deps.db), roles: ROLES, ...extra },
+      status,
+    );
+  };
+
+  router.get('/users', adminOnly, async (req, res) => listPage(req, res));
+
+  router.post('/users', adminOnly, async (req, res) => {
+    const raw = fromForm(req.body, true);
+    try {
+      const created = await admin.create(deps.db, parse(CreateUser, raw));
+      await listPage(req, res, { created }, 201);
+    } catch (caught) {
+      const err = refusal(caught);
+      await listPage(req, res, { values: raw, errors: err.details, errorMessage: err.message }, err.status);
+    }
+  });
+
+  router.get('/users/:id', adminOnly, async (req, res) => {
+    const { id } = parse(IdParam, { id: req.params['id'] });
+    const user = (await admin.list(deps.db)).find((u) => u.id === id);
+    if (!user) {
+      sendPage(
+        req,
+        res,
+        'error',
+        { title: 'Not found', heading: 'Not found', message: `There is no user ${id}.` },
+        404,
+      );
+      return;
+    }
+    sendPage(req, res, 'users/edit', {
+      title: `User ${user.username}`,
+      nav: 'users',
+      account: user,
+      roles: ROLES,
+      tokens: await admin.tokens(deps.db, id),
+    });
+  });
+
+  const editPage = async (
+    req: Parameters<typeof sendPage>[0],
+    res: Parameters<typeof sendPage>[1],
+    id: number,
+    extra: Record<string, unknown>,
+    status: number,
+  ) => {
+    const user = (await admin.list(deps.db)).find((u) => u.id === id);
+    sendPage(
+      req,
+      res,
+      'users/edit',
+      {
+        title: `User ${user?.username ?? id}`,
+        nav: 'users',
+        account: user,
+        roles: ROLES,
+        tokens: await admin.tokens(deps.db, id),
+        ...extra,
+      },
+      status,
+    );
+  };
+
+  router.post('/users/:id', adminOnly, async (req, res) => {
+    const { id } = parse(IdParam, { id: req.params['id'] });
+    try {
+      await admin.patch(deps.db, id, parse(PatchUser, fromForm(req.body, false)));
+      res.redirect(303, '/users');
+    } catch (caught) {
+      const err = refusal(caught);
+      await editPage(req, res, id, { errors: err.details, errorMessage: err.message }, err.status);
+    }
+  });
+
+  router.post('/users/:id/delete', adminOnly, async (req, res) => {
+    const { id } = parse(IdParam, { id: req.params['id'] });
+    try {
+      await admin.remove(deps.db, id);
+      res.redirect(303, '/users');
+    } catch (caught) {
+      const err = refusal(caught);
+      await editPage(req, res, id, { errorMessage: err.message }, err.status);
+    }
+  });
+
+  router.post('/users/:id/tokens', adminOnly, async (req, res) => {
+    const { id } = parse(IdParam, { id: req.params['id'] });
+    try {
+      const { name } = parse(CreateToken, { name: formString(req.body, 'name') ?? '' });
+      await editPage(req, res, id, { newToken: await admin.createToken(deps.db, id, name) }, 201);
+    } catch (caught) {
+      const err = refusal(caught);
+      await editPage(req, res, id, { errors: err.details, errorMessage: err.message }, err.status);
+    }
+  });
+
+  router.post('/users/:id/tokens/:tokenId/delete', adminOnly, async (req, res) => {
+    const { id } = parse(IdParam, { id: req.params['id'] });
+    const { id: tokenId } = parse(IdParam, { id: req.params['tokenId'] });
+    await admin.revokeToken(deps.db, id, tokenId);
+    res.redirect(303, `/users/${id}`);
+  });
+
+  return router;
+}
