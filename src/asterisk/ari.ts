@@ -229,7 +229,7 @@ export class Ari {
 
 // ari-client's bundled swagger-client prints a deprecation notice with console.log on every
 // connect; it is not ours to fix and would otherwise land in the service's stdout.
-async function quietly<T>(fn: () => Promise<T>): Promise<T> {
+export async function quietly<T>(fn: () => Promise<T>): Promise<T> {
   const original = console.log;
   console.log = (...args: unknown[]) => {
     if (!JSON.stringify(args).includes('deprecated version of Swagger')) original(...args);

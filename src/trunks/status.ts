@@ -3,6 +3,24 @@ import type { Deps } from '../deps';
 import type { TrunkRow } from './repo';
 import type { TrunkStatus } from './schema';
 
+// The trunks page polls every 3 s and /readyz is probed by monitors: each read of the CLI spawns
+// a process, so one answer serves every caller for a couple of seconds.
+const CLI_TTL_MS = 2_000;
+type Lines = ReturnType<typeof parseRegistrations>;
+const cache = new WeakMap<Deps['cli'], { at: number; lines: Promise<Lines> }>();
+
+function registrationLines(cli: Deps['cli']): Promise<Lines> {
+  const hit = cache.get(cli);
+  if (hit && Date.now() - hit.at <= CLI_TTL_MS) return hit.lines;
+  const lines = cli.run('pjsip show registrations').then(parseRegistrations);
+  cache.set(cli, { at: Date.now(), lines });
+  // A failed read is not remembered: the next caller tries again.
+  lines.catch(() => {
+    if (cache.get(cli)?.lines === lines) cache.delete(cli);
+  });
+  return lines;
+}
+
 const REASONS: Record<string, string> = {
   Rejected:
     'the carrier refused the registration (401/403: check the username and password); Asterisk retries after the next change to this trunk',
@@ -20,8 +38,7 @@ export async function trunkStatuses(
   let registrations: ReturnType<typeof parseRegistrations> | null = null;
   let endpoints: Map<string, string> | null = null;
   try {
-    if (trunks.some((t) => t.kind === 'registration'))
-      registrations = parseRegistrations(await deps.cli.run('pjsip show registrations'));
+    if (trunks.some((t) => t.kind === 'registration')) registrations = await registrationLines(deps.cli);
   } catch (err) {
     deps.log.warn({ err: (err as Error).message }, 'trunk registration status unavailable');
   }

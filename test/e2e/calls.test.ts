@@ -1,6 +1,6 @@
 import { startTestApp, type TestApp } from '../support/app';
-import { ariObject } from '../support/asterisk';
-import { requireAsterisk, testEnv } from '../support/env';
+import { ariObject, mainAri } from '../support/asterisk';
+import { requireAsterisk } from '../support/env';
 import {
   answerCalls,
   describeResult,
@@ -65,7 +65,7 @@ describe('calls between extensions on a real Asterisk', () => {
     const legs = await waitFor(
       'Asterisk to show both legs of the call Up',
       async () => {
-        const channels = await ari<AriChannel[]>('GET', '/channels');
+        const channels = await mainAri<AriChannel[]>('GET', '/channels');
         const found = ['1001', '1002'].map((n) =>
           channels.find((c) => c.name.startsWith(`PJSIP/${n}-`) && c.state === 'Up'),
         );
@@ -80,7 +80,7 @@ describe('calls between extensions on a real Asterisk', () => {
       'RTP to be counted both ways on both legs',
       async () => {
         const all = await Promise.all(
-          legs.map((leg) => ari<RtpStatistics>('GET', `/channels/${leg.id}/rtp_statistics`)),
+          legs.map((leg) => mainAri<RtpStatistics>('GET', `/channels/${leg.id}/rtp_statistics`)),
         );
         if (all.every((s) => s.rxcount >= 10 && s.txcount >= 10)) return all;
         throw new Error(`counts: ${JSON.stringify(all.map((s) => ({ rx: s.rxcount, tx: s.txcount })))}`);
@@ -195,18 +195,6 @@ interface RtpStatistics {
   txcount: number;
 }
 
-async function ari<T>(method: string, path: string): Promise<T> {
-  const auth = Buffer.from(`${testEnv.ariUsername}:${testEnv.ariPassword}`).toString('base64');
-  const res = await fetch(`${testEnv.ariUrl}/ari${path}`, {
-    method,
-    headers: { authorization: `Basic ${auth}` },
-    signal: AbortSignal.timeout(5_000),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`ARI ${method} ${path}: ${res.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
-
 // The password Asterisk will check for this extension, whichever sorcery wizard holds it.
 async function asteriskPassword(number: string): Promise<string | undefined> {
   return (await ariObject('auth', number))?.password;
@@ -220,14 +208,14 @@ async function contactsOf(number: string): Promise<string[]> {
 }
 
 async function ourChannels(): Promise<AriChannel[]> {
-  const channels = await ari<AriChannel[]>('GET', '/channels');
+  const channels = await mainAri<AriChannel[]>('GET', '/channels');
   return channels.filter((c) => NUMBERS.some((n) => c.name.startsWith(`PJSIP/${n}-`)));
 }
 
 // A failed test must not leave a call up: its RTP and retransmissions would reach the next one.
 async function hangUpOurChannels(): Promise<void> {
   for (const channel of await ourChannels()) {
-    await ari('DELETE', `/channels/${channel.id}`).catch(() => undefined);
+    await mainAri('DELETE', `/channels/${channel.id}`).catch(() => undefined);
   }
   await waitFor('leftover channels to hang up', async () =>
     (await ourChannels()).length === 0 ? true : undefined,

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CARRIER_SCENARIOS, describeRun, killAllCarrierSipp, runSipp } from '../carrier/sipp';
 import { startTestApp, type TestApp } from '../support/app';
-import { asteriskCli } from '../support/asterisk';
+import { asteriskCli, mainAri } from '../support/asterisk';
 import { CARRIERS, type Carrier, type InboundCall, type InboundFate, startCarrier } from '../support/carrier';
 import { requireAsterisk, testEnv } from '../support/env';
 import {
@@ -611,18 +611,6 @@ interface AriChannel {
   id: string;
   name: string;
   state: string;
-}
-
-async function mainAri<T>(method: string, path: string): Promise<T> {
-  const auth = Buffer.from(`${testEnv.ariUsername}:${testEnv.ariPassword}`).toString('base64');
-  const res = await fetch(`${testEnv.ariUrl}/ari${path}`, {
-    method,
-    headers: { authorization: `Basic ${auth}` },
-    signal: AbortSignal.timeout(5_000),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`ARI ${method} ${path}: ${res.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
 }
 
 async function mainChannels(prefix: string): Promise<string[]> {

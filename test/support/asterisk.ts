@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { Ari } from '../../src/asterisk/ari';
+import { createLogger } from '../../src/lib/log';
 import { testEnv } from './env';
 
 const run = promisify(execFile);
@@ -46,4 +48,13 @@ export async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+// A REST call to the main sandbox's ARI through the product's own adapter.
+export function mainAri<T>(method: string, path: string): Promise<T> {
+  const ari = new Ari(
+    { url: testEnv.ariUrl, username: testEnv.ariUsername, password: testEnv.ariPassword, app: 'tests' },
+    createLogger('silent'),
+  );
+  return ari.request<T>(method, path, undefined, 5_000);
 }

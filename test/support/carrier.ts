@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import ariClient from 'ari-client';
+import { quietly } from '../../src/asterisk/ari';
 import { testEnv } from './env';
 
 // The "carrier": a second Asterisk (its own chroot, config in test/carrier/asterisk-config) that
@@ -384,16 +385,3 @@ function describe(f: InboundFate): string {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-// ari-client's swagger-client prints a deprecation notice on every connect (see src/asterisk/ari.ts).
-async function quietly<T>(fn: () => Promise<T>): Promise<T> {
-  const original = console.log;
-  console.log = (...args: unknown[]) => {
-    if (!JSON.stringify(args).includes('deprecated version of Swagger')) original(...args);
-  };
-  try {
-    return await fn();
-  } finally {
-    console.log = original;
-  }
-}
