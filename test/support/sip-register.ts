@@ -49,13 +49,38 @@ export async function registeredPhone(opts: RegisterOptions): Promise<{ status: 
       '',
       '',
     ].join('\r\n');
+  // One listener for the socket's life: it answers Asterisk's qualify OPTIONS (as a real phone
+  // does) and hands over only the final response to our own REGISTER transaction, so a stray or
+  // retransmitted packet on a reused port is never taken for the answer.
+  let waiting: { cseq: number; resolve(msg: string): void } | null = null;
+  sock.on('message', (data, rinfo) => {
+    const msg = data.toString();
+    if (msg.startsWith('OPTIONS ')) {
+      const headers = msg.split('\r\n').filter((l) => /^(Via|From|To|Call-ID|CSeq):/i.test(l));
+      sock.send(
+        ['SIP/2.0 200 OK', ...headers, 'Content-Length: 0', '', ''].join('\r\n'),
+        rinfo.port,
+        rinfo.address,
+      );
+      return;
+    }
+    const status = Number(/^SIP\/2\.0 (\d{3})/.exec(msg)?.[1] ?? 0);
+    if (!waiting || status < 200 || !msg.includes(`Call-ID: ${callId}`)) return;
+    if (!new RegExp(`CSeq:\\s*${waiting.cseq} REGISTER`, 'i').test(msg)) return;
+    const { resolve } = waiting;
+    waiting = null;
+    resolve(msg);
+  });
   const exchange = (msg: string) =>
     new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('SIP timeout')), opts.timeoutMs ?? 2000);
-      sock.once('message', (data) => {
-        clearTimeout(timer);
-        resolve(data.toString());
-      });
+      waiting = {
+        cseq: cseq - 1,
+        resolve: (res) => {
+          clearTimeout(timer);
+          resolve(res);
+        },
+      };
       sock.send(msg, opts.port, opts.server);
     });
   try {
@@ -76,16 +101,6 @@ export async function registeredPhone(opts: RegisterOptions): Promise<{ status: 
       res = await exchange(build(auth));
     }
     const status = Number(/^SIP\/2\.0 (\d{3})/.exec(res)?.[1] ?? 0);
-    sock.on('message', (data, rinfo) => {
-      const msg = data.toString();
-      if (!msg.startsWith('OPTIONS ')) return;
-      const headers = msg.split('\r\n').filter((l) => /^(Via|From|To|Call-ID|CSeq):/i.test(l));
-      sock.send(
-        [`SIP/2.0 200 OK`, ...headers, 'Content-Length: 0', '', ''].join('\r\n'),
-        rinfo.port,
-        rinfo.address,
-      );
-    });
     return { status, close: () => sock.close() };
   } catch (err) {
     sock.close();
