@@ -6,7 +6,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 . scripts/lib.sh
 
-apt_install sip-tester baresip chromium sox espeak-ng debootstrap curl ca-certificates procps
+apt_install sip-tester baresip chromium sox libsox-fmt-mp3 espeak-ng debootstrap curl ca-certificates procps
 ensure_node_modules "$root"
 bash scripts/provision-mariadb.sh
 
@@ -21,6 +21,7 @@ export ARI_URL="http://127.0.0.1:$ARI_PORT" ARI_USERNAME=switchboard
 ARI_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
 export ARI_PASSWORD
 export ASTERISK_CONFIG_DIR="$SANDBOX_DIR/etc/asterisk/switchboard"
+export ASTERISK_SOUNDS_DIR="$SANDBOX_DIR/usr/share/asterisk/sounds"
 export TEST_MYSQL_SERVER=mysql://root@127.0.0.1:3306
 export ASTERISK_CLI="bash $root/scripts/asterisk-sandbox.sh cli"
 

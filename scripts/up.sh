@@ -7,7 +7,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 . scripts/lib.sh
 
-apt_install debootstrap curl ca-certificates procps
+apt_install debootstrap curl ca-certificates procps sox libsox-fmt-mp3 espeak-ng
 ensure_node_modules "$root"
 bash scripts/provision-mariadb.sh
 
@@ -27,6 +27,7 @@ export SANDBOX_DIR=${SANDBOX_DIR:-/var/cache/switchboard/asterisk-sid}
 export ARI_USERNAME=${ARI_USERNAME:-switchboard}
 export ARI_URL=${ARI_URL:-http://127.0.0.1:${ARI_PORT:-8088}}
 export ASTERISK_CONFIG_DIR=${ASTERISK_CONFIG_DIR:-$SANDBOX_DIR/etc/asterisk/switchboard}
+export ASTERISK_SOUNDS_DIR=${ASTERISK_SOUNDS_DIR:-$SANDBOX_DIR/usr/share/asterisk/sounds}
 export DATABASE_URL=${DATABASE_URL:-mysql://root@127.0.0.1:3306/switchboard}
 export NODE_ENV=${NODE_ENV:-production}
 export ASTERISK_CLI=${ASTERISK_CLI:-bash $root/scripts/asterisk-sandbox.sh cli}

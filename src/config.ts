@@ -15,6 +15,8 @@ const Env = z.object({
     .regex(/^[a-z][a-z0-9-]*$/)
     .default('switchboard'),
   ASTERISK_CONFIG_DIR: z.string().min(1).default('/etc/asterisk/switchboard'),
+  // Asterisk's sounds directory as Switchboard sees it; greetings go in its switchboard/ folder.
+  ASTERISK_SOUNDS_DIR: z.string().min(1).default('/usr/share/asterisk/sounds'),
   // How to reach the Asterisk CLI (space-separated command prefix; the CLI command is appended).
   ASTERISK_CLI: z.string().min(1).default('asterisk -rx'),
   EXTENSION_MIN: z.coerce.number().int().min(1).default(1000),
@@ -46,6 +48,7 @@ export interface Config {
     readonly app: string;
   };
   readonly asteriskConfigDir: string;
+  readonly asteriskSoundsDir: string;
   readonly asteriskCli: readonly string[];
   readonly extensionRange: { readonly min: number; readonly max: number };
   readonly applyDebounceMs: number;
@@ -78,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       app: e.ARI_APP,
     }),
     asteriskConfigDir: e.ASTERISK_CONFIG_DIR,
+    asteriskSoundsDir: e.ASTERISK_SOUNDS_DIR,
     asteriskCli: Object.freeze(e.ASTERISK_CLI.split(' ').filter(Boolean)),
     extensionRange: Object.freeze({ min: e.EXTENSION_MIN, max: e.EXTENSION_MAX }),
     applyDebounceMs: e.APPLY_DEBOUNCE_MS,

@@ -36,6 +36,12 @@ export class DesiredStateLoader {
       outboundRoutes: await listOutbound(this.db),
       inboundRoutes: await listInbound(this.db),
       blockedCallers: (await listBlocked(this.db)).map(({ pattern, action }) => ({ pattern, action })),
+      // Call flow: each feature's loader replaces its empty default here.
+      greetings: [],
+      ivrs: [],
+      announcements: [],
+      timeConditions: [],
+      emergency: { active: false, allRoutes: true, routeIds: [], greetingId: null, destination: null },
     };
   }
 

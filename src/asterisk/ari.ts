@@ -34,6 +34,24 @@ export type ConfigField = readonly [attribute: string, value: string];
 
 // The only module that knows ARI's wire format. REST calls go through fetch (typed, with
 // timeouts); the event websocket and its reconnects go through ari-client.
+// Events handed to onEvent listeners: registration state, and the channel events of calls that
+// Switchboard itself handles in Stasis (feature codes, recording or playing greetings by phone).
+const FORWARDED_EVENTS = [
+  'EndpointStateChange',
+  'ContactStatusChange',
+  'PeerStatusChange',
+  'StasisStart',
+  'StasisEnd',
+  'ChannelDtmfReceived',
+  'ChannelStateChange',
+  'ChannelDestroyed',
+  'PlaybackStarted',
+  'PlaybackFinished',
+  'RecordingStarted',
+  'RecordingFinished',
+  'RecordingFailed',
+] as const;
+
 export class Ari {
   private events: { close(): Promise<void> | void } | null = null;
   private stopped = false;
@@ -195,7 +213,7 @@ export class Ari {
           this.events = null;
           if (!this.stopped) void this.startEvents();
         });
-        for (const name of ['EndpointStateChange', 'ContactStatusChange', 'PeerStatusChange']) {
+        for (const name of FORWARDED_EVENTS) {
           client.on(name as 'EndpointStateChange', (event: unknown) => {
             for (const l of this.listeners) l(name, event);
           });

@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
 import { mapDbError } from '../db/mysql-errors';
 import type { Tx } from '../db/tx';
-import { ConflictError, NotFoundError } from '../http/errors';
+import { assertUnreferenced } from '../destinations/refs';
+import { NotFoundError } from '../http/errors';
 import { randomSecret } from '../lib/crypto';
-import { inboundRoutesTo } from '../routes/service';
 import * as repo from './repo';
 import {
   type CreateExtensionInput,
@@ -100,13 +100,7 @@ export async function patch(
 }
 
 export async function remove(tx: Tx, number: string, actor: Actor): Promise<void> {
-  const routes = await inboundRoutesTo(tx, 'extension', number);
-  if (routes.length > 0) {
-    throw new ConflictError(
-      `extension ${number} is the destination of inbound route(s): ${routes.join(', ')}`,
-      routes.map((name) => ({ path: 'inbound_routes', message: name })),
-    );
-  }
+  await assertUnreferenced(tx, { type: 'extension', target: number }, `extension ${number}`);
   if ((await repo.remove(tx, number)) === 0) throw new NotFoundError(`extension ${number}`);
   tx.afterCommit(() => actor.requestApply(`extension ${number} deleted`, [number]));
 }

@@ -1,6 +1,7 @@
 import { dialplanView, endpointView } from '../extensions/render';
 import { routingView } from '../routes/render';
 import { trunksView } from '../trunks/render';
+import { DIALPLAN_CHUNKS } from './dialplan-chunks';
 import { confTemplate } from './engine';
 import type { DesiredState, ExtensionState, RenderedFile } from './types';
 
@@ -11,7 +12,9 @@ export function renderAll(state: DesiredState): RenderedFile[] {
   const files: RenderedFile[] = [
     {
       name: 'extensions.conf',
-      content: confTemplate('extensions.conf')({ ...dialplanView(state.settings), ...routingView(state) }),
+      content:
+        confTemplate('extensions.conf')({ ...dialplanView(state.settings), ...routingView(state) }) +
+        DIALPLAN_CHUNKS.map((chunk) => chunk(state)).join(''),
     },
     {
       name: 'pjsip_trunks.conf',

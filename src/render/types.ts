@@ -71,6 +71,74 @@ export interface DialplanSettings {
   ringSeconds: number;
 }
 
+// ---- call flow (greetings, IVRs, announcements, time conditions, emergency mode)
+
+export interface GreetingState {
+  id: number;
+  name: string;
+  // What Playback/Background take: a path under Asterisk's sounds directory without extension
+  // (e.g. "switchboard/greeting-12"); Asterisk picks the channel language's variant.
+  sound: string;
+  languages: string[];
+}
+
+export interface IvrOptionState {
+  digit: string; // 0-9, * or #
+  destination: DestinationState;
+}
+
+export interface IvrState {
+  id: number;
+  name: string;
+  promptGreetingId: number | null;
+  options: IvrOptionState[];
+  directDial: boolean; // callers may dial an extension number at the prompt
+  repeatDigit: string | null; // a digit that replays the prompt
+  timeoutSeconds: number;
+  maxRetries: number; // wrong or no input this many times → invalidDestination
+  retryGreetingId: number | null; // played before the prompt on a retry
+  invalidDestination: DestinationState;
+}
+
+export interface AnnouncementState {
+  id: number;
+  name: string;
+  greetingId: number;
+  destination: DestinationState;
+}
+
+export interface WeeklyRangeState {
+  day: 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+  start: string; // HH:MM, inclusive
+  end: string; // HH:MM, exclusive
+}
+
+export interface HolidayState {
+  name: string;
+  start: string; // YYYY-MM-DD
+  end: string; // YYYY-MM-DD, inclusive (same as start for one day)
+  yearly: boolean; // the year is ignored
+}
+
+export interface TimeConditionState {
+  id: number;
+  name: string;
+  timezone: string; // IANA name, e.g. Europe/Brussels
+  weekly: WeeklyRangeState[];
+  holidays: HolidayState[]; // a holiday is never "open", whatever the weekly schedule says
+  override: 'auto' | 'open' | 'closed';
+  openDestination: DestinationState; // schedule matches (and no holiday)
+  closedDestination: DestinationState;
+}
+
+export interface EmergencyState {
+  active: boolean;
+  allRoutes: boolean; // false: only routeIds
+  routeIds: number[];
+  greetingId: number | null;
+  destination: DestinationState | null;
+}
+
 export interface DesiredState {
   settings: DialplanSettings;
   extensions: ExtensionState[];
@@ -78,6 +146,11 @@ export interface DesiredState {
   outboundRoutes: OutboundRouteState[];
   inboundRoutes: InboundRouteState[];
   blockedCallers: BlockedCallerState[];
+  greetings: GreetingState[];
+  ivrs: IvrState[];
+  announcements: AnnouncementState[];
+  timeConditions: TimeConditionState[];
+  emergency: EmergencyState;
 }
 
 export interface RenderedFile {

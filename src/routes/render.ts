@@ -65,7 +65,7 @@ export function routingView(state: DesiredState) {
       did: r.did,
       callerId: r.callerId,
       prefix: r.callerIdNamePrefix,
-      dest: destinationGoto(r.destination),
+      dest: underEmergency(state, r.id) ? EMERGENCY_ENTRY : destinationGoto(r.destination),
     })),
     blocked: state.blockedCallers.map((b) => ({
       anonymous: b.pattern === 'anonymous',
@@ -73,4 +73,13 @@ export function routingView(state: DesiredState) {
       busy: b.action === 'busy',
     })),
   };
+}
+
+// Emergency mode reroutes inbound routes (all, or the chosen ones) to the emergency context,
+// which plays the emergency greeting and goes on to the emergency destination.
+const EMERGENCY_ENTRY = { context: 'sb-emergency', exten: 's' } as const;
+
+export function underEmergency(state: DesiredState, routeId: number): boolean {
+  const e = state.emergency;
+  return e.active && (e.allRoutes || e.routeIds.includes(routeId));
 }

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { mapDbError } from '../db/mysql-errors';
 import type { Tx } from '../db/tx';
 import { assertDestinationExists } from '../destinations';
+import { removeRefs, replaceRefs } from '../destinations/refs';
 import type { Actor } from '../extensions/service';
 import { NotFoundError, UnprocessableError } from '../http/errors';
 import type { BlockedCallerState, InboundRouteState, OutboundRouteState } from '../render/types';
@@ -175,6 +176,9 @@ export async function saveInbound(tx: Tx, id: number | null, input: InboundRoute
     throw mapDbError(err, 'name');
   }
   const routeId = id;
+  await replaceRefs(tx, { type: 'inbound-route', id: routeId, name: input.name }, [
+    { role: 'destination', ...input.destination },
+  ]);
   tx.afterCommit(() => actor.requestApply(`inbound route ${input.name} saved`));
   return inboundToApi((await listInbound(tx)).find((r) => r.id === routeId)!);
 }
@@ -182,14 +186,8 @@ export async function saveInbound(tx: Tx, id: number | null, input: InboundRoute
 export async function removeInbound(tx: Tx, id: number, actor: Actor): Promise<void> {
   if ((await tx('inbound_routes').where({ id }).delete()) === 0)
     throw new NotFoundError(`inbound route ${id}`);
+  await removeRefs(tx, { type: 'inbound-route', id });
   tx.afterCommit(() => actor.requestApply(`inbound route ${id} deleted`));
-}
-
-// Who points at an extension: deleting it must not leave a route going nowhere.
-export async function inboundRoutesTo(db: Knex, type: string, target: string): Promise<string[]> {
-  return (await db('inbound_routes')
-    .where({ destination_type: type, destination_target: target })
-    .pluck('name')) as string[];
 }
 
 // ---- blocked callers

@@ -35,6 +35,11 @@ describe('renderAll golden files (exact bytes)', () => {
       outboundRoutes: [],
       inboundRoutes: [],
       blockedCallers: [],
+      greetings: [],
+      ivrs: [],
+      announcements: [],
+      timeConditions: [],
+      emergency: { active: false, allRoutes: true, routeIds: [], greetingId: null, destination: null },
       extensions: [
         {
           number: '1001',

@@ -1,0 +1,8 @@
+import type { DesiredState } from './types';
+
+// The call-flow features each render their own part of extensions.conf: their sb-dest-<type>
+// context (one entry per object) and the contexts behind it. They are appended after the core
+// dialplan in this order; each is pure, like renderAll.
+export type DialplanChunk = (state: DesiredState) => string;
+
+export const DIALPLAN_CHUNKS: readonly DialplanChunk[] = [];
