@@ -7,6 +7,9 @@ import { authenticate, csrfProtect } from './auth/middleware';
 import type { Deps } from './deps';
 import { extensionPages } from './extensions/pages';
 import { extensionRoutes } from './extensions/routes';
+import { greetingPages } from './greetings/pages';
+import { greetingRoutes } from './greetings/routes';
+import { greetingUploads } from './greetings/upload';
 import { AppError, NotFoundError, ValidationError } from './http/errors';
 import { healthRoutes } from './ops/health';
 import { TEMPLATE_ROOT } from './render/engine';
@@ -44,6 +47,7 @@ export function createApp(deps: Deps): express.Express {
   app.use(express.urlencoded({ extended: false, limit: '6mb', parameterLimit: 2000 }));
   app.use(cookieParser());
   app.use(authenticate(deps.db));
+  app.use(greetingUploads());
   app.use(csrfProtect);
 
   app.get('/api/v1/openapi.json', (_req, res) => {
@@ -57,6 +61,7 @@ export function createApp(deps: Deps): express.Express {
   app.use('/api/v1/trunks', trunkRoutes(deps));
   app.use(routeRoutes(deps));
   app.use(userRoutes(deps));
+  app.use('/api/v1/greetings', greetingRoutes(deps));
   app.use('/api', (_req, _res, next) => next(new NotFoundError('API route')));
 
   app.use(authPages(deps));
@@ -65,6 +70,7 @@ export function createApp(deps: Deps): express.Express {
   app.use(routePages(deps));
   app.use(applyPages(deps));
   app.use(userPages(deps));
+  app.use(greetingPages(deps));
   app.get('/', (_req, res) => res.redirect(303, '/extensions'));
 
   app.use((req: Request, res: Response) => {

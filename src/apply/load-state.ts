@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { listAllForRender, listForRender } from '../extensions/repo';
+import { listGreetingsForRender } from '../greetings/service';
 import type { DesiredState, DialplanSettings, ExtensionState } from '../render/types';
 import { listBlocked, listInbound, listOutbound } from '../routes/service';
 import * as trunks from '../trunks/repo';
@@ -37,7 +38,7 @@ export class DesiredStateLoader {
       inboundRoutes: await listInbound(this.db),
       blockedCallers: (await listBlocked(this.db)).map(({ pattern, action }) => ({ pattern, action })),
       // Call flow: each feature's loader replaces its empty default here.
-      greetings: [],
+      greetings: await listGreetingsForRender(this.db),
       ivrs: [],
       announcements: [],
       timeConditions: [],

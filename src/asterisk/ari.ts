@@ -62,6 +62,8 @@ export class Ari {
   constructor(
     readonly options: AriOptions,
     private readonly log: Logger,
+    // Tests observe calls with ChannelDialplan events, which the product has no use for.
+    private readonly forwarded: readonly string[] = FORWARDED_EVENTS,
   ) {}
 
   get connected(): boolean {
@@ -213,7 +215,7 @@ export class Ari {
           this.events = null;
           if (!this.stopped) void this.startEvents();
         });
-        for (const name of FORWARDED_EVENTS) {
+        for (const name of this.forwarded) {
           client.on(name as 'EndpointStateChange', (event: unknown) => {
             for (const l of this.listeners) l(name, event);
           });

@@ -35,12 +35,16 @@ export function runSipp(opts: {
   scenario: string; // a path
   args: string[];
   localPort: number;
+  localIp?: string; // default 127.0.0.1
   mediaPort?: number;
+  // Extra files written into sipp's working directory first (e.g. a pcap to play).
+  files?: Record<string, Buffer | string>;
   timeoutMs?: number;
 }): Promise<SippRun> {
   const dir = mkdtempSync(join(tmpdir(), 'sb-carrier-sipp-'));
   // mu-law 0xff is silence; the scenarios stream tone.ulaw from the working directory.
   writeFileSync(join(dir, 'tone.ulaw'), Buffer.alloc(8000, 0xff));
+  for (const [name, content] of Object.entries(opts.files ?? {})) writeFileSync(join(dir, name), content);
   const errorsFile = join(dir, 'errors.log');
   const messagesFile = join(dir, 'messages.log');
   const timeoutMs = opts.timeoutMs ?? 20_000;
@@ -48,8 +52,8 @@ export function runSipp(opts: {
     'sipp',
     [
       opts.target,
-      ...['-sf', opts.scenario, '-i', '127.0.0.1', '-p', String(opts.localPort)],
-      ...(opts.mediaPort ? ['-mi', '127.0.0.1', '-mp', String(opts.mediaPort)] : []),
+      ...['-sf', opts.scenario, '-i', opts.localIp ?? '127.0.0.1', '-p', String(opts.localPort)],
+      ...(opts.mediaPort ? ['-mi', opts.localIp ?? '127.0.0.1', '-mp', String(opts.mediaPort)] : []),
       ...['-timeout', `${Math.ceil(timeoutMs / 1000)}s`, '-timeout_error', '-nostdin'],
       ...['-trace_err', '-error_file', errorsFile, '-trace_msg', '-message_file', messagesFile],
       ...opts.args,

@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+
+// RFC 2833 DTMF for sipp's play_pcap_audio, built from the recordings sip-tester ships
+// (/usr/share/sip-tester/dtmf_2833_<d>.pcap: one digit each, payload type 101). Played one
+// after the other they would not work: each file has its own RTP sequence numbers and
+// timestamps, so a later digit can look older than an earlier one, and a repeated digit looks
+// like a retransmission of the first. This joins the recordings into one capture with one
+// sequence and timestamp line and a gap between digits, so any digit string arrives as
+// distinct key presses.
+
+const SOURCE = '/usr/share/sip-tester';
+const DIGITS = '0123456789';
+
+interface Packet {
+  offsetUs: number;
+  frame: Buffer;
+}
+
+function readDigit(digit: string): Packet[] {
+  const data = readFileSync(`${SOURCE}/dtmf_2833_${digit}.pcap`);
+  const packets: Packet[] = [];
+  let first: number | null = null;
+  for (let off = 24; off + 16 <= data.length; ) {
+    const sec = data.readUInt32LE(off);
+    const usec = data.readUInt32LE(off + 4);
+    const len = data.readUInt32LE(off + 8);
+    const t = sec * 1_000_000 + usec;
+    first ??= t;
+    packets.push({ offsetUs: t - first, frame: Buffer.from(data.subarray(off + 16, off + 16 + len)) });
+    off += 16 + len;
+  }
+  return packets;
+}
+
+// Where the RTP header starts in an Ethernet/IPv4/UDP frame.
+function rtpOffset(frame: Buffer): number {
+  const ipHeader = (frame[14]! & 0x0f) * 4;
+  return 14 + ipHeader + 8;
+}
+
+// One pcap holding `digits` (0-9 only), the first after leadMs, then one every gapMs.
+export function dtmfPcap(digits: string, opts: { leadMs?: number; gapMs?: number } = {}): Buffer {
+  for (const d of digits) if (!DIGITS.includes(d)) throw new Error(`no RFC 2833 recording for "${d}"`);
+  const lead = (opts.leadMs ?? 200) * 1000;
+  const gap = (opts.gapMs ?? 700) * 1000;
+  const header = Buffer.alloc(24);
+  header.writeUInt32LE(0xa1b2c3d4, 0);
+  header.writeUInt16LE(2, 4);
+  header.writeUInt16LE(4, 6);
+  header.writeUInt32LE(65535, 16);
+  header.writeUInt32LE(1, 20); // Ethernet
+  const records: Buffer[] = [header];
+  let seq = 1000;
+  const start = 1_700_000_000 * 1_000_000;
+  [...digits].forEach((digit, i) => {
+    const at = lead + i * gap;
+    const timestamp = 8000 + Math.floor((at / 1_000_000) * 8000); // 8 kHz clock
+    for (const p of readDigit(digit)) {
+      const frame = Buffer.from(p.frame);
+      const rtp = rtpOffset(frame);
+      frame.writeUInt16BE(seq++ & 0xffff, rtp + 2);
+      frame.writeUInt32BE(timestamp >>> 0, rtp + 4);
+      const t = start + at + p.offsetUs;
+      const rec = Buffer.alloc(16);
+      rec.writeUInt32LE(Math.floor(t / 1_000_000), 0);
+      rec.writeUInt32LE(t % 1_000_000, 4);
+      rec.writeUInt32LE(frame.length, 8);
+      rec.writeUInt32LE(frame.length, 12);
+      records.push(rec, frame);
+    }
+  });
+  return Buffer.concat(records);
+}
+
+// How long the capture plays, for the scenario's pauses.
+export function dtmfDurationMs(digits: string, opts: { leadMs?: number; gapMs?: number } = {}): number {
+  if (digits.length === 0) return 0;
+  return (opts.leadMs ?? 200) + (digits.length - 1) * (opts.gapMs ?? 700) + 200;
+}

@@ -1,0 +1,141 @@
+import { runSipp, type SippRun } from '../carrier/sipp';
+import type { TestApp } from './app';
+import { dtmfDurationMs, dtmfPcap } from './dtmf-pcap';
+import { testEnv } from './env';
+import { phoneFor } from './sip';
+
+// A carrier's call into Switchboard: sipp sends an INVITE from CARRIER_IP to the test Asterisk,
+// which identifies it by address as an IP trunk, so the call takes the real inbound path
+// (per-trunk context, blocklist, inbound routes, destinations). Once answered, sipp plays RFC
+// 2833 DTMF (see dtmf-pcap.ts) and then either hangs up or waits for Asterisk to hang up.
+
+export const CARRIER_IP = '127.0.0.9';
+
+// The IP trunk that makes CARRIER_IP's calls inbound calls; returns its id.
+export async function createCallerTrunk(app: TestApp, name = 'test-carrier'): Promise<number> {
+  const res = await app.api('POST', '/api/v1/trunks', {
+    body: { name, kind: 'ip', host: CARRIER_IP, peer_addresses: [CARRIER_IP], qualify: false },
+  });
+  if (res.status !== 201) throw new Error(`creating trunk ${name}: ${res.status} ${res.text}`);
+  return res.body.id as number;
+}
+
+export interface TrunkCallOptions {
+  did: string;
+  callerId?: string; // default 3225559999; "anonymous" withholds it
+  digits?: string; // pressed after the answer (0-9)
+  waitBeforeDigitsMs?: number; // after the answer, before the first digit (default 1500)
+  gapMs?: number; // between digits (default 700)
+  // 'caller': sipp hangs up after holdMs; 'remote': sipp waits (up to holdMs) for Asterisk's BYE.
+  hangup: 'caller' | 'remote';
+  holdMs: number;
+  answerTimeoutMs?: number; // default 15 s
+}
+
+export interface TrunkCallResult extends SippRun {
+  ok: boolean;
+}
+
+export async function callFromTrunk(opts: TrunkCallOptions): Promise<TrunkCallResult> {
+  const digits = opts.digits ?? '';
+  const phone = await phoneFor('carrier', '');
+  const timing = { leadMs: opts.waitBeforeDigitsMs ?? 1500, gapMs: opts.gapMs ?? 700 };
+  const files: Record<string, Buffer | string> = { 'scenario.xml': scenario(opts, digits, timing) };
+  if (digits) files['dtmf.pcap'] = dtmfPcap(digits, timing);
+  const answerTimeout = opts.answerTimeoutMs ?? 15_000;
+  const run = await runSipp({
+    target: `127.0.0.1:${testEnv.sipPort}`,
+    scenario: 'scenario.xml',
+    localIp: CARRIER_IP,
+    localPort: phone.sipPort,
+    mediaPort: phone.mediaPort,
+    files,
+    args: ['-m', '1', '-s', opts.did, '-key', 'caller', opts.callerId ?? '3225559999'],
+    timeoutMs: answerTimeout + dtmfDurationMs(digits, timing) + opts.holdMs + 15_000,
+  });
+  return { ...run, ok: run.code === 0 };
+}
+
+function scenario(opts: TrunkCallOptions, digits: string, timing: { leadMs: number; gapMs: number }): string {
+  const playing = digits ? dtmfDurationMs(digits, timing) : 0;
+  const dtmf = digits
+    ? `<nop><action><exec play_pcap_audio="dtmf.pcap"/></action></nop>\n  <pause milliseconds="${playing}"/>`
+    : '';
+  const ending =
+    opts.hangup === 'caller'
+      ? `<pause milliseconds="${opts.holdMs}"/>
+  <send retrans="500"><![CDATA[
+
+      BYE [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      Max-Forwards: 70
+      From: <sip:[caller]@[local_ip]>;tag=[pid]SIPpTag00[call_number]
+      [last_To:]
+      Call-ID: [call_id]
+      CSeq: 2 BYE
+      Content-Length: 0
+
+  ]]></send>
+  <recv response="200" timeout="5000"/>`
+      : `<recv request="BYE" timeout="${opts.holdMs}"/>
+  <send><![CDATA[
+
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+
+  ]]></send>`;
+  return `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<!DOCTYPE scenario SYSTEM "sipp.dtd">
+<scenario name="trunk-call">
+  <send retrans="500"><![CDATA[
+
+      INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      Max-Forwards: 70
+      From: <sip:[caller]@[local_ip]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]>
+      Call-ID: [call_id]
+      CSeq: 1 INVITE
+      Contact: <sip:[caller]@[local_ip]:[local_port];transport=[transport]>
+      User-Agent: switchboard-test-carrier
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=- 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 0 101
+      a=rtpmap:0 PCMU/8000
+      a=rtpmap:101 telephone-event/8000
+      a=fmtp:101 0-16
+      a=sendrecv
+
+  ]]></send>
+  <recv response="100" optional="true"/>
+  <recv response="180" optional="true"/>
+  <recv response="183" optional="true"/>
+  <recv response="200" rtd="true" rrs="true" timeout="${opts.answerTimeoutMs ?? 15_000}"/>
+  <send><![CDATA[
+
+      ACK [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      Max-Forwards: 70
+      From: <sip:[caller]@[local_ip]>;tag=[pid]SIPpTag00[call_number]
+      [last_To:]
+      Call-ID: [call_id]
+      CSeq: 1 ACK
+      Content-Length: 0
+
+  ]]></send>
+  ${dtmf}
+  ${ending}
+</scenario>
+`;
+}
