@@ -2,7 +2,8 @@ import { type Request, type Response, Router } from 'express';
 import { actorName } from '../auth/middleware';
 import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
-import * as extensionRepo from '../extensions/repo';
+import { describeDestination } from '../destinations';
+import { destinationFormValue, destinationFromForm, destinationOptions } from '../destinations/picker';
 import { actorFor } from '../extensions/routes';
 import type { ErrorDetail } from '../http/errors';
 import { parse } from '../http/parse';
@@ -19,10 +20,6 @@ const CLASS_LABELS: Record<string, string> = {
   premium: 'premium-rate',
   emergency: 'emergency (always allowed)',
 };
-const DESTINATION_TYPES = [
-  { value: 'extension', label: 'Extension' },
-  { value: 'hangup', label: 'Hang up' },
-];
 const BLOCK_ACTIONS = [
   { value: 'hangup', label: 'Hang up' },
   { value: 'busy', label: 'Play busy' },
@@ -57,15 +54,11 @@ function outboundFromForm(body: unknown): Record<string, unknown> {
 }
 
 function inboundFromForm(body: unknown): Record<string, unknown> {
-  const type = formString(body, 'destination_type') ?? '';
   const out: Record<string, unknown> = {
     name: formString(body, 'name') ?? '',
     did: (formString(body, 'did') ?? '').trim(),
     caller_id: formString(body, 'caller_id')?.trim() || null,
-    destination:
-      type === 'hangup'
-        ? { type, target: '' }
-        : { type, target: (formString(body, 'destination_target') ?? '').trim() },
+    destination: destinationFromForm(body as Record<string, unknown>, 'destination'),
     caller_id_name_prefix: formString(body, 'caller_id_name_prefix') ?? '',
   };
   const position = formNumber(body, 'position');
@@ -73,19 +66,11 @@ function inboundFromForm(body: unknown): Record<string, unknown> {
   return out;
 }
 
-// destination.target / destination.type are shown under the destination boxes.
+// destination.target / destination.type are shown under the destination chooser.
 function inboundErrors(details: ErrorDetail[]): ErrorDetail[] {
   return details.map((d) =>
-    d.path.startsWith('destination') ? { path: d.path.replace('.', '_'), message: d.message } : d,
+    d.path.startsWith('destination') ? { path: 'destination', message: d.message } : d,
   );
-}
-
-function destinationLabel(dest: { type: string; target: string }): string {
-  return dest.type === 'extension'
-    ? `extension ${dest.target}`
-    : dest.type === 'hangup'
-      ? 'hang up'
-      : dest.type;
 }
 
 export function routePages(deps: Deps): Router {
@@ -122,7 +107,7 @@ export function routePages(deps: Deps): Router {
         inbound: inbound.map((r, i) => ({
           ...service.inboundToApi(r),
           order: i + 1,
-          destinationLabel: destinationLabel(r.destination),
+          destinationLabel: describeDestination(r.destination),
         })),
         blocked,
         blockActions: BLOCK_ACTIONS,
@@ -245,18 +230,13 @@ export function routePages(deps: Deps): Router {
   // ---- inbound routes
 
   const inboundForm = async (values: Record<string, unknown>, extra: Record<string, unknown>) => {
-    const { rows } = await extensionRepo.page(deps.db, { limit: 500 });
-    const dest = (values['destination'] ?? {}) as { type?: string; target?: string };
+    const dest = (values['destination'] ?? null) as { type: string; target: string } | null;
     return {
       title: extra['isNew'] ? 'New inbound route' : `Inbound route ${String(values['name'])}`,
       nav: 'routes',
-      destinationTypes: DESTINATION_TYPES,
-      extensions: rows.map((r) => ({ number: r.number, name: r.display_name })),
-      values: {
-        ...values,
-        destination_type: dest.type ?? 'extension',
-        destination_target: dest.target ?? '',
-      },
+      destinationGroups: await destinationOptions(deps.db),
+      destinationValue: destinationFormValue(dest?.type ? dest : null),
+      values,
       ...extra,
     };
   };
@@ -267,7 +247,7 @@ export function routePages(deps: Deps): Router {
       res,
       'routes/inbound-form',
       await inboundForm(
-        { destination: { type: 'extension', target: '' }, caller_id_name_prefix: '' },
+        { destination: null, caller_id_name_prefix: '' },
         { isNew: true, action: '/routes/inbound' },
       ),
     );

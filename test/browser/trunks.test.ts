@@ -211,8 +211,7 @@ describe('admin UI: trunks and routes', () => {
     await page.click('a:has-text("New inbound route")');
     await page.fill('input[name="name"]', 'Main number');
     await page.fill('input[name="did"]', '3225550100');
-    await page.selectOption('select[name="destination_type"]', 'extension');
-    await page.fill('input[name="destination_target"]', EXTENSION);
+    await page.selectOption('select[name="destination"]', `extension:${EXTENSION}`);
     await page.fill('input[name="caller_id_name_prefix"]', 'Main:');
     expect(await submit('/routes/inbound', 'Create route')).toBe(303);
     await expect(page.locator('tr[data-route-name="Main number"] td').nth(4).textContent()).resolves.toBe(
