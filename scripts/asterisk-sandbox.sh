@@ -270,7 +270,7 @@ install_config() {
 
   # Inside the chroot: /var/run is an absolute symlink to /run, which from the
   # host would point at the host's /run.
-  chroot "$DIR" mkdir -p /var/lib/asterisk /var/spool/asterisk /var/log/asterisk \
+  chroot "$DIR" mkdir -p /var/lib/asterisk /var/spool/asterisk /var/spool/asterisk/recording /var/log/asterisk \
     /var/run/asterisk /var/cache/asterisk
   chroot "$DIR" chown -R asterisk:asterisk /etc/asterisk /var/lib/asterisk /var/spool/asterisk \
     /var/log/asterisk /var/run/asterisk /var/cache/asterisk

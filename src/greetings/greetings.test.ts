@@ -65,7 +65,12 @@ async function upload(
 ) {
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
-  if (file) form.append('file', new Blob([file.data], { type: file.type ?? 'audio/mpeg' }), file.name);
+  if (file)
+    form.append(
+      'file',
+      new Blob([new Uint8Array(file.data)], { type: file.type ?? 'audio/mpeg' }),
+      file.name,
+    );
   const res = await fetch(app.url + path, {
     method,
     headers: { authorization: `Bearer ${app.tokens.admin}` },

@@ -150,10 +150,11 @@ export class PhoneJobs {
         break;
       case 'PlaybackFinished':
         job.playback = { media: event.playback?.media_uri ?? '', state: event.playback?.state ?? 'done' };
-        await this.hangUp(job);
+        // Finished before hanging up: the hang-up's own events must not read as "hung up early".
         if (event.playback?.state === 'failed')
           this.finish(job, 'failed', 'Asterisk could not play the greeting');
         else this.finish(job, 'done', null);
+        await this.hangUp(job);
         break;
       case 'StasisEnd':
       case 'ChannelDestroyed':

@@ -492,6 +492,27 @@ describe('inbound routes', () => {
     await control.hangup();
     await succeeded(answering);
   }, 60_000);
+
+  it('forwards a DID whose destination is an external number out through the outbound routes', async () => {
+    requireInbound();
+    requireRoute();
+    const forwardDid = '3225550188';
+    created.inbound.push(
+      await createInboundRoute({
+        name: 'Forward abroad',
+        did: forwardDid,
+        destination: { type: 'external', target: INTL_NUMBER },
+      }),
+    );
+    await apply();
+    const before = await carrier.calls();
+    const call = await carrier.originateInbound({ did: forwardDid, callerId: '0470000003', via: 'b' });
+    await answeredOrExplain(call, []);
+    // The admin's number went out of the international route's first trunk, in its format.
+    expect(await carrier.calls()).toBe(before + 1);
+    expect(await carrier.last()).toMatchObject({ endpoint: 'sb-a', number: INTL_E164 });
+    await call.hangup();
+  }, 60_000);
 });
 
 // ---------------------------------------------------------------- helpers
