@@ -70,10 +70,27 @@ export class Ari {
     return this.connectedState;
   }
 
+  // A binary resource (a stored recording's audio): GET only, no JSON.
+  async download(path: string, timeoutMs = 30_000): Promise<Buffer> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.options.url}/ari${path}`, {
+        headers: { authorization: this.authorization() },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (err) {
+      throw new AriUnreachableError(err instanceof Error ? err.message : String(err));
+    }
+    if (!res.ok) throw new AriError(res.status, `ARI GET ${path}: ${res.status}`);
+    return Buffer.from(await res.arrayBuffer());
+  }
+
+  private authorization(): string {
+    return `Basic ${Buffer.from(`${this.options.username}:${this.options.password}`).toString('base64')}`;
+  }
+
   async request<T = unknown>(method: string, path: string, body?: unknown, timeoutMs = 30_000): Promise<T> {
-    const headers: Record<string, string> = {
-      authorization: `Basic ${Buffer.from(`${this.options.username}:${this.options.password}`).toString('base64')}`,
-    };
+    const headers: Record<string, string> = { authorization: this.authorization() };
     if (body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
     try {

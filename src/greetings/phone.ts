@@ -211,7 +211,7 @@ export class PhoneJobs {
     await this.hangUp(job);
     const stored = `/recordings/stored/${encodeURIComponent(job.recordingName)}`;
     try {
-      const audio = await fetchBinary(this.ari, `${stored}/file`);
+      const audio = await this.ari.download(`${stored}/file`);
       await this.greetings.putVariant(
         job.greetingId,
         job.language ?? 'en',
@@ -271,16 +271,4 @@ function publicView(job: Internal): PhoneJob {
     finishedAt: job.finishedAt,
     playback: job.playback,
   };
-}
-
-// NOTE: Ari.request() parses JSON; a stored recording is binary, so it is read here with the
-// adapter's own URL and credentials.
-async function fetchBinary(ari: Ari, path: string): Promise<Buffer> {
-  const { url, username, password } = ari.options;
-  const res = await fetch(`${url}/ari${path}`, {
-    headers: { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` },
-    signal: AbortSignal.timeout(30_000),
-  });
-  if (!res.ok) throw new Error(`ARI GET ${path}: ${res.status}`);
-  return Buffer.from(await res.arrayBuffer());
 }
