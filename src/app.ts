@@ -2,19 +2,29 @@ import { join } from 'node:path';
 import cookieParser from 'cookie-parser';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
+import { announcementPages } from './announcements/pages';
+import { announcementRoutes } from './announcements/routes';
 import { applyRoutes } from './apply/routes';
 import { authenticate, csrfProtect } from './auth/middleware';
+import { callFlowPages } from './callflow/pages';
+import { callFlowRoutes } from './callflow/routes';
 import type { Deps } from './deps';
+import { emergencyPages } from './emergency/pages';
+import { emergencyRoutes } from './emergency/routes';
 import { extensionPages } from './extensions/pages';
 import { extensionRoutes } from './extensions/routes';
 import { greetingPages } from './greetings/pages';
 import { greetingRoutes } from './greetings/routes';
 import { greetingUploads } from './greetings/upload';
 import { AppError, NotFoundError, ValidationError } from './http/errors';
+import { ivrPages } from './ivrs/pages';
+import { ivrRoutes } from './ivrs/routes';
 import { healthRoutes } from './ops/health';
 import { TEMPLATE_ROOT } from './render/engine';
 import { routePages } from './routes/pages';
 import { routeRoutes } from './routes/routes';
+import { timeConditionPages } from './time-conditions/pages';
+import { timeConditionRoutes } from './time-conditions/routes';
 import { trunkPages } from './trunks/pages';
 import { trunkRoutes } from './trunks/routes';
 import { userPages } from './users/pages';
@@ -62,6 +72,11 @@ export function createApp(deps: Deps): express.Express {
   app.use(routeRoutes(deps));
   app.use(userRoutes(deps));
   app.use('/api/v1/greetings', greetingRoutes(deps));
+  app.use('/api/v1/ivrs', ivrRoutes(deps));
+  app.use('/api/v1/announcements', announcementRoutes(deps));
+  app.use('/api/v1/time-conditions', timeConditionRoutes(deps));
+  app.use('/api/v1/emergency', emergencyRoutes(deps));
+  app.use(callFlowRoutes(deps));
   app.use('/api', (_req, _res, next) => next(new NotFoundError('API route')));
 
   app.use(authPages(deps));
@@ -71,6 +86,11 @@ export function createApp(deps: Deps): express.Express {
   app.use(applyPages(deps));
   app.use(userPages(deps));
   app.use(greetingPages(deps));
+  app.use(ivrPages(deps));
+  app.use(announcementPages(deps));
+  app.use(timeConditionPages(deps));
+  app.use(emergencyPages(deps));
+  app.use(callFlowPages(deps));
   app.get('/', (_req, res) => res.redirect(303, '/extensions'));
 
   app.use((req: Request, res: Response) => {

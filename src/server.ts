@@ -8,6 +8,7 @@ import type { Config } from './config';
 import { createKnex, ensureDatabase } from './db/knex';
 import type { Deps } from './deps';
 import { ContactDirectory } from './extensions/contacts';
+import { startFeatureCodes } from './feature-codes';
 import { OpenApiRegistry } from './http/openapi';
 import { startJobs } from './jobs';
 import { createLogger, type Logger } from './lib/log';
@@ -29,7 +30,11 @@ export async function createSwitchboard(config: Config, logger?: Logger): Promis
   const metrics = createMetrics();
   const ari = new Ari(config.ari, log);
   const target: AsteriskTarget = { name: 'local', configDir: config.asteriskConfigDir, ari };
-  const settings = { extensionRange: config.extensionRange, ringSeconds: config.ringSeconds };
+  const settings = {
+    extensionRange: config.extensionRange,
+    ringSeconds: config.ringSeconds,
+    ariApp: config.ari.app,
+  };
   const applier = new Applier(db, target, settings, log, {
     onApplied: (rev) => {
       metrics.applies.inc({ status: rev.status });
@@ -49,6 +54,8 @@ export async function createSwitchboard(config: Config, logger?: Logger): Promis
     openapi: new OpenApiRegistry(),
   };
   const app = createApp(deps);
+  // Subscribed before the event socket opens, so no feature-code call is missed.
+  const featureCodes = startFeatureCodes(deps);
   void ari.startEvents();
   const jobs = startJobs(deps);
 
@@ -74,6 +81,7 @@ export async function createSwitchboard(config: Config, logger?: Logger): Promis
         });
       }
       for (const job of jobs) await job.stop();
+      await featureCodes.stop();
       await applyQueue.drain();
       await ari.stop();
       await db.destroy();

@@ -1,8 +1,12 @@
 import type { Knex } from 'knex';
+import { listAnnouncements } from '../announcements/service';
+import { loadForRender as loadEmergency } from '../emergency/service';
 import { listAllForRender, listForRender } from '../extensions/repo';
 import { listGreetingsForRender } from '../greetings/service';
+import { listIvrs } from '../ivrs/service';
 import type { DesiredState, DialplanSettings, ExtensionState } from '../render/types';
 import { listBlocked, listInbound, listOutbound } from '../routes/service';
+import { listForRender as listTimeConditions } from '../time-conditions/service';
 import * as trunks from '../trunks/repo';
 
 // What changed since the last load, when the writer knows: lets an apply re-read one row of
@@ -39,10 +43,10 @@ export class DesiredStateLoader {
       blockedCallers: (await listBlocked(this.db)).map(({ pattern, action }) => ({ pattern, action })),
       // Call flow: each feature's loader replaces its empty default here.
       greetings: await listGreetingsForRender(this.db),
-      ivrs: [],
-      announcements: [],
-      timeConditions: [],
-      emergency: { active: false, allRoutes: true, routeIds: [], greetingId: null, destination: null },
+      ivrs: await listIvrs(this.db),
+      announcements: await listAnnouncements(this.db),
+      timeConditions: await listTimeConditions(this.db),
+      emergency: await loadEmergency(this.db),
     };
   }
 

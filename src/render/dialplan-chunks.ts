@@ -1,3 +1,8 @@
+import { renderAnnouncementDialplan } from '../announcements/render';
+import { renderEmergency } from '../emergency/render';
+import { renderFeatureCodes } from '../feature-codes/render';
+import { renderIvrDialplan } from '../ivrs/render';
+import { renderTimeConditions } from '../time-conditions/render';
 import type { DesiredState } from './types';
 
 // The call-flow features each render their own part of extensions.conf: their sb-dest-<type>
@@ -5,4 +10,10 @@ import type { DesiredState } from './types';
 // dialplan in this order; each is pure, like renderAll.
 export type DialplanChunk = (state: DesiredState) => string;
 
-export const DIALPLAN_CHUNKS: readonly DialplanChunk[] = [];
+export const DIALPLAN_CHUNKS: readonly DialplanChunk[] = [
+  renderIvrDialplan,
+  renderAnnouncementDialplan,
+  renderTimeConditions,
+  renderEmergency,
+  renderFeatureCodes,
+];

@@ -69,6 +69,8 @@ export interface BlockedCallerState {
 export interface DialplanSettings {
   extensionRange: { min: number; max: number };
   ringSeconds: number;
+  // The Stasis app that takes feature-code calls (PIN entry); 'switchboard' when absent.
+  ariApp?: string;
 }
 
 // ---- call flow (greetings, IVRs, announcements, time conditions, emergency mode)
@@ -95,7 +97,7 @@ export interface IvrState {
   directDial: boolean; // callers may dial an extension number at the prompt
   repeatDigit: string | null; // a digit that replays the prompt
   timeoutSeconds: number;
-  maxRetries: number; // wrong or no input this many times → invalidDestination
+  maxRetries: number; // tries after the first; one more wrong or missing key → invalidDestination
   retryGreetingId: number | null; // played before the prompt on a retry
   invalidDestination: DestinationState;
 }
@@ -137,6 +139,7 @@ export interface EmergencyState {
   routeIds: number[];
   greetingId: number | null;
   destination: DestinationState | null;
+  pinSet?: boolean; // the *99 feature code takes a PIN (never the PIN itself)
 }
 
 export interface DesiredState {

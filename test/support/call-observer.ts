@@ -104,7 +104,8 @@ export class CallObserver {
       async () =>
         channel.steps.find(
           (s) =>
-            s.app === app &&
+            // Asterisk's application names are case-insensitive (Background runs as BackGround).
+            s.app.toLowerCase() === app.toLowerCase() &&
             (data === undefined || (typeof data === 'string' ? s.data.includes(data) : data.test(s.data))),
         ),
       timeoutMs,

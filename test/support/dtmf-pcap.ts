@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 // RFC 2833 DTMF for sipp's play_pcap_audio, built from the recordings sip-tester ships
-// (/usr/share/sip-tester/dtmf_2833_<d>.pcap: one digit each, payload type 101). Played one
+// (/usr/share/sip-tester/dtmf_2833_<0-9|star|pound>.pcap: one key each, payload type 101). Played one
 // after the other they would not work: each file has its own RTP sequence numbers and
 // timestamps, so a later digit can look older than an earlier one, and a repeated digit looks
 // like a retransmission of the first. This joins the recordings into one capture with one
@@ -9,15 +9,16 @@ import { readFileSync } from 'node:fs';
 // distinct key presses.
 
 const SOURCE = '/usr/share/sip-tester';
-const DIGITS = '0123456789';
+const FILE_OF: Record<string, string> = { '*': 'star', '#': 'pound' };
+const KEYS = /^[0-9*#]$/;
 
 interface Packet {
   offsetUs: number;
   frame: Buffer;
 }
 
-function readDigit(digit: string): Packet[] {
-  const data = readFileSync(`${SOURCE}/dtmf_2833_${digit}.pcap`);
+function readKey(key: string): Packet[] {
+  const data = readFileSync(`${SOURCE}/dtmf_2833_${FILE_OF[key] ?? key}.pcap`);
   const packets: Packet[] = [];
   let first: number | null = null;
   for (let off = 24; off + 16 <= data.length; ) {
@@ -38,9 +39,9 @@ function rtpOffset(frame: Buffer): number {
   return 14 + ipHeader + 8;
 }
 
-// One pcap holding `digits` (0-9 only), the first after leadMs, then one every gapMs.
+// One pcap holding `digits` (0-9, * and #), the first after leadMs, then one every gapMs.
 export function dtmfPcap(digits: string, opts: { leadMs?: number; gapMs?: number } = {}): Buffer {
-  for (const d of digits) if (!DIGITS.includes(d)) throw new Error(`no RFC 2833 recording for "${d}"`);
+  for (const d of digits) if (!KEYS.test(d)) throw new Error(`no RFC 2833 recording for "${d}"`);
   const lead = (opts.leadMs ?? 200) * 1000;
   const gap = (opts.gapMs ?? 700) * 1000;
   const header = Buffer.alloc(24);
@@ -55,7 +56,7 @@ export function dtmfPcap(digits: string, opts: { leadMs?: number; gapMs?: number
   [...digits].forEach((digit, i) => {
     const at = lead + i * gap;
     const timestamp = 8000 + Math.floor((at / 1_000_000) * 8000); // 8 kHz clock
-    for (const p of readDigit(digit)) {
+    for (const p of readKey(digit)) {
       const frame = Buffer.from(p.frame);
       const rtp = rtpOffset(frame);
       frame.writeUInt16BE(seq++ & 0xffff, rtp + 2);

@@ -58,26 +58,64 @@ export async function callFromTrunk(opts: TrunkCallOptions): Promise<TrunkCallRe
 
 function scenario(opts: TrunkCallOptions, digits: string, timing: { leadMs: number; gapMs: number }): string {
   const playing = digits ? dtmfDurationMs(digits, timing) : 0;
+  // Once the call is bridged, Asterisk updates the caller's connected line with a re-INVITE, as
+  // it would to a real carrier; sipp's <pause> would abort the call on it. So every wait is a
+  // recv of that INVITE with a timeout: a re-INVITE is answered and the wait starts again.
+  const reinvite = (label: string, next: string) => `<label id="${label}-reinvite"/>
+  <send><![CDATA[
+
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:[caller]@[local_ip]:[local_port];transport=[transport]>
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=- 53655765 2353687638 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 0 101
+      a=rtpmap:0 PCMU/8000
+      a=rtpmap:101 telephone-event/8000
+      a=fmtp:101 0-16
+      a=sendrecv
+
+  ]]></send>
+  <recv request="ACK" next="${next}"/>`;
   const dtmf = digits
-    ? `<nop><action><exec play_pcap_audio="dtmf.pcap"/></action></nop>\n  <pause milliseconds="${playing}"/>`
+    ? `<nop><action><exec play_pcap_audio="dtmf.pcap"/></action></nop>
+  <label id="dtmf"/>
+  <recv request="INVITE" timeout="${playing}" ontimeout="dtmf-done" next="dtmf-reinvite"/>
+  ${reinvite('dtmf', 'dtmf')}
+  <label id="dtmf-done"/>`
     : '';
   const ending =
     opts.hangup === 'caller'
-      ? `<pause milliseconds="${opts.holdMs}"/>
+      ? `<label id="hold"/>
+  <recv request="INVITE" timeout="${opts.holdMs}" ontimeout="bye" next="hold-reinvite"/>
+  ${reinvite('hold', 'hold')}
+  <label id="bye"/>
   <send retrans="500"><![CDATA[
 
       BYE [next_url] SIP/2.0
       Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
       Max-Forwards: 70
       From: <sip:[caller]@[local_ip]>;tag=[pid]SIPpTag00[call_number]
-      [last_To:]
+      To:[$remote_to]
       Call-ID: [call_id]
       CSeq: 2 BYE
       Content-Length: 0
 
   ]]></send>
   <recv response="200" timeout="5000"/>`
-      : `<recv request="BYE" timeout="${opts.holdMs}"/>
+      : `<label id="hold"/>
+  <recv request="INVITE" optional="true" next="hold-reinvite"/>
+  <recv request="BYE" timeout="${opts.holdMs}"/>
   <send><![CDATA[
 
       SIP/2.0 200 OK
@@ -88,7 +126,10 @@ function scenario(opts: TrunkCallOptions, digits: string, timing: { leadMs: numb
       [last_CSeq:]
       Content-Length: 0
 
-  ]]></send>`;
+  ]]></send>
+  <nop next="end"/>
+  ${reinvite('hold', 'hold')}
+  <label id="end"/>`;
   return `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <!DOCTYPE scenario SYSTEM "sipp.dtd">
 <scenario name="trunk-call">
@@ -121,7 +162,9 @@ function scenario(opts: TrunkCallOptions, digits: string, timing: { leadMs: numb
   <recv response="100" optional="true"/>
   <recv response="180" optional="true"/>
   <recv response="183" optional="true"/>
-  <recv response="200" rtd="true" rrs="true" timeout="${opts.answerTimeoutMs ?? 15_000}"/>
+  <recv response="200" rtd="true" rrs="true" timeout="${opts.answerTimeoutMs ?? 15_000}">
+    <action><ereg regexp=".*" search_in="hdr" header="To:" assign_to="remote_to"/></action>
+  </recv>
   <send><![CDATA[
 
       ACK [next_url] SIP/2.0

@@ -1,0 +1,155 @@
+import { type Request, type Response, Router } from 'express';
+import { actorName } from '../auth/middleware';
+import { withTx } from '../db/tx';
+import type { Deps } from '../deps';
+import { describeDestination } from '../destinations';
+import { destinationFormValue, destinationFromForm, destinationOptions } from '../destinations/picker';
+import { actorFor } from '../extensions/routes';
+import type { ErrorDetail } from '../http/errors';
+import { parse } from '../http/parse';
+import { formString, refusal, requirePage, sendPage } from '../web/page-helpers';
+import { Announcement } from './schema';
+import * as service from './service';
+
+function fromForm(body: unknown): Record<string, unknown> {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const greeting = formString(b, 'greeting_id')?.trim() ?? '';
+  return {
+    name: formString(b, 'name') ?? '',
+    greeting_id: /^[0-9]{1,10}$/.test(greeting) ? Number(greeting) : greeting === '' ? undefined : greeting,
+    destination: destinationFromForm(b, 'destination'),
+  };
+}
+
+const formErrors = (details: ErrorDetail[]) =>
+  details.map((d) => (d.path.startsWith('destination') ? { path: 'destination', message: d.message } : d));
+
+export function announcementPages(deps: Deps): Router {
+  const router = Router();
+  const admin = requirePage('admin');
+  const actor = (req: Request) => actorFor(deps, actorName(req));
+  const validId = (raw: unknown) =>
+    typeof raw === 'string' && /^[0-9]{1,9}$/.test(raw) ? Number(raw) : null;
+  const notFound = (req: Request, res: Response) =>
+    sendPage(
+      req,
+      res,
+      'error',
+      { title: 'Not found', heading: 'Not found', message: 'There is no such announcement.' },
+      404,
+    );
+  const greetingChoices = async () =>
+    (await deps.db('greetings').orderBy('name').select('id', 'name')) as Array<{ id: number; name: string }>;
+
+  const list = async (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
+    const [items, greetings] = await Promise.all([service.listAnnouncements(deps.db), greetingChoices()]);
+    sendPage(
+      req,
+      res,
+      'announcements/list',
+      {
+        title: 'Announcements',
+        nav: 'announcements',
+        items: items.map((a) => ({
+          id: a.id,
+          name: a.name,
+          greeting: greetings.find((g) => g.id === a.greetingId)?.name ?? '',
+          destination: describeDestination(a.destination),
+        })),
+        ...extra,
+      },
+      status,
+    );
+  };
+
+  const form = async (values: Record<string, unknown>, extra: Record<string, unknown>) => {
+    const dest = values['destination'] as { type: string; target: string } | undefined;
+    return {
+      title: extra['isNew'] ? 'New announcement' : `Announcement ${String(values['name'])}`,
+      nav: 'announcements',
+      greetings: await greetingChoices(),
+      destinationGroups: await destinationOptions(deps.db),
+      destinationValue: destinationFormValue(dest?.type ? dest : null),
+      values,
+      ...extra,
+    };
+  };
+
+  router.get('/announcements', requirePage('admin', 'supervisor'), async (req, res) => {
+    await list(req, res);
+  });
+
+  router.get('/announcements/new', admin, async (req, res) => {
+    sendPage(req, res, 'announcements/form', await form({}, { isNew: true, action: '/announcements' }));
+  });
+
+  const save = async (req: Request, res: Response, id: number | null) => {
+    const raw = fromForm(req.body);
+    try {
+      const input = parse(Announcement, raw);
+      await withTx(deps.db, (tx) => service.saveAnnouncement(tx, id, input, actor(req)));
+      res.redirect(303, '/announcements');
+    } catch (caught) {
+      const err = refusal(caught);
+      const errors = err.details.length ? formErrors(err.details) : [{ path: 'name', message: err.message }];
+      const target =
+        id === null
+          ? { isNew: true, action: '/announcements' }
+          : { isNew: false, id, action: `/announcements/${id}` };
+      sendPage(
+        req,
+        res,
+        'announcements/form',
+        await form(raw, { ...target, errorMessage: err.message, errors }),
+        err.status,
+      );
+    }
+  };
+
+  router.post('/announcements', admin, (req, res) => save(req, res, null));
+
+  router.get('/announcements/:id/edit', admin, async (req, res) => {
+    const id = validId(req.params['id']);
+    const [found] = id === null ? [] : await service.listAnnouncements(deps.db, [id]);
+    if (!found) {
+      notFound(req, res);
+      return;
+    }
+    sendPage(
+      req,
+      res,
+      'announcements/form',
+      await form(service.announcementToApi(found), {
+        isNew: false,
+        id: found.id,
+        action: `/announcements/${found.id}`,
+      }),
+    );
+  });
+
+  router.post('/announcements/:id', admin, async (req, res) => {
+    const id = validId(req.params['id']);
+    if (id === null) {
+      notFound(req, res);
+      return;
+    }
+    await save(req, res, id);
+  });
+
+  router.post('/announcements/:id/delete', admin, async (req, res) => {
+    const id = validId(req.params['id']);
+    if (id === null) {
+      notFound(req, res);
+      return;
+    }
+    try {
+      await withTx(deps.db, (tx) => service.removeAnnouncement(tx, id, actor(req)));
+      res.redirect(303, '/announcements');
+    } catch (caught) {
+      const err = refusal(caught);
+      await list(req, res, { errorMessage: err.message }, err.status);
+    }
+  });
+
+  return router;
+}

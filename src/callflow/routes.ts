@@ -1,0 +1,42 @@
+import { Router } from 'express';
+import type { Deps } from '../deps';
+import { ApiRouter } from '../http/api';
+import { parse } from '../http/parse';
+import { GraphId, TraceRequest } from './schema';
+import * as service from './service';
+
+export function callFlowRoutes(deps: Deps): Router {
+  const router = Router();
+  const api = new ApiRouter(router, '', deps.openapi);
+  const id = (params: Record<string, string>) => parse(GraphId, { id: params['id'] }).id;
+
+  api.op(
+    {
+      method: 'post',
+      path: '/api/v1/call-flow/trace',
+      summary: 'Where a call to a number from a caller at a moment would go, step by step (changes nothing)',
+      roles: ['admin', 'supervisor'],
+      body: TraceRequest,
+    },
+    async ({ body }) => service.trace(deps, body),
+  );
+  api.op(
+    {
+      method: 'get',
+      path: '/api/v1/call-flow/inbound-routes/:id',
+      summary: "An inbound route's whole call flow as a graph (nodes and edges)",
+      roles: ['admin', 'supervisor'],
+    },
+    async ({ params }) => service.graph(deps, { type: 'inbound-route', id: id(params) }),
+  );
+  api.op(
+    {
+      method: 'get',
+      path: '/api/v1/call-flow/ivrs/:id',
+      summary: "An IVR menu's whole call flow as a graph (nodes and edges)",
+      roles: ['admin', 'supervisor'],
+    },
+    async ({ params }) => service.graph(deps, { type: 'ivr', id: id(params) }),
+  );
+  return router;
+}

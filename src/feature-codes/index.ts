@@ -1,0 +1,49 @@
+import { withTx } from '../db/tx';
+import type { Deps } from '../deps';
+import * as emergency from '../emergency/service';
+import { actorFor } from '../extensions/routes';
+import * as timeConditions from '../time-conditions/repo';
+import * as tcService from '../time-conditions/service';
+import { type FeatureAction, FeatureCodes } from './handler';
+
+// The phone's feature codes and what each does. Who acted is the calling extension, as PJSIP
+// authenticated it (the dialplan passes ${CHANNEL(endpoint)}, not the caller ID).
+export function featureActions(deps: Deps): Record<string, FeatureAction> {
+  const validId = (param: string) => (/^[1-9][0-9]{0,9}$/.test(param) ? Number(param) : null);
+  return {
+    // *28<id>: automatic → forced to the opposite of what the schedule says now; forced → automatic.
+    'tc-override': {
+      pinHash: async (param) => {
+        const id = validId(param);
+        return id === null ? null : tcService.pinHash(deps.db, id);
+      },
+      perform: async (param, extension) => {
+        const by = `extension ${extension}`;
+        const result = await withTx(deps.db, async (tx) => {
+          const found = await timeConditions.find(tx, Number(param));
+          if (!found) throw new Error(`time condition ${param} vanished`);
+          const mode = tcService.toggled(found.state, new Date());
+          return tcService.setOverride(tx, found.row.id, mode, 'phone', actorFor(deps, by));
+        });
+        return [result.override === 'auto' ? 'sound:de-activated' : 'sound:activated'];
+      },
+    },
+    // *99: emergency mode on ↔ off.
+    emergency: {
+      pinHash: () => emergency.pinHash(deps.db),
+      perform: async (_param, extension) => {
+        const by = `extension ${extension}`;
+        const result = await withTx(deps.db, async (tx) =>
+          emergency.setActive(tx, !(await emergency.isActive(tx)), by, 'phone', actorFor(deps, by)),
+        );
+        return [result.active ? 'sound:activated' : 'sound:de-activated'];
+      },
+    },
+  };
+}
+
+export function startFeatureCodes(deps: Deps): FeatureCodes {
+  const codes = new FeatureCodes(deps.ari, deps.log, featureActions(deps));
+  codes.start();
+  return codes;
+}

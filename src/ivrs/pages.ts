@@ -1,0 +1,243 @@
+import { type Request, type Response, Router } from 'express';
+import { actorName } from '../auth/middleware';
+import { withTx } from '../db/tx';
+import type { Deps } from '../deps';
+import { describeDestination } from '../destinations';
+import { destinationFormValue, destinationFromForm, destinationOptions } from '../destinations/picker';
+import { actorFor } from '../extensions/routes';
+import type { ErrorDetail } from '../http/errors';
+import { parse } from '../http/parse';
+import { formString, refusal, requirePage, sendPage } from '../web/page-helpers';
+import { DIGITS, Ivr, MAX_OPTIONS } from './schema';
+import * as service from './service';
+
+// Rows shown for options: the saved ones plus empty rows, at least this many.
+const MIN_ROWS = 4;
+
+type Body = Record<string, unknown>;
+
+function formInt(body: unknown, key: string): unknown {
+  const v = formString(body, key)?.trim();
+  if (v === undefined || v === '') return undefined;
+  return /^[0-9]{1,10}$/.test(v) ? Number(v) : v;
+}
+
+function formGreeting(body: unknown, key: string): unknown {
+  const v = formInt(body, key);
+  return v === undefined ? null : v;
+}
+
+// Form fields → the API body, plus which form row each kept option came from (empty rows are
+// skipped, so option i of the body is not necessarily row i of the form).
+export function ivrFromForm(body: unknown): { raw: Record<string, unknown>; rows: number[] } {
+  const b = (body ?? {}) as Body;
+  const options: Array<{ digit: string; destination: { type: string; target: string } }> = [];
+  const rows: number[] = [];
+  for (let i = 0; i < MAX_OPTIONS + 1; i++) {
+    const digit = formString(b, `option_${i}_digit`)?.trim() ?? '';
+    if (digit === '') continue;
+    options.push({ digit, destination: destinationFromForm(b, `option_${i}_destination`) });
+    rows.push(i);
+  }
+  const repeat = formString(b, 'repeat_digit')?.trim() ?? '';
+  const raw: Record<string, unknown> = {
+    name: formString(b, 'name') ?? '',
+    prompt_greeting_id: formGreeting(b, 'prompt_greeting_id'),
+    options,
+    direct_dial: formString(b, 'direct_dial') === 'on',
+    repeat_digit: repeat === '' ? null : repeat,
+    retry_greeting_id: formGreeting(b, 'retry_greeting_id'),
+    invalid_destination: destinationFromForm(b, 'invalid_destination'),
+  };
+  for (const key of ['timeout_seconds', 'max_retries']) {
+    const n = formInt(b, key);
+    if (n !== undefined) raw[key] = n;
+  }
+  return { raw, rows };
+}
+
+// API error paths → the form's field names.
+function formErrors(details: ErrorDetail[], rows: number[]): ErrorDetail[] {
+  return details.map((d) => {
+    const m = /^options\.(\d+)\.(digit|destination)/.exec(d.path);
+    if (m) return { path: `option_${rows[Number(m[1])] ?? 0}_${m[2]}`, message: d.message };
+    if (d.path.startsWith('invalid_destination')) return { path: 'invalid_destination', message: d.message };
+    return d;
+  });
+}
+
+export function ivrPages(deps: Deps): Router {
+  const router = Router();
+  const admin = requirePage('admin');
+  const actor = (req: Request) => actorFor(deps, actorName(req));
+  const range = deps.config.extensionRange;
+  const validId = (raw: unknown) =>
+    typeof raw === 'string' && /^[0-9]{1,9}$/.test(raw) ? Number(raw) : null;
+  const notFound = (req: Request, res: Response) =>
+    sendPage(
+      req,
+      res,
+      'error',
+      { title: 'Not found', heading: 'Not found', message: 'There is no such IVR menu.' },
+      404,
+    );
+
+  const greetingChoices = async () =>
+    (await deps.db('greetings').orderBy('name').select('id', 'name')) as Array<{ id: number; name: string }>;
+
+  const list = async (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
+    const [ivrs, greetings] = await Promise.all([service.listIvrs(deps.db), greetingChoices()]);
+    const greetingName = (id: number | null) => greetings.find((g) => g.id === id)?.name ?? null;
+    sendPage(
+      req,
+      res,
+      'ivrs/list',
+      {
+        title: 'IVR menus',
+        nav: 'ivrs',
+        ivrs: ivrs.map((i) => ({
+          id: i.id,
+          name: i.name,
+          prompt: greetingName(i.promptGreetingId),
+          options: i.options.map((o) => ({ digit: o.digit, label: describeDestination(o.destination) })),
+          directDial: i.directDial,
+          repeatDigit: i.repeatDigit,
+          final: describeDestination(i.invalidDestination),
+          timeout: i.timeoutSeconds,
+          retries: i.maxRetries,
+        })),
+        ...extra,
+      },
+      status,
+    );
+  };
+
+  const form = async (
+    values: Record<string, unknown>,
+    rowsUsed: number[],
+    extra: Record<string, unknown>,
+  ) => {
+    const [groups, greetings] = await Promise.all([destinationOptions(deps.db), greetingChoices()]);
+    const options = (values['options'] ?? []) as Array<{
+      digit: string;
+      destination: { type: string; target: string };
+    }>;
+    const count = Math.min(MAX_OPTIONS, Math.max(MIN_ROWS, options.length + 1));
+    // A re-displayed form puts each option back on the row it came from.
+    const byRow = new Map(options.map((o, i) => [rowsUsed[i] ?? i, o]));
+    const rowCount = Math.max(count, ...[...byRow.keys()].map((r) => r + 1));
+    const rows = Array.from({ length: rowCount }, (_, row) => {
+      const o = byRow.get(row);
+      return {
+        row,
+        digitField: `option_${row}_digit`,
+        destField: `option_${row}_destination`,
+        digit: o?.digit ?? '',
+        value: destinationFormValue(o?.destination?.type ? o.destination : null),
+      };
+    });
+    const invalid = values['invalid_destination'] as { type: string; target: string } | undefined;
+    return {
+      title: extra['isNew'] ? 'New IVR menu' : `IVR menu ${String(values['name'])}`,
+      nav: 'ivrs',
+      digits: [...DIGITS],
+      greetings,
+      destinationGroups: groups,
+      rows,
+      invalidValue: destinationFormValue(invalid?.type ? invalid : null),
+      values,
+      range,
+      ...extra,
+    };
+  };
+
+  router.get('/ivrs', requirePage('admin', 'supervisor'), async (req, res) => {
+    await list(req, res);
+  });
+
+  router.get('/ivrs/new', admin, async (req, res) => {
+    sendPage(
+      req,
+      res,
+      'ivrs/form',
+      await form(
+        {
+          timeout_seconds: 5,
+          max_retries: 2,
+          options: [],
+          prompt_greeting_id: null,
+          retry_greeting_id: null,
+        },
+        [],
+        { isNew: true, action: '/ivrs' },
+      ),
+    );
+  });
+
+  const save = async (req: Request, res: Response, id: number | null) => {
+    const { raw, rows } = ivrFromForm(req.body);
+    try {
+      const input = parse(Ivr, raw);
+      await withTx(deps.db, (tx) => service.saveIvr(tx, id, input, actor(req), range));
+      res.redirect(303, '/ivrs');
+    } catch (caught) {
+      const err = refusal(caught);
+      const errors = err.details.length
+        ? formErrors(err.details, rows)
+        : [{ path: 'name', message: err.message }];
+      const target =
+        id === null ? { isNew: true, action: '/ivrs' } : { isNew: false, id, action: `/ivrs/${id}` };
+      sendPage(
+        req,
+        res,
+        'ivrs/form',
+        await form(raw, rows, { ...target, errorMessage: err.message, errors }),
+        err.status,
+      );
+    }
+  };
+
+  router.post('/ivrs', admin, (req, res) => save(req, res, null));
+
+  router.get('/ivrs/:id/edit', admin, async (req, res) => {
+    const id = validId(req.params['id']);
+    const [ivr] = id === null ? [] : await service.listIvrs(deps.db, [id]);
+    if (!ivr) {
+      notFound(req, res);
+      return;
+    }
+    const values = service.ivrToApi(ivr);
+    sendPage(
+      req,
+      res,
+      'ivrs/form',
+      await form(values, [], { isNew: false, id: ivr.id, action: `/ivrs/${ivr.id}` }),
+    );
+  });
+
+  router.post('/ivrs/:id', admin, async (req, res) => {
+    const id = validId(req.params['id']);
+    if (id === null) {
+      notFound(req, res);
+      return;
+    }
+    await save(req, res, id);
+  });
+
+  router.post('/ivrs/:id/delete', admin, async (req, res) => {
+    const id = validId(req.params['id']);
+    if (id === null) {
+      notFound(req, res);
+      return;
+    }
+    try {
+      await withTx(deps.db, (tx) => service.removeIvr(tx, id, actor(req)));
+      res.redirect(303, '/ivrs');
+    } catch (caught) {
+      const err = refusal(caught);
+      await list(req, res, { errorMessage: err.message }, err.status);
+    }
+  });
+
+  return router;
+}

@@ -1,0 +1,232 @@
+import { type Request, type Response, Router } from 'express';
+import { withTx } from '../db/tx';
+import type { Deps } from '../deps';
+import { describeDestination } from '../destinations';
+import { destinationFormValue, destinationFromForm, destinationOptions } from '../destinations/picker';
+import { actorFor } from '../extensions/routes';
+import { type ErrorDetail, NotFoundError } from '../http/errors';
+import { parse } from '../http/parse';
+import { formString, refusal, requirePage, sendPage } from '../web/page-helpers';
+import { byOf } from './routes';
+import { OverrideInput, TimeConditionInput } from './schema';
+import * as service from './service';
+
+// The form writes the schedule as text, one rule a line, and the schema judges it like an API
+// body: "mon 09:00-17:00" and "2026-12-24..2027-01-02 yearly Winter break".
+
+const RANGE_LINE = /^(\S+)\s+(\S+?)\s*-\s*(\S+)$/;
+const HOLIDAY_LINE = /^(\S+?)(?:\.\.(\S+))?(\s+yearly)?(?:\s+(.*))?$/;
+
+function lines(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+}
+
+function weeklyFromText(text: string | undefined) {
+  return lines(text).map((line) => {
+    const m = RANGE_LINE.exec(line);
+    return m ? { day: m[1]!.toLowerCase(), start: m[2]!, end: m[3]! } : { day: line, start: '', end: '' };
+  });
+}
+
+function holidaysFromText(text: string | undefined) {
+  return lines(text).map((line) => {
+    const m = HOLIDAY_LINE.exec(line)!;
+    const out: Record<string, unknown> = { name: (m[4] ?? '').trim() || 'Holiday', start: m[1]! };
+    if (m[2]) out['end'] = m[2];
+    if (m[3]) out['yearly'] = true;
+    return out;
+  });
+}
+
+export function weeklyText(weekly: ReadonlyArray<{ day: string; start: string; end: string }>): string {
+  return weekly.map((r) => `${r.day} ${r.start}-${r.end}`).join('\n');
+}
+
+export function holidaysText(
+  holidays: ReadonlyArray<{ name: string; start: string; end: string; yearly: boolean }>,
+): string {
+  return holidays
+    .map((h) => `${h.start}${h.end !== h.start ? `..${h.end}` : ''}${h.yearly ? ' yearly' : ''} ${h.name}`)
+    .join('\n');
+}
+
+function fromForm(body: Record<string, unknown>) {
+  const raw: Record<string, unknown> = {
+    name: formString(body, 'name') ?? '',
+    timezone: (formString(body, 'timezone') ?? '').trim(),
+    weekly: weeklyFromText(formString(body, 'weekly')),
+    holidays: holidaysFromText(formString(body, 'holidays')),
+    open_destination: destinationFromForm(body, 'open_destination'),
+    closed_destination: destinationFromForm(body, 'closed_destination'),
+  };
+  const pin = (formString(body, 'pin') ?? '').trim();
+  if (formString(body, 'remove_pin') === 'on') raw['pin'] = null;
+  else if (pin !== '') raw['pin'] = pin;
+  return raw;
+}
+
+// weekly.2.end → weekly ("line 3: …"), open_destination.target → open_destination.
+function formErrors(details: ErrorDetail[]): ErrorDetail[] {
+  return details.map((d) => {
+    const m = /^(weekly|holidays)\.([0-9]+)/.exec(d.path);
+    if (m) return { path: m[1]!, message: `line ${Number(m[2]) + 1}: ${d.message}` };
+    const dest = /^(open_destination|closed_destination)\./.exec(d.path);
+    return dest ? { path: dest[1]!, message: d.message } : d;
+  });
+}
+
+export function timeConditionPages(deps: Deps): Router {
+  const router = Router();
+  const admin = requirePage('admin');
+  const ctx = (req: Request): service.Context => ({
+    actor: actorFor(deps, byOf(req)),
+    zoneinfoDir: service.zoneinfoDirFor(deps.config.asteriskSoundsDir),
+  });
+  const validId = (raw: unknown) =>
+    typeof raw === 'string' && /^[0-9]{1,10}$/.test(raw) ? Number(raw) : null;
+
+  const list = async (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
+    const items = (await service.listApi(deps.db)).map((tc) => ({
+      ...tc,
+      openLabel: describeDestination(tc.open_destination),
+      closedLabel: describeDestination(tc.closed_destination),
+    }));
+    sendPage(
+      req,
+      res,
+      'time-conditions/list',
+      { title: 'Time conditions', nav: 'time-conditions', items, ...extra },
+      status,
+    );
+  };
+
+  const form = async (values: Record<string, unknown>, extra: Record<string, unknown>) => {
+    const dest = (key: string) => {
+      const d = values[key] as { type: string; target: string } | null | undefined;
+      return destinationFormValue(d?.type ? d : null);
+    };
+    const groups = await destinationOptions(deps.db);
+    return {
+      title: extra['isNew'] ? 'New time condition' : `Time condition ${String(values['name'])}`,
+      nav: 'time-conditions',
+      openGroups: groups,
+      closedGroups: groups,
+      openValue: dest('open_destination'),
+      closedValue: dest('closed_destination'),
+      values,
+      ...extra,
+    };
+  };
+
+  router.get('/time-conditions', requirePage('admin', 'supervisor'), (req, res) => list(req, res));
+
+  router.get('/time-conditions/new', admin, async (req, res) => {
+    sendPage(
+      req,
+      res,
+      'time-conditions/form',
+      await form(
+        {
+          timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+          weekly_text: 'mon 09:00-17:00\ntue 09:00-17:00\nwed 09:00-17:00\nthu 09:00-17:00\nfri 09:00-17:00',
+          holidays_text: '',
+        },
+        { isNew: true, action: '/time-conditions' },
+      ),
+    );
+  });
+
+  const save = async (req: Request, res: Response, id: number | null) => {
+    const body = req.body as Record<string, unknown>;
+    const raw = fromForm(body);
+    try {
+      const input = parse(TimeConditionInput, raw);
+      await withTx(deps.db, (tx) => service.save(tx, id, input, ctx(req)));
+      res.redirect(303, '/time-conditions');
+    } catch (caught) {
+      const err = refusal(caught);
+      const errors = err.details.length ? formErrors(err.details) : [{ path: 'name', message: err.message }];
+      const values = {
+        ...raw,
+        weekly_text: formString(body, 'weekly') ?? '',
+        holidays_text: formString(body, 'holidays') ?? '',
+        pin: undefined,
+      };
+      const target =
+        id === null
+          ? { isNew: true, action: '/time-conditions' }
+          : { isNew: false, id, action: `/time-conditions/${id}` };
+      sendPage(
+        req,
+        res,
+        'time-conditions/form',
+        await form(values, { ...target, errorMessage: err.message, errors }),
+        err.status,
+      );
+    }
+  };
+
+  router.post('/time-conditions', admin, (req, res) => save(req, res, null));
+
+  router.get('/time-conditions/:id/edit', admin, async (req, res) => {
+    const id = validId(req.params['id']);
+    const tc = id === null ? null : await service.get(deps.db, id).catch(() => null);
+    if (!tc) {
+      sendPage(
+        req,
+        res,
+        'error',
+        { title: 'Not found', heading: 'Not found', message: 'There is no such time condition.' },
+        404,
+      );
+      return;
+    }
+    const values = { ...tc, weekly_text: weeklyText(tc.weekly), holidays_text: holidaysText(tc.holidays) };
+    sendPage(
+      req,
+      res,
+      'time-conditions/form',
+      await form(values, { isNew: false, id, action: `/time-conditions/${id}` }),
+    );
+  });
+
+  router.post('/time-conditions/:id', admin, async (req, res) => {
+    const id = validId(req.params['id']);
+    if (id === null) {
+      await list(req, res, { errorMessage: 'no such time condition' }, 404);
+      return;
+    }
+    await save(req, res, id);
+  });
+
+  router.post('/time-conditions/:id/delete', admin, async (req, res) => {
+    const id = validId(req.params['id']);
+    try {
+      if (id === null) throw new NotFoundError('time condition');
+      await withTx(deps.db, (tx) => service.remove(tx, id, actorFor(deps, byOf(req))));
+      res.redirect(303, '/time-conditions');
+    } catch (caught) {
+      const err = refusal(caught);
+      await list(req, res, { errorMessage: err.message }, err.status);
+    }
+  });
+
+  // The three override buttons: supervisors may use them too.
+  router.post('/time-conditions/:id/override', requirePage('admin', 'supervisor'), async (req, res) => {
+    const id = validId(req.params['id']);
+    try {
+      const { mode } = parse(OverrideInput, { mode: formString(req.body, 'mode') });
+      if (id === null) throw new NotFoundError('time condition');
+      await withTx(deps.db, (tx) => service.setOverride(tx, id, mode, 'ui', actorFor(deps, byOf(req))));
+      res.redirect(303, '/time-conditions');
+    } catch (caught) {
+      const err = refusal(caught);
+      await list(req, res, { errorMessage: err.message }, err.status);
+    }
+  });
+
+  return router;
+}

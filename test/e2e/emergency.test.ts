@@ -1,0 +1,181 @@
+import { describeRun, killAllCarrierSipp } from '../carrier/sipp';
+import { startTestApp, type TestApp } from '../support/app';
+import { asteriskCli, mainAri, waitFor } from '../support/asterisk';
+import { CallObserver, type ObservedChannel } from '../support/call-observer';
+import { requireAsterisk } from '../support/env';
+import { dialWithKeys } from '../support/phone-dtmf';
+import { answerCalls, killAllSipp, phoneFor, register, type SippHandle, succeeded } from '../support/sip';
+import { tracedDial, tracedSounds } from '../support/trace';
+import { callFromTrunk, createCallerTrunk } from '../support/trunk-caller';
+
+// Emergency mode with real parts: a carrier (sipp from 127.0.0.9 over an IP trunk) calls a
+// normal DID whose route rings 1002. With emergency mode on, Asterisk answers, plays the
+// emergency greeting (a TTS greeting; the Playback is seen from Asterisk through CallObserver)
+// and sends the call to the emergency destination, 1003. 1004 is a phone that dials *99 and
+// keys the PIN as RFC 2833 DTMF.
+
+const DID = '3225550160';
+const PIN = '97531';
+
+let app: TestApp;
+let observer: CallObserver;
+let greetingId: number;
+let routeId: number;
+let trunkId: number;
+const secrets = new Map<string, string>();
+const sound = () => `switchboard/greeting-${greetingId}`;
+
+beforeAll(async () => {
+  requireAsterisk();
+  app = await startTestApp();
+  observer = await CallObserver.start();
+  for (const number of ['1002', '1003', '1004']) {
+    const res = await app.api('POST', '/api/v1/extensions', {
+      body: { number, display_name: `Phone ${number}` },
+    });
+    if (res.status !== 201) throw new Error(`extension ${number}: ${res.status} ${res.text}`);
+    secrets.set(number, res.body.sip_secret);
+  }
+  trunkId = await createCallerTrunk(app);
+  const greeting = await app.api('POST', '/api/v1/greetings', {
+    body: { name: 'Emergency', default_language: 'en', tts_text: 'Emergency.' },
+  });
+  if (greeting.status !== 201) throw new Error(`greeting: ${greeting.status} ${greeting.text}`);
+  greetingId = greeting.body.id;
+  const route = await app.api('POST', '/api/v1/inbound-routes', {
+    body: { name: 'Main line', did: DID, destination: { type: 'extension', target: '1002' } },
+  });
+  if (route.status !== 201) throw new Error(`route: ${route.status} ${route.text}`);
+  routeId = route.body.id;
+  const pin = await app.api('PUT', '/api/v1/emergency/pin', { body: { pin: PIN } });
+  if (pin.status !== 204) throw new Error(`pin: ${pin.status} ${pin.text}`);
+  await app.applyNow();
+}, 120_000);
+
+afterEach(async () => {
+  killAllSipp();
+  killAllCarrierSipp();
+  const channels = await mainAri<Array<{ id: string }>>('GET', '/channels').catch(() => []);
+  for (const c of channels) await mainAri('DELETE', `/channels/${c.id}`).catch(() => undefined);
+  observer?.clear();
+});
+
+afterAll(async () => {
+  killAllSipp();
+  try {
+    await observer?.stop();
+    if (app) {
+      await app.api('PUT', '/api/v1/emergency', {
+        body: { active: false, greeting_id: null, destination: null },
+      });
+      await app.api('DELETE', `/api/v1/inbound-routes/${routeId}`);
+      await app.api('DELETE', `/api/v1/greetings/${greetingId}`);
+      await app.api('DELETE', `/api/v1/trunks/${trunkId}`);
+      for (const number of secrets.keys()) await app.api('DELETE', `/api/v1/extensions/${number}`);
+      await app.applyNow().catch(() => undefined);
+    }
+  } finally {
+    await app?.close();
+  }
+}, 120_000);
+
+async function answering(number: string): Promise<SippHandle> {
+  const phone = await phoneFor(number, secrets.get(number)!);
+  await succeeded(register(phone));
+  return answerCalls(phone, { timeoutMs: 60_000 });
+}
+
+function dials(ch: ObservedChannel): string[] {
+  return ch.steps.filter((s) => s.app === 'Dial').map((s) => s.data.split(',')[0] ?? '');
+}
+
+// One call to the DID; resolves once the phone `number` answered it and both sides hung up.
+async function callLandsAt(number: string, via: 'greeting' | 'route'): Promise<ObservedChannel> {
+  observer.clear();
+  const phone = await answering(number);
+  const call = callFromTrunk({ did: DID, hangup: 'caller', holdMs: 2_000 });
+  const ch = await observer.channel('the carrier call in Asterisk', (c) =>
+    c.name.startsWith('PJSIP/trunk-test-carrier'),
+  );
+  await observer.ran(ch, 'Dial', `PJSIP/${number}`, 30_000);
+  const result = await call;
+  if (!result.ok) throw new Error(describeRun('trunk call', result));
+  await succeeded(phone);
+  expect(dials(ch)).toEqual([`PJSIP/${number}`]);
+  // The trace, from the same state, sends the call to the same place, past the same greeting.
+  expect(await tracedDial(app, { did: DID })).toBe(`PJSIP/${number}`);
+  expect((await tracedSounds(app, { did: DID })).includes(sound())).toBe(via === 'greeting');
+  return ch;
+}
+
+async function dialStarNineNine(keys: string): Promise<void> {
+  const phone = await phoneFor('1004', secrets.get('1004')!);
+  const run = await dialWithKeys(phone, '*99', keys);
+  if (!run.ok) throw new Error(describeRun('*99 call', run));
+}
+
+const emergencyRouting = async () =>
+  (await asteriskCli(`dialplan show sb-in-${routeId}`)).includes('Goto(sb-emergency,s,1)');
+
+describe('emergency mode on a real call', () => {
+  it('off: a call to the DID follows its normal route (1002)', async () => {
+    const ch = await callLandsAt('1002', 'route');
+    expect(ch.steps.some((s) => s.app === 'Playback' && s.data.includes(sound()))).toBe(false);
+  }, 60_000);
+
+  it('on (API): the caller hears the emergency greeting and reaches the emergency destination (1003)', async () => {
+    const res = await app.api('PUT', '/api/v1/emergency', {
+      body: { active: true, greeting_id: greetingId, destination: { type: 'extension', target: '1003' } },
+    });
+    expect(res.status).toBe(200);
+    await app.applyNow();
+    const ch = await callLandsAt('1003', 'greeting');
+    const played = ch.steps.findIndex((s) => s.app === 'Playback' && s.data === sound());
+    const dialled = ch.steps.findIndex((s) => s.app === 'Dial');
+    expect(played).toBeGreaterThan(-1);
+    expect(played).toBeLessThan(dialled);
+    expect(ch.steps.map((s) => s.context)).toContain('sb-emergency');
+  }, 60_000);
+
+  it('off (API) again: normal routing is back', async () => {
+    const res = await app.api('PUT', '/api/v1/emergency', { body: { active: false } });
+    expect(res.status).toBe(200);
+    await app.applyNow();
+    await callLandsAt('1002', 'route');
+  }, 60_000);
+
+  it('*99 with the PIN from a phone switches it on, records the extension and time, and calls follow; *99 again switches it off', async () => {
+    const started = Date.now();
+    await dialStarNineNine(`${PIN}#`);
+    const on = await waitFor('emergency mode on', async () => {
+      const e = (await app.api('GET', '/api/v1/emergency')).body;
+      return e.active && e;
+    });
+    expect(on).toMatchObject({ changed_by: 'extension 1004', changed_via: 'phone' });
+    expect(on.log[0]).toMatchObject({ active: true, by: 'extension 1004', via: 'phone' });
+    expect(new Date(on.log[0].at).getTime()).toBeGreaterThanOrEqual(started - 1_000);
+    await waitFor('emergency routing in Asterisk', emergencyRouting);
+    const ch = await callLandsAt('1003', 'greeting');
+    expect(ch.steps.some((s) => s.app === 'Playback' && s.data === sound())).toBe(true);
+
+    await dialStarNineNine(`${PIN}#`);
+    const off = await waitFor('emergency mode off', async () => {
+      const e = (await app.api('GET', '/api/v1/emergency')).body;
+      return !e.active && e;
+    });
+    expect(off.log.slice(0, 2)).toEqual([
+      expect.objectContaining({ active: false, by: 'extension 1004', via: 'phone' }),
+      expect.objectContaining({ active: true, by: 'extension 1004', via: 'phone' }),
+    ]);
+    await waitFor('normal routing in Asterisk', async () => !(await emergencyRouting()));
+    await callLandsAt('1002', 'route');
+  }, 150_000);
+
+  it('*99 with a wrong PIN changes nothing', async () => {
+    const logBefore = (await app.api('GET', '/api/v1/emergency')).body.log.length;
+    await dialStarNineNine('1111#2222#3333#');
+    const after = (await app.api('GET', '/api/v1/emergency')).body;
+    expect(after.active).toBe(false);
+    expect(after.log).toHaveLength(logBefore);
+  }, 90_000);
+});
