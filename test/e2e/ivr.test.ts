@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startTestApp, type TestApp } from '../support/app';
 import { mainAri } from '../support/asterisk';
 import { CallObserver, type DialplanStep, type ObservedChannel } from '../support/call-observer';
@@ -62,7 +66,8 @@ beforeAll(async () => {
   greetings.prompt = await tts('Main prompt', 'Main menu.');
   greetings.sorry = await tts('Sorry', 'Sorry.');
   greetings.sub = await tts('Sub prompt', 'Support.');
-  greetings.welcome = await tts('Welcome', 'Welcome to the test.');
+  // The announcement's greeting is an uploaded mp3, so a converted upload is heard by a caller.
+  greetings.welcome = await uploadMp3('Welcome', 'Welcome to the test.');
 
   subIvr = (
     await post('/api/v1/ivrs', {
@@ -255,6 +260,28 @@ describe('an announcement', () => {
 });
 
 // ---------------------------------------------------------------- helpers
+
+// An mp3 made here (espeak-ng, then sox), uploaded as a new greeting through the multipart API.
+async function uploadMp3(name: string, text: string): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-ivr-mp3-'));
+  try {
+    execFileSync('espeak-ng', ['-w', join(dir, 'a.wav'), text]);
+    execFileSync('sox', [join(dir, 'a.wav'), join(dir, 'a.mp3')]);
+    const form = new FormData();
+    form.append('name', name);
+    form.append('default_language', 'en');
+    form.append('file', new Blob([readFileSync(join(dir, 'a.mp3'))], { type: 'audio/mpeg' }), 'welcome.mp3');
+    const res = await fetch(`${app.url}/api/v1/greetings`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${app.tokens.admin}` },
+      body: form,
+    });
+    if (res.status !== 201) throw new Error(`uploading ${name}: ${res.status} ${await res.text()}`);
+    return ((await res.json()) as { id: number }).id;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 function trunkCall(opts: Partial<TrunkCallOptions> & { holdMs: number }): TrunkCallOptions {
   return { did: DID_MENU, hangup: 'caller', ...opts };
