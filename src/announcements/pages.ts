@@ -7,7 +7,7 @@ import { destinationFormValue, destinationFromForm, destinationOptions } from '.
 import { actorFor } from '../extensions/routes';
 import type { ErrorDetail } from '../http/errors';
 import { parse } from '../http/parse';
-import { formString, refusal, requirePage, sendPage } from '../web/page-helpers';
+import { formString, notFoundPage, refusal, requirePage, sendPage, withId } from '../web/page-helpers';
 import { Announcement } from './schema';
 import * as service from './service';
 
@@ -28,16 +28,6 @@ export function announcementPages(deps: Deps): Router {
   const router = Router();
   const admin = requirePage('admin');
   const actor = (req: Request) => actorFor(deps, actorName(req));
-  const validId = (raw: unknown) =>
-    typeof raw === 'string' && /^[0-9]{1,9}$/.test(raw) ? Number(raw) : null;
-  const notFound = (req: Request, res: Response) =>
-    sendPage(
-      req,
-      res,
-      'error',
-      { title: 'Not found', heading: 'Not found', message: 'There is no such announcement.' },
-      404,
-    );
   const greetingChoices = async () =>
     (await deps.db('greetings').orderBy('name').select('id', 'name')) as Array<{ id: number; name: string }>;
 
@@ -108,48 +98,49 @@ export function announcementPages(deps: Deps): Router {
 
   router.post('/announcements', admin, (req, res) => save(req, res, null));
 
-  router.get('/announcements/:id/edit', admin, async (req, res) => {
-    const id = validId(req.params['id']);
-    const [found] = id === null ? [] : await service.listAnnouncements(deps.db, [id]);
-    if (!found) {
-      notFound(req, res);
-      return;
-    }
-    sendPage(
-      req,
-      res,
-      'announcements/form',
-      await form(service.announcementToApi(found), {
-        isNew: false,
-        id: found.id,
-        action: `/announcements/${found.id}`,
-      }),
-    );
-  });
+  router.get(
+    '/announcements/:id/edit',
+    admin,
+    withId('such announcement', async (req, res, id) => {
+      const [found] = await service.listAnnouncements(deps.db, [id]);
+      if (!found) {
+        notFoundPage(req, res, 'such announcement');
+        return;
+      }
+      sendPage(
+        req,
+        res,
+        'announcements/form',
+        await form(service.announcementToApi(found), {
+          isNew: false,
+          id: found.id,
+          action: `/announcements/${found.id}`,
+        }),
+      );
+    }),
+  );
 
-  router.post('/announcements/:id', admin, async (req, res) => {
-    const id = validId(req.params['id']);
-    if (id === null) {
-      notFound(req, res);
-      return;
-    }
-    await save(req, res, id);
-  });
+  router.post(
+    '/announcements/:id',
+    admin,
+    withId('such announcement', async (req, res, id) => {
+      await save(req, res, id);
+    }),
+  );
 
-  router.post('/announcements/:id/delete', admin, async (req, res) => {
-    const id = validId(req.params['id']);
-    if (id === null) {
-      notFound(req, res);
-      return;
-    }
-    try {
-      await withTx(deps.db, (tx) => service.removeAnnouncement(tx, id, actor(req)));
-      res.redirect(303, '/announcements');
-    } catch (caught) {
-      const err = refusal(caught);
-      await list(req, res, { errorMessage: err.message }, err.status);
-    }
-  });
+  router.post(
+    '/announcements/:id/delete',
+    admin,
+    withId('such announcement', async (req, res, id) => {
+      try {
+        await withTx(deps.db, (tx) => service.removeAnnouncement(tx, id, actor(req)));
+        res.redirect(303, '/announcements');
+      } catch (caught) {
+        const err = refusal(caught);
+        await list(req, res, { errorMessage: err.message }, err.status);
+      }
+    }),
+  );
 
   return router;
 }

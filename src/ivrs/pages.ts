@@ -7,7 +7,7 @@ import { destinationFormValue, destinationFromForm, destinationOptions } from '.
 import { actorFor } from '../extensions/routes';
 import type { ErrorDetail } from '../http/errors';
 import { parse } from '../http/parse';
-import { formString, refusal, requirePage, sendPage } from '../web/page-helpers';
+import { formString, notFoundPage, refusal, requirePage, sendPage, withId } from '../web/page-helpers';
 import { DIGITS, Ivr, MAX_OPTIONS } from './schema';
 import * as service from './service';
 
@@ -71,16 +71,6 @@ export function ivrPages(deps: Deps): Router {
   const admin = requirePage('admin');
   const actor = (req: Request) => actorFor(deps, actorName(req));
   const range = deps.config.extensionRange;
-  const validId = (raw: unknown) =>
-    typeof raw === 'string' && /^[0-9]{1,9}$/.test(raw) ? Number(raw) : null;
-  const notFound = (req: Request, res: Response) =>
-    sendPage(
-      req,
-      res,
-      'error',
-      { title: 'Not found', heading: 'Not found', message: 'There is no such IVR menu.' },
-      404,
-    );
 
   const greetingChoices = async () =>
     (await deps.db('greetings').orderBy('name').select('id', 'name')) as Array<{ id: number; name: string }>;
@@ -199,45 +189,46 @@ export function ivrPages(deps: Deps): Router {
 
   router.post('/ivrs', admin, (req, res) => save(req, res, null));
 
-  router.get('/ivrs/:id/edit', admin, async (req, res) => {
-    const id = validId(req.params['id']);
-    const [ivr] = id === null ? [] : await service.listIvrs(deps.db, [id]);
-    if (!ivr) {
-      notFound(req, res);
-      return;
-    }
-    const values = service.ivrToApi(ivr);
-    sendPage(
-      req,
-      res,
-      'ivrs/form',
-      await form(values, [], { isNew: false, id: ivr.id, action: `/ivrs/${ivr.id}` }),
-    );
-  });
+  router.get(
+    '/ivrs/:id/edit',
+    admin,
+    withId('such IVR menu', async (req, res, id) => {
+      const [ivr] = await service.listIvrs(deps.db, [id]);
+      if (!ivr) {
+        notFoundPage(req, res, 'such IVR menu');
+        return;
+      }
+      const values = service.ivrToApi(ivr);
+      sendPage(
+        req,
+        res,
+        'ivrs/form',
+        await form(values, [], { isNew: false, id: ivr.id, action: `/ivrs/${ivr.id}` }),
+      );
+    }),
+  );
 
-  router.post('/ivrs/:id', admin, async (req, res) => {
-    const id = validId(req.params['id']);
-    if (id === null) {
-      notFound(req, res);
-      return;
-    }
-    await save(req, res, id);
-  });
+  router.post(
+    '/ivrs/:id',
+    admin,
+    withId('such IVR menu', async (req, res, id) => {
+      await save(req, res, id);
+    }),
+  );
 
-  router.post('/ivrs/:id/delete', admin, async (req, res) => {
-    const id = validId(req.params['id']);
-    if (id === null) {
-      notFound(req, res);
-      return;
-    }
-    try {
-      await withTx(deps.db, (tx) => service.removeIvr(tx, id, actor(req)));
-      res.redirect(303, '/ivrs');
-    } catch (caught) {
-      const err = refusal(caught);
-      await list(req, res, { errorMessage: err.message }, err.status);
-    }
-  });
+  router.post(
+    '/ivrs/:id/delete',
+    admin,
+    withId('such IVR menu', async (req, res, id) => {
+      try {
+        await withTx(deps.db, (tx) => service.removeIvr(tx, id, actor(req)));
+        res.redirect(303, '/ivrs');
+      } catch (caught) {
+        const err = refusal(caught);
+        await list(req, res, { errorMessage: err.message }, err.status);
+      }
+    }),
+  );
 
   return router;
 }

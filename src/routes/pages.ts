@@ -9,7 +9,15 @@ import type { ErrorDetail } from '../http/errors';
 import { parse } from '../http/parse';
 import { fieldErrors, splitList } from '../trunks/pages';
 import * as trunkRepo from '../trunks/repo';
-import { formList, formString, refusal, requirePage, sendPage } from '../web/page-helpers';
+import {
+  formList,
+  formString,
+  notFoundPage,
+  refusal,
+  requirePage,
+  sendPage,
+  withId,
+} from '../web/page-helpers';
 import { BlockedCaller, InboundRoute, OutboundRoute, ROUTE_CLASSES } from './schema';
 import * as service from './service';
 
@@ -77,16 +85,6 @@ export function routePages(deps: Deps): Router {
   const router = Router();
   const admin = requirePage('admin');
   const actor = (req: Request) => actorFor(deps, actorName(req));
-  const validId = (raw: unknown) =>
-    typeof raw === 'string' && /^[0-9]{1,10}$/.test(raw) ? Number(raw) : null;
-  const notFound = (req: Request, res: Response, what: string) =>
-    sendPage(
-      req,
-      res,
-      'error',
-      { title: 'Not found', heading: 'Not found', message: `There is no ${what}.` },
-      404,
-    );
 
   // ---- the overview: outbound, inbound, blocked callers
 
@@ -187,45 +185,46 @@ export function routePages(deps: Deps): Router {
 
   router.post('/routes/outbound', admin, (req, res) => saveOutboundForm(req, res, null));
 
-  router.get('/routes/outbound/:id/edit', admin, async (req, res) => {
-    const id = validId(req.params['id']);
-    const route = id === null ? undefined : (await service.listOutbound(deps.db)).find((r) => r.id === id);
-    if (!route) {
-      notFound(req, res, `outbound route ${String(req.params['id'])}`);
-      return;
-    }
-    const values = service.outboundToApi(route);
-    sendPage(
-      req,
-      res,
-      'routes/outbound-form',
-      await outboundForm(values, { isNew: false, id: route.id, action: `/routes/outbound/${route.id}` }),
-    );
-  });
+  router.get(
+    '/routes/outbound/:id/edit',
+    admin,
+    withId('such outbound route', async (req, res, id) => {
+      const route = (await service.listOutbound(deps.db)).find((r) => r.id === id);
+      if (!route) {
+        notFoundPage(req, res, 'such outbound route');
+        return;
+      }
+      const values = service.outboundToApi(route);
+      sendPage(
+        req,
+        res,
+        'routes/outbound-form',
+        await outboundForm(values, { isNew: false, id: route.id, action: `/routes/outbound/${route.id}` }),
+      );
+    }),
+  );
 
-  router.post('/routes/outbound/:id', admin, async (req, res) => {
-    const id = validId(req.params['id']);
-    if (id === null) {
-      notFound(req, res, `outbound route ${String(req.params['id'])}`);
-      return;
-    }
-    await saveOutboundForm(req, res, id);
-  });
+  router.post(
+    '/routes/outbound/:id',
+    admin,
+    withId('such outbound route', async (req, res, id) => {
+      await saveOutboundForm(req, res, id);
+    }),
+  );
 
-  router.post('/routes/outbound/:id/delete', admin, async (req, res) => {
-    const id = validId(req.params['id']);
-    if (id === null) {
-      notFound(req, res, `outbound route ${String(req.params['id'])}`);
-      return;
-    }
-    try {
-      await withTx(deps.db, (tx) => service.removeOutbound(tx, id, actor(req)));
-      res.redirect(303, '/routes');
-    } catch (caught) {
-      const err = refusal(caught);
-      await overview(req, res, { errorMessage: err.message }, err.status);
-    }
-  });
+  router.post(
+    '/routes/outbound/:id/delete',
+    admin,
+    withId('such outbound route', async (req, res, id) => {
+      try {
+        await withTx(deps.db, (tx) => service.removeOutbound(tx, id, actor(req)));
+        res.redirect(303, '/routes');
+      } catch (caught) {
+        const err = refusal(caught);
+        await overview(req, res, { errorMessage: err.message }, err.status);
+      }
+    }),
+  );
 
   // ---- inbound routes
 
@@ -280,48 +279,49 @@ export function routePages(deps: Deps): Router {
 
   router.post('/routes/inbound', admin, (req, res) => saveInboundForm(req, res, null));
 
-  router.get('/routes/inbound/:id/edit', admin, async (req, res) => {
-    const id = validId(req.params['id']);
-    const route = id === null ? undefined : (await service.listInbound(deps.db)).find((r) => r.id === id);
-    if (!route) {
-      notFound(req, res, `inbound route ${String(req.params['id'])}`);
-      return;
-    }
-    sendPage(
-      req,
-      res,
-      'routes/inbound-form',
-      await inboundForm(service.inboundToApi(route), {
-        isNew: false,
-        id: route.id,
-        action: `/routes/inbound/${route.id}`,
-      }),
-    );
-  });
+  router.get(
+    '/routes/inbound/:id/edit',
+    admin,
+    withId('such inbound route', async (req, res, id) => {
+      const route = (await service.listInbound(deps.db)).find((r) => r.id === id);
+      if (!route) {
+        notFoundPage(req, res, 'such inbound route');
+        return;
+      }
+      sendPage(
+        req,
+        res,
+        'routes/inbound-form',
+        await inboundForm(service.inboundToApi(route), {
+          isNew: false,
+          id: route.id,
+          action: `/routes/inbound/${route.id}`,
+        }),
+      );
+    }),
+  );
 
-  router.post('/routes/inbound/:id', admin, async (req, res) => {
-    const id = validId(req.params['id']);
-    if (id === null) {
-      notFound(req, res, `inbound route ${String(req.params['id'])}`);
-      return;
-    }
-    await saveInboundForm(req, res, id);
-  });
+  router.post(
+    '/routes/inbound/:id',
+    admin,
+    withId('such inbound route', async (req, res, id) => {
+      await saveInboundForm(req, res, id);
+    }),
+  );
 
-  router.post('/routes/inbound/:id/delete', admin, async (req, res) => {
-    const id = validId(req.params['id']);
-    if (id === null) {
-      notFound(req, res, `inbound route ${String(req.params['id'])}`);
-      return;
-    }
-    try {
-      await withTx(deps.db, (tx) => service.removeInbound(tx, id, actor(req)));
-      res.redirect(303, '/routes');
-    } catch (caught) {
-      const err = refusal(caught);
-      await overview(req, res, { errorMessage: err.message }, err.status);
-    }
-  });
+  router.post(
+    '/routes/inbound/:id/delete',
+    admin,
+    withId('such inbound route', async (req, res, id) => {
+      try {
+        await withTx(deps.db, (tx) => service.removeInbound(tx, id, actor(req)));
+        res.redirect(303, '/routes');
+      } catch (caught) {
+        const err = refusal(caught);
+        await overview(req, res, { errorMessage: err.message }, err.status);
+      }
+    }),
+  );
 
   // ---- blocked callers
 
@@ -349,20 +349,19 @@ export function routePages(deps: Deps): Router {
     }
   });
 
-  router.post('/routes/blocked/:id/delete', admin, async (req, res) => {
-    const id = validId(req.params['id']);
-    if (id === null) {
-      notFound(req, res, `blocked caller ${String(req.params['id'])}`);
-      return;
-    }
-    try {
-      await withTx(deps.db, (tx) => service.removeBlocked(tx, id, actor(req)));
-      res.redirect(303, '/routes#blocked');
-    } catch (caught) {
-      const err = refusal(caught);
-      await overview(req, res, { errorMessage: err.message }, err.status);
-    }
-  });
+  router.post(
+    '/routes/blocked/:id/delete',
+    admin,
+    withId('such blocked caller', async (req, res, id) => {
+      try {
+        await withTx(deps.db, (tx) => service.removeBlocked(tx, id, actor(req)));
+        res.redirect(303, '/routes#blocked');
+      } catch (caught) {
+        const err = refusal(caught);
+        await overview(req, res, { errorMessage: err.message }, err.status);
+      }
+    }),
+  );
 
   return router;
 }

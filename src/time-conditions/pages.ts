@@ -4,9 +4,9 @@ import type { Deps } from '../deps';
 import { describeDestination } from '../destinations';
 import { destinationFormValue, destinationFromForm, destinationOptions } from '../destinations/picker';
 import { actorFor } from '../extensions/routes';
-import { type ErrorDetail, NotFoundError } from '../http/errors';
+import type { ErrorDetail } from '../http/errors';
 import { parse } from '../http/parse';
-import { formString, refusal, requirePage, sendPage } from '../web/page-helpers';
+import { formString, notFoundPage, refusal, requirePage, sendPage, withId } from '../web/page-helpers';
 import { byOf } from './routes';
 import { OverrideInput, TimeConditionInput } from './schema';
 import * as service from './service';
@@ -85,8 +85,6 @@ export function timeConditionPages(deps: Deps): Router {
     actor: actorFor(deps, byOf(req)),
     zoneinfoDir: service.zoneinfoDirFor(deps.config.asteriskSoundsDir),
   });
-  const validId = (raw: unknown) =>
-    typeof raw === 'string' && /^[0-9]{1,10}$/.test(raw) ? Number(raw) : null;
 
   const list = async (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
     const items = (await service.listApi(deps.db)).map((tc) => ({
@@ -171,62 +169,60 @@ export function timeConditionPages(deps: Deps): Router {
 
   router.post('/time-conditions', admin, (req, res) => save(req, res, null));
 
-  router.get('/time-conditions/:id/edit', admin, async (req, res) => {
-    const id = validId(req.params['id']);
-    const tc = id === null ? null : await service.get(deps.db, id).catch(() => null);
-    if (!tc) {
+  router.get(
+    '/time-conditions/:id/edit',
+    admin,
+    withId('such time condition', async (req, res, id) => {
+      const tc = await service.get(deps.db, id).catch(() => null);
+      if (!tc) {
+        notFoundPage(req, res, 'such time condition');
+        return;
+      }
+      const values = { ...tc, weekly_text: weeklyText(tc.weekly), holidays_text: holidaysText(tc.holidays) };
       sendPage(
         req,
         res,
-        'error',
-        { title: 'Not found', heading: 'Not found', message: 'There is no such time condition.' },
-        404,
+        'time-conditions/form',
+        await form(values, { isNew: false, id, action: `/time-conditions/${id}` }),
       );
-      return;
-    }
-    const values = { ...tc, weekly_text: weeklyText(tc.weekly), holidays_text: holidaysText(tc.holidays) };
-    sendPage(
-      req,
-      res,
-      'time-conditions/form',
-      await form(values, { isNew: false, id, action: `/time-conditions/${id}` }),
-    );
-  });
+    }),
+  );
 
-  router.post('/time-conditions/:id', admin, async (req, res) => {
-    const id = validId(req.params['id']);
-    if (id === null) {
-      await list(req, res, { errorMessage: 'no such time condition' }, 404);
-      return;
-    }
-    await save(req, res, id);
-  });
+  router.post(
+    '/time-conditions/:id',
+    admin,
+    withId('such time condition', (req, res, id) => save(req, res, id)),
+  );
 
-  router.post('/time-conditions/:id/delete', admin, async (req, res) => {
-    const id = validId(req.params['id']);
-    try {
-      if (id === null) throw new NotFoundError('time condition');
-      await withTx(deps.db, (tx) => service.remove(tx, id, actorFor(deps, byOf(req))));
-      res.redirect(303, '/time-conditions');
-    } catch (caught) {
-      const err = refusal(caught);
-      await list(req, res, { errorMessage: err.message }, err.status);
-    }
-  });
+  router.post(
+    '/time-conditions/:id/delete',
+    admin,
+    withId('such time condition', async (req, res, id) => {
+      try {
+        await withTx(deps.db, (tx) => service.remove(tx, id, actorFor(deps, byOf(req))));
+        res.redirect(303, '/time-conditions');
+      } catch (caught) {
+        const err = refusal(caught);
+        await list(req, res, { errorMessage: err.message }, err.status);
+      }
+    }),
+  );
 
   // The three override buttons: supervisors may use them too.
-  router.post('/time-conditions/:id/override', requirePage('admin', 'supervisor'), async (req, res) => {
-    const id = validId(req.params['id']);
-    try {
-      const { mode } = parse(OverrideInput, { mode: formString(req.body, 'mode') });
-      if (id === null) throw new NotFoundError('time condition');
-      await withTx(deps.db, (tx) => service.setOverride(tx, id, mode, 'ui', actorFor(deps, byOf(req))));
-      res.redirect(303, '/time-conditions');
-    } catch (caught) {
-      const err = refusal(caught);
-      await list(req, res, { errorMessage: err.message }, err.status);
-    }
-  });
+  router.post(
+    '/time-conditions/:id/override',
+    requirePage('admin', 'supervisor'),
+    withId('such time condition', async (req, res, id) => {
+      try {
+        const { mode } = parse(OverrideInput, { mode: formString(req.body, 'mode') });
+        await withTx(deps.db, (tx) => service.setOverride(tx, id, mode, 'ui', actorFor(deps, byOf(req))));
+        res.redirect(303, '/time-conditions');
+      } catch (caught) {
+        const err = refusal(caught);
+        await list(req, res, { errorMessage: err.message }, err.status);
+      }
+    }),
+  );
 
   return router;
 }

@@ -55,3 +55,29 @@ export function refusal(err: unknown): AppError {
   if (err instanceof AppError && err.status < 500) return err;
   throw err;
 }
+
+export function notFoundPage(req: Request, res: Response, what: string): void {
+  sendPage(
+    req,
+    res,
+    'error',
+    { title: 'Not found', heading: 'Not found', message: `There is no ${what}.` },
+    404,
+  );
+}
+
+// Handlers of /<things>/:id...: an id that is not a positive integer gets the same "not found"
+// page as a row that does not exist, and the handler receives the id as a number.
+export function withId(
+  what: string,
+  handler: (req: Request, res: Response, id: number) => Promise<void>,
+): (req: Request, res: Response) => Promise<void> {
+  return async (req, res) => {
+    const raw = req.params['id'];
+    if (typeof raw !== 'string' || !/^[1-9][0-9]{0,9}$/.test(raw)) {
+      notFoundPage(req, res, what);
+      return;
+    }
+    await handler(req, res, Number(raw));
+  };
+}
