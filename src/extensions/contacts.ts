@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Ari } from '../asterisk/ari';
+import type { AsteriskCli } from '../asterisk/cli';
 
 export interface ContactDetails {
   uri: string;
@@ -38,7 +39,7 @@ export class ContactDirectory {
   async details(aor: string): Promise<ContactDetails[]> {
     const found: ContactDetails[] = [];
     for (const [uri, status] of this.byAor.get(aor) ?? []) {
-      const id = `${aor};@${createHash('md5').update(uri).digest('hex')}`;
+      const id = contactId(aor, uri);
       const fields = await this.ari.getObject('res_pjsip', 'contact', id);
       if (!fields) {
         this.byAor.get(aor)?.delete(uri);
@@ -53,4 +54,30 @@ export class ContactDirectory {
     }
     return found;
   }
+
+  // A deleted extension's registrations go with it. Asterisk keeps contacts in astdb apart from
+  // the AOR and forgets them with it only when a pushed copy is deleted, not when the AOR leaves
+  // the file; a number created again within the expiry would then ring the old owner's phones.
+  // So the contact ids are read while the AOR still exists, and deleted once it is gone.
+  async contactIds(aor: string): Promise<string[]> {
+    const fields = await this.ari.getObject('res_pjsip', 'aor', aor);
+    const uris = new Set((fields?.['contact'] ?? '').split(',').filter(Boolean));
+    for (const uri of this.byAor.get(aor)?.keys() ?? []) uris.add(uri);
+    return [...uris].map((uri) => contactId(aor, uri));
+  }
+
+  async purge(aor: string, ids: readonly string[], cli: AsteriskCli): Promise<void> {
+    for (const id of ids) {
+      if (!/^[0-9]{1,20};@[0-9a-f]{32}$/.test(id)) continue;
+      // A contact Asterisk already forgot answers 404; the astdb entry is then removed directly.
+      if (!(await this.ari.deleteObject('res_pjsip', 'contact', id))) {
+        await cli.run(`database del registrar contact/${id}`);
+      }
+    }
+    this.byAor.delete(aor);
+  }
+}
+
+function contactId(aor: string, uri: string): string {
+  return `${aor};@${createHash('md5').update(uri).digest('hex')}`;
 }

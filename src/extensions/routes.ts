@@ -26,6 +26,20 @@ export function actorFor(deps: Deps, by: string): service.Actor {
         .request({ by, reason, ...(extensions ? { extensions } : {}) })
         .catch((err: unknown) => deps.log.error({ err }, 'apply request failed'));
     },
+    extensionsDeleted: (numbers) => {
+      void (async () => {
+        const contacts = new Map<string, string[]>();
+        for (const n of numbers) contacts.set(n, await deps.contacts.contactIds(n).catch(() => []));
+        const rev = await deps.applyQueue.request({
+          by,
+          reason: `extension ${numbers.join(', ')} deleted`,
+          extensions: numbers,
+        });
+        // Only once the AORs are gone can no phone register again; a failed apply kept them.
+        if (rev.status === 'failed') return;
+        for (const [n, ids] of contacts) await deps.contacts.purge(n, ids, deps.cli);
+      })().catch((err: unknown) => deps.log.error({ err }, 'deleting extensions from Asterisk failed'));
+    },
   };
 }
 

@@ -17,6 +17,8 @@ import {
 export interface Actor {
   by: string;
   requestApply(reason: string, extensions?: string[]): void;
+  // Applies the deletion of these extensions, then drops the registrations Asterisk still holds.
+  extensionsDeleted(numbers: string[]): void;
 }
 
 export const SECRET_LENGTH = 24;
@@ -102,7 +104,7 @@ export async function patch(
 export async function remove(tx: Tx, number: string, actor: Actor): Promise<void> {
   await assertUnreferenced(tx, { type: 'extension', target: number }, `extension ${number}`);
   if ((await repo.remove(tx, number)) === 0) throw new NotFoundError(`extension ${number}`);
-  tx.afterCommit(() => actor.requestApply(`extension ${number} deleted`, [number]));
+  tx.afterCommit(() => actor.extensionsDeleted([number]));
 }
 
 export async function get(db: Knex, number: string): Promise<Extension> {

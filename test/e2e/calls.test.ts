@@ -1,5 +1,5 @@
 import { startTestApp, type TestApp } from '../support/app';
-import { ariObject, mainAri } from '../support/asterisk';
+import { ariObject, asteriskCli, mainAri, sandbox } from '../support/asterisk';
 import { requireAsterisk } from '../support/env';
 import {
   answerCalls,
@@ -16,7 +16,7 @@ import {
 // real SIP user agents (sipp) registering and calling each other, and Asterisk's own view of the
 // call through ARI.
 
-const NUMBERS = ['1001', '1002', '1003'];
+const NUMBERS = ['1001', '1002', '1003', '1004'];
 
 let app: TestApp;
 
@@ -143,6 +143,40 @@ describe('calls between extensions on a real Asterisk', () => {
     await succeeded(register(phone, { expires: 0 }));
     expect(await contactsOf('1003')).toEqual([]);
   });
+
+  it("deleting an extension drops its phones' registrations, even after an Asterisk restart: the number created again rings nobody", async () => {
+    const first = await createExtension('1004', 'Leaver');
+    await expectApplied(await latestRevisionId());
+    const phone = await phoneFor('1004', first.sip_secret);
+    await succeeded(register(phone, { expires: 3600 }));
+    expect(await contactsOf('1004')).toEqual([`sip:1004@127.0.0.1:${phone.sipPort}`]);
+    // After a restart Asterisk knows 1004 from the file only (no pushed copy), and dropping an
+    // AOR from the file leaves its contacts in astdb, where the next 1004 would find them.
+    await sandbox('stop');
+    await sandbox('start');
+    await waitFor(
+      'Switchboard to see Asterisk again',
+      async () => ((await app.api('GET', '/readyz')).status === 200 ? true : undefined),
+      { timeoutMs: 30_000 },
+    );
+    expect(await contactsOf('1004')).toEqual([`sip:1004@127.0.0.1:${phone.sipPort}`]);
+
+    expect((await app.api('DELETE', '/api/v1/extensions/1004')).status).toBe(204);
+    // Asterisk keeps contacts in its own database, apart from the AOR: they must go too.
+    await waitFor(
+      'the contact to leave Asterisk',
+      async () =>
+        (await asteriskCli('database show registrar contact')).includes('1004;@') ? undefined : true,
+      { timeoutMs: 10_000 },
+    );
+    await createExtension('1004', 'Newcomer');
+    await expectApplied(await latestRevisionId());
+    expect(await contactsOf('1004')).toEqual([]);
+    expect((await app.api('GET', '/api/v1/extensions/1004')).body.registration).toEqual({
+      state: 'offline',
+      contacts: [],
+    });
+  }, 90_000);
 });
 
 // ---------------------------------------------------------------- helpers

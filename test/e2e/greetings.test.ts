@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestApp, type TestApp } from '../support/app';
-import { mainAri } from '../support/asterisk';
+import { hangUpChannels, mainAri } from '../support/asterisk';
 import { requireAsterisk, testEnv } from '../support/env';
 import {
   answerCalls,
@@ -52,7 +52,7 @@ beforeAll(async () => {
 
 afterEach(async () => {
   killAllSipp();
-  if (app) await hangUpOurChannels();
+  if (app) await hangUpChannels((c) => c.name.startsWith(`PJSIP/${NUMBER}-`));
 });
 
 afterAll(async () => {
@@ -220,11 +220,4 @@ async function waitUntil<T>(
 function soxi(file: string) {
   const q = (flag: string) => execFileSync('soxi', [flag, file]).toString().trim();
   return { type: q('-t'), rate: Number(q('-r')), channels: Number(q('-c')), bits: Number(q('-b')) };
-}
-
-async function hangUpOurChannels(): Promise<void> {
-  const channels = await mainAri<Array<{ id: string; name: string }>>('GET', '/channels');
-  for (const c of channels.filter((c) => c.name.startsWith(`PJSIP/${NUMBER}-`))) {
-    await mainAri('DELETE', `/channels/${c.id}`).catch(() => undefined);
-  }
 }

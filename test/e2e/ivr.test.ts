@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestApp, type TestApp } from '../support/app';
-import { mainAri } from '../support/asterisk';
+import { hangUpChannels } from '../support/asterisk';
 import { CallObserver, type DialplanStep, type ObservedChannel } from '../support/call-observer';
 import { requireAsterisk } from '../support/env';
 import {
@@ -115,7 +115,7 @@ beforeAll(async () => {
 
 afterEach(async () => {
   killAllSipp();
-  await hangUpAll().catch(() => undefined);
+  await hangUpChannels().catch(() => undefined);
   observer?.clear();
 });
 
@@ -329,9 +329,4 @@ function contextsVisited(ch: ObservedChannel): string[] {
     if (seen.at(-1) !== s.context) seen.push(s.context);
   }
   return seen;
-}
-
-async function hangUpAll(): Promise<void> {
-  const channels = await mainAri<Array<{ id: string }>>('GET', '/channels');
-  for (const c of channels) await mainAri('DELETE', `/channels/${c.id}`).catch(() => undefined);
 }

@@ -1,7 +1,7 @@
 import { localTime } from '../../src/time-conditions/schedule';
 import { describeRun, killAllCarrierSipp } from '../carrier/sipp';
 import { startTestApp, type TestApp } from '../support/app';
-import { asteriskCli, mainAri, waitFor } from '../support/asterisk';
+import { asteriskCli, hangUpChannels, waitFor } from '../support/asterisk';
 import { CallObserver, type ObservedChannel } from '../support/call-observer';
 import { requireAsterisk } from '../support/env';
 import { dialWithKeys } from '../support/phone-dtmf';
@@ -89,8 +89,7 @@ beforeAll(async () => {
 afterEach(async () => {
   killAllSipp();
   killAllCarrierSipp();
-  const channels = await mainAri<Array<{ id: string }>>('GET', '/channels').catch(() => []);
-  for (const c of channels) await mainAri('DELETE', `/channels/${c.id}`).catch(() => undefined);
+  await hangUpChannels().catch(() => undefined);
   observer?.clear();
 });
 

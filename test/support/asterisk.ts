@@ -58,3 +58,12 @@ export function mainAri<T>(method: string, path: string): Promise<T> {
   );
   return ari.request<T>(method, path, undefined, 5_000);
 }
+
+// A failed test must not leave a call up: its RTP and retransmissions would reach the next one.
+// Hangs up the main sandbox's channels that match (all by default) and waits until they are gone.
+export async function hangUpChannels(match: (c: { id: string; name: string }) => boolean = () => true) {
+  const ours = async () =>
+    (await mainAri<Array<{ id: string; name: string }>>('GET', '/channels').catch(() => [])).filter(match);
+  for (const c of await ours()) await mainAri('DELETE', `/channels/${c.id}`).catch(() => undefined);
+  await waitFor('leftover channels to hang up', async () => (await ours()).length === 0, 10_000);
+}
