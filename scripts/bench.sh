@@ -4,7 +4,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 . scripts/lib.sh
-apt_install debootstrap curl
+apt_install debootstrap curl sox libsox-fmt-mp3 espeak-ng
 ensure_node_modules "$root"
 bash scripts/provision-mariadb.sh
 export SANDBOX_DIR=${SANDBOX_DIR:-/var/cache/switchboard/asterisk-sid}
@@ -14,4 +14,9 @@ ARI_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
 export ARI_PASSWORD ASTERISK_CONFIG_DIR="$SANDBOX_DIR/etc/asterisk/switchboard" TEST_MYSQL_SERVER=mysql://root@127.0.0.1:3306
 export ASTERISK_CLI="bash $root/scripts/asterisk-sandbox.sh cli"
 trap 'bash scripts/asterisk-sandbox.sh stop >/dev/null 2>&1 || true' EXIT
-npx --no-install tsx bench/apply.bench.ts
+export ASTERISK_SOUNDS_DIR="$SANDBOX_DIR/usr/share/asterisk/sounds"
+# BENCH_ONLY=apply or BENCH_ONLY=callflow runs one of them.
+for bench in apply callflow; do
+  [[ -z "${BENCH_ONLY:-}" || "$BENCH_ONLY" == "$bench" ]] || continue
+  npx --no-install tsx "bench/$bench.bench.ts"
+done
