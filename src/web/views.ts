@@ -9,6 +9,12 @@ const PAGES = join(TEMPLATE_ROOT, 'pages');
 
 html.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 html.registerHelper('includes', (list: unknown, item: unknown) => Array.isArray(list) && list.includes(item));
+// Dates as people read them in a log, in UTC like the rest of the system: 2026-11-23 16:00:39 UTC.
+html.registerHelper('time', (value: unknown) => {
+  const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : null;
+  if (!date || Number.isNaN(date.getTime())) return '';
+  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+});
 html.registerHelper(
   'json',
   (value: unknown) => new Handlebars.SafeString(JSON.stringify(value).replace(/</g, '\\u003c')),

@@ -42,7 +42,9 @@ async function buildMenuInUi(prompt: number): Promise<number> {
   await page.selectOption('select[name="option_1_digit"]', '2');
   await page.selectOption('select[name="option_1_destination"]', `extension:${SUPPORT}`);
   await page.selectOption('select[name="invalid_destination"]', 'hangup:');
+  await shot('ivr-form.png');
   await Promise.all([page.waitForURL(`${app.url}/ivrs`), page.click('#save-ivr')]);
+  await shot('ivrs.png');
   const items = (await app.api('GET', '/api/v1/ivrs')).body.items as Array<{
     id: number;
     name: string;
