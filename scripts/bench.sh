@@ -15,6 +15,7 @@ export ARI_PASSWORD ASTERISK_CONFIG_DIR="$SANDBOX_DIR/etc/asterisk/switchboard" 
 export ASTERISK_CLI="bash $root/scripts/asterisk-sandbox.sh cli"
 trap 'bash scripts/asterisk-sandbox.sh stop >/dev/null 2>&1 || true' EXIT
 export ASTERISK_SOUNDS_DIR="$SANDBOX_DIR/usr/share/asterisk/sounds"
+export ASTERISK_SPOOL_DIR="$SANDBOX_DIR/var/spool/asterisk"
 # BENCH_ONLY=apply or BENCH_ONLY=callflow runs one of them.
 for bench in apply callflow; do
   [[ -z "${BENCH_ONLY:-}" || "$BENCH_ONLY" == "$bench" ]] || continue

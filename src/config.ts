@@ -17,6 +17,8 @@ const Env = z.object({
   ASTERISK_CONFIG_DIR: z.string().min(1).default('/etc/asterisk/switchboard'),
   // Asterisk's sounds directory as Switchboard sees it; greetings go in its switchboard/ folder.
   ASTERISK_SOUNDS_DIR: z.string().min(1).default('/usr/share/asterisk/sounds'),
+  // Asterisk's spool as Switchboard sees it: voicemail messages are read (and moved) there.
+  ASTERISK_SPOOL_DIR: z.string().min(1).default('/var/spool/asterisk'),
   // How to reach the Asterisk CLI (space-separated command prefix; the CLI command is appended).
   ASTERISK_CLI: z.string().min(1).default('asterisk -rx'),
   EXTENSION_MIN: z.coerce.number().int().min(1).default(1000),
@@ -49,6 +51,7 @@ export interface Config {
   };
   readonly asteriskConfigDir: string;
   readonly asteriskSoundsDir: string;
+  readonly asteriskSpoolDir: string;
   readonly asteriskCli: readonly string[];
   readonly extensionRange: { readonly min: number; readonly max: number };
   readonly applyDebounceMs: number;
@@ -82,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     asteriskConfigDir: e.ASTERISK_CONFIG_DIR,
     asteriskSoundsDir: e.ASTERISK_SOUNDS_DIR,
+    asteriskSpoolDir: e.ASTERISK_SPOOL_DIR,
     asteriskCli: Object.freeze(e.ASTERISK_CLI.split(' ').filter(Boolean)),
     extensionRange: Object.freeze({ min: e.EXTENSION_MIN, max: e.EXTENSION_MAX }),
     applyDebounceMs: e.APPLY_DEBOUNCE_MS,

@@ -49,6 +49,7 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
     ARI_PASSWORD: testEnv.ariPassword || 'unset',
     ASTERISK_CONFIG_DIR: testEnv.asteriskConfigDir || '/nonexistent',
     ASTERISK_SOUNDS_DIR: testEnv.asteriskSoundsDir,
+    ASTERISK_SPOOL_DIR: testEnv.asteriskSpoolDir,
     APPLY_DEBOUNCE_MS: '10',
     LOGIN_RATE_LIMIT: '5',
     ...overrides,

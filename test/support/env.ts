@@ -7,6 +7,9 @@ export const testEnv = {
   sipPort: Number(process.env['SIP_PORT'] ?? 5060),
   sandboxDir: process.env['SANDBOX_DIR'] ?? '/var/cache/switchboard/asterisk-sid',
   asteriskConfigDir: process.env['ASTERISK_CONFIG_DIR'] ?? '',
+  asteriskSpoolDir:
+    process.env['ASTERISK_SPOOL_DIR'] ??
+    `${process.env['SANDBOX_DIR'] ?? '/var/cache/switchboard/asterisk-sid'}/var/spool/asterisk`,
   asteriskSoundsDir:
     process.env['ASTERISK_SOUNDS_DIR'] ??
     `${process.env['SANDBOX_DIR'] ?? '/var/cache/switchboard/asterisk-sid'}/usr/share/asterisk/sounds`,
