@@ -7,7 +7,9 @@
 #     -e DATABASE_URL=mysql://switchboard:...@db-host:3306/switchboard \
 #     -e ARI_URL=http://asterisk-host:8088 -e ARI_PASSWORD=... \
 #     -v /srv/asterisk-switchboard:/etc/asterisk/switchboard \
+#     -v /usr/share/asterisk/sounds:/usr/share/asterisk/sounds \
 #     switchboard
+# (the sounds mount is where greetings are written; share it with the Asterisk host.)
 
 # ---- build: all dependencies, TypeScript → dist/ (dist/src and dist/migrations)
 FROM node:20-bookworm-slim AS build
@@ -28,6 +30,10 @@ FROM node:20-bookworm-slim AS runtime
 # with the gid of a group Asterisk reads through (--build-arg APP_GID=...).
 ARG APP_UID=10001
 ARG APP_GID=10001
+# Greetings are converted with sox (mp3 through libsox-fmt-mp3) and spoken by espeak-ng.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends sox libsox-fmt-mp3 espeak-ng \
+  && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid "${APP_GID}" switchboard \
   && useradd --system --uid "${APP_UID}" --gid switchboard --home-dir /app --no-create-home \
      --shell /usr/sbin/nologin switchboard \
