@@ -251,6 +251,8 @@ install_config() {
     log "--clean: emptying $gen and the astdb"
     find "$gen" -mindepth 1 -delete
     rm -f "$DIR/var/lib/asterisk/astdb.sqlite3"
+    log "--clean: emptying the voicemail spool"
+    rm -rf "$DIR/var/spool/asterisk/voicemail"
   fi
   [[ -e "$gen/pjsip.conf" ]] || : >"$gen/pjsip.conf"
   [[ -e "$gen/extensions.conf" ]] || : >"$gen/extensions.conf"
@@ -270,7 +272,8 @@ install_config() {
 
   # Inside the chroot: /var/run is an absolute symlink to /run, which from the
   # host would point at the host's /run.
-  chroot "$DIR" mkdir -p /var/lib/asterisk /var/spool/asterisk /var/spool/asterisk/recording /var/log/asterisk \
+  chroot "$DIR" mkdir -p /var/lib/asterisk /var/spool/asterisk /var/spool/asterisk/recording \
+    /var/spool/asterisk/voicemail/switchboard /var/log/asterisk \
     /var/run/asterisk /var/cache/asterisk
   chroot "$DIR" chown -R asterisk:asterisk /etc/asterisk /var/lib/asterisk /var/spool/asterisk \
     /var/log/asterisk /var/run/asterisk /var/cache/asterisk

@@ -6,7 +6,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 . scripts/lib.sh
 
-apt_install sip-tester baresip chromium sox libsox-fmt-mp3 espeak-ng debootstrap curl ca-certificates procps
+apt_install sip-tester baresip chromium sox libsox-fmt-mp3 espeak-ng pocketsphinx pocketsphinx-en-us debootstrap curl ca-certificates procps
 ensure_node_modules "$root"
 bash scripts/provision-mariadb.sh
 

@@ -7,7 +7,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 . scripts/lib.sh
 
-apt_install debootstrap curl ca-certificates procps sox libsox-fmt-mp3 espeak-ng
+apt_install debootstrap curl ca-certificates procps sox libsox-fmt-mp3 espeak-ng pocketsphinx pocketsphinx-en-us
 ensure_node_modules "$root"
 bash scripts/provision-mariadb.sh
 

@@ -29,6 +29,11 @@ import { trunkPages } from './trunks/pages';
 import { trunkRoutes } from './trunks/routes';
 import { userPages } from './users/pages';
 import { userRoutes } from './users/routes';
+import { voicemailBoxPages } from './voicemail/boxes/pages';
+import { voicemailBoxRoutes } from './voicemail/boxes/routes';
+import { deliveryRoutes, emailSettingsPages, smtpRoutes } from './voicemail/delivery';
+import { visualVoicemailPages } from './voicemail/visual/pages';
+import { visualVoicemailRoutes } from './voicemail/visual/routes';
 import { applyPages } from './web/apply-pages';
 import { authPages } from './web/auth-pages';
 import { sendPage } from './web/page-helpers';
@@ -77,6 +82,10 @@ export function createApp(deps: Deps): express.Express {
   app.use('/api/v1/time-conditions', timeConditionRoutes(deps));
   app.use('/api/v1/emergency', emergencyRoutes(deps));
   app.use(callFlowRoutes(deps));
+  app.use('/api/v1/voicemail-boxes', voicemailBoxRoutes(deps));
+  app.use('/api/v1/smtp', smtpRoutes(deps));
+  app.use('/api/v1/voicemail-deliveries', deliveryRoutes(deps));
+  app.use('/api/v1/voicemail-boxes', visualVoicemailRoutes(deps));
   app.use('/api', (_req, _res, next) => next(new NotFoundError('API route')));
 
   app.use(authPages(deps));
@@ -87,10 +96,13 @@ export function createApp(deps: Deps): express.Express {
   app.use(userPages(deps));
   app.use(greetingPages(deps));
   app.use(ivrPages(deps));
+  app.use(voicemailBoxPages(deps));
   app.use(announcementPages(deps));
   app.use(timeConditionPages(deps));
   app.use(emergencyPages(deps));
   app.use(callFlowPages(deps));
+  app.use(emailSettingsPages(deps));
+  app.use(visualVoicemailPages(deps));
   app.get('/', (_req, res) => res.redirect(303, '/extensions'));
 
   app.use((req: Request, res: Response) => {

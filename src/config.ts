@@ -35,6 +35,16 @@ const Env = z.object({
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   // express "trust proxy": which proxies may set X-Forwarded-For (the sign-in limit is per client).
   TRUST_PROXY: z.string().min(1).default('loopback'),
+  // Voicemail-to-email: how often the spool is scanned (1-59 s, or whole minutes up to an hour),
+  // and the first retry delay while SMTP fails (doubles per attempt, capped at an hour).
+  VOICEMAIL_DELIVERY_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3600)
+    .refine((n) => n < 60 || n % 60 === 0, 'must be 1-59 or a whole number of minutes in seconds')
+    .default(15),
+  VOICEMAIL_DELIVERY_RETRY_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
 });
 
 export interface Config {
@@ -60,6 +70,7 @@ export interface Config {
   readonly cookieSecure: boolean;
   readonly loginRateLimit: number;
   readonly trustProxy: string;
+  readonly voicemailDelivery: { readonly intervalSeconds: number; readonly retrySeconds: number };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -94,5 +105,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cookieSecure: e.COOKIE_SECURE === 'true',
     loginRateLimit: e.LOGIN_RATE_LIMIT,
     trustProxy: e.TRUST_PROXY,
+    voicemailDelivery: Object.freeze({
+      intervalSeconds: e.VOICEMAIL_DELIVERY_SECONDS,
+      retrySeconds: e.VOICEMAIL_DELIVERY_RETRY_SECONDS,
+    }),
   });
 }

@@ -13,6 +13,8 @@ import { OpenApiRegistry } from './http/openapi';
 import { startJobs } from './jobs';
 import { createLogger, type Logger } from './lib/log';
 import { createMetrics } from './ops/metrics';
+import { createVoicemailDelivery } from './voicemail/delivery';
+import { transcriberFor } from './voicemail/visual/service';
 
 export interface Switchboard {
   deps: Deps;
@@ -57,7 +59,10 @@ export async function createSwitchboard(config: Config, logger?: Logger): Promis
   // Subscribed before the event socket opens, so no feature-code call is missed.
   const featureCodes = startFeatureCodes(deps);
   void ari.startEvents();
-  const jobs = startJobs(deps);
+  const transcriber = transcriberFor(db);
+  // The email carries the transcription when the box asks for it (the job checks the flag).
+  const voicemailDelivery = createVoicemailDelivery(deps, { transcribe: transcriber.transcribeMessage });
+  const jobs = startJobs(deps, { voicemailDelivery });
 
   const sb: Switchboard = {
     deps,
@@ -81,6 +86,8 @@ export async function createSwitchboard(config: Config, logger?: Logger): Promis
         });
       }
       for (const job of jobs) await job.stop();
+      await voicemailDelivery.stop();
+      await transcriber.idle();
       await featureCodes.stop();
       await applyQueue.drain();
       await ari.stop();

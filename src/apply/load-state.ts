@@ -8,6 +8,7 @@ import type { DesiredState, DialplanSettings, ExtensionState } from '../render/t
 import { listBlocked, listInbound, listOutbound } from '../routes/service';
 import { listForRender as listTimeConditions } from '../time-conditions/service';
 import * as trunks from '../trunks/repo';
+import { listForRender as listVoicemailBoxes } from '../voicemail/boxes/repo';
 
 // What changed since the last load, when the writer knows: lets an apply re-read one row of
 // 10,000 instead of all of them. `null` means "unknown": read everything.
@@ -47,6 +48,7 @@ export class DesiredStateLoader {
       announcements: await listAnnouncements(this.db),
       timeConditions: await listTimeConditions(this.db),
       emergency: await loadEmergency(this.db),
+      voicemailBoxes: await listVoicemailBoxes(this.db),
     };
   }
 

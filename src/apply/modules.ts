@@ -5,6 +5,7 @@ export const MODULE_FOR_FILE: Readonly<Record<string, string>> = {
   'pjsip.conf': 'res_pjsip.so',
   // Trunks change rarely and hold registration/identify objects ARI cannot push: reloaded.
   'pjsip_trunks.conf': 'res_pjsip.so',
+  'voicemail.conf': 'app_voicemail.so',
 };
 
 // Generated files whose objects Switchboard pushes through ARI push configuration.

@@ -50,11 +50,11 @@ const LOOKUP: Partial<Record<DestinationType, { table: string; column: string; w
   ivr: { table: 'ivrs', column: 'id', what: 'IVR menu' },
   announcement: { table: 'announcements', column: 'id', what: 'announcement' },
   'time-condition': { table: 'time_conditions', column: 'id', what: 'time condition' },
+  voicemail: { table: 'voicemail_boxes', column: 'extension_number', what: 'voicemail box' },
 };
 const NOT_YET: Partial<Record<DestinationType, string>> = {
   'ring-group': 'ring groups are not configured on this system yet',
   queue: 'queues are not configured on this system yet',
-  voicemail: 'voicemail boxes are not configured on this system yet',
 };
 
 export async function assertDestinationExists(

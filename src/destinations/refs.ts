@@ -5,7 +5,13 @@ import { ConflictError } from '../http/errors';
 // destination or a greeting replaces its rows here in the same transaction; a feature that
 // deletes something asks first whether anything points at it.
 
-export type OwnerType = 'inbound-route' | 'ivr' | 'announcement' | 'time-condition' | 'emergency';
+export type OwnerType =
+  | 'inbound-route'
+  | 'ivr'
+  | 'announcement'
+  | 'time-condition'
+  | 'emergency'
+  | 'voicemail-box';
 export type RefType = string; // a destination type, or 'greeting'
 
 export interface Owner {
@@ -33,6 +39,7 @@ const OWNER_LABEL: Record<OwnerType, string> = {
   announcement: 'announcement',
   'time-condition': 'time condition',
   emergency: 'emergency mode',
+  'voicemail-box': 'voicemail box',
 };
 
 export async function replaceRefs(db: Knex, owner: Owner, refs: readonly Ref[]): Promise<void> {

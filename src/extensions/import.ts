@@ -1,6 +1,7 @@
 import type { Tx } from '../db/tx';
 import { ValidationError } from '../http/errors';
 import { randomSecret } from '../lib/crypto';
+import { syncWithFlag as syncVoicemailBoxes } from '../voicemail/boxes';
 import type { ParsedImport } from './csv';
 import * as repo from './repo';
 import { DEFAULT_CLASSES, DEFAULT_CODECS } from './schema';
@@ -71,6 +72,7 @@ export async function importExtensions(
     }
   }
   for (let i = 0; i < toInsert.length; i += 500) await tx('extensions').insert(toInsert.slice(i, i + 500));
+  await syncVoicemailBoxes(tx, [...summary.created, ...summary.updated]);
   if (summary.created.length + summary.updated.length > 0) {
     tx.afterCommit(() =>
       actor.requestApply(`CSV import: ${summary.created.length} created, ${summary.updated.length} updated`, [

@@ -12,6 +12,8 @@ export function endpointView(e: ExtensionState) {
     callerIdName: e.callerIdName ?? e.displayName,
     callerIdNumber: e.callerIdNumber ?? e.number,
     maxContacts: e.maxContacts,
+    // MWI: the box of the same number in voicemail context "switchboard" (src/voicemail/boxes).
+    mailbox: e.voicemailEnabled ? `${e.number}@switchboard` : null,
   };
 }
 

@@ -1,9 +1,10 @@
 import type { Knex } from 'knex';
 import { mapDbError } from '../db/mysql-errors';
 import type { Tx } from '../db/tx';
-import { assertUnreferenced } from '../destinations/refs';
+import { assertUnreferenced, removeRefs } from '../destinations/refs';
 import { NotFoundError } from '../http/errors';
 import { randomSecret } from '../lib/crypto';
+import { syncWithFlag as syncVoicemailBoxes } from '../voicemail/boxes';
 import * as repo from './repo';
 import {
   type CreateExtensionInput,
@@ -60,6 +61,7 @@ export async function create(
   } catch (err) {
     throw mapDbError(err, 'number');
   }
+  await syncVoicemailBoxes(tx, [input.number]);
   tx.afterCommit(() => actor.requestApply(`extension ${input.number} created`, [input.number]));
   return { extension: repo.toApi((await repo.findByNumber(tx, input.number))!), sipSecret: secret };
 }
@@ -72,6 +74,7 @@ export async function replace(
 ): Promise<Extension> {
   const existing = await mustFind(tx, number);
   await repo.update(tx, number, writable(input, number, input.sip_secret ?? existing.sip_secret));
+  await syncVoicemailBoxes(tx, [number]);
   tx.afterCommit(() => actor.requestApply(`extension ${number} updated`, [number]));
   return repo.toApi((await repo.findByNumber(tx, number))!);
 }
@@ -96,6 +99,7 @@ export async function patch(
   if (input.outbound_caller_id !== undefined) row.outbound_caller_id = input.outbound_caller_id;
   if (Object.keys(row).length > 0) {
     await repo.update(tx, number, row);
+    await syncVoicemailBoxes(tx, [number]);
     tx.afterCommit(() => actor.requestApply(`extension ${number} updated`, [number]));
   }
   return repo.toApi((await repo.findByNumber(tx, number))!);
@@ -103,6 +107,12 @@ export async function patch(
 
 export async function remove(tx: Tx, number: string, actor: Actor): Promise<void> {
   await assertUnreferenced(tx, { type: 'extension', target: number }, `extension ${number}`);
+  await assertUnreferenced(
+    tx,
+    { type: 'voicemail', target: number },
+    `the voicemail box of extension ${number}`,
+  );
+  await removeRefs(tx, { type: 'voicemail-box', id: number });
   if ((await repo.remove(tx, number)) === 0) throw new NotFoundError(`extension ${number}`);
   tx.afterCommit(() => actor.extensionsDeleted([number]));
 }

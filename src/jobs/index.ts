@@ -1,9 +1,10 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import { purgeExpiredSessions } from '../auth/sessions';
 import type { Deps } from '../deps';
+import { cronEvery, type VoicemailDelivery } from '../voicemail/delivery';
 
 // One line per schedule, each calling one service function.
-export function startJobs(deps: Deps): ScheduledTask[] {
+export function startJobs(deps: Deps, jobs: { voicemailDelivery?: VoicemailDelivery } = {}): ScheduledTask[] {
   const guard = (name: string, fn: () => Promise<void>) => async () => {
     try {
       await fn();
@@ -16,5 +17,14 @@ export function startJobs(deps: Deps): ScheduledTask[] {
       '*/15 * * * *',
       guard('purge-sessions', () => purgeExpiredSessions(deps.db)),
     ),
+    ...(jobs.voicemailDelivery
+      ? [
+          cron.schedule(
+            cronEvery(deps.config.voicemailDelivery.intervalSeconds),
+            guard('voicemail-delivery', () => jobs.voicemailDelivery?.runOnce() ?? Promise.resolve()),
+            { noOverlap: true },
+          ),
+        ]
+      : []),
   ];
 }

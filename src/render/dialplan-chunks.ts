@@ -3,6 +3,7 @@ import { renderEmergency } from '../emergency/render';
 import { renderFeatureCodes } from '../feature-codes/render';
 import { renderIvrDialplan } from '../ivrs/render';
 import { renderTimeConditions } from '../time-conditions/render';
+import { renderVoicemailDialplan } from '../voicemail/boxes/render';
 import type { DesiredState } from './types';
 
 // The call-flow features each render their own part of extensions.conf: their sb-dest-<type>
@@ -16,4 +17,5 @@ export const DIALPLAN_CHUNKS: readonly DialplanChunk[] = [
   renderTimeConditions,
   renderEmergency,
   renderFeatureCodes,
+  renderVoicemailDialplan,
 ];

@@ -1,6 +1,7 @@
 import { dialplanView, endpointView } from '../extensions/render';
 import { routingView } from '../routes/render';
 import { trunksView } from '../trunks/render';
+import { renderVoicemailConf } from '../voicemail/boxes/render';
 import { DIALPLAN_CHUNKS } from './dialplan-chunks';
 import { confTemplate } from './engine';
 import type { DesiredState, ExtensionState, RenderedFile } from './types';
@@ -25,6 +26,7 @@ export function renderAll(state: DesiredState): RenderedFile[] {
       content: confTemplate('pjsip.conf')({}) + [...sections.values()].join(''),
       sections,
     },
+    { name: 'voicemail.conf', content: renderVoicemailConf(state) },
   ];
   return files.sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -142,6 +142,15 @@ export interface EmergencyState {
   pinSet?: boolean; // the *99 feature code takes a PIN (never the PIN itself)
 }
 
+// ---- voicemail (src/voicemail/boxes)
+
+export interface VoicemailBoxState {
+  number: string; // the extension's number, also the mailbox in voicemail context "switchboard"
+  name: string; // the extension's display name (voicemail.conf's directory name)
+  pin: string; // digits; app_voicemail reads it from voicemail.conf
+  skipPinFromOwnPhone: boolean; // *97 from the box's own endpoint opens it without the PIN
+}
+
 export interface DesiredState {
   settings: DialplanSettings;
   extensions: ExtensionState[];
@@ -154,6 +163,7 @@ export interface DesiredState {
   announcements: AnnouncementState[];
   timeConditions: TimeConditionState[];
   emergency: EmergencyState;
+  voicemailBoxes: VoicemailBoxState[];
 }
 
 export interface RenderedFile {

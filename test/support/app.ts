@@ -4,6 +4,7 @@ import { loadConfig } from '../../src/config';
 import { createKnex } from '../../src/db/knex';
 import { createLogger } from '../../src/lib/log';
 import { createSwitchboard, type Switchboard } from '../../src/server';
+import { findByUsername } from '../../src/users/repo';
 import { createUser } from '../../src/users/service';
 import { requireAsterisk, testEnv } from './env';
 
@@ -36,8 +37,13 @@ export interface TestApp {
 }
 
 // A real Switchboard on a fresh MariaDB database of its own, listening on a free port.
-export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
-  const dbName = `sb_test_${randomBytes(5).toString('hex')}`;
+// reuse: start on an existing database (a restart): its users are kept, and close() with
+// keepDatabase leaves the database for the next start.
+export async function startTestApp(
+  overrides: Record<string, string> = {},
+  reuse: { dbName?: string; keepDatabase?: boolean } = {},
+): Promise<TestApp> {
+  const dbName = reuse.dbName ?? `sb_test_${randomBytes(5).toString('hex')}`;
   const config = loadConfig({
     ...process.env,
     NODE_ENV: 'test',
@@ -57,15 +63,25 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
   const sb = await createSwitchboard(config, createLogger(config.logLevel));
   const port = await sb.listen();
   const db = sb.deps.db;
+  const existing = async (username: string) => {
+    const row = reuse.dbName ? await findByUsername(db, username) : undefined;
+    return row?.id;
+  };
   const ids = {
-    admin: await createUser(db, { username: 'admin', password: 'admin-password-1', role: 'admin' }),
-    supervisor: await createUser(db, { username: 'super', password: 'super-password-1', role: 'supervisor' }),
-    user: await createUser(db, {
-      username: 'alice',
-      password: 'alice-password-1',
-      role: 'user',
-      extensionNumber: '1001',
-    }),
+    admin:
+      (await existing('admin')) ??
+      (await createUser(db, { username: 'admin', password: 'admin-password-1', role: 'admin' })),
+    supervisor:
+      (await existing('super')) ??
+      (await createUser(db, { username: 'super', password: 'super-password-1', role: 'supervisor' })),
+    user:
+      (await existing('alice')) ??
+      (await createUser(db, {
+        username: 'alice',
+        password: 'alice-password-1',
+        role: 'user',
+        extensionNumber: '1001',
+      })),
   };
   const tokens = {
     admin: await createApiToken(db, ids.admin, 'test'),
@@ -100,6 +116,7 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
     },
     async close() {
       await sb.stop();
+      if (reuse.keepDatabase) return;
       const admin = createKnex(`${testEnv.mysqlServer}/`, { min: 0, max: 1 });
       await admin.raw(`DROP DATABASE IF EXISTS \`${dbName}\``);
       await admin.destroy();

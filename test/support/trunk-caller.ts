@@ -7,7 +7,8 @@ import { phoneFor } from './sip';
 // A carrier's call into Switchboard: sipp sends an INVITE from CARRIER_IP to the test Asterisk,
 // which identifies it by address as an IP trunk, so the call takes the real inbound path
 // (per-trunk context, blocklist, inbound routes, destinations). Once answered, sipp plays RFC
-// 2833 DTMF (see dtmf-pcap.ts) and then either hangs up or waits for Asterisk to hang up.
+// 2833 DTMF (see dtmf-pcap.ts) or streams an audio file (e.g. speech), and then either hangs up
+// or waits for Asterisk to hang up.
 
 export const CARRIER_IP = '127.0.0.9';
 
@@ -30,6 +31,9 @@ export interface TrunkCallOptions {
   hangup: 'caller' | 'remote';
   holdMs: number;
   answerTimeoutMs?: number; // default 15 s
+  // 8 kHz mu-law streamed once after the answer (sipp rtp_stream). Not with digits: sipp sends a
+  // pcap from [media_port] but a stream from [rtpstream_audio_port], and the SDP names one port.
+  audio?: Buffer;
 }
 
 export interface TrunkCallResult extends SippRun {
@@ -38,10 +42,12 @@ export interface TrunkCallResult extends SippRun {
 
 export async function callFromTrunk(opts: TrunkCallOptions): Promise<TrunkCallResult> {
   const digits = opts.digits ?? '';
+  if (digits && opts.audio) throw new Error('callFromTrunk: digits and audio cannot be combined');
   const phone = await phoneFor('carrier', '');
   const timing = { leadMs: opts.waitBeforeDigitsMs ?? 1500, gapMs: opts.gapMs ?? 700 };
   const files: Record<string, Buffer | string> = { 'scenario.xml': scenario(opts, digits, timing) };
   if (digits) files['dtmf.pcap'] = dtmfPcap(digits, timing);
+  if (opts.audio) files['speech.ulaw'] = opts.audio;
   const answerTimeout = opts.answerTimeoutMs ?? 15_000;
   const run = await runSipp({
     target: `127.0.0.1:${testEnv.sipPort}`,
@@ -58,6 +64,8 @@ export async function callFromTrunk(opts: TrunkCallOptions): Promise<TrunkCallRe
 
 function scenario(opts: TrunkCallOptions, digits: string, timing: { leadMs: number; gapMs: number }): string {
   const playing = digits ? dtmfDurationMs(digits, timing) : 0;
+  // The port our SDP offers must be the one sipp sends from, or Asterisk's strict RTP drops it.
+  const mediaPort = opts.audio ? '[rtpstream_audio_port]' : '[media_port]';
   // Once the call is bridged, Asterisk updates the caller's connected line with a re-INVITE, as
   // it would to a real carrier; sipp's <pause> would abort the call on it. So every wait is a
   // recv of that INVITE with a timeout: a re-INVITE is answered and the wait starts again.
@@ -79,7 +87,7 @@ function scenario(opts: TrunkCallOptions, digits: string, timing: { leadMs: numb
       s=-
       c=IN IP[media_ip_type] [media_ip]
       t=0 0
-      m=audio [media_port] RTP/AVP 0 101
+      m=audio ${mediaPort} RTP/AVP 0 101
       a=rtpmap:0 PCMU/8000
       a=rtpmap:101 telephone-event/8000
       a=fmtp:101 0-16
@@ -94,6 +102,7 @@ function scenario(opts: TrunkCallOptions, digits: string, timing: { leadMs: numb
   ${reinvite('dtmf', 'dtmf')}
   <label id="dtmf-done"/>`
     : '';
+  const stream = opts.audio ? '<nop><action><exec rtp_stream="speech.ulaw,1,0"/></action></nop>' : '';
   const ending =
     opts.hangup === 'caller'
       ? `<label id="hold"/>
@@ -152,7 +161,7 @@ function scenario(opts: TrunkCallOptions, digits: string, timing: { leadMs: numb
       s=-
       c=IN IP[media_ip_type] [media_ip]
       t=0 0
-      m=audio [media_port] RTP/AVP 0 101
+      m=audio ${mediaPort} RTP/AVP 0 101
       a=rtpmap:0 PCMU/8000
       a=rtpmap:101 telephone-event/8000
       a=fmtp:101 0-16
@@ -178,6 +187,7 @@ function scenario(opts: TrunkCallOptions, digits: string, timing: { leadMs: numb
 
   ]]></send>
   ${dtmf}
+  ${stream}
   ${ending}
 </scenario>
 `;

@@ -180,6 +180,7 @@ function state(over: Partial<DesiredState> = {}): DesiredState {
     ],
     timeConditions: [OFFICE],
     emergency: { active: false, allRoutes: true, routeIds: [], greetingId: null, destination: null },
+    voicemailBoxes: [],
     ...over,
   };
 }

@@ -40,6 +40,7 @@ describe('renderAll golden files (exact bytes)', () => {
       announcements: [],
       timeConditions: [],
       emergency: { active: false, allRoutes: true, routeIds: [], greetingId: null, destination: null },
+      voicemailBoxes: [],
       extensions: [
         {
           number: '1001',

@@ -1,0 +1,2 @@
+export { type BoxRow, GREETING_KINDS, type GreetingKind, getBox, listBoxes, TABLE } from './repo';
+export { syncWithFlag } from './service';

@@ -1,0 +1,83 @@
+import type { Knex } from 'knex';
+import type { VoicemailBoxState } from '../../render/types';
+
+// Table voicemail_boxes: one row per extension that has voicemail. extensions.voicemail_enabled
+// is kept equal to "this row exists" by the boxes service (both directions).
+export const TABLE = 'voicemail_boxes';
+
+export const GREETING_KINDS = ['unavailable', 'busy', 'name', 'temporary'] as const;
+export type GreetingKind = (typeof GREETING_KINDS)[number];
+
+export interface BoxRow {
+  extension_number: string;
+  pin: string;
+  email: string | null;
+  attach_audio: boolean;
+  delete_after_email: boolean;
+  transcribe: boolean;
+  skip_pin_from_own_phone: boolean;
+  unavailable_greeting_id: number | null;
+  busy_greeting_id: number | null;
+  name_greeting_id: number | null;
+  temporary_greeting_id: number | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export type BoxWrite = Omit<BoxRow, 'created_at' | 'updated_at'>;
+
+const BOOLEANS = ['attach_audio', 'delete_after_email', 'transcribe', 'skip_pin_from_own_phone'] as const;
+
+function fromDb(raw: Record<string, unknown>): BoxRow {
+  const row = { ...raw } as unknown as BoxRow;
+  for (const b of BOOLEANS) row[b] = Boolean(raw[b]);
+  return row;
+}
+
+// The one lookup the other voicemail parts (delivery, visual voicemail) use.
+export async function getBox(db: Knex, number: string): Promise<BoxRow | undefined> {
+  const raw = (await db(TABLE).where({ extension_number: number }).first()) as
+    | Record<string, unknown>
+    | undefined;
+  return raw ? fromDb(raw) : undefined;
+}
+
+export async function listBoxes(db: Knex): Promise<Array<BoxRow & { display_name: string }>> {
+  const rows = (await db(TABLE)
+    .join('extensions', 'extensions.number', `${TABLE}.extension_number`)
+    .select(`${TABLE}.*`, 'extensions.display_name')
+    .orderByRaw('CHAR_LENGTH(voicemail_boxes.extension_number), voicemail_boxes.extension_number')) as Array<
+    Record<string, unknown>
+  >;
+  return rows.map((r) => ({ ...fromDb(r), display_name: String(r['display_name']) }));
+}
+
+export async function insert(db: Knex, row: BoxWrite): Promise<void> {
+  await db(TABLE).insert(row);
+}
+
+export async function update(db: Knex, number: string, row: Partial<BoxWrite>): Promise<number> {
+  return db(TABLE)
+    .where({ extension_number: number })
+    .update({ ...row, updated_at: db.fn.now(3) });
+}
+
+export async function remove(db: Knex, number: string): Promise<number> {
+  return db(TABLE).where({ extension_number: number }).delete();
+}
+
+export async function lock(db: Knex, number: string): Promise<BoxRow | undefined> {
+  const raw = (await db(TABLE).where({ extension_number: number }).forUpdate().first()) as
+    | Record<string, unknown>
+    | undefined;
+  return raw ? fromDb(raw) : undefined;
+}
+
+export async function listForRender(db: Knex): Promise<VoicemailBoxState[]> {
+  return (await listBoxes(db)).map((b) => ({
+    number: b.extension_number,
+    name: b.display_name,
+    pin: b.pin,
+    skipPinFromOwnPhone: b.skip_pin_from_own_phone,
+  }));
+}

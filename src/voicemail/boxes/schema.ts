@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { Email } from '../../extensions/schema';
+
+export const Pin = z
+  .string()
+  .regex(/^[0-9]{4,10}$/, 'must be 4 to 10 digits')
+  .refine((p) => !/^(\d)\1+$/.test(p), 'must not be one digit repeated');
+
+const GreetingId = z.number().int().min(1).max(2_147_483_647).nullable();
+
+const settings = {
+  email: Email.nullable().optional(),
+  attach_audio: z.boolean().optional(),
+  delete_after_email: z.boolean().optional(),
+  transcribe: z.boolean().optional(),
+  skip_pin_from_own_phone: z.boolean().optional(),
+  unavailable_greeting_id: GreetingId.optional(),
+  busy_greeting_id: GreetingId.optional(),
+  name_greeting_id: GreetingId.optional(),
+  temporary_greeting_id: GreetingId.optional(),
+};
+
+export const BoxNumber = z.string().regex(/^[0-9]{1,20}$/, 'must be an extension number');
+
+export const CreateBox = z.strictObject({ number: BoxNumber, pin: Pin.optional(), ...settings });
+export type CreateBoxInput = z.infer<typeof CreateBox>;
+
+export const PatchBox = z.strictObject(settings);
+export type PatchBoxInput = z.infer<typeof PatchBox>;
+
+// No pin: a new one is generated and returned (the admin's reset).
+export const SetPin = z.strictObject({ pin: Pin.optional() });
+export type SetPinInput = z.infer<typeof SetPin>;
+
+export const BoxParams = z.strictObject({ number: BoxNumber });
+
+export interface Box {
+  number: string;
+  display_name: string;
+  email: string | null;
+  attach_audio: boolean;
+  delete_after_email: boolean;
+  transcribe: boolean;
+  skip_pin_from_own_phone: boolean;
+  unavailable_greeting_id: number | null;
+  busy_greeting_id: number | null;
+  name_greeting_id: number | null;
+  temporary_greeting_id: number | null;
+}

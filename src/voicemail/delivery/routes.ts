@@ -1,0 +1,57 @@
+import { Router } from 'express';
+import { withTx } from '../../db/tx';
+import type { Deps } from '../../deps';
+import { ApiRouter } from '../../http/api';
+import { DeliveryListQuery, SmtpSettingsInput, TestEmailInput } from './schema';
+import * as service from './service';
+
+export function smtpRoutes(deps: Deps): Router {
+  const router = Router();
+  const api = new ApiRouter(router, '/api/v1/smtp', deps.openapi);
+  api.op(
+    {
+      method: 'get',
+      path: '/',
+      summary: 'Outgoing mail (SMTP) settings; the password is never returned',
+      roles: ['admin'],
+    },
+    async () => service.getSmtpSettings(deps.db),
+  );
+  api.op(
+    {
+      method: 'put',
+      path: '/',
+      summary: 'Set the SMTP server used for voicemail-to-email (password left out: kept; null: removed)',
+      roles: ['admin'],
+      body: SmtpSettingsInput,
+    },
+    async ({ body }) => withTx(deps.db, (tx) => service.saveSmtpSettings(tx, body)),
+  );
+  api.op(
+    {
+      method: 'post',
+      path: '/test',
+      summary: 'Send a test email now with the saved settings (502 with the server’s reason if it fails)',
+      roles: ['admin'],
+      body: TestEmailInput,
+    },
+    async ({ body }) => service.sendTest(deps.db, body.to),
+  );
+  return router;
+}
+
+export function deliveryRoutes(deps: Deps): Router {
+  const router = Router();
+  const api = new ApiRouter(router, '/api/v1/voicemail-deliveries', deps.openapi);
+  api.op(
+    {
+      method: 'get',
+      path: '/',
+      summary: 'Voicemail-to-email delivery log, newest first (status, attempts, last error)',
+      roles: ['admin'],
+      query: DeliveryListQuery,
+    },
+    async ({ query }) => service.listDeliveries(deps.db, query),
+  );
+  return router;
+}

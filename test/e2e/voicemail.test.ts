@@ -1,0 +1,192 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { listFolder } from '../../src/voicemail/spool';
+import { describeRun, killAllCarrierSipp, runSipp, SUPPORT_SCENARIOS } from '../carrier/sipp';
+import { startTestApp, type TestApp } from '../support/app';
+import { asteriskCli, hangUpChannels, waitFor } from '../support/asterisk';
+import { CallObserver } from '../support/call-observer';
+import { requireAsterisk, testEnv } from '../support/env';
+import { dialWithKeys } from '../support/phone-dtmf';
+import { phoneFor } from '../support/sip';
+import { callFromTrunk, createCallerTrunk } from '../support/trunk-caller';
+
+// A real call that nobody answers reaches the callee's voicemail: sipp (extension 1002) calls
+// 1001, which is not registered, and streams spoken audio; Asterisk records it into the spool.
+
+const NUMBERS = ['1001', '1002'];
+let app: TestApp;
+let secret1001 = '';
+let secret1002 = '';
+const SILENCE_S = 12; // covers "the person at extension 1001 is unavailable ... after the tone"
+let speech: { ulaw: Buffer; seconds: number };
+
+function speak(text: string): { ulaw: Buffer; seconds: number } {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-vm-speech-'));
+  try {
+    execFileSync('espeak-ng', ['-w', join(dir, 'x.wav'), text]);
+    execFileSync('sox', [join(dir, 'x.wav'), '-r', '8000', '-c', '1', '-t', 'ul', join(dir, 'x.ulaw')]);
+    const ulaw = readFileSync(join(dir, 'x.ulaw'));
+    return { ulaw, seconds: ulaw.length / 8000 };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+beforeAll(async () => {
+  requireAsterisk();
+  speech = speak('Hello Alice, this is Bob. Please call me back about the quarterly report. Thank you.');
+  app = await startTestApp();
+  const alice = await app.api('POST', '/api/v1/extensions', {
+    body: { number: '1001', display_name: 'Alice', voicemail_enabled: true },
+  });
+  expect(alice.status).toBe(201);
+  secret1001 = alice.body.sip_secret;
+  const bob = await app.api('POST', '/api/v1/extensions', { body: { number: '1002', display_name: 'Bob' } });
+  expect(bob.status).toBe(201);
+  secret1002 = bob.body.sip_secret;
+  await app.applyNow();
+}, 90_000);
+
+afterEach(async () => {
+  killAllCarrierSipp();
+  await hangUpChannels().catch(() => undefined);
+});
+
+afterAll(async () => {
+  if (!app) return;
+  try {
+    for (const r of (await app.api('GET', '/api/v1/inbound-routes')).body.items ?? [])
+      await app.api('DELETE', `/api/v1/inbound-routes/${r.id}`);
+    for (const number of NUMBERS) await app.api('DELETE', `/api/v1/extensions/${number}`);
+    await app.applyNow();
+  } finally {
+    await app.close();
+  }
+}, 60_000);
+
+const inbox = () => listFolder(testEnv.asteriskSpoolDir, '1001', 'INBOX');
+
+describe('voicemail on a real Asterisk', () => {
+  it('shows the mailbox on 1001 for MWI and none on 1002', async () => {
+    expect(await asteriskCli('pjsip show endpoint 1001')).toMatch(/mailboxes\s*:\s*1001@switchboard/);
+    expect(await asteriskCli('pjsip show endpoint 1002')).not.toContain('@switchboard');
+  });
+
+  it('an unanswered call to 1001 leaves exactly one INBOX message with the caller ID and the spoken length', async () => {
+    const before = (await inbox()).length;
+    expect(before).toBe(0);
+    const audio = Buffer.concat([
+      Buffer.alloc(SILENCE_S * 8000, 0xff),
+      speech.ulaw,
+      Buffer.alloc(8000, 0xff),
+    ]);
+    const talkMs = Math.round((audio.length / 8000) * 1000) + 300;
+    const phone = await phoneFor('1002', secret1002);
+    const run = await runSipp({
+      target: `127.0.0.1:${testEnv.sipPort}`,
+      scenario: join(SUPPORT_SCENARIOS, 'call.xml'),
+      localPort: phone.sipPort,
+      mediaPort: phone.mediaPort,
+      files: { 'tone.ulaw': audio },
+      args: [
+        '-m',
+        '1',
+        '-s',
+        '1001',
+        '-key',
+        'caller',
+        '1002',
+        '-au',
+        '1002',
+        '-ap',
+        secret1002,
+        '-d',
+        String(talkMs),
+        '-aa',
+      ],
+      timeoutMs: talkMs + 40_000,
+    });
+    expect({ code: run.code, why: run.code === 0 ? '' : describeRun('call', run) }).toEqual({
+      code: 0,
+      why: '',
+    });
+
+    const messages = await waitFor('the message in 1001 INBOX', async () => {
+      const m = await inbox();
+      return m.length > 0 && m.every((x) => x.durationSeconds > 0) ? m : null;
+    });
+    expect(messages).toHaveLength(1);
+    const [msg] = messages;
+    expect(msg?.callerNumber).toBe('1002');
+    expect(msg?.callerName).toBe('Bob');
+    expect(msg?.formats).toContain('wav');
+    // The recording starts after the greeting and the beep and ends with our BYE: it holds the
+    // whole sentence plus part of the leading silence, never more than what we sent.
+    expect(msg?.durationSeconds).toBeGreaterThanOrEqual(Math.floor(speech.seconds));
+    expect(msg?.durationSeconds).toBeLessThanOrEqual(Math.ceil(audio.length / 8000));
+    const wavSeconds = Number(
+      execFileSync('soxi', ['-D', `${msg?.base}.wav`])
+        .toString()
+        .trim(),
+    );
+    expect(Math.abs(wavSeconds - (msg?.durationSeconds ?? 0))).toBeLessThanOrEqual(1.5);
+
+    // MWI: Asterisk counts one new message for the box the phone's endpoint subscribes to.
+    const users = await asteriskCli('voicemail show users for switchboard');
+    expect(users).toMatch(/switchboard\s+1001\s+Alice\s+1\b/);
+    expect(await asteriskCli('mwi show list')).toBeDefined();
+  }, 120_000);
+
+  it("an inbound route to 1001's voicemail box records exactly one message from a carrier caller who speaks", async () => {
+    await createCallerTrunk(app);
+    const route = await app.api('POST', '/api/v1/inbound-routes', {
+      body: { name: 'vm', did: '3225550100', destination: { type: 'voicemail', target: '1001' } },
+    });
+    expect(route.status).toBe(201);
+    await app.applyNow();
+    const before = await inbox();
+    const audio = Buffer.concat([
+      Buffer.alloc(SILENCE_S * 8000, 0xff),
+      speech.ulaw,
+      Buffer.alloc(8000, 0xff),
+    ]);
+    const call = await callFromTrunk({
+      did: '3225550100',
+      callerId: '3225551234',
+      audio,
+      hangup: 'caller',
+      holdMs: Math.round((audio.length / 8000) * 1000) + 300,
+      answerTimeoutMs: 20_000,
+    });
+    expect({ ok: call.ok, why: call.ok ? '' : describeRun('trunk call', call) }).toEqual({
+      ok: true,
+      why: '',
+    });
+    const messages = await waitFor('the carrier message in 1001 INBOX', async () => {
+      const m = await inbox();
+      return m.length > before.length && m.every((x) => x.durationSeconds > 0) ? m : null;
+    });
+    const added = messages.filter((m) => !before.some((b) => b.base === m.base));
+    expect(added).toHaveLength(1);
+    expect(added[0]?.callerNumber).toBe('3225551234');
+    expect(added[0]?.durationSeconds).toBeGreaterThanOrEqual(Math.floor(speech.seconds));
+  }, 120_000);
+
+  it('*97 from 1001 with messages waiting opens 1001@switchboard without asking for the PIN', async () => {
+    expect((await inbox()).length).toBeGreaterThan(0);
+    const observer = await CallObserver.start();
+    try {
+      // '#' at the main menu says goodbye and ends the call, so Asterisk hangs up.
+      const call = await dialWithKeys(await phoneFor('1001', secret1001), '*97', '#', { leadMs: 4000 });
+      expect({ ok: call.ok, why: call.ok ? '' : describeRun('*97', call) }).toEqual({ ok: true, why: '' });
+      const ch = await observer.channel('the *97 channel', (c) => c.name.startsWith('PJSIP/1001-'));
+      const main = await observer.ran(ch, 'VoiceMailMain', '1001@switchboard');
+      // skip_pin_from_own_phone (the default): the 's' option, so no PIN prompt.
+      expect(main.data).toBe('1001@switchboard,s');
+    } finally {
+      await observer.stop();
+    }
+  }, 120_000);
+});
