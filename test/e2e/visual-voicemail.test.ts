@@ -1,15 +1,14 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createApiToken } from '../../src/auth/tokens';
 import { createUser } from '../../src/users/service';
 import { mailboxDir } from '../../src/voicemail/spool';
-import { killAllCarrierSipp, runSipp, SUPPORT_SCENARIOS } from '../carrier/sipp';
+import { killAllCarrierSipp } from '../carrier/sipp';
 import { startTestApp, type TestApp } from '../support/app';
 import { asteriskCli, hangUpChannels, waitFor } from '../support/asterisk';
 import { testEnv } from '../support/env';
-import { phoneFor } from '../support/sip';
+import { registeredPhone } from '../support/sip-register';
+import { leaveMessage, spokenUlaw } from '../support/voicemail-caller';
 
 // Visual voicemail end to end: a real SIP caller (sipp) rings 1001, nobody answers (1001 has no
 // phone registered), Asterisk's app_voicemail records the caller's speech (espeak-ng, streamed
@@ -18,17 +17,7 @@ import { phoneFor } from '../support/sip';
 
 let app: TestApp;
 let bobToken: string;
-const work = mkdtempSync(join(tmpdir(), 'sb-vv-e2e-'));
 const SENTENCE = 'hello this is bob please call me back tomorrow morning about the meeting';
-
-function speechUlaw(text: string): Buffer {
-  const wav = join(work, 'speech.wav');
-  const ulaw = join(work, 'speech.ulaw');
-  execFileSync('espeak-ng', ['-v', 'en-us', '-s', '140', '-w', wav, text]);
-  // 2 s of silence after the sentence so the loop sounds like someone pausing.
-  execFileSync('sox', [wav, '-r', '8000', '-c', '1', '-t', 'ul', ulaw, 'pad', '0', '2']);
-  return readFileSync(ulaw);
-}
 
 // "voicemail show users for switchboard": Asterisk counts the new messages from the spool.
 async function asteriskNewCount(box: string): Promise<number | null> {
@@ -76,7 +65,6 @@ afterAll(async () => {
       await app.close();
     }
   }
-  rmSync(work, { recursive: true, force: true });
 }, 60_000);
 
 describe('visual voicemail with a real call', () => {
@@ -101,33 +89,12 @@ describe('visual voicemail with a real call', () => {
       20_000,
     );
 
-    const secret = secrets['1002'] ?? '';
-    const phone = await phoneFor('1002', secret);
-    const call = await runSipp({
-      target: `127.0.0.1:${testEnv.sipPort}`,
-      scenario: join(SUPPORT_SCENARIOS, 'call.xml'),
-      localPort: phone.sipPort,
-      mediaPort: phone.mediaPort,
-      files: { 'tone.ulaw': speechUlaw(SENTENCE) },
-      // The unavailable greeting ("the person at extension 1 0 0 1 is unavailable…", ~12 s) and
-      // the beep, then ~10 s of speech recorded; then the caller hangs up.
-      args: [
-        '-m',
-        '1',
-        '-s',
-        '1001',
-        '-key',
-        'caller',
-        '1002',
-        '-au',
-        '1002',
-        '-ap',
-        secret,
-        '-d',
-        '25000',
-        '-aa',
-      ],
-      timeoutMs: 60_000,
+    // The unavailable greeting and the beep (~12 s), then the sentence twice, then the caller hangs up.
+    const said = spokenUlaw(SENTENCE, { padSeconds: 2 }).ulaw;
+    const call = await leaveMessage({
+      from: { number: '1002', secret: secrets['1002'] ?? '' },
+      to: '1001',
+      speech: Buffer.concat([said, said]),
     });
     expect({ code: call.code, errors: call.errors }).toMatchObject({ code: 0 });
 
@@ -145,6 +112,17 @@ describe('visual voicemail with a real call', () => {
     expect(message.duration_seconds).toBeGreaterThanOrEqual(5);
     expect(spoolFolder('1001', 'INBOX')).toEqual(['msg0000.txt', 'msg0000.wav']);
     expect(await asteriskNewCount('1001')).toBe(1);
+    // 1001's phone comes online: Asterisk tells it a message waits (unsolicited MWI NOTIFY).
+    const desk = await registeredPhone({
+      server: '127.0.0.1',
+      port: testEnv.sipPort,
+      user: '1001',
+      password: secrets['1001'] ?? '',
+      expires: 120,
+    });
+    expect(desk.status).toBe(200);
+    const lamp = () => desk.notifies.map((n) => /^Messages-Waiting:\s*(\w+)/im.exec(n)?.[1]).at(-1);
+    await waitFor('the phone to get "Messages-Waiting: yes"', async () => lamp() === 'yes', 20_000);
 
     // Its audio plays for 1001's user; 1002's user gets 403 for box 1001.
     const audio = await fetch(`${app.url}${message.audio_url}`, {
@@ -194,5 +172,8 @@ describe('visual voicemail with a real call', () => {
     );
     const after = await app.api('GET', '/api/v1/voicemail-boxes/1001/messages', { token: app.tokens.user });
     expect(after.body.counts).toEqual({ new: 0, old: 1 });
+    // ...and the phone's message lamp goes out.
+    await waitFor('the phone to get "Messages-Waiting: no"', async () => lamp() === 'no', 30_000);
+    desk.close();
   }, 240_000);
 });

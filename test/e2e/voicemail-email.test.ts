@@ -1,14 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { listFolder, mailboxDir } from '../../src/voicemail/spool';
-import { describeRun, killAllCarrierSipp, runSipp, SUPPORT_SCENARIOS } from '../carrier/sipp';
+import { describeRun, killAllCarrierSipp } from '../carrier/sipp';
 import { startTestApp, type TestApp } from '../support/app';
 import { hangUpChannels, waitFor } from '../support/asterisk';
 import { requireAsterisk, testEnv } from '../support/env';
-import { phoneFor } from '../support/sip';
 import { startSmtp, type TestSmtp } from '../support/smtp';
+import { leaveMessage, spokenUlaw } from '../support/voicemail-caller';
 
 // The whole path with real parts: a SIP caller (sipp as 1002) rings 1001, nobody answers, the
 // caller speaks (espeak-ng audio sent as RTP) into 1001's voicemail; Switchboard's delivery job
@@ -17,7 +14,6 @@ import { startSmtp, type TestSmtp } from '../support/smtp';
 jest.setTimeout(180_000);
 
 const INTERVAL_S = 2;
-const SILENCE_S = 12; // the "unavailable ... after the tone" prompts before recording starts
 let app: TestApp;
 let smtp: TestSmtp;
 let secret1002 = '';
@@ -25,18 +21,7 @@ let speech: Buffer;
 
 beforeAll(async () => {
   requireAsterisk();
-  const dir = mkdtempSync(join(tmpdir(), 'sb-vm-email-'));
-  try {
-    execFileSync('espeak-ng', [
-      '-w',
-      join(dir, 'x.wav'),
-      'Hi Alice, it is Bob. The delivery arrives on Monday morning.',
-    ]);
-    execFileSync('sox', [join(dir, 'x.wav'), '-r', '8000', '-c', '1', '-t', 'ul', join(dir, 'tone.ulaw')]);
-    speech = readFileSync(join(dir, 'tone.ulaw'));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  speech = spokenUlaw('Hi Alice, it is Bob. The delivery arrives on Monday morning.').ulaw;
   // Messages an earlier run left in this sandbox would be claimed too: start 1001 empty.
   rmSync(mailboxDir(testEnv.asteriskSpoolDir, '1001'), { recursive: true, force: true });
   smtp = await startSmtp();
@@ -80,33 +65,7 @@ afterAll(async () => {
 }, 60_000);
 
 it('an unanswered call to 1001 ends in exactly one email to 1001 with the audio, caller ID and duration', async () => {
-  const audio = Buffer.concat([Buffer.alloc(SILENCE_S * 8000, 0xff), speech, Buffer.alloc(8000, 0xff)]);
-  const talkMs = Math.round((audio.length / 8000) * 1000) + 300;
-  const phone = await phoneFor('1002', secret1002);
-  const run = await runSipp({
-    target: `127.0.0.1:${testEnv.sipPort}`,
-    scenario: join(SUPPORT_SCENARIOS, 'call.xml'),
-    localPort: phone.sipPort,
-    mediaPort: phone.mediaPort,
-    files: { 'tone.ulaw': audio },
-    args: [
-      '-m',
-      '1',
-      '-s',
-      '1001',
-      '-key',
-      'caller',
-      '1002',
-      '-au',
-      '1002',
-      '-ap',
-      secret1002,
-      '-d',
-      String(talkMs),
-      '-aa',
-    ],
-    timeoutMs: talkMs + 40_000,
-  });
+  const run = await leaveMessage({ from: { number: '1002', secret: secret1002 }, to: '1001', speech });
   expect({ code: run.code, why: run.code === 0 ? '' : describeRun('call', run) }).toEqual({
     code: 0,
     why: '',

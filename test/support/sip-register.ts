@@ -23,8 +23,11 @@ export async function sipRegister(opts: RegisterOptions): Promise<number> {
 }
 
 // Registers and stays up answering Asterisk's qualify OPTIONS with 200, as a real phone does,
-// until close(): otherwise Asterisk marks the contact unreachable at once.
-export async function registeredPhone(opts: RegisterOptions): Promise<{ status: number; close(): void }> {
+// until close(): otherwise Asterisk marks the contact unreachable at once. NOTIFY requests
+// (unsolicited message-waiting indication) are answered 200 and kept in `notifies`.
+export async function registeredPhone(
+  opts: RegisterOptions,
+): Promise<{ status: number; notifies: string[]; close(): void }> {
   const sock = createSocket('udp4');
   await new Promise<void>((resolve) => sock.bind(opts.localPort ?? 0, '127.0.0.1', resolve));
   const local = sock.address().port;
@@ -53,9 +56,11 @@ export async function registeredPhone(opts: RegisterOptions): Promise<{ status: 
   // does) and hands over only the final response to our own REGISTER transaction, so a stray or
   // retransmitted packet on a reused port is never taken for the answer.
   let waiting: { cseq: number; resolve(msg: string): void } | null = null;
+  const notifies: string[] = [];
   sock.on('message', (data, rinfo) => {
     const msg = data.toString();
-    if (msg.startsWith('OPTIONS ')) {
+    if (msg.startsWith('NOTIFY ')) notifies.push(msg);
+    if (msg.startsWith('OPTIONS ') || msg.startsWith('NOTIFY ')) {
       const headers = msg.split('\r\n').filter((l) => /^(Via|From|To|Call-ID|CSeq):/i.test(l));
       sock.send(
         ['SIP/2.0 200 OK', ...headers, 'Content-Length: 0', '', ''].join('\r\n'),
@@ -101,7 +106,7 @@ export async function registeredPhone(opts: RegisterOptions): Promise<{ status: 
       res = await exchange(build(auth));
     }
     const status = Number(/^SIP\/2\.0 (\d{3})/.exec(res)?.[1] ?? 0);
-    return { status, close: () => sock.close() };
+    return { status, notifies, close: () => sock.close() };
   } catch (err) {
     sock.close();
     throw err;
