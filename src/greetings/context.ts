@@ -1,4 +1,5 @@
 import type { Deps } from '../deps';
+import { republishGreeting } from '../voicemail/boxes/service';
 import { PhoneJobs } from './phone';
 import { Greetings } from './service';
 
@@ -14,7 +15,15 @@ const contexts = new WeakMap<Deps, GreetingContext>();
 export function greetingContext(deps: Deps): GreetingContext {
   let ctx = contexts.get(deps);
   if (!ctx) {
-    const greetings = new Greetings(deps.db, deps.config.asteriskSoundsDir);
+    const greetings = new Greetings(deps.db, deps.config.asteriskSoundsDir, (id) => {
+      republishGreeting(
+        deps.db,
+        { soundsDir: deps.config.asteriskSoundsDir, spoolDir: deps.config.asteriskSpoolDir },
+        id,
+      ).catch((err: unknown) =>
+        deps.log.error({ err, greeting: id }, 'refreshing voicemail greeting copies failed'),
+      );
+    });
     ctx = { greetings, phone: new PhoneJobs(deps.ari, deps.config.ari.app, greetings, deps.log) };
     contexts.set(deps, ctx);
   }

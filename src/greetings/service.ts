@@ -69,6 +69,9 @@ export class Greetings {
   constructor(
     private readonly db: Knex,
     soundsDir: string,
+    // Told when a greeting's audio changed, after commit: copies elsewhere (voicemail boxes'
+    // greetings in the spool) follow. It handles its own errors.
+    private readonly onAudioChanged: (greetingId: number) => void = () => undefined,
   ) {
     this.files = new GreetingFiles(soundsDir);
   }
@@ -196,7 +199,10 @@ export class Greetings {
           const languages = (await repo.variants(tx, [id])).map((v) => v.language);
           await this.files.store(id, language, audio.converted);
           await this.files.publish(id, languages, g.default_language, []);
-          tx.afterCommit(() => actor.requestApply(`greeting ${g.name}: ${language} saved`));
+          tx.afterCommit(() => {
+            actor.requestApply(`greeting ${g.name}: ${language} saved`);
+            this.onAudioChanged(id);
+          });
         });
       } catch (err) {
         await this.reconcile(id, [language]);
@@ -223,7 +229,10 @@ export class Greetings {
         }
       }
       await this.files.publish(id, languages, g.default_language, [language]);
-      tx.afterCommit(() => actor.requestApply(`greeting ${g.name}: ${language} deleted`));
+      tx.afterCommit(() => {
+        actor.requestApply(`greeting ${g.name}: ${language} deleted`);
+        this.onAudioChanged(id);
+      });
     }).catch(async (err: unknown) => {
       await this.reconcile(id, [language]);
       throw err;

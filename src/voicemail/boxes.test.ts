@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestApp, type TestApp } from '../../test/support/app';
-import { ariObject, asteriskCli } from '../../test/support/asterisk';
+import { ariObject, asteriskCli, waitFor } from '../../test/support/asterisk';
 import { snapshotConfig } from '../../test/support/config-files';
 import { requireAsterisk, testEnv } from '../../test/support/env';
 import { HOSTILE } from '../../test/support/hostile';
@@ -225,5 +225,17 @@ describe('voicemail boxes', () => {
     expect(cleared.status).toBe(200);
     expect(existsSync(join(dir, 'temp.wav'))).toBe(false);
     expect(existsSync(join(dir, 'unavail.wav'))).toBe(true);
+
+    // The greeting's audio is replaced: the box plays the new recording, not a stale copy.
+    const before = readFileSync(join(dir, 'unavail.wav'));
+    const redo = await app.api('PUT', `/api/v1/greetings/${g.body.id}/variants/en`, {
+      body: { tts_text: 'Alice is on holiday until Monday. Please leave a message after the tone.' },
+    });
+    expect(redo.status).toBe(200);
+    await waitFor('the box copy to follow the new audio', async () => {
+      const now = readFileSync(join(dir, 'unavail.wav'));
+      return now.length !== before.length;
+    });
+    expect(readFileSync(join(dir, 'unavail.wav')).length).toBeGreaterThan(before.length);
   }, 60_000);
 });

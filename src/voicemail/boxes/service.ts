@@ -262,3 +262,18 @@ export async function publishGreetings(
   }
   await syncBoxGreetings(paths.soundsDir, paths.spoolDir, number, before, after);
 }
+
+// A greeting's audio changed: every box that plays it gets the new copy (nothing is removed).
+export async function republishGreeting(db: Knex, paths: BoxPaths, greetingId: number): Promise<void> {
+  const boxes = (await db('destination_refs')
+    .where({ owner_type: 'voicemail-box', ref_type: 'greeting', ref_target: String(greetingId) })
+    .distinct('owner_id')
+    .pluck('owner_id')) as string[];
+  for (const number of boxes) {
+    const row = await repo.getBox(db, number);
+    if (!row) continue;
+    const current: GreetingIds = {};
+    for (const kind of repo.GREETING_KINDS) current[kind] = row[`${kind}_greeting_id`];
+    await publishGreetings(db, paths, number, current);
+  }
+}
