@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { transcribeFile, wordErrorRate, words } from './visual/transcribe';
 
 // Quality of the offline transcription (pocketsphinx + its en-us model, Debian packages) on
-// speech made by espeak-ng and degraded like a phone call: 8 kHz mono G.711 µ-law, the audio a
-// voicemail actually holds. The figures are printed for the report.
+// speech made by espeak-ng: as espeak-ng speaks it, and degraded like a phone call (8 kHz mono
+// G.711 µ-law, the audio a voicemail actually holds). The figures are printed for the report.
 
 const SENTENCES = [
   'please call me back tomorrow morning about the meeting',
@@ -52,36 +52,57 @@ describe('word error rate', () => {
   });
 });
 
+async function measure(label: string, audioOf: (sentence: string, name: string) => string) {
+  const rows: Array<{ sentence: string; heard: string; wer: number; seconds: number }> = [];
+  for (const [i, sentence] of SENTENCES.entries()) {
+    const started = Date.now();
+    const heard = await transcribeFile(audioOf(sentence, `s${i}`), { timeoutMs: 60_000 });
+    rows.push({
+      sentence,
+      heard,
+      wer: wordErrorRate(sentence, heard),
+      seconds: (Date.now() - started) / 1000,
+    });
+  }
+  const mean = rows.reduce((s, r) => s + r.wer, 0) / rows.length;
+  const correct = rows.reduce(
+    (s, r) => s + words(r.sentence).filter((w) => words(r.heard).includes(w)).length,
+    0,
+  );
+  const total = rows.reduce((s, r) => s + words(r.sentence).length, 0);
+  console.log(
+    [
+      `Transcription WER (pocketsphinx en-us, espeak-ng en-us 140 wpm, ${label}):`,
+      ...rows.map(
+        (r) => `  WER ${r.wer.toFixed(2)}  ${r.seconds.toFixed(1)} s  "${r.sentence}" → "${r.heard}"`,
+      ),
+      `  mean WER ${mean.toFixed(3)} over ${rows.length} sentences; reference words found: ${correct}/${total} (${((100 * correct) / total).toFixed(0)} %)`,
+    ].join('\n'),
+  );
+  return { rows, mean, found: correct / total };
+}
+
+// espeak-ng's own output (22 kHz), as the issue's check states it: "a known espeak sentence".
+// Measured here: mean WER 0.42, 48 of 68 words found (71 %), three sentences at 0.0-0.22; the
+// pipeline is deterministic (sox -R), so the figure repeats.
+describe('pocketsphinx on espeak-ng speech as spoken', () => {
+  it('finds most of the words of known sentences (mean WER below 0.5)', async () => {
+    const { rows, mean, found } = await measure('wideband, as espeak-ng speaks it', (sentence, name) => {
+      const wav = join(work, `${name}.wide.wav`);
+      execFileSync('espeak-ng', ['-v', 'en-us', '-s', '140', '-w', wav, sentence]);
+      return wav;
+    });
+    for (const r of rows) expect(r.heard).not.toBe('');
+    expect(mean).toBeLessThan(0.5);
+    expect(found).toBeGreaterThan(0.5);
+  }, 240_000);
+});
+
 describe('pocketsphinx on espeak-ng speech over 8 kHz µ-law', () => {
   it(`transcribes known sentences with a mean word error rate below ${MEAN_WER_BOUND}, finding ≥ ${MIN_WORDS_FOUND * 100} % of their words`, async () => {
-    const rows: Array<{ sentence: string; heard: string; wer: number; seconds: number }> = [];
-    for (const [i, sentence] of SENTENCES.entries()) {
-      const started = Date.now();
-      const heard = await transcribeFile(phoneAudio(sentence, `s${i}`), { timeoutMs: 60_000 });
-      rows.push({
-        sentence,
-        heard,
-        wer: wordErrorRate(sentence, heard),
-        seconds: (Date.now() - started) / 1000,
-      });
-    }
-    const mean = rows.reduce((s, r) => s + r.wer, 0) / rows.length;
-    const correct = rows.reduce(
-      (s, r) => s + words(r.sentence).filter((w) => words(r.heard).includes(w)).length,
-      0,
-    );
-    const total = rows.reduce((s, r) => s + words(r.sentence).length, 0);
-    console.log(
-      [
-        'Transcription WER (pocketsphinx en-us, espeak-ng en-us 140 wpm → 8 kHz µ-law):',
-        ...rows.map(
-          (r) => `  WER ${r.wer.toFixed(2)}  ${r.seconds.toFixed(1)} s  "${r.sentence}" → "${r.heard}"`,
-        ),
-        `  mean WER ${mean.toFixed(3)} over ${rows.length} sentences; reference words found: ${correct}/${total} (${((100 * correct) / total).toFixed(0)} %)`,
-      ].join('\n'),
-    );
+    const { rows, mean, found } = await measure('8 kHz µ-law, the audio a voicemail holds', phoneAudio);
     for (const r of rows) expect(r.heard).not.toBe('');
     expect(mean).toBeLessThan(MEAN_WER_BOUND);
-    expect(correct / total).toBeGreaterThanOrEqual(MIN_WORDS_FOUND);
+    expect(found).toBeGreaterThanOrEqual(MIN_WORDS_FOUND);
   }, 240_000);
 });
