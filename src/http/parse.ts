@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ValidationError } from './errors';
 
 // Every zod issue becomes one details[] entry, so a form can mark all bad fields at once.
@@ -11,4 +11,14 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S
       message: issue.message,
     })),
   );
+}
+
+// The numeric id in a route's path (`/things/:id`): a positive integer that fits the INT column,
+// else 400 naming the parameter.
+const IdParam = z.coerce.number().int().min(1).max(2_147_483_647);
+
+export function idParam(params: Record<string, unknown>, key = 'id'): number {
+  const result = IdParam.safeParse(params[key]);
+  if (result.success) return result.data;
+  throw new ValidationError([{ path: key, message: 'must be a positive whole number' }]);
 }

@@ -1,26 +1,17 @@
 import { type Request, Router } from 'express';
-import { z } from 'zod';
 import { actorName } from '../auth/middleware';
 import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
 import { actorFor } from '../extensions/routes';
 import { ApiRouter } from '../http/api';
-import { parse } from '../http/parse';
+import { idParam } from '../http/parse';
 import { Ivr } from './schema';
 import * as service from './service';
-
-const IdParam = z.strictObject({
-  id: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(2 ** 31),
-});
 
 export function ivrRoutes(deps: Deps): Router {
   const router = Router();
   const api = new ApiRouter(router, '/api/v1/ivrs', deps.openapi);
-  const id = (params: Record<string, string>) => parse(IdParam, { id: params['id'] }).id;
+  const id = (params: Record<string, string>) => idParam(params);
   const actor = (req: Request) => actorFor(deps, actorName(req));
   const range = deps.config.extensionRange;
 

@@ -1,19 +1,16 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import { actorName } from '../auth/middleware';
 import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
 import { actorFor } from '../extensions/routes';
 import { ApiRouter } from '../http/api';
-import { parse } from '../http/parse';
+import { idParam } from '../http/parse';
 import { BlockedCaller, InboundRoute, OutboundRoute } from './schema';
 import * as service from './service';
 
-const IdParam = z.strictObject({ id: z.coerce.number().int().min(1) });
-
 export function routeRoutes(deps: Deps): Router {
   const router = Router();
-  const id = (params: Record<string, string>) => parse(IdParam, { id: params['id'] }).id;
+  const id = (params: Record<string, string>) => idParam(params);
   const actor = (req: Parameters<typeof actorName>[0]) => actorFor(deps, actorName(req));
 
   const out = new ApiRouter(router, '', deps.openapi);

@@ -1,15 +1,12 @@
 import { type Request, Router } from 'express';
-import { z } from 'zod';
 import { actorName } from '../auth/middleware';
 import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
 import { actorFor } from '../extensions/routes';
 import { ApiRouter } from '../http/api';
-import { parse } from '../http/parse';
+import { idParam } from '../http/parse';
 import { OverrideInput, PinInput, TimeConditionInput } from './schema';
 import * as service from './service';
-
-const IdParam = z.strictObject({ id: z.coerce.number().int().min(1).max(2_147_483_647) });
 
 // Who changed something and through what: a browser session is the UI, a token is the API.
 export function viaOf(req: Request): 'api' | 'ui' {
@@ -23,7 +20,7 @@ export function byOf(req: Request): string {
 export function timeConditionRoutes(deps: Deps): Router {
   const router = Router();
   const api = new ApiRouter(router, '/api/v1/time-conditions', deps.openapi);
-  const id = (params: Record<string, string>) => parse(IdParam, { id: params['id'] }).id;
+  const id = (params: Record<string, string>) => idParam(params);
   const ctx = (req: Request): service.Context => ({
     actor: actorFor(deps, byOf(req)),
     zoneinfoDir: service.zoneinfoDirFor(deps.config.asteriskSoundsDir),

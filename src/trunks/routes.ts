@@ -1,22 +1,19 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import { actorName } from '../auth/middleware';
 import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
 import { actorFor } from '../extensions/routes';
 import { ApiRouter } from '../http/api';
-import { parse } from '../http/parse';
+import { idParam } from '../http/parse';
 import * as repo from './repo';
 import { CreateTrunk, UpdateTrunk } from './schema';
 import * as service from './service';
 import { trunkStatuses } from './status';
 
-const IdParam = z.strictObject({ id: z.coerce.number().int().min(1) });
-
 export function trunkRoutes(deps: Deps): Router {
   const router = Router();
   const api = new ApiRouter(router, '/api/v1/trunks', deps.openapi);
-  const id = (params: Record<string, string>) => parse(IdParam, { id: params['id'] }).id;
+  const id = (params: Record<string, string>) => idParam(params);
 
   api.op(
     {

@@ -1,12 +1,10 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import type { Deps } from '../deps';
-import { parse } from '../http/parse';
+import { idParam, parse } from '../http/parse';
 import { formString, refusal, requirePage, sendPage } from '../web/page-helpers';
 import * as admin from './admin';
 import { CreateToken, CreateUser, PatchUser } from './schema';
 
-const IdParam = z.strictObject({ id: z.coerce.number().int().min(1) });
 const ROLES = ['admin', 'supervisor', 'user'];
 
 function fromForm(body: unknown, isNew: boolean): Record<string, unknown> {
@@ -56,7 +54,7 @@ export function userPages(deps: Deps): Router {
   });
 
   router.get('/users/:id', adminOnly, async (req, res) => {
-    const { id } = parse(IdParam, { id: req.params['id'] });
+    const id = idParam(req.params);
     const user = (await admin.list(deps.db)).find((u) => u.id === id);
     if (!user) {
       sendPage(
@@ -102,7 +100,7 @@ export function userPages(deps: Deps): Router {
   };
 
   router.post('/users/:id', adminOnly, async (req, res) => {
-    const { id } = parse(IdParam, { id: req.params['id'] });
+    const id = idParam(req.params);
     try {
       await admin.patch(deps.db, id, parse(PatchUser, fromForm(req.body, false)));
       res.redirect(303, '/users');
@@ -113,7 +111,7 @@ export function userPages(deps: Deps): Router {
   });
 
   router.post('/users/:id/delete', adminOnly, async (req, res) => {
-    const { id } = parse(IdParam, { id: req.params['id'] });
+    const id = idParam(req.params);
     try {
       await admin.remove(deps.db, id);
       res.redirect(303, '/users');
@@ -124,7 +122,7 @@ export function userPages(deps: Deps): Router {
   });
 
   router.post('/users/:id/tokens', adminOnly, async (req, res) => {
-    const { id } = parse(IdParam, { id: req.params['id'] });
+    const id = idParam(req.params);
     try {
       const { name } = parse(CreateToken, { name: formString(req.body, 'name') ?? '' });
       await editPage(req, res, id, { newToken: await admin.createToken(deps.db, id, name) }, 201);
@@ -135,8 +133,8 @@ export function userPages(deps: Deps): Router {
   });
 
   router.post('/users/:id/tokens/:tokenId/delete', adminOnly, async (req, res) => {
-    const { id } = parse(IdParam, { id: req.params['id'] });
-    const { id: tokenId } = parse(IdParam, { id: req.params['tokenId'] });
+    const id = idParam(req.params);
+    const tokenId = idParam(req.params, 'tokenId');
     await admin.revokeToken(deps.db, id, tokenId);
     res.redirect(303, `/users/${id}`);
   });

@@ -1,22 +1,15 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import type { Deps } from '../deps';
 import { ApiRouter } from '../http/api';
 import { UnauthenticatedError } from '../http/errors';
-import { parse } from '../http/parse';
+import { idParam } from '../http/parse';
 import * as admin from './admin';
 import { CreateToken, CreateUser, PatchUser } from './schema';
-
-const IdParam = z.strictObject({ id: z.coerce.number().int().min(1) });
-const TokenParam = z.strictObject({
-  id: z.coerce.number().int().min(1),
-  tokenId: z.coerce.number().int().min(1),
-});
 
 export function userRoutes(deps: Deps): Router {
   const router = Router();
   const api = new ApiRouter(router, '', deps.openapi);
-  const id = (params: Record<string, string>) => parse(IdParam, { id: params['id'] }).id;
+  const id = (params: Record<string, string>) => idParam(params);
 
   api.op(
     {
@@ -98,8 +91,7 @@ export function userRoutes(deps: Deps): Router {
       status: 204,
     },
     async ({ params }) => {
-      const p = parse(TokenParam, params);
-      await admin.revokeToken(deps.db, p.id, p.tokenId);
+      await admin.revokeToken(deps.db, idParam(params), idParam(params, 'tokenId'));
       return undefined;
     },
   );
