@@ -2,9 +2,14 @@ import type { Knex } from 'knex';
 import { listAnnouncements } from '../announcements/service';
 import { loadForRender as loadEmergency } from '../emergency/service';
 import { listAllForRender, listForRender } from '../extensions/repo';
+import { loadFeatureCodes } from '../feature-codes/repo';
+import { listFollowMeForRender } from '../follow-me/repo';
 import { listGreetingsForRender } from '../greetings/service';
 import { listIvrs } from '../ivrs/service';
+import { listMohClassesForRender } from '../moh/repo';
+import { listQueuesForRender } from '../queues/repo';
 import type { DesiredState, DialplanSettings, ExtensionState } from '../render/types';
+import { listRingGroupsForRender } from '../ring-groups/repo';
 import { listBlocked, listInbound, listOutbound } from '../routes/service';
 import { listForRender as listTimeConditions } from '../time-conditions/service';
 import * as trunks from '../trunks/repo';
@@ -49,6 +54,11 @@ export class DesiredStateLoader {
       timeConditions: await listTimeConditions(this.db),
       emergency: await loadEmergency(this.db),
       voicemailBoxes: await listVoicemailBoxes(this.db),
+      queues: await listQueuesForRender(this.db),
+      ringGroups: await listRingGroupsForRender(this.db),
+      followMe: await listFollowMeForRender(this.db),
+      mohClasses: await listMohClassesForRender(this.db),
+      featureCodes: await loadFeatureCodes(this.db),
     };
   }
 

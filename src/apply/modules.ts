@@ -6,6 +6,8 @@ export const MODULE_FOR_FILE: Readonly<Record<string, string>> = {
   // Trunks change rarely and hold registration/identify objects ARI cannot push: reloaded.
   'pjsip_trunks.conf': 'res_pjsip.so',
   'voicemail.conf': 'app_voicemail.so',
+  'queues.conf': 'app_queue.so',
+  'musiconhold.conf': 'res_musiconhold.so',
 };
 
 // Generated files whose objects Switchboard pushes through ARI push configuration.

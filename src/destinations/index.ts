@@ -51,11 +51,10 @@ const LOOKUP: Partial<Record<DestinationType, { table: string; column: string; w
   announcement: { table: 'announcements', column: 'id', what: 'announcement' },
   'time-condition': { table: 'time_conditions', column: 'id', what: 'time condition' },
   voicemail: { table: 'voicemail_boxes', column: 'extension_number', what: 'voicemail box' },
+  queue: { table: 'queues', column: 'number', what: 'queue' },
+  'ring-group': { table: 'ring_groups', column: 'number', what: 'ring group' },
 };
-const NOT_YET: Partial<Record<DestinationType, string>> = {
-  'ring-group': 'ring groups are not configured on this system yet',
-  queue: 'queues are not configured on this system yet',
-};
+const NOT_YET: Partial<Record<DestinationType, string>> = {};
 
 export async function assertDestinationExists(
   db: Knex,

@@ -1,7 +1,12 @@
 import { renderAnnouncementDialplan } from '../announcements/render';
+import { renderCallHandlingDialplan } from '../call-handling/render';
 import { renderEmergency } from '../emergency/render';
 import { renderFeatureCodes } from '../feature-codes/render';
+import { renderFollowMeDialplan } from '../follow-me/render';
 import { renderIvrDialplan } from '../ivrs/render';
+import { renderQueueCallbackDialplan } from '../queues/callback/render';
+import { renderQueueDialplan } from '../queues/render';
+import { renderRingGroupDialplan } from '../ring-groups/render';
 import { renderTimeConditions } from '../time-conditions/render';
 import { renderVoicemailDialplan } from '../voicemail/boxes/render';
 import type { DesiredState } from './types';
@@ -18,4 +23,9 @@ export const DIALPLAN_CHUNKS: readonly DialplanChunk[] = [
   renderEmergency,
   renderFeatureCodes,
   renderVoicemailDialplan,
+  renderQueueDialplan,
+  renderQueueCallbackDialplan,
+  renderRingGroupDialplan,
+  renderFollowMeDialplan,
+  renderCallHandlingDialplan,
 ];

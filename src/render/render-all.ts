@@ -1,4 +1,6 @@
 import { dialplanView, endpointView } from '../extensions/render';
+import { renderMohConf } from '../moh/render';
+import { renderQueuesConf } from '../queues/render';
 import { routingView } from '../routes/render';
 import { trunksView } from '../trunks/render';
 import { renderVoicemailConf } from '../voicemail/boxes/render';
@@ -27,6 +29,8 @@ export function renderAll(state: DesiredState): RenderedFile[] {
       sections,
     },
     { name: 'voicemail.conf', content: renderVoicemailConf(state) },
+    { name: 'queues.conf', content: renderQueuesConf(state) },
+    { name: 'musiconhold.conf', content: renderMohConf(state) },
   ];
   return files.sort((a, b) => a.name.localeCompare(b.name));
 }

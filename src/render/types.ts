@@ -151,6 +151,92 @@ export interface VoicemailBoxState {
   skipPinFromOwnPhone: boolean; // *97 from the box's own endpoint opens it without the PIN
 }
 
+// ---- call distribution (issue 5): queues, ring groups, follow-me, call handling, music on hold
+
+export const QUEUE_STRATEGIES = [
+  'ringall',
+  'leastrecent',
+  'fewestcalls',
+  'random',
+  'rrmemory',
+  'linear',
+  'wrandom',
+] as const;
+export type QueueStrategy = (typeof QUEUE_STRATEGIES)[number];
+
+export interface QueueMemberState {
+  extension: string; // interface PJSIP/<extension>
+  name: string; // the extension's display name (membername)
+  penalty: number; // 0 first; higher penalties ring only when lower ones are all busy
+  dynamic: boolean; // false: static member in queues.conf; true: an agent who logs in and out
+}
+
+export interface QueueState {
+  number: string; // dialable number; Asterisk queue name sb-queue-<number>
+  name: string;
+  strategy: QueueStrategy;
+  members: QueueMemberState[];
+  ringSeconds: number; // per agent attempt (queues.conf timeout)
+  retrySeconds: number;
+  wrapUpSeconds: number;
+  maxWaitSeconds: number; // 0: no limit; then failoverDestination
+  maxCallers: number; // 0: no limit; a full queue sends the call to failoverDestination
+  joinWhenEmpty: boolean; // false: callers never join a queue with no available agent
+  leaveWhenEmpty: boolean;
+  announcePosition: boolean;
+  announceHoldTime: boolean;
+  periodicAnnounceGreetingId: number | null;
+  periodicAnnounceSeconds: number;
+  mohClass: string; // a musiconhold.conf class name ('default' or sb-moh-<id>)
+  vipCallerIds: string[]; // caller numbers (digits) who get vipPriority
+  vipPriority: number;
+  failoverDestination: DestinationState;
+  callback: {
+    enabled: boolean;
+    key: string; // one DTMF digit that exits the queue into the callback offer
+    maxAttempts: number;
+    retrySeconds: number;
+  };
+}
+
+export interface RingGroupMemberState {
+  kind: 'extension' | 'external';
+  target: string; // extension number, or a phone number for external
+  confirm: boolean; // external only: the person answering must press 1 to take the call
+}
+
+export interface RingGroupState {
+  number: string; // dialable; sb-dest-ring-group,<number>
+  name: string;
+  strategy: 'ringall' | 'hunt' | 'memoryhunt';
+  ringSeconds: number;
+  callerIdPrefix: string;
+  members: RingGroupMemberState[];
+  failoverDestination: DestinationState;
+}
+
+export interface FollowMeStepState {
+  kind: 'extension' | 'external'; // the extension itself is a step of kind extension
+  target: string;
+  ringSeconds: number;
+  confirm: boolean; // external only
+}
+
+export interface FollowMeState {
+  extension: string; // whose calls follow the steps
+  steps: FollowMeStepState[];
+  finalDestination: DestinationState; // after the last step; voicemail by default
+}
+
+export interface MohClassState {
+  name: string; // sb-moh-<id>
+  directory: string; // absolute path of the class's files inside Asterisk's file system
+}
+
+// Codes dialled from a phone; the catalog (src/feature-codes/catalog.ts) gives defaults, the
+// feature-codes page may change them. Key → code ("*76"); a disabled code is absent.
+export type FeatureCodeMap = Readonly<Record<string, string>>;
+
 export interface DesiredState {
   settings: DialplanSettings;
   extensions: ExtensionState[];
@@ -164,6 +250,11 @@ export interface DesiredState {
   timeConditions: TimeConditionState[];
   emergency: EmergencyState;
   voicemailBoxes: VoicemailBoxState[];
+  queues: QueueState[];
+  ringGroups: RingGroupState[];
+  followMe: FollowMeState[];
+  mohClasses: MohClassState[];
+  featureCodes: FeatureCodeMap;
 }
 
 export interface RenderedFile {

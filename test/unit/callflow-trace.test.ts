@@ -1,4 +1,5 @@
 import { type TraceStep, traceCall, traceOutcome } from '../../src/callflow/trace';
+import { defaultFeatureCodes } from '../../src/feature-codes/catalog';
 import type { DesiredState, IvrState, TimeConditionState } from '../../src/render/types';
 
 // The trace on hand-built states: every destination kind, the blocklist, first-match order,
@@ -181,6 +182,11 @@ function state(over: Partial<DesiredState> = {}): DesiredState {
     timeConditions: [OFFICE],
     emergency: { active: false, allRoutes: true, routeIds: [], greetingId: null, destination: null },
     voicemailBoxes: [],
+    queues: [],
+    ringGroups: [],
+    followMe: [],
+    mohClasses: [],
+    featureCodes: defaultFeatureCodes(),
     ...over,
   };
 }

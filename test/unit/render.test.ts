@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { diffObjects, pjsipObjects } from '../../src/apply/pjsip-objects';
+import { defaultFeatureCodes } from '../../src/feature-codes/catalog';
 import { RenderError } from '../../src/render/conf-helpers';
 import { renderAll } from '../../src/render/render-all';
 import type { DesiredState } from '../../src/render/types';
@@ -41,6 +42,11 @@ describe('renderAll golden files (exact bytes)', () => {
       timeConditions: [],
       emergency: { active: false, allRoutes: true, routeIds: [], greetingId: null, destination: null },
       voicemailBoxes: [],
+      queues: [],
+      ringGroups: [],
+      followMe: [],
+      mohClasses: [],
+      featureCodes: defaultFeatureCodes(),
       extensions: [
         {
           number: '1001',
