@@ -6,6 +6,8 @@ import { announcementPages } from './announcements/pages';
 import { announcementRoutes } from './announcements/routes';
 import { applyRoutes } from './apply/routes';
 import { authenticate, csrfProtect } from './auth/middleware';
+import { callHandlingPages } from './call-handling/pages';
+import { callHandlingRoutes } from './call-handling/routes';
 import { callFlowPages } from './callflow/pages';
 import { callFlowRoutes } from './callflow/routes';
 import type { Deps } from './deps';
@@ -13,14 +15,29 @@ import { emergencyPages } from './emergency/pages';
 import { emergencyRoutes } from './emergency/routes';
 import { extensionPages } from './extensions/pages';
 import { extensionRoutes } from './extensions/routes';
+import { featureCodePages } from './feature-codes/pages';
+import { featureCodeRoutes } from './feature-codes/routes';
+import { followMePages } from './follow-me/pages';
+import { followMeRoutes } from './follow-me/routes';
 import { greetingPages } from './greetings/pages';
 import { greetingRoutes } from './greetings/routes';
 import { greetingUploads } from './greetings/upload';
 import { AppError, NotFoundError, ValidationError } from './http/errors';
 import { ivrPages } from './ivrs/pages';
 import { ivrRoutes } from './ivrs/routes';
+import { mohPages } from './moh/pages';
+import { mohRoutes } from './moh/routes';
+import { mohUploads } from './moh/upload';
 import { healthRoutes } from './ops/health';
+import { queueLivePages } from './queues/agents/pages';
+import { queueAgentRoutes } from './queues/agents/routes';
+import { queueCallbackPages } from './queues/callback/pages';
+import { queueCallbackRoutes } from './queues/callback/routes';
+import { queuePages } from './queues/pages';
+import { queueRoutes } from './queues/routes';
 import { TEMPLATE_ROOT } from './render/engine';
+import { ringGroupPages } from './ring-groups/pages';
+import { ringGroupRoutes } from './ring-groups/routes';
 import { routePages } from './routes/pages';
 import { routeRoutes } from './routes/routes';
 import { timeConditionPages } from './time-conditions/pages';
@@ -63,6 +80,7 @@ export function createApp(deps: Deps): express.Express {
   app.use(cookieParser());
   app.use(authenticate(deps.db));
   app.use(greetingUploads());
+  app.use(mohUploads());
   app.use(csrfProtect);
 
   app.get('/api/v1/openapi.json', (_req, res) => {
@@ -71,7 +89,11 @@ export function createApp(deps: Deps): express.Express {
   app.get('/api/docs', (_req, res) => {
     res.type('html').send(apiDocsPage(deps.openapi.document()));
   });
+  app.use('/api/v1/extensions', callHandlingRoutes(deps));
+  app.use('/api/v1/extensions', followMeRoutes(deps));
   app.use('/api/v1/extensions', extensionRoutes(deps));
+  app.use('/api/v1/ring-groups', ringGroupRoutes(deps));
+  app.use('/api/v1/feature-codes', featureCodeRoutes(deps));
   app.use('/api/v1/apply', applyRoutes(deps));
   app.use('/api/v1/trunks', trunkRoutes(deps));
   app.use(routeRoutes(deps));
@@ -81,28 +103,41 @@ export function createApp(deps: Deps): express.Express {
   app.use('/api/v1/announcements', announcementRoutes(deps));
   app.use('/api/v1/time-conditions', timeConditionRoutes(deps));
   app.use('/api/v1/emergency', emergencyRoutes(deps));
+  // Before the queues' own routes, so /callbacks is not read as a queue number.
+  app.use('/api/v1/queues/callbacks', queueCallbackRoutes(deps));
+  app.use('/api/v1/queues', queueRoutes(deps));
   app.use(callFlowRoutes(deps));
   app.use('/api/v1/voicemail-boxes', voicemailBoxRoutes(deps));
   app.use('/api/v1/smtp', smtpRoutes(deps));
   app.use('/api/v1/voicemail-deliveries', deliveryRoutes(deps));
   app.use('/api/v1/voicemail-boxes', visualVoicemailRoutes(deps));
+  app.use('/api/v1/moh', mohRoutes(deps));
+  app.use('/api/v1/queues', queueAgentRoutes(deps));
   app.use('/api', (_req, _res, next) => next(new NotFoundError('API route')));
 
   app.use(authPages(deps));
+  app.use(callHandlingPages(deps));
   app.use(extensionPages(deps));
+  app.use(featureCodePages(deps));
   app.use(trunkPages(deps));
   app.use(routePages(deps));
   app.use(applyPages(deps));
   app.use(userPages(deps));
   app.use(greetingPages(deps));
   app.use(ivrPages(deps));
+  app.use(ringGroupPages(deps));
+  app.use(followMePages(deps));
   app.use(voicemailBoxPages(deps));
   app.use(announcementPages(deps));
   app.use(timeConditionPages(deps));
   app.use(emergencyPages(deps));
+  app.use(queueCallbackPages(deps));
+  app.use(queuePages(deps));
   app.use(callFlowPages(deps));
   app.use(emailSettingsPages(deps));
   app.use(visualVoicemailPages(deps));
+  app.use(queueLivePages(deps));
+  app.use(mohPages(deps));
   app.get('/', (_req, res) => res.redirect(303, '/extensions'));
 
   app.use((req: Request, res: Response) => {

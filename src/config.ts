@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 
 // The only reader of process.env: everything else receives a frozen Config.
@@ -17,6 +18,9 @@ const Env = z.object({
   ASTERISK_CONFIG_DIR: z.string().min(1).default('/etc/asterisk/switchboard'),
   // Asterisk's sounds directory as Switchboard sees it; greetings go in its switchboard/ folder.
   ASTERISK_SOUNDS_DIR: z.string().min(1).default('/usr/share/asterisk/sounds'),
+  // Asterisk's music-on-hold directory (astdatadir/moh) as Switchboard sees it; by default the
+  // sounds directory's sibling, as in Debian's layout. Each class gets a folder sb-moh-<id> there.
+  ASTERISK_MOH_DIR: z.string().min(1).optional(),
   // Asterisk's spool as Switchboard sees it: voicemail messages are read (and moved) there.
   ASTERISK_SPOOL_DIR: z.string().min(1).default('/var/spool/asterisk'),
   // How to reach the Asterisk CLI (space-separated command prefix; the CLI command is appended).
@@ -62,6 +66,7 @@ export interface Config {
   readonly asteriskConfigDir: string;
   readonly asteriskSoundsDir: string;
   readonly asteriskSpoolDir: string;
+  readonly asteriskMohDir: string;
   readonly asteriskCli: readonly string[];
   readonly extensionRange: { readonly min: number; readonly max: number };
   readonly applyDebounceMs: number;
@@ -97,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     asteriskConfigDir: e.ASTERISK_CONFIG_DIR,
     asteriskSoundsDir: e.ASTERISK_SOUNDS_DIR,
     asteriskSpoolDir: e.ASTERISK_SPOOL_DIR,
+    asteriskMohDir: e.ASTERISK_MOH_DIR ?? join(dirname(e.ASTERISK_SOUNDS_DIR), 'moh'),
     asteriskCli: Object.freeze(e.ASTERISK_CLI.split(' ').filter(Boolean)),
     extensionRange: Object.freeze({ min: e.EXTENSION_MIN, max: e.EXTENSION_MAX }),
     applyDebounceMs: e.APPLY_DEBOUNCE_MS,

@@ -4,6 +4,7 @@ import { Applier, type AsteriskTarget } from './apply/apply';
 import { ApplyQueue } from './apply/queue';
 import { Ari } from './asterisk/ari';
 import { AsteriskCli } from './asterisk/cli';
+import { startCallHandling } from './call-handling';
 import type { Config } from './config';
 import { createKnex, ensureDatabase } from './db/knex';
 import type { Deps } from './deps';
@@ -13,6 +14,8 @@ import { OpenApiRegistry } from './http/openapi';
 import { startJobs } from './jobs';
 import { createLogger, type Logger } from './lib/log';
 import { createMetrics } from './ops/metrics';
+import { type QueueAgentsRuntime, startQueueAgents } from './queues/agents';
+import { startQueueCallbacks } from './queues/callback';
 import { createVoicemailDelivery } from './voicemail/delivery';
 import { transcriberFor } from './voicemail/visual/service';
 
@@ -37,8 +40,10 @@ export async function createSwitchboard(config: Config, logger?: Logger): Promis
     ringSeconds: config.ringSeconds,
     ariApp: config.ari.app,
   };
+  let queueAgents: QueueAgentsRuntime | undefined;
   const applier = new Applier(db, target, settings, log, {
     onApplied: (rev) => {
+      queueAgents?.applied(rev);
       metrics.applies.inc({ status: rev.status });
       metrics.applyDuration.observe({ status: rev.status }, rev.durationMs / 1000);
     },
@@ -58,6 +63,9 @@ export async function createSwitchboard(config: Config, logger?: Logger): Promis
   const app = createApp(deps);
   // Subscribed before the event socket opens, so no feature-code call is missed.
   const featureCodes = startFeatureCodes(deps);
+  const callHandling = startCallHandling(deps);
+  queueAgents = startQueueAgents(deps);
+  const queueCallbacks = startQueueCallbacks(deps);
   void ari.startEvents();
   const transcriber = transcriberFor(db);
   // The email carries the transcription when the box asks for it (the job checks the flag).
@@ -89,6 +97,9 @@ export async function createSwitchboard(config: Config, logger?: Logger): Promis
       await voicemailDelivery.stop();
       await transcriber.idle();
       await featureCodes.stop();
+      await callHandling.stop();
+      await queueAgents?.stop();
+      await queueCallbacks.stop();
       await applyQueue.drain();
       await ari.stop();
       await db.destroy();

@@ -1,8 +1,23 @@
 import { greetingSound } from '../ivrs/render';
-import type { DesiredState, DestinationState, IvrState, TimeConditionState } from '../render/types';
+import type {
+  DesiredState,
+  DestinationState,
+  IvrState,
+  QueueState,
+  RingGroupState,
+  TimeConditionState,
+} from '../render/types';
 import { underEmergency } from '../routes/render';
 import { normalise } from '../time-conditions/schedule';
-import { describeFlowDestination } from './trace';
+import {
+  activeFollowMe,
+  describeFlowDestination,
+  followMeStepsText,
+  queueAlwaysEmpty,
+  queueMembersText,
+  ringGroupSeconds,
+  ringGroupText,
+} from './trace';
 
 // The whole flow behind an inbound route or an IVR as a graph: every destination reachable from
 // the root, each object once (a menu that leads back to itself is an edge, not a copy).
@@ -16,8 +31,11 @@ export type FlowNodeKind =
   | 'extension'
   | 'direct-dial'
   | 'external'
+  | 'queue'
+  | 'ring-group'
+  | 'voicemail'
   | 'hangup'
-  | 'unavailable'
+  | 'unavailable' // a destination type this system does not have
   | 'missing';
 
 export interface FlowNode {
@@ -117,14 +135,46 @@ class GraphBuilder {
             : ext
               ? undefined
               : 'no such extension: not in service';
+        // Follow-me replaces the plain ring (sb-extension-dial goes to sb-followme first);
+        // forwarding and DND live in astdb and are not drawn.
+        const fm = ext && !warning ? activeFollowMe(s, dest.target) : undefined;
+        const box = s.voicemailBoxes.some((b) => b.number === dest.target);
+        const details = !ext
+          ? []
+          : fm
+            ? [ext.displayName, `follow-me: ${followMeStepsText(s, fm)}`]
+            : [
+                ext.displayName,
+                `rings ${s.settings.ringSeconds} s`,
+                ...(box ? ['voicemail if unanswered or busy'] : []),
+              ];
         this.add({
           id,
           kind: 'extension',
           title: `Extension ${dest.target}`,
-          details: ext ? [ext.displayName, `rings ${s.settings.ringSeconds} s`] : [],
+          details,
           ref,
           ...(warning ? { warning } : {}),
         });
+        if (fm) this.edge(id, this.destination(fm.finalDestination), 'nobody answers (follow-me)');
+        return id;
+      }
+      case 'queue': {
+        const q = s.queues.find((x) => x.number === dest.target);
+        if (!q) return this.missing(id, describe, ref);
+        this.queue(id, q);
+        return id;
+      }
+      case 'ring-group': {
+        const g = s.ringGroups.find((x) => x.number === dest.target);
+        if (!g) return this.missing(id, describe, ref);
+        this.ringGroup(id, g);
+        return id;
+      }
+      case 'voicemail': {
+        const box = s.voicemailBoxes.find((x) => x.number === dest.target);
+        if (!box) return this.missing(id, describe, ref);
+        this.add({ id, kind: 'voicemail', title: `Voicemail ${box.number}`, details: [box.name], ref });
         return id;
       }
       case 'hangup':
@@ -223,6 +273,46 @@ class GraphBuilder {
     this.edge(id, this.destination(ivr.invalidDestination), 'no key or wrong key, after retries');
   }
 
+  private queue(id: string, q: QueueState): void {
+    const details = [`strategy ${q.strategy}`, queueMembersText(q), `rings each agent ${q.ringSeconds} s`];
+    details.push(q.maxWaitSeconds > 0 ? `max wait ${q.maxWaitSeconds} s` : 'no wait limit');
+    if (q.maxCallers > 0) details.push(`at most ${q.maxCallers} waiting callers`);
+    if (!q.joinWhenEmpty) details.push('not joined when no agent is available');
+    if (q.leaveWhenEmpty) details.push('left when no agent is available');
+    if (q.vipCallerIds.length > 0) {
+      details.push(`${plural(q.vipCallerIds.length, 'VIP caller')}: priority ${q.vipPriority}`);
+    }
+    if (q.callback.enabled) details.push(`${q.callback.key} asks for a callback`);
+    const empty = queueAlwaysEmpty(q);
+    this.add({
+      id,
+      kind: 'queue',
+      title: `Queue '${q.name}' (${q.number})`,
+      details,
+      ref: { type: 'queue', id: q.number },
+      ...(empty ? { warning: `${empty}: every call goes to the failover` } : {}),
+    });
+    const when: string[] = [];
+    if (q.maxWaitSeconds > 0) when.push(`no agent within ${q.maxWaitSeconds} s`);
+    if (q.maxCallers > 0) when.push('queue full');
+    if (!q.joinWhenEmpty || q.leaveWhenEmpty) when.push('no agent available');
+    const label = empty ? 'always (nobody to answer)' : when.length > 0 ? when.join(', ') : 'failover';
+    this.edge(id, this.destination(q.failoverDestination), label);
+  }
+
+  private ringGroup(id: string, g: RingGroupState): void {
+    const details = [ringGroupText(this.state, g)];
+    if (g.callerIdPrefix) details.push(`caller name prefix "${g.callerIdPrefix}"`);
+    this.add({
+      id,
+      kind: 'ring-group',
+      title: `Ring group '${g.name}' (${g.number})`,
+      details,
+      ref: { type: 'ring-group', id: g.number },
+    });
+    this.edge(id, this.destination(g.failoverDestination), `nobody answers within ${ringGroupSeconds(g)} s`);
+  }
+
   private missing(id: string, what: string, ref: { type: string; id: string }): string {
     this.add({
       id,
@@ -235,6 +325,8 @@ class GraphBuilder {
     return id;
   }
 }
+
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 
 function tcDetails(tc: TimeConditionState): string[] {
   const rules = normalise(tc);

@@ -3,9 +3,13 @@ import { greetingSound } from '../ivrs/render';
 import type {
   DesiredState,
   DestinationState,
+  FollowMeState,
   GreetingState,
+  InboundRouteState,
   IvrState,
   OutboundRouteState,
+  QueueState,
+  RingGroupState,
 } from '../render/types';
 import { underEmergency } from '../routes/render';
 import { isOpenAt } from '../time-conditions/schedule';
@@ -46,12 +50,17 @@ export type TraceStepKind =
   | 'invalid'
   | 'retry'
   | 'retries-exhausted'
-  | 'rings' // end: an extension rings (target = number)
+  | 'rings' // end: an extension rings (target = number); voicemail takes unanswered calls if it has a box
+  | 'follow-me' // end: the extension has follow-me: its steps ring in turn, then the final destination
+  | 'voicemail' // end: the caller leaves a message in a voicemail box
+  | 'queue' // end: the caller waits in a queue; after the max wait (or full/empty) → its failover
+  | 'queue-failover' // the queue can never have an agent (no members, empty not joinable): straight to failover
+  | 'ring-group' // end: a ring group rings its members per strategy; nobody answers → its failover
   | 'not-in-service' // end
   | 'dials-external' // end: dialled out through an outbound route (target = number sent)
   | 'refused' // end: the outbound route's class is not allowed
   | 'hangup' // end
-  | 'unavailable' // end: a destination of a kind this system does not have yet
+  | 'unavailable' // end: a destination of a kind this system does not have
   | 'missing' // end: the destination's object does not exist
   | 'loop'; // end: the flow comes back to where it was without caller input
 
@@ -92,6 +101,8 @@ class Tracer {
   private burst = 0;
   private offset = 0;
   private readonly seen = new Set<string>();
+  private route: InboundRouteState | null = null; // the matched route: its queue priority rides along
+  private cid = ''; // the caller number as the dialplan FILTERs it (0-9 and +)
 
   constructor(
     private readonly state: DesiredState,
@@ -168,6 +179,8 @@ class Tracer {
         sound: 'ss-noservice',
       });
     }
+    this.route = route;
+    this.cid = cid;
     const skipped = routes.indexOf(route);
     const cidText = route.callerId === null ? '' : ` and caller ID pattern ${route.callerId}`;
     this.step({
@@ -245,6 +258,25 @@ class Tracer {
         if (!ivr) return this.missing(dest);
         return this.ivr(ivr);
       }
+      case 'queue': {
+        const q = this.state.queues.find((x) => x.number === dest.target);
+        if (!q) return this.missing(dest);
+        return this.queue(q);
+      }
+      case 'ring-group': {
+        const g = this.state.ringGroups.find((x) => x.number === dest.target);
+        if (!g) return this.missing(dest);
+        return this.ringGroup(g);
+      }
+      case 'voicemail': {
+        const box = this.state.voicemailBoxes.find((x) => x.number === dest.target);
+        if (!box) return this.missing(dest);
+        return this.end({
+          kind: 'voicemail',
+          text: `${this.describe(dest)} takes a message`,
+          ref: { type: 'voicemail', id: box.number },
+        });
+      }
       default:
         return this.end({
           kind: 'unavailable',
@@ -283,10 +315,70 @@ class Tracer {
         ref: { type: 'extension', id: number },
       });
     }
+    // Forwarding and do-not-disturb come from astdb at call time (not part of the desired
+    // state), so the trace shows the configured path as if neither were set.
+    const fm = activeFollowMe(this.state, number);
+    if (fm) {
+      this.end({
+        kind: 'follow-me',
+        text: `extension ${number} (${ext.displayName}) has follow-me: ${followMeStepsText(this.state, fm)}; nobody answers → ${this.describe(fm.finalDestination)}`,
+        ref: { type: 'extension', id: number },
+      });
+    }
+    const box = this.state.voicemailBoxes.some((b) => b.number === number);
     this.end({
       kind: 'rings',
-      text: `rings extension ${number} (${ext.displayName}) for ${this.state.settings.ringSeconds} s; unanswered, the call ends`,
+      text: `rings extension ${number} (${ext.displayName}) for ${this.state.settings.ringSeconds} s; ${box ? `unanswered or busy, voicemail box ${number} takes a message` : 'unanswered, the call ends'}`,
       ref: { type: 'extension', id: number },
+    });
+  }
+
+  // sb-dest-queue → sb-queue-<number> (templates/asterisk/dialplan-queue.hbs)
+  private queue(q: QueueState): never {
+    const ref = { type: 'queue', id: q.number };
+    const failover = this.describe(q.failoverDestination);
+    const summary = queueSummary(this.state, q);
+    const empty = queueAlwaysEmpty(q);
+    if (empty) {
+      this.step({ kind: 'queue-failover', text: `${summary}; ${empty} → ${failover}`, ref });
+      return this.follow(q.failoverDestination);
+    }
+    const prio = this.queuePriority(q);
+    const parts = [`waits in ${summary}`];
+    if (prio) parts.push(`caller priority ${prio.priority} (${prio.source})`);
+    if (!q.joinWhenEmpty) parts.push(`with no agent available at that moment → ${failover} at once`);
+    else if (q.leaveWhenEmpty) parts.push(`if no agent is left available → ${failover}`);
+    if (q.maxCallers > 0) parts.push(`with ${q.maxCallers} callers already waiting → ${failover}`);
+    if (q.callback.enabled) parts.push(`pressing ${q.callback.key} leaves the queue for a callback offer`);
+    parts.push(
+      q.maxWaitSeconds > 0
+        ? `after ${q.maxWaitSeconds} s without an agent → ${failover}`
+        : `no wait limit: the caller waits until an agent answers (${failover} only when the queue is full or empty)`,
+    );
+    this.end({ kind: 'queue', text: parts.join('; '), ref });
+  }
+
+  // The higher of the inbound route's SB_QUEUE_PRIO and the queue's VIP priority (when the caller
+  // number, filtered like the dialplan does, is on the VIP list).
+  private queuePriority(q: QueueState): { priority: number; source: string } | null {
+    const routePrio = this.route?.queuePriority ?? 0;
+    const vip = this.cid !== '' && q.vipCallerIds.includes(this.cid);
+    if (vip && q.vipPriority > routePrio) {
+      return { priority: q.vipPriority, source: `${this.cid} is on the queue's VIP list` };
+    }
+    if (routePrio > 0 && this.route) {
+      return { priority: routePrio, source: `set by inbound route '${this.route.name}'` };
+    }
+    return null;
+  }
+
+  // sb-dest-ring-group (templates/asterisk/dialplan-ring-group.hbs)
+  private ringGroup(g: RingGroupState): never {
+    const prefix = g.callerIdPrefix ? `; the caller name gets the prefix "${g.callerIdPrefix}"` : '';
+    this.end({
+      kind: 'ring-group',
+      text: `ring group '${g.name}' (${g.number}) ${ringGroupText(this.state, g)}${prefix}; nobody answers within ${ringGroupSeconds(g)} s → ${this.describe(g.failoverDestination)}`,
+      ref: { type: 'ring-group', id: g.number },
     });
   }
 
@@ -471,6 +563,67 @@ function trunkText(route: OutboundRouteState): string {
   return `${route.trunks.length > 1 ? 'trunks' : 'trunk'} ${route.trunks.join(' → ')}`;
 }
 
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+function memberText(
+  state: DesiredState,
+  m: { kind: 'extension' | 'external'; target: string; confirm: boolean },
+): string {
+  if (m.kind === 'extension') return describeFlowDestination(state, { type: 'extension', target: m.target });
+  return `external number ${m.target}${m.confirm ? ' (must press 1 to accept)' : ''}`;
+}
+
+// The follow-me of an extension as sb-followme has it: only an entry with steps exists.
+export function activeFollowMe(state: DesiredState, number: string): FollowMeState | undefined {
+  return state.followMe.find((f) => f.extension === number && f.steps.length > 0);
+}
+
+export function followMeStepsText(state: DesiredState, fm: FollowMeState): string {
+  const steps = fm.steps.map((st, i) => `${i + 1}. ${memberText(state, st)} for ${st.ringSeconds} s`);
+  return `rings ${fm.steps.length === 1 ? steps[0] : `in turn ${steps.join(', ')}`}`;
+}
+
+// The strategy as the Dial() steps of ringGroupView run it.
+export function ringGroupText(state: DesiredState, g: RingGroupState): string {
+  const names = g.members.map((m) => memberText(state, m));
+  switch (g.strategy) {
+    case 'ringall':
+      return `rings all ${plural(names.length, 'member')} at once for ${g.ringSeconds} s (ring all): ${names.join(', ')}`;
+    case 'hunt':
+      return `rings its ${plural(names.length, 'member')} one after the other, ${g.ringSeconds} s each (hunt): ${names.join(' → ')}`;
+    case 'memoryhunt':
+      return `rings ${names[0] ?? 'nobody'} first, then adds one member per ${g.ringSeconds} s round (memory hunt): ${names.join(' → ')}`;
+  }
+}
+
+export function ringGroupSeconds(g: RingGroupState): number {
+  return g.strategy === 'ringall' ? g.ringSeconds : g.ringSeconds * g.members.length;
+}
+
+export function queueMembersText(q: QueueState): string {
+  const stat = q.members.filter((m) => !m.dynamic);
+  const dyn = q.members.filter((m) => m.dynamic);
+  const names = (list: typeof stat) => list.map((m) => `${m.name} (${m.extension})`).join(', ');
+  const parts: string[] = [];
+  if (stat.length > 0) parts.push(`${plural(stat.length, 'static member')}: ${names(stat)}`);
+  if (dyn.length > 0) parts.push(`${plural(dyn.length, 'dynamic agent')} (when logged in): ${names(dyn)}`);
+  return parts.length > 0 ? parts.join('; ') : 'no members';
+}
+
+export function queueSummary(state: DesiredState, q: QueueState): string {
+  return `${describeFlowDestination(state, { type: 'queue', target: q.number })}, strategy ${q.strategy}, ${queueMembersText(q)}, each agent rung ${q.ringSeconds} s`;
+}
+
+// Why a queue sends every caller to its failover without waiting, when that is certain from the
+// configuration alone: no member at all can ever be available (dynamic agents are members too),
+// and an empty queue either refuses to be joined (joinempty) or is left at once (leavewhenempty).
+export function queueAlwaysEmpty(q: QueueState): string | null {
+  if (q.members.length > 0) return null;
+  if (!q.joinWhenEmpty) return 'it has no members and callers do not join an empty queue';
+  if (q.leaveWhenEmpty) return 'it has no members and callers leave an empty queue';
+  return null;
+}
+
 // A destination in words, with the name of what it points at.
 export function describeFlowDestination(state: DesiredState, dest: DestinationState): string {
   const byId = <T extends { id: number; name: string }>(list: readonly T[]) =>
@@ -491,6 +644,18 @@ export function describeFlowDestination(state: DesiredState, dest: DestinationSt
     case 'announcement': {
       const name = byId(state.announcements);
       return name ? `announcement '${name}'` : `announcement ${dest.target}`;
+    }
+    case 'queue': {
+      const q = state.queues.find((x) => x.number === dest.target);
+      return q ? `queue '${q.name}' (${q.number})` : `queue ${dest.target}`;
+    }
+    case 'ring-group': {
+      const g = state.ringGroups.find((x) => x.number === dest.target);
+      return g ? `ring group '${g.name}' (${g.number})` : `ring group ${dest.target}`;
+    }
+    case 'voicemail': {
+      const b = state.voicemailBoxes.find((x) => x.number === dest.target);
+      return `voicemail box ${dest.target}${b ? ` (${b.name})` : ''}`;
     }
     case 'external':
       return `external number ${dest.target}`;

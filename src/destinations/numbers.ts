@@ -20,7 +20,6 @@ export async function assertNumberFree(
 ): Promise<void> {
   for (const owner of OWNERS) {
     if (self && self.what === owner.what && self.number === number) continue;
-    if (!(await db.schema.hasTable(owner.table))) continue;
     const found = await db(owner.table).where(owner.column, number).first(owner.column);
     if (found) {
       throw new ConflictError(`number ${number} is already used by ${owner.what} ${number}`, [
@@ -28,4 +27,23 @@ export async function assertNumberFree(
       ]);
     }
   }
+}
+
+// The numbers among `numbers` that a queue or ring group already has (for bulk extension imports).
+export async function numbersTakenByOthers(
+  db: Knex,
+  numbers: readonly string[],
+  except: NumberOwner,
+): Promise<Map<string, NumberOwner>> {
+  const taken = new Map<string, NumberOwner>();
+  for (const owner of OWNERS) {
+    if (owner.what === except) continue;
+    for (let i = 0; i < numbers.length; i += 1000) {
+      const found = await db(owner.table)
+        .whereIn(owner.column, numbers.slice(i, i + 1000))
+        .pluck(owner.column);
+      for (const n of found as string[]) taken.set(n, owner.what);
+    }
+  }
+  return taken;
 }

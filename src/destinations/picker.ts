@@ -26,6 +26,21 @@ export async function destinationOptions(db: Knex): Promise<DestinationGroup[]> 
     named(db, 'announcements'),
     named(db, 'time_conditions'),
   ]);
+  const queues = (await db('queues').orderBy('number').limit(LIMIT).select('number', 'name')) as Array<{
+    number: string;
+    name: string;
+  }>;
+  const ringGroups = (await db('ring_groups')
+    .orderBy('number')
+    .limit(LIMIT)
+    .select('number', 'name')) as Array<{
+    number: string;
+    name: string;
+  }>;
+  const boxes = (await db('voicemail_boxes')
+    .orderBy('extension_number')
+    .limit(LIMIT)
+    .select('extension_number')) as Array<{ extension_number: string }>;
   return [
     {
       label: 'Extensions',
@@ -42,6 +57,21 @@ export async function destinationOptions(db: Knex): Promise<DestinationGroup[]> 
     {
       label: 'Time conditions',
       options: timeConditions.map((r) => ({ value: `time-condition:${r.id}`, label: r.name })),
+    },
+    {
+      label: 'Queues',
+      options: queues.map((q) => ({ value: `queue:${q.number}`, label: `${q.number} ${q.name}` })),
+    },
+    {
+      label: 'Ring groups',
+      options: ringGroups.map((g) => ({ value: `ring-group:${g.number}`, label: `${g.number} ${g.name}` })),
+    },
+    {
+      label: 'Voicemail boxes',
+      options: boxes.map((b) => ({
+        value: `voicemail:${b.extension_number}`,
+        label: `voicemail ${b.extension_number}`,
+      })),
     },
     {
       label: 'Other',

@@ -11,7 +11,10 @@ export type OwnerType =
   | 'announcement'
   | 'time-condition'
   | 'emergency'
-  | 'voicemail-box';
+  | 'voicemail-box'
+  | 'queue'
+  | 'ring-group'
+  | 'follow-me';
 export type RefType = string; // a destination type, or 'greeting'
 
 export interface Owner {
@@ -40,6 +43,9 @@ const OWNER_LABEL: Record<OwnerType, string> = {
   'time-condition': 'time condition',
   emergency: 'emergency mode',
   'voicemail-box': 'voicemail box',
+  'ring-group': 'ring group',
+  'follow-me': 'follow-me of extension',
+  queue: 'queue',
 };
 
 export async function replaceRefs(db: Knex, owner: Owner, refs: readonly Ref[]): Promise<void> {

@@ -4,11 +4,11 @@ import type { Tx } from '../db/tx';
 import { assertDestinationExists, type Destination } from '../destinations';
 import { replaceRefs } from '../destinations/refs';
 import type { Actor } from '../extensions/service';
+import { loadFeatureCodes } from '../feature-codes/repo';
 import { type ErrorDetail, UnprocessableError } from '../http/errors';
 import type { EmergencyState } from '../render/types';
 import type { EmergencyInput } from './schema';
 
-export const FEATURE_CODE = '*99';
 const LOG_SHOWN = 50;
 
 export type Via = 'api' | 'ui' | 'phone';
@@ -67,7 +67,8 @@ export async function get(db: Knex) {
     greeting_id: state.greetingId,
     destination: state.destination,
     pin_set: state.pinSet === true,
-    feature_code: FEATURE_CODE,
+    // The admin may change or disable *99 on the feature-codes page.
+    feature_code: (await loadFeatureCodes(db))['emergency'] ?? null,
     changed_by: last?.by ?? null,
     changed_at: last?.at ?? null,
     changed_via: last?.via ?? null,

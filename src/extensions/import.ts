@@ -1,4 +1,5 @@
 import type { Tx } from '../db/tx';
+import { numbersTakenByOthers } from '../destinations/numbers';
 import { ValidationError } from '../http/errors';
 import { randomSecret } from '../lib/crypto';
 import { syncWithFlag as syncVoicemailBoxes } from '../voicemail/boxes';
@@ -29,6 +30,12 @@ export async function importExtensions(
       .whereIn('number', numbers.slice(i, i + 1000))
       .pluck('number');
     for (const n of found as string[]) existing.add(n);
+  }
+  const others = await numbersTakenByOthers(tx, numbers, 'extension');
+  for (const r of parsed.rows) {
+    const owner = others.get(r.input.number);
+    if (owner)
+      errors.push({ row: r.line, path: 'number', message: `already used by ${owner} ${r.input.number}` });
   }
   if (opts.mode === 'create') {
     for (const r of parsed.rows) {

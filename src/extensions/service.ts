@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { mapDbError } from '../db/mysql-errors';
 import type { Tx } from '../db/tx';
+import { assertNumberFree } from '../destinations/numbers';
 import { assertUnreferenced, removeRefs } from '../destinations/refs';
 import { NotFoundError } from '../http/errors';
 import { randomSecret } from '../lib/crypto';
@@ -56,6 +57,7 @@ export async function create(
   actor: Actor,
 ): Promise<{ extension: Extension; sipSecret: string }> {
   const secret = input.sip_secret ?? randomSecret(SECRET_LENGTH);
+  await assertNumberFree(tx, input.number, { what: 'extension', number: input.number });
   try {
     await repo.insert(tx, writable(input, input.number, secret));
   } catch (err) {
@@ -106,6 +108,8 @@ export async function patch(
 }
 
 export async function remove(tx: Tx, number: string, actor: Actor): Promise<void> {
+  // Its follow-me goes with it (FK cascade), so what that points at must not block the deletion.
+  await removeRefs(tx, { type: 'follow-me', id: number });
   await assertUnreferenced(tx, { type: 'extension', target: number }, `extension ${number}`);
   await assertUnreferenced(
     tx,

@@ -21,7 +21,6 @@ export const FEATURE_CODE_CATALOG: readonly FeatureCodeEntry[] = [
   { key: 'cfna-on', code: '*52', description: 'Forward when not answered to a number', param: 'number' },
   { key: 'cfna-off', code: '*53', description: 'Cancel forwarding when not answered' },
   { key: 'block-last', code: '*32', description: 'Block the last caller who called me' },
-  { key: 'followme-toggle', code: '*21', description: 'Follow-me on / off' },
   {
     key: 'agent-toggle',
     code: '*45',

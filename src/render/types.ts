@@ -59,6 +59,8 @@ export interface InboundRouteState {
   callerId: string | null;
   destination: DestinationState;
   callerIdNamePrefix: string;
+  // Caller priority in any queue this call reaches (SB_QUEUE_PRIO); 0 or absent: none.
+  queuePriority?: number;
 }
 
 export interface BlockedCallerState {
@@ -231,6 +233,10 @@ export interface FollowMeState {
 export interface MohClassState {
   name: string; // sb-moh-<id>
   directory: string; // absolute path of the class's files inside Asterisk's file system
+  sort: 'random' | 'alpha'; // play order; alpha sorts by file name
+  // The class's file names: listed in musiconhold.conf so a changed set of files changes the
+  // file's bytes, which is what makes apply reload res_musiconhold (it rescans only on reload).
+  files: string[];
 }
 
 // Codes dialled from a phone; the catalog (src/feature-codes/catalog.ts) gives defaults, the

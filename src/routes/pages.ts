@@ -71,6 +71,8 @@ function inboundFromForm(body: unknown): Record<string, unknown> {
   };
   const position = formNumber(body, 'position');
   if (position !== undefined) out['position'] = position;
+  const queuePriority = formNumber(body, 'queue_priority');
+  if (queuePriority !== undefined) out['queue_priority'] = queuePriority;
   return out;
 }
 

@@ -65,6 +65,7 @@ export function routingView(state: DesiredState) {
       did: r.did,
       callerId: r.callerId,
       prefix: r.callerIdNamePrefix,
+      queuePriority: r.queuePriority ?? 0,
       dest: underEmergency(state, r.id) ? EMERGENCY_ENTRY : destinationGoto(r.destination),
     })),
     blocked: state.blockedCallers.map((b) => ({

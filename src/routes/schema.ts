@@ -43,6 +43,8 @@ export const InboundRoute = z.strictObject({
     .max(20)
     .regex(/^[\p{L}\p{N} .:_()-]*$/u, 'letters, digits, spaces and . : _ ( ) - only')
     .default(''),
+  // Callers on this route wait ahead of lower priorities in any queue (0: normal).
+  queue_priority: z.number().int().min(0).max(10).default(0),
   position: z.number().int().min(1).optional(),
 });
 export type InboundRouteInput = z.infer<typeof InboundRoute>;

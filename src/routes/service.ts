@@ -28,6 +28,7 @@ interface InboundRow {
   destination_type: string;
   destination_target: string;
   caller_id_name_prefix: string;
+  queue_priority: number;
 }
 
 // ---- outbound routes
@@ -138,6 +139,7 @@ export async function listInbound(db: Knex): Promise<InboundRouteState[]> {
     callerId: r.caller_id,
     destination: { type: r.destination_type, target: r.destination_target },
     callerIdNamePrefix: r.caller_id_name_prefix,
+    queuePriority: r.queue_priority,
   }));
 }
 
@@ -150,6 +152,7 @@ export function inboundToApi(r: InboundRouteState) {
     caller_id: r.callerId,
     destination: r.destination,
     caller_id_name_prefix: r.callerIdNamePrefix,
+    queue_priority: r.queuePriority ?? 0,
   };
 }
 
@@ -162,6 +165,7 @@ export async function saveInbound(tx: Tx, id: number | null, input: InboundRoute
     destination_type: input.destination.type,
     destination_target: input.destination.target,
     caller_id_name_prefix: input.caller_id_name_prefix,
+    queue_priority: input.queue_priority,
     position: input.position ?? (await nextPosition(tx, 'inbound_routes')),
   };
   try {

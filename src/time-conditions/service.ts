@@ -7,13 +7,12 @@ import type { Tx } from '../db/tx';
 import { assertDestinationExists } from '../destinations';
 import { assertUnreferenced, referrersOf, removeRefs, replaceRefs } from '../destinations/refs';
 import type { Actor } from '../extensions/service';
+import { loadFeatureCodes } from '../feature-codes/repo';
 import { NotFoundError, UnprocessableError, ValidationError } from '../http/errors';
 import type { TimeConditionState } from '../render/types';
 import * as repo from './repo';
 import { isOpenAt } from './schedule';
 import type { OverrideMode, TimeConditionInput } from './schema';
-
-export const FEATURE_CODE_PREFIX = '*28';
 
 // Asterisk reads zone files itself (GotoIfTime, STRFTIME): a zone Node knows but Asterisk's
 // root lacks would silently run on UTC. The sounds directory sits at <root>/usr/share/asterisk/
@@ -48,7 +47,13 @@ export async function listForRender(db: Knex): Promise<TimeConditionState[]> {
   return (await repo.list(db)).map((r) => r.state);
 }
 
-export function toApi(record: repo.TimeConditionRecord, now = new Date()) {
+// The phone code that toggles the override: the admin may change or disable *28 on the
+// feature-codes page, so it is read, not assumed.
+async function overrideCode(db: Knex): Promise<string | null> {
+  return (await loadFeatureCodes(db))['tc-override'] ?? null;
+}
+
+export function toApi(record: repo.TimeConditionRecord, code: string | null, now = new Date()) {
   const { row, state } = record;
   return {
     id: row.id,
@@ -63,7 +68,7 @@ export function toApi(record: repo.TimeConditionRecord, now = new Date()) {
     override_at: row.override_at,
     override_via: row.override_via,
     pin_set: row.override_pin_hash !== null,
-    feature_code: `${FEATURE_CODE_PREFIX}${row.id}`,
+    feature_code: code === null ? null : `${code}${row.id}`,
     status: isOpenAt(state, now),
     created_at: row.created_at,
     updated_at: row.updated_at,
@@ -79,12 +84,16 @@ async function mustFind(db: Knex, id: number): Promise<repo.TimeConditionRecord>
 
 export async function get(db: Knex, id: number) {
   const record = await mustFind(db, id);
-  return { ...toApi(record), used_by: await referrersOf(db, { type: 'time-condition', target: id }) };
+  return {
+    ...toApi(record, await overrideCode(db)),
+    used_by: await referrersOf(db, { type: 'time-condition', target: id }),
+  };
 }
 
 export async function listApi(db: Knex) {
   const now = new Date();
-  return (await repo.list(db)).map((r) => toApi(r, now));
+  const code = await overrideCode(db);
+  return (await repo.list(db)).map((r) => toApi(r, code, now));
 }
 
 // Time conditions that lead into each other with no step in between would make Asterisk spin
@@ -147,7 +156,7 @@ export async function save(tx: Tx, id: number | null, input: TimeConditionInput,
     { role: 'closed', ...input.closed_destination },
   ]);
   tx.afterCommit(() => ctx.actor.requestApply(`time condition ${input.name} saved`));
-  return toApi(await mustFind(tx, tcId));
+  return toApi(await mustFind(tx, tcId), await overrideCode(tx));
 }
 
 export async function remove(tx: Tx, id: number, actor: Actor): Promise<void> {
@@ -174,7 +183,7 @@ export async function setOverride(
     .where({ id })
     .update({ ...overrideRow(mode, actor.by, via), updated_at: tx.fn.now(3) });
   tx.afterCommit(() => actor.requestApply(`time condition ${found.row.name} override ${mode}`));
-  return toApi(await mustFind(tx, id));
+  return toApi(await mustFind(tx, id), await overrideCode(tx));
 }
 
 export async function setPin(tx: Tx, id: number, pin: string | null): Promise<void> {

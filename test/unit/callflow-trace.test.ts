@@ -1,6 +1,13 @@
-import { type TraceStep, traceCall, traceOutcome } from '../../src/callflow/trace';
+import { buildFlowGraph, renderFlowHtml } from '../../src/callflow/diagram';
+import { describeFlowDestination, type TraceStep, traceCall, traceOutcome } from '../../src/callflow/trace';
 import { defaultFeatureCodes } from '../../src/feature-codes/catalog';
-import type { DesiredState, IvrState, TimeConditionState } from '../../src/render/types';
+import type {
+  DesiredState,
+  IvrState,
+  QueueState,
+  RingGroupState,
+  TimeConditionState,
+} from '../../src/render/types';
 
 // The trace on hand-built states: every destination kind, the blocklist, first-match order,
 // emergency mode and time conditions (holiday, override, schedule).
@@ -350,9 +357,10 @@ describe('IVR menus', () => {
     expect(traceOutcome(steps).ref?.id).toBe('1002');
   });
 
-  it('announcement, queue (not built yet), external (premium refused) and hangup options', () => {
+  it('announcement, queue (none configured), external (premium refused) and hangup options', () => {
     expect(kinds(menu('4')).slice(-3)).toEqual(['announcement', 'playback', 'hangup']);
-    expect(traceOutcome(menu('5'))).toMatchObject({ kind: 'unavailable', ref: { type: 'queue', id: '600' } });
+    expect(traceOutcome(menu('5'))).toMatchObject({ kind: 'missing', ref: { type: 'queue', id: '600' } });
+    expect(traceOutcome(menu('5')).text).toBe('queue 600 does not exist: the call ends');
     expect(traceOutcome(menu('6'))).toMatchObject({
       kind: 'dials-external',
       ref: { type: 'external', id: '+32471234567' },
@@ -439,5 +447,312 @@ describe('emergency mode', () => {
 
   it('the blocklist still applies before emergency routing', () => {
     expect(traceOutcome(trace(on(), '3225550100', '0900123456')).kind).toBe('blocked');
+  });
+});
+
+// ---- call distribution: queues, ring groups, follow-me, voicemail
+
+const SUPPORT_QUEUE: QueueState = {
+  number: '600',
+  name: 'Support',
+  strategy: 'rrmemory',
+  members: [
+    { extension: '1001', name: 'Reception', penalty: 0, dynamic: false },
+    { extension: '1500', name: 'Support', penalty: 0, dynamic: false },
+    { extension: '1002', name: 'Sales desk', penalty: 1, dynamic: true },
+  ],
+  ringSeconds: 15,
+  retrySeconds: 5,
+  wrapUpSeconds: 0,
+  maxWaitSeconds: 120,
+  maxCallers: 0,
+  joinWhenEmpty: true,
+  leaveWhenEmpty: false,
+  announcePosition: false,
+  announceHoldTime: false,
+  periodicAnnounceGreetingId: null,
+  periodicAnnounceSeconds: 60,
+  mohClass: 'default',
+  vipCallerIds: ['0475111111'],
+  vipPriority: 5,
+  failoverDestination: { type: 'voicemail', target: '1500' },
+  callback: { enabled: false, key: '1', maxAttempts: 3, retrySeconds: 60 },
+};
+
+const SALES_GROUP: RingGroupState = {
+  number: '700',
+  name: 'Sales team',
+  strategy: 'hunt',
+  ringSeconds: 20,
+  callerIdPrefix: 'Sales:',
+  members: [
+    { kind: 'extension', target: '1002', confirm: false },
+    { kind: 'external', target: '0471234567', confirm: true },
+  ],
+  failoverDestination: { type: 'announcement', target: '5' },
+};
+
+// An inbound route 'Helpdesk' (DID 3225558000) to `dest`, queue priority `prio`.
+function distribution(dest: { type: string; target: string }, over: Partial<DesiredState> = {}, prio = 0) {
+  const s = state({
+    queues: [SUPPORT_QUEUE],
+    ringGroups: [SALES_GROUP],
+    voicemailBoxes: [{ number: '1500', name: 'Support', pin: '1234', skipPinFromOwnPhone: false }],
+    ...over,
+  });
+  s.inboundRoutes = [
+    ...s.inboundRoutes,
+    {
+      id: 20,
+      name: 'Helpdesk',
+      position: 20,
+      did: '3225558000',
+      callerId: null,
+      destination: dest,
+      callerIdNamePrefix: '',
+      queuePriority: prio,
+    },
+  ];
+  return s;
+}
+const HELPDESK = '3225558000';
+
+describe('queues', () => {
+  it('inbound route → queue: name, number, strategy, members, max wait and failover', () => {
+    const steps = trace(distribution({ type: 'queue', target: '600' }), HELPDESK, '022222222');
+    expect(kinds(steps)).toEqual(['arrive', 'blocklist', 'route', 'queue']);
+    const end = traceOutcome(steps);
+    expect(end).toMatchObject({ kind: 'queue', ref: { type: 'queue', id: '600' }, end: true });
+    expect(end.text).toBe(
+      "waits in queue 'Support' (600), strategy rrmemory, 2 static members: Reception (1001), Support (1500); " +
+        '1 dynamic agent (when logged in): Sales desk (1002), each agent rung 15 s; ' +
+        'after 120 s without an agent → voicemail box 1500 (Support)',
+    );
+  });
+
+  it('caller priority: the VIP list for a listed caller, the inbound route otherwise', () => {
+    const vip = traceOutcome(trace(distribution({ type: 'queue', target: '600' }), HELPDESK, '0475111111'));
+    expect(vip.text).toContain("caller priority 5 (0475111111 is on the queue's VIP list)");
+    const other = traceOutcome(trace(distribution({ type: 'queue', target: '600' }), HELPDESK, '022222222'));
+    expect(other.text).not.toContain('priority');
+    const routed = distribution({ type: 'queue', target: '600' }, {}, 8);
+    // The route's priority is higher than the VIP priority: it wins even for a VIP.
+    expect(traceOutcome(trace(routed, HELPDESK, '0475111111')).text).toContain(
+      "caller priority 8 (set by inbound route 'Helpdesk')",
+    );
+    expect(traceOutcome(trace(routed, HELPDESK, '022222222')).text).toContain('caller priority 8');
+  });
+
+  it('an empty queue callers may not join goes straight on to the failover destination', () => {
+    const empty = { ...SUPPORT_QUEUE, members: [], joinWhenEmpty: false };
+    const steps = trace(
+      distribution({ type: 'queue', target: '600' }, { queues: [empty] }),
+      HELPDESK,
+      '022222222',
+    );
+    expect(kinds(steps).slice(-2)).toEqual(['queue-failover', 'voicemail']);
+    expect(steps.at(-2)!.text).toContain('it has no members and callers do not join an empty queue');
+    expect(steps.at(-2)!.text).toContain('→ voicemail box 1500 (Support)');
+    expect(traceOutcome(steps)).toMatchObject({
+      kind: 'voicemail',
+      ref: { type: 'voicemail', id: '1500' },
+      text: 'voicemail box 1500 (Support) takes a message',
+    });
+    // Allowed to join an empty queue, the caller waits for the max wait instead.
+    const joinable = { ...empty, joinWhenEmpty: true };
+    const wait = traceOutcome(
+      trace(distribution({ type: 'queue', target: '600' }, { queues: [joinable] }), HELPDESK, '022222222'),
+    );
+    expect(wait.kind).toBe('queue');
+    expect(wait.text).toContain('no members');
+  });
+
+  it('join-when-empty off with members, a full queue, callback and no wait limit are all said', () => {
+    const q = {
+      ...SUPPORT_QUEUE,
+      joinWhenEmpty: false,
+      maxCallers: 4,
+      maxWaitSeconds: 0,
+      callback: { ...SUPPORT_QUEUE.callback, enabled: true },
+    };
+    const text = traceOutcome(
+      trace(distribution({ type: 'queue', target: '600' }, { queues: [q] }), HELPDESK, '022222222'),
+    ).text;
+    expect(text).toContain('with no agent available at that moment → voicemail box 1500 (Support) at once');
+    expect(text).toContain('with 4 callers already waiting →');
+    expect(text).toContain('pressing 1 leaves the queue for a callback offer');
+    expect(text).toContain('no wait limit');
+  });
+
+  it('a queue whose failover is itself stops as a loop', () => {
+    const q = {
+      ...SUPPORT_QUEUE,
+      members: [],
+      leaveWhenEmpty: true,
+      failoverDestination: { type: 'queue', target: '600' },
+    };
+    const steps = trace(
+      distribution({ type: 'queue', target: '600' }, { queues: [q] }),
+      HELPDESK,
+      '022222222',
+    );
+    expect(kinds(steps).slice(-2)).toEqual(['queue-failover', 'loop']);
+  });
+});
+
+describe('ring groups', () => {
+  it('lists the members in strategy order with the ring time, then the failover', () => {
+    const end = traceOutcome(
+      trace(distribution({ type: 'ring-group', target: '700' }), HELPDESK, '022222222'),
+    );
+    expect(end).toMatchObject({ kind: 'ring-group', ref: { type: 'ring-group', id: '700' } });
+    expect(end.text).toBe(
+      "ring group 'Sales team' (700) rings its 2 members one after the other, 20 s each (hunt): " +
+        'extension 1002 (Sales desk) → external number 0471234567 (must press 1 to accept); ' +
+        'the caller name gets the prefix "Sales:"; nobody answers within 40 s → announcement \'We are closed\'',
+    );
+    const all = { ...SALES_GROUP, strategy: 'ringall' as const };
+    expect(
+      traceOutcome(
+        trace(distribution({ type: 'ring-group', target: '700' }, { ringGroups: [all] }), HELPDESK, '1'),
+      ).text,
+    ).toContain('rings all 2 members at once for 20 s (ring all)');
+  });
+
+  it('describes queues and ring groups by name', () => {
+    const s = distribution({ type: 'hangup', target: '' });
+    expect(describeFlowDestination(s, { type: 'queue', target: '600' })).toBe("queue 'Support' (600)");
+    expect(describeFlowDestination(s, { type: 'ring-group', target: '700' })).toBe(
+      "ring group 'Sales team' (700)",
+    );
+    expect(describeFlowDestination(s, { type: 'ring-group', target: '701' })).toBe('ring group 701');
+  });
+});
+
+describe('extension ringing: follow-me and voicemail', () => {
+  const followMe = {
+    extension: '1002',
+    steps: [
+      { kind: 'extension' as const, target: '1002', ringSeconds: 15, confirm: false },
+      { kind: 'external' as const, target: '0475999999', ringSeconds: 25, confirm: true },
+    ],
+    finalDestination: { type: 'voicemail', target: '1500' },
+  };
+
+  it('an extension with follow-me rings its steps in turn, then the final destination', () => {
+    const end = traceOutcome(
+      trace(
+        distribution({ type: 'extension', target: '1002' }, { followMe: [followMe] }),
+        HELPDESK,
+        '022222222',
+      ),
+    );
+    expect(end).toMatchObject({ kind: 'follow-me', ref: { type: 'extension', id: '1002' } });
+    expect(end.text).toBe(
+      'extension 1002 (Sales desk) has follow-me: rings in turn 1. extension 1002 (Sales desk) for 15 s, ' +
+        '2. external number 0475999999 (must press 1 to accept) for 25 s; nobody answers → voicemail box 1500 (Support)',
+    );
+  });
+
+  it('follow-me without steps has no dialplan entry: the phone rings; a voicemail box takes unanswered calls', () => {
+    const none = { ...followMe, steps: [] };
+    expect(
+      traceOutcome(
+        trace(distribution({ type: 'extension', target: '1002' }, { followMe: [none] }), HELPDESK, '1'),
+      ).kind,
+    ).toBe('rings');
+    expect(traceOutcome(trace(distribution({ type: 'extension', target: '1500' }), HELPDESK, '1')).text).toBe(
+      'rings extension 1500 (Support) for 25 s; unanswered or busy, voicemail box 1500 takes a message',
+    );
+  });
+});
+
+describe('diagram: queues, ring groups and follow-me', () => {
+  const graphOf = (s: DesiredState) => {
+    const g = buildFlowGraph(s, { type: 'inbound-route', id: 20 });
+    if (!g) throw new Error('no graph');
+    return g;
+  };
+
+  it('a queue node with its details and an edge to the failover', () => {
+    const g = graphOf(distribution({ type: 'queue', target: '600' }));
+    const q = g.nodes.find((n) => n.id === 'queue:600');
+    expect(q).toMatchObject({
+      kind: 'queue',
+      title: "Queue 'Support' (600)",
+      ref: { type: 'queue', id: '600' },
+    });
+    expect(q?.details).toEqual([
+      'strategy rrmemory',
+      '2 static members: Reception (1001), Support (1500); 1 dynamic agent (when logged in): Sales desk (1002)',
+      'rings each agent 15 s',
+      'max wait 120 s',
+      '1 VIP caller: priority 5',
+    ]);
+    expect(q?.warning).toBeUndefined();
+    expect(g.edges).toContainEqual({
+      from: 'queue:600',
+      to: 'voicemail:1500',
+      label: 'no agent within 120 s',
+    });
+    expect(g.nodes.find((n) => n.id === 'voicemail:1500')).toMatchObject({
+      kind: 'voicemail',
+      details: ['Support'],
+    });
+    expect(g.nodes.some((n) => n.kind === 'unavailable')).toBe(false);
+  });
+
+  it('an empty queue no caller can join warns and always fails over', () => {
+    const empty = { ...SUPPORT_QUEUE, members: [], joinWhenEmpty: false };
+    const g = graphOf(distribution({ type: 'queue', target: '600' }, { queues: [empty] }));
+    expect(g.nodes.find((n) => n.id === 'queue:600')?.warning).toContain('every call goes to the failover');
+    expect(g.edges).toContainEqual({
+      from: 'queue:600',
+      to: 'voicemail:1500',
+      label: 'always (nobody to answer)',
+    });
+  });
+
+  it('a ring group node with its members and a failover edge, drawn in the HTML', () => {
+    const g = graphOf(distribution({ type: 'ring-group', target: '700' }));
+    expect(g.nodes.find((n) => n.id === 'ring-group:700')).toMatchObject({
+      kind: 'ring-group',
+      title: "Ring group 'Sales team' (700)",
+    });
+    expect(g.edges).toContainEqual({
+      from: 'ring-group:700',
+      to: 'announcement:5',
+      label: 'nobody answers within 40 s',
+    });
+    expect(g.edges).toContainEqual({ from: 'announcement:5', to: 'hangup:', label: 'then' });
+    const html = renderFlowHtml(g);
+    expect(html).toContain('class="cf-node cf-ring-group"');
+    expect(html).toContain('nobody answers within 40 s');
+  });
+
+  it('follow-me: the extension lists its steps and leads to the final destination', () => {
+    const fm = {
+      extension: '1002',
+      steps: [{ kind: 'external' as const, target: '0475999999', ringSeconds: 25, confirm: false }],
+      finalDestination: { type: 'ring-group', target: '700' },
+    };
+    const g = graphOf(distribution({ type: 'extension', target: '1002' }, { followMe: [fm] }));
+    expect(g.nodes.find((n) => n.id === 'extension:1002')?.details).toEqual([
+      'Sales desk',
+      'follow-me: rings 1. external number 0475999999 for 25 s',
+    ]);
+    expect(g.edges).toContainEqual({
+      from: 'extension:1002',
+      to: 'ring-group:700',
+      label: 'nobody answers (follow-me)',
+    });
+  });
+
+  it('a destination type the system does not have stays unavailable', () => {
+    const g = graphOf(distribution({ type: 'conference', target: '1' }));
+    expect(g.nodes.find((n) => n.id === 'conference:1')).toMatchObject({ kind: 'unavailable' });
+    expect(traceOutcome(trace(distribution({ type: 'conference', target: '1' }), HELPDESK, '1')).kind).toBe(
+      'unavailable',
+    );
   });
 });

@@ -26,5 +26,8 @@ export function renderVoicemailDialplan(state: DesiredState): string {
   return confTemplate('dialplan-voicemail')({
     boxes: boxes.map((b) => ({ number: b.number })),
     noPin: boxes.filter((b) => b.skipPinFromOwnPhone).map((b) => b.number),
+    // The codes as configured on the feature-codes page; a disabled one is not rendered.
+    ownCode: state.featureCodes['voicemail-own'] ?? null,
+    anyCode: state.featureCodes['voicemail-any'] ?? null,
   });
 }

@@ -1,0 +1,80 @@
+import type { AsteriskCli } from '../asterisk/cli';
+
+// Asterisk's astdb, family "sb": the dialplan's copy of forwarding, do-not-disturb and blocked
+// callers (MySQL holds the truth). Written through the CLI, not ARI: with live_dangerously = no,
+// ARI's POST /asterisk/variable?variable=DB(...) answers 204 but Asterisk logs "Dangerous
+// function DB write blocked" and writes nothing (call-handling.test.ts proves it). Keys are <kind>/<extension>[/<caller>]; every part is
+// checked here again, whatever validated it before, because it becomes part of a dialplan
+// function argument or a CLI command line.
+
+export const FAMILY = 'sb';
+export const MIRRORED_KINDS = ['dnd', 'cfu', 'cfb', 'cfna', 'block'] as const;
+export type MirroredKind = (typeof MIRRORED_KINDS)[number];
+
+const EXTENSION = /^[0-9]{1,20}$/;
+const NUMBER = /^\+?[0-9]{1,20}$/;
+
+export class AstDbKeyError extends Error {}
+
+export function astdbKey(kind: MirroredKind | 'last', extension: string, caller?: string): string {
+  if (!EXTENSION.test(extension)) throw new AstDbKeyError(`bad extension ${JSON.stringify(extension)}`);
+  if (kind === 'block') {
+    if (caller === undefined || !NUMBER.test(caller))
+      throw new AstDbKeyError(`bad caller ${JSON.stringify(caller)}`);
+    return `block/${extension}/${caller}`;
+  }
+  return `${kind}/${extension}`;
+}
+
+function checkKey(key: string): string {
+  if (!/^(dnd|cfu|cfb|cfna|last)\/[0-9]{1,20}$|^block\/[0-9]{1,20}\/\+?[0-9]{1,20}$/.test(key))
+    throw new AstDbKeyError(`refusing astdb key ${JSON.stringify(key)}`);
+  return key;
+}
+
+function checkValue(value: string): string {
+  if (!NUMBER.test(value)) throw new AstDbKeyError(`refusing astdb value ${JSON.stringify(value)}`);
+  return value;
+}
+
+export interface AstDb {
+  put(key: string, value: string): Promise<void>;
+  del(key: string): Promise<void>;
+  // Every key of family sb under the mirrored kinds, with its value.
+  list(): Promise<Map<string, string>>;
+}
+
+// `database put|del|show` through the Asterisk CLI. The command is one argv element (no shell),
+// built only from checked keys and values.
+export class CliAstDb implements AstDb {
+  constructor(private readonly cli: AsteriskCli) {}
+
+  async put(key: string, value: string): Promise<void> {
+    const out = await this.cli.run(`database put ${FAMILY} ${checkKey(key)} ${checkValue(value)}`);
+    if (!/Updated database successfully/i.test(out)) throw new Error(`astdb put ${key}: ${out.trim()}`);
+  }
+
+  async del(key: string): Promise<void> {
+    const out = await this.cli.run(`database del ${FAMILY} ${checkKey(key)}`);
+    // "could not be removed" is what Asterisk says of a key already gone: what we wanted.
+    if (!/entry removed|could not be removed/i.test(out)) throw new Error(`astdb del ${key}: ${out.trim()}`);
+  }
+
+  async list(): Promise<Map<string, string>> {
+    const out = await this.cli.run(`database show ${FAMILY}`);
+    return parseDatabaseShow(out);
+  }
+}
+
+// "/sb/dnd/1001                                      : 1" lines of `database show sb`.
+export function parseDatabaseShow(out: string): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const line of out.split('\n')) {
+    const m = /^\/sb\/(\S+)\s*:\s*(\S*)\s*$/.exec(line);
+    if (!m) continue;
+    const key = m[1]!;
+    if (!MIRRORED_KINDS.some((k) => key.startsWith(`${k}/`))) continue;
+    map.set(key, m[2]!);
+  }
+  return map;
+}

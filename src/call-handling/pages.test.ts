@@ -1,0 +1,158 @@
+import { startTestApp, type TestApp } from '../../test/support/app';
+import { asteriskCli } from '../../test/support/asterisk';
+import { requireAsterisk } from '../../test/support/env';
+
+// The "Call forwarding" and "Feature codes" pages, through real HTTP forms with a signed-in
+// session and MariaDB. The test app's user alice is linked to extension 1001.
+
+let app: TestApp;
+
+beforeAll(async () => {
+  requireAsterisk();
+  app = await startTestApp();
+  for (const number of ['1001', '1002']) {
+    const res = await app.api('POST', '/api/v1/extensions', {
+      body: { number, display_name: `Ext ${number}` },
+    });
+    expect(res.status).toBe(201);
+  }
+  await app.applyNow();
+}, 60_000);
+
+afterAll(async () => {
+  if (!app) return;
+  try {
+    for (const number of ['1001', '1002']) await app.api('DELETE', `/api/v1/extensions/${number}`);
+    await app.applyNow();
+  } finally {
+    await app.close();
+  }
+}, 60_000);
+
+type Session = { cookie: string; csrf: string };
+
+async function session(username: string, password: string, page: string): Promise<Session> {
+  const login = await fetch(`${app.url}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ username, password }).toString(),
+  });
+  const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+  const html = await (await fetch(`${app.url}${page}`, { headers: { cookie } })).text();
+  return { cookie, csrf: /name="csrf-token" content="([^"]+)"/.exec(html)![1]! };
+}
+
+const get = (s: Session, path: string) =>
+  fetch(`${app.url}${path}`, { redirect: 'manual', headers: { cookie: s.cookie } });
+const post = (s: Session, path: string, form: Record<string, string>) =>
+  fetch(`${app.url}${path}`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: s.csrf, ...form }).toString(),
+  });
+
+const handling = async (n: string) => (await app.api('GET', `/api/v1/extensions/${n}/call-handling`)).body;
+
+describe('call forwarding page (user)', () => {
+  let alice: Session;
+  beforeAll(async () => {
+    alice = await session('alice', 'alice-password-1', '/call-forwarding');
+  });
+
+  it('shows her own extension, with the nav entry', async () => {
+    const res = await get(alice, '/call-forwarding');
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('Call forwarding <small class="mono">1001</small>');
+    expect(html).toContain('href="/call-forwarding"');
+    expect(html).not.toContain('href="/feature-codes"');
+  });
+
+  it('saves DND and forwarding; they reach astdb', async () => {
+    const res = await post(alice, '/call-forwarding', {
+      dnd: 'on',
+      always: '',
+      busy: '1002',
+      noAnswer: '+3225550100',
+    });
+    expect(res.status).toBe(303);
+    expect(await handling('1001')).toEqual({
+      extension: '1001',
+      dnd: true,
+      forward: { always: null, busy: '1002', noAnswer: '+3225550100' },
+    });
+    expect(await asteriskCli('database get sb cfb/1001')).toContain('1002');
+  });
+
+  it('refuses a bad number with 400, shows why, and changes nothing', async () => {
+    const res = await post(alice, '/call-forwarding', { always: '1002;x', busy: '', noAnswer: '' });
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toContain('must be 3 to 20 digits');
+    expect(html).toContain('value="1002;x"');
+    expect((await handling('1001')).forward.busy).toBe('1002');
+  });
+
+  it('blocks and unblocks a caller', async () => {
+    expect((await post(alice, '/call-forwarding/blocked', { caller: '3225559999' })).status).toBe(303);
+    expect(await (await get(alice, '/call-forwarding')).text()).toContain('data-blocked="3225559999"');
+    expect((await post(alice, '/call-forwarding/blocked', { caller: 'x' })).status).toBe(400);
+    expect((await post(alice, '/call-forwarding/unblock', { caller: '3225559999' })).status).toBe(303);
+    expect((await app.api('GET', '/api/v1/extensions/1001/blocked-callers')).body.items).toEqual([]);
+  });
+
+  it("may not open another extension's page or the feature codes", async () => {
+    expect((await get(alice, '/extensions/1002/call-forwarding')).status).toBe(403);
+    expect((await post(alice, '/extensions/1002/call-forwarding', { dnd: 'on' })).status).toBe(403);
+    expect((await get(alice, '/feature-codes')).status).toBe(403);
+    expect((await handling('1002')).dnd).toBe(false);
+  });
+});
+
+describe('admin pages', () => {
+  let admin: Session;
+  beforeAll(async () => {
+    admin = await session('admin', 'admin-password-1', '/feature-codes');
+  });
+
+  it("opens and changes any extension's forwarding", async () => {
+    expect((await get(admin, '/extensions/1002/call-forwarding')).status).toBe(200);
+    expect((await post(admin, '/extensions/1002/call-forwarding', { dnd: 'on' })).status).toBe(303);
+    expect((await handling('1002')).dnd).toBe(true);
+    expect((await get(admin, '/extensions/1999/call-forwarding')).status).toBe(404);
+  });
+
+  it('lists every feature code and saves a change', async () => {
+    const html = await (await get(admin, '/feature-codes')).text();
+    expect(html).toContain('data-feature="dnd-toggle"');
+    expect(html).toContain('href="/feature-codes"');
+    const list = (await app.api('GET', '/api/v1/feature-codes')).body.items as Array<{
+      key: string;
+      code: string;
+    }>;
+    const form: Record<string, string> = {};
+    for (const item of list) {
+      form[`code_${item.key}`] = item.key === 'block-last' ? '*33' : item.code;
+      form[`enabled_${item.key}`] = 'on';
+    }
+    expect((await post(admin, '/feature-codes', form)).status).toBe(303);
+    const after = (await app.api('GET', '/api/v1/feature-codes')).body.items as Array<{
+      key: string;
+      code: string;
+    }>;
+    expect(after.find((i) => i.key === 'block-last')?.code).toBe('*33');
+
+    // A clash is refused: the page says which code, and nothing is saved.
+    form['code_cfb-off'] = '*33';
+    const refused = await post(admin, '/feature-codes', form);
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('*33 is also the code of');
+    const again = (await app.api('GET', '/api/v1/feature-codes')).body.items as Array<{
+      key: string;
+      code: string;
+    }>;
+    expect(again.find((i) => i.key === 'cfb-off')?.code).toBe('*91');
+  });
+});

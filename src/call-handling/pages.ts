@@ -1,0 +1,162 @@
+import { type Request, type Response, Router } from 'express';
+import { withTx } from '../db/tx';
+import type { Deps } from '../deps';
+import { type AppError, ForbiddenError, NotFoundError } from '../http/errors';
+import { parse } from '../http/parse';
+import { formString, notFoundPage, refusal, requirePage, sendPage } from '../web/page-helpers';
+import { astdbFor } from './index';
+import { assertOwnerOrAdmin } from './routes';
+import { BlockCaller, BlockedParams, ExtensionNumber, PutCallHandling } from './schema';
+import * as service from './service';
+
+// "Call forwarding": a user's own page (/call-forwarding) and, for admins, one per extension
+// (/extensions/<number>/call-forwarding). Same form, same rules as the API.
+export function callHandlingPages(deps: Deps): Router {
+  const router = Router();
+  const astdb = astdbFor(deps);
+  const mirror = (number: string) => service.mirror(deps.db, astdb, deps.log, number);
+  const base = (number: string, req: Request) =>
+    req.auth?.user.role === 'admin' ? `/extensions/${number}/call-forwarding` : '/call-forwarding';
+
+  const show = async (
+    req: Request,
+    res: Response,
+    number: string,
+    extra: Record<string, unknown> = {},
+    status = 200,
+  ) => {
+    const [handling, blocked] = await Promise.all([
+      service.get(deps.db, number),
+      service.listBlocked(deps.db, number),
+    ]);
+    sendPage(
+      req,
+      res,
+      'call-handling/form',
+      {
+        title: `Call forwarding · ${number}`,
+        nav: req.auth?.user.role === 'admin' ? 'extensions' : 'call-forwarding',
+        number,
+        action: base(number, req),
+        values: handling,
+        blocked,
+        flash:
+          req.query['saved'] === '1' && status === 200 ? 'Saved: in force from the next call.' : undefined,
+        ...extra,
+      },
+      status,
+    );
+  };
+
+  // The extension a page is about: the user's own, or the one in the path for an admin.
+  const target = (req: Request, res: Response): string | null => {
+    const raw = req.params['number'] ?? req.auth?.user.extensionNumber ?? '';
+    const parsed = ExtensionNumber.safeParse(raw);
+    if (!parsed.success) {
+      notFoundPage(req, res, 'such extension');
+      return null;
+    }
+    assertOwnerOrAdmin(req, parsed.data);
+    return parsed.data;
+  };
+
+  const handle =
+    (fn: (req: Request, res: Response, number: string) => Promise<void>) =>
+    async (req: Request, res: Response) => {
+      let number: string | null;
+      try {
+        number = target(req, res);
+      } catch (err) {
+        if (!(err instanceof ForbiddenError)) throw err;
+        sendPage(
+          req,
+          res,
+          'error',
+          { title: 'Forbidden', heading: 'Not allowed', message: err.message },
+          403,
+        );
+        return;
+      }
+      if (number === null) return;
+      try {
+        await fn(req, res, number);
+      } catch (err) {
+        if (err instanceof NotFoundError && !res.headersSent) notFoundPage(req, res, `extension ${number}`);
+        else throw err;
+      }
+    };
+
+  const refused = async (req: Request, res: Response, number: string, caught: unknown, values?: unknown) => {
+    const err: AppError = refusal(caught);
+    const errors = err.details.length ? err.details : [{ path: 'form', message: err.message }];
+    await show(
+      req,
+      res,
+      number,
+      { errors, errorMessage: err.message, ...(values ? { values } : {}) },
+      err.status,
+    );
+  };
+
+  const save = handle(async (req, res, number) => {
+    const body = req.body as Record<string, unknown>;
+    const field = (k: string) => {
+      const v = (formString(body, k) ?? '').trim();
+      return v === '' ? null : v;
+    };
+    const raw = {
+      dnd: formString(body, 'dnd') === 'on',
+      forward: { always: field('always'), busy: field('busy'), noAnswer: field('noAnswer') },
+    };
+    try {
+      const input = parse(PutCallHandling, raw);
+      await withTx(deps.db, (tx) => service.put(tx, number, input));
+      await mirror(number);
+      res.redirect(303, `${base(number, req)}?saved=1`);
+    } catch (caught) {
+      await refused(req, res, number, caught, { extension: number, ...raw });
+    }
+  });
+
+  const block = handle(async (req, res, number) => {
+    try {
+      const input = parse(BlockCaller, { number: (formString(req.body, 'caller') ?? '').trim() });
+      await withTx(deps.db, (tx) => service.block(tx, number, input.number));
+      await mirror(number);
+      res.redirect(303, `${base(number, req)}?saved=1`);
+    } catch (caught) {
+      await refused(req, res, number, caught);
+    }
+  });
+
+  const unblock = handle(async (req, res, number) => {
+    try {
+      const { caller } = parse(BlockedParams, { number, caller: formString(req.body, 'caller') ?? '' });
+      await withTx(deps.db, (tx) => service.unblock(tx, number, caller));
+      await mirror(number);
+      res.redirect(303, `${base(number, req)}?saved=1`);
+    } catch (caught) {
+      await refused(req, res, number, caught);
+    }
+  });
+
+  const own = requirePage('user', 'admin');
+  const admin = requirePage('admin');
+  router.get(
+    '/call-forwarding',
+    own,
+    handle((req, res, n) => show(req, res, n)),
+  );
+  router.post('/call-forwarding', own, save);
+  router.post('/call-forwarding/blocked', own, block);
+  router.post('/call-forwarding/unblock', own, unblock);
+  router.get(
+    '/extensions/:number/call-forwarding',
+    admin,
+    handle((req, res, n) => show(req, res, n)),
+  );
+  router.post('/extensions/:number/call-forwarding', admin, save);
+  router.post('/extensions/:number/call-forwarding/blocked', admin, block);
+  router.post('/extensions/:number/call-forwarding/unblock', admin, unblock);
+  return router;
+}

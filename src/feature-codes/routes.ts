@@ -1,0 +1,35 @@
+import { type Request, Router } from 'express';
+import { actorName } from '../auth/middleware';
+import { withTx } from '../db/tx';
+import type { Deps } from '../deps';
+import { actorFor } from '../extensions/routes';
+import { ApiRouter } from '../http/api';
+import { PutFeatureCodes } from './schema';
+import * as service from './service';
+
+export function featureCodeRoutes(deps: Deps): Router {
+  const router = Router();
+  const api = new ApiRouter(router, '/api/v1/feature-codes', deps.openapi);
+  const actor = (req: Request) => actorFor(deps, actorName(req));
+
+  api.op(
+    {
+      method: 'get',
+      path: '/',
+      summary: 'The feature-code catalog with the codes in force',
+      roles: ['admin', 'supervisor', 'user'],
+    },
+    async () => ({ items: await service.list(deps.db) }),
+  );
+  api.op(
+    {
+      method: 'put',
+      path: '/',
+      summary: 'Change codes or enable/disable them (the listed ones; the dialplan is reloaded)',
+      roles: ['admin'],
+      body: PutFeatureCodes,
+    },
+    async ({ req, body }) => ({ items: await withTx(deps.db, (tx) => service.put(tx, body, actor(req))) }),
+  );
+  return router;
+}

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+// Uploads above this are refused before any conversion runs.
+export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
+// Longer tracks are cut: hold music loops, an hour-long file only fills the disk.
+export const MAX_TRACK_SECONDS = 900;
+export const MAX_FILES_PER_CLASS = 50;
+export const MAX_CLASSES = 100;
+
+export const SORTS = ['random', 'alpha'] as const;
+
+// Shown to admins only; Asterisk knows the class as sb-moh-<id>, so nothing typed here reaches
+// a config file or a path.
+export const MohName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(80)
+  .regex(/^[\p{L}\p{N} ._()-]+$/u, 'letters, digits, spaces and . _ ( ) - only');
+
+export const CreateMohClass = z.strictObject({
+  name: MohName,
+  sort: z.enum(SORTS).default('random'),
+});
+export type CreateMohClassInput = z.infer<typeof CreateMohClass>;
+
+export const UpdateMohClass = z.strictObject({
+  name: MohName.optional(),
+  sort: z.enum(SORTS).optional(),
+});
+export type UpdateMohClassInput = z.infer<typeof UpdateMohClass>;
+
+// The multipart fields next to the audio in `file`; without a name the upload's own file name
+// (minus its extension) is used, and must pass the same check.
+export const UploadFields = z.strictObject({ name: MohName.optional() });
+
+const Id = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(2 ** 31);
+export const MohParams = z.strictObject({ id: Id });
+export const MohFileParams = z.strictObject({ id: Id, fileId: Id });
+
+export function className(id: number): string {
+  return `sb-moh-${id}`;
+}

@@ -1,0 +1,81 @@
+import { memberLabel, parseQueueShow, queueCommands } from './asterisk';
+
+// Output captured from Asterisk 22.10 (`queue show`), with a caller added as 22.10 prints it.
+const SHOWN = `sb-queue-99 has 1 calls (max unlimited) in 'rrmemory' strategy (0s holdtime, 0s talktime), W:0, C:0, A:0, SL:0.0%, SL2:0.0% within 0s
+   Members: 
+      Bob_B (PJSIP/2002) with penalty 3 (ringinuse disabled) (dynamic) (paused:lunch break was 1 secs ago) (Invalid) has taken no calls yet (login was 2 secs ago)
+      Alice Smith (PJSIP/2001) (ringinuse disabled) (in call) (In use) has taken 4 calls (last was 12 secs ago) (login was 2 secs ago)
+   Callers: 
+      1. PJSIP/trunk-test-carrier-00000007 (wait: 1:05, prio: 10)
+
+sb-queue-700 has 0 calls (max 5) in 'leastrecent' strategy (0s holdtime, 0s talktime), W:0, C:0, A:0, SL:0.0%, SL2:0.0% within 0s
+   No Members
+   No Callers
+`;
+
+describe('parseQueueShow', () => {
+  it('reads members (name, interface, penalty, dynamic, pause with its reason, state, calls) and callers', () => {
+    const queues = parseQueueShow(SHOWN);
+    expect([...queues.keys()]).toEqual(['sb-queue-99', 'sb-queue-700']);
+    const q = queues.get('sb-queue-99')!;
+    expect(q.strategy).toBe('rrmemory');
+    expect(q.members).toEqual([
+      {
+        name: 'Bob_B',
+        interface: 'PJSIP/2002',
+        extension: '2002',
+        penalty: 3,
+        dynamic: true,
+        paused: true,
+        pauseReason: 'lunch break',
+        deviceState: 'Invalid',
+        inCall: false,
+        callsTaken: 0,
+        lastCallSecondsAgo: null,
+      },
+      {
+        name: 'Alice Smith',
+        interface: 'PJSIP/2001',
+        extension: '2001',
+        penalty: 0,
+        dynamic: false,
+        paused: false,
+        pauseReason: null,
+        deviceState: 'In use',
+        inCall: true,
+        callsTaken: 4,
+        lastCallSecondsAgo: 12,
+      },
+    ]);
+    expect(q.callers).toEqual([
+      { position: 1, channel: 'PJSIP/trunk-test-carrier-00000007', waitSeconds: 65, priority: 10 },
+    ]);
+    expect(queues.get('sb-queue-700')).toEqual({
+      name: 'sb-queue-700',
+      strategy: 'leastrecent',
+      members: [],
+      callers: [],
+    });
+  });
+});
+
+describe('queue CLI commands', () => {
+  it('quote a validated reason and refuse anything that could extend the command', () => {
+    expect(queueCommands.pause('700', '2001', 'lunch break')).toBe(
+      'queue pause member PJSIP/2001 queue sb-queue-700 reason "lunch break"',
+    );
+    for (const reason of ['a"b', 'x;y', 'x\nqueue remove', '${X}', '']) {
+      expect(() => queueCommands.pause('700', '2001', reason)).toThrow(/refusing/);
+    }
+    expect(() => queueCommands.remove('700 from x', '2001')).toThrow(/refusing/);
+    expect(() => queueCommands.add('700', '2001 to', 0, 'A')).toThrow(/refusing/);
+  });
+
+  it('reduces a display name to one CLI word', () => {
+    expect(memberLabel('Zoë  O\'Brien "x"', '2001')).toBe('Zo_OBrien_x');
+    expect(memberLabel('!!!', '2001')).toBe('2001');
+    expect(queueCommands.add('700', '2001', 2, 'Ann Lee')).toBe(
+      'queue add member PJSIP/2001 to sb-queue-700 penalty 2 as Ann_Lee state_interface PJSIP/2001',
+    );
+  });
+});

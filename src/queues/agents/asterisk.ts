@@ -1,0 +1,178 @@
+import type { AsteriskCli } from '../../asterisk/cli';
+
+// The app_queue CLI commands Switchboard issues, and the parser of `queue show`. Every value
+// put into a command is checked here against a strict pattern, whatever validated it before.
+
+const NUMBER = /^[0-9]{1,20}$/;
+const LABEL = /^[A-Za-z0-9_-]{1,40}$/;
+const REASON = /^[A-Za-z0-9 _-]{1,40}$/;
+
+function checked(value: string, pattern: RegExp, what: string): string {
+  if (!pattern.test(value)) throw new Error(`refusing ${what} ${JSON.stringify(value)} in a CLI command`);
+  return value;
+}
+
+export const asteriskQueueName = (number: string) => `sb-queue-${checked(number, NUMBER, 'queue number')}`;
+export const memberInterface = (ext: string) => `PJSIP/${checked(ext, NUMBER, 'extension')}`;
+
+// A display name reduced to one CLI word (the member name shown by `queue show`).
+export function memberLabel(name: string, ext: string): string {
+  const label = name
+    .replace(/\s+/g, '_')
+    .replace(/[^A-Za-z0-9_-]/g, '')
+    .slice(0, 40);
+  return label === '' ? ext : label;
+}
+
+export const queueCommands = {
+  add: (queue: string, ext: string, penalty: number, name: string) =>
+    `queue add member ${memberInterface(ext)} to ${asteriskQueueName(queue)} penalty ${checked(String(penalty), /^[0-9]{1,5}$/, 'penalty')} as ${checked(memberLabel(name, ext), LABEL, 'member name')} state_interface ${memberInterface(ext)}`,
+  remove: (queue: string, ext: string) =>
+    `queue remove member ${memberInterface(ext)} from ${asteriskQueueName(queue)}`,
+  // NOTE: the CLI takes one word per argument; Asterisk's argument parser honours double quotes,
+  // and REASON admits no quote or backslash that could end them.
+  pause: (queue: string, ext: string, reason: string) =>
+    `queue pause member ${memberInterface(ext)} queue ${asteriskQueueName(queue)} reason "${checked(reason, REASON, 'pause reason')}"`,
+  unpause: (queue: string, ext: string) =>
+    `queue unpause member ${memberInterface(ext)} queue ${asteriskQueueName(queue)}`,
+  penalty: (queue: string, ext: string, penalty: number) =>
+    `queue set penalty ${checked(String(penalty), /^[0-9]{1,5}$/, 'penalty')} on ${memberInterface(ext)} in ${asteriskQueueName(queue)}`,
+  show: (queue?: string) => (queue === undefined ? 'queue show' : `queue show ${asteriskQueueName(queue)}`),
+};
+
+export interface ShownMember {
+  name: string;
+  interface: string;
+  extension: string | null; // from PJSIP/<digits>
+  penalty: number;
+  dynamic: boolean;
+  paused: boolean;
+  pauseReason: string | null;
+  deviceState: string; // Asterisk's device state: "Not in use", "In use", "Ringing", …
+  inCall: boolean;
+  callsTaken: number;
+  lastCallSecondsAgo: number | null;
+}
+
+export interface ShownCaller {
+  position: number;
+  channel: string;
+  waitSeconds: number;
+  priority: number;
+}
+
+export interface ShownQueue {
+  name: string;
+  strategy: string;
+  members: ShownMember[];
+  callers: ShownCaller[];
+}
+
+const QUEUE_LINE = /^(\S+) has (\d+) calls? \(max [^)]*\) in '([a-z]+)' strategy/;
+const CALLER_LINE = /^\s+(\d+)\. (\S+) \(wait: ?(\d+):(\d+), prio: ?(-?\d+)\)/;
+
+// Parses `queue show [name]` (Asterisk 22). Member line, e.g.:
+//   "      Alice (PJSIP/2001) with penalty 2 (ringinuse disabled) (dynamic) (paused:phone was 5 secs
+//    ago) (Not in use) has taken 3 calls (last was 12 secs ago) (login was 40 secs ago)"
+// The name and the interface are printed once when they are equal.
+export function parseQueueShow(output: string): Map<string, ShownQueue> {
+  const queues = new Map<string, ShownQueue>();
+  let current: ShownQueue | null = null;
+  let section: 'members' | 'callers' | null = null;
+  for (const raw of output.split('\n')) {
+    const line = raw.replace(/\r$/, '');
+    const q = QUEUE_LINE.exec(line);
+    if (q) {
+      current = { name: q[1]!, strategy: q[3]!, members: [], callers: [] };
+      queues.set(current.name, current);
+      section = null;
+      continue;
+    }
+    if (!current) continue;
+    const trimmed = line.trim();
+    if (trimmed.startsWith('Members:')) section = 'members';
+    else if (trimmed.startsWith('Callers:')) section = 'callers';
+    else if (trimmed === 'No Members' || trimmed === 'No Callers') section = null;
+    else if (section === 'callers') {
+      const c = CALLER_LINE.exec(line);
+      if (c)
+        current.callers.push({
+          position: Number(c[1]),
+          channel: c[2]!,
+          waitSeconds: Number(c[3]) * 60 + Number(c[4]),
+          priority: Number(c[5]),
+        });
+    } else if (section === 'members' && trimmed !== '') {
+      const member = parseMemberLine(trimmed);
+      if (member) current.members.push(member);
+    }
+  }
+  return queues;
+}
+
+const DEVICE_STATES = [
+  'Not in use',
+  'In use',
+  'Busy',
+  'Invalid',
+  'Unavailable',
+  'Ringing',
+  'Ring+Inuse',
+  'On Hold',
+  'Unknown',
+];
+
+function parseMemberLine(line: string): ShownMember | null {
+  const head = /^(.*?)(?: \(([A-Za-z]+\/[^\s)]+)(?: from [^)]*)?\))?(?= with penalty| \(|$| has taken)/.exec(
+    line,
+  );
+  if (!head) return null;
+  const name = head[1]!;
+  const iface = head[2] ?? name;
+  const groups = [...line.slice(head[0].length).matchAll(/\(([^()]*)\)/g)].map((m) => m[1]!);
+  const paused = groups.find((g) => g.startsWith('paused'));
+  const pauseReason = paused ? (/^paused:(.*?) was \d+ secs ago$/.exec(paused)?.[1] ?? null) : null;
+  const deviceState = groups.find((g) => DEVICE_STATES.includes(g)) ?? 'Unknown';
+  const taken = /has taken (\d+) calls? \(last was (\d+) secs ago\)/.exec(line);
+  const ext = /^PJSIP\/([0-9]+)$/.exec(iface);
+  return {
+    name,
+    interface: iface,
+    extension: ext ? ext[1]! : null,
+    penalty: Number(/ with penalty (\d+)/.exec(line)?.[1] ?? 0),
+    dynamic: groups.includes('dynamic'),
+    paused: paused !== undefined,
+    pauseReason: pauseReason === '' ? null : pauseReason,
+    deviceState,
+    inCall: groups.includes('in call'),
+    callsTaken: taken ? Number(taken[1]) : 0,
+    lastCallSecondsAgo: taken ? Number(taken[2]) : null,
+  };
+}
+
+// One answer of `queue show <name>` per queue serves every reader for about a second: the live
+// page polls every 2 s per open browser, and each read spawns a CLI process.
+const SHOW_TTL_MS = 1_000;
+const showCache = new WeakMap<AsteriskCli, Map<string, { at: number; value: Promise<ShownQueue | null> }>>();
+
+export function showQueue(cli: AsteriskCli, number: string): Promise<ShownQueue | null> {
+  let perCli = showCache.get(cli);
+  if (!perCli) {
+    perCli = new Map();
+    showCache.set(cli, perCli);
+  }
+  const hit = perCli.get(number);
+  if (hit && Date.now() - hit.at <= SHOW_TTL_MS) return hit.value;
+  const name = asteriskQueueName(number);
+  const value = cli.run(queueCommands.show(number)).then((out) => parseQueueShow(out).get(name) ?? null);
+  perCli.set(number, { at: Date.now(), value });
+  value.catch(() => {
+    if (perCli.get(number)?.value === value) perCli.delete(number);
+  });
+  return value;
+}
+
+// After a change, the next read must see it.
+export function forgetShown(cli: AsteriskCli, number: string): void {
+  showCache.get(cli)?.delete(number);
+}

@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DesiredState, QueueState } from '../../render/types';
+import { renderQueueCallbackDialplan } from './render';
+
+const base = JSON.parse(
+  readFileSync(join(__dirname, '..', '..', '..', 'test', 'golden', 'empty', 'state.json'), 'utf8'),
+) as DesiredState;
+
+function queue(number: string, callback: Partial<QueueState['callback']>): QueueState {
+  return {
+    number,
+    name: `Q ${number}`,
+    strategy: 'ringall',
+    members: [],
+    ringSeconds: 15,
+    retrySeconds: 5,
+    wrapUpSeconds: 0,
+    maxWaitSeconds: 0,
+    maxCallers: 0,
+    joinWhenEmpty: true,
+    leaveWhenEmpty: false,
+    announcePosition: false,
+    announceHoldTime: false,
+    periodicAnnounceGreetingId: null,
+    periodicAnnounceSeconds: 60,
+    mohClass: 'default',
+    vipCallerIds: [],
+    vipPriority: 10,
+    failoverDestination: { type: 'hangup', target: '' },
+    callback: { enabled: true, key: '5', maxAttempts: 3, retrySeconds: 60, ...callback },
+  } as QueueState;
+}
+
+describe('queue callback dialplan', () => {
+  it('gives each queue with callback on an exit context whose key hands the call to Stasis, and none to the others', () => {
+    const text = renderQueueCallbackDialplan({
+      ...base,
+      queues: [queue('702', { key: '9' }), queue('701', { enabled: false }), queue('700', {})],
+    });
+    expect(text).toContain(
+      '[sb-queue-exit-700]\nexten => 5,1,Stasis(switchboard,callback,700,${FILTER(0-9,${QUEUEPOSITION})},${FILTER(0-9,${QUEUE_PRIO})})',
+    );
+    expect(text).toContain('[sb-queue-exit-702]\nexten => 9,1,Stasis(switchboard,callback,702,');
+    expect(text).not.toContain('sb-queue-exit-701');
+    expect(text.indexOf('sb-queue-exit-700')).toBeLessThan(text.indexOf('sb-queue-exit-702'));
+    // The placeholder's queue, position and number arrive as variables and are filtered to digits.
+    expect(text).toContain(
+      'Queue(sb-queue-${FILTER(0-9,${SB_CB_QUEUE})},,,,,,,,${FILTER(0-9,${SB_CB_POSITION})})',
+    );
+  });
+
+  it('always renders the wait context, and refuses a key that is not a plain token', () => {
+    expect(renderQueueCallbackDialplan(base)).toContain('[sb-queue-callback-wait]');
+    expect(() => renderQueueCallbackDialplan({ ...base, queues: [queue('700', { key: '5,1' })] })).toThrow();
+  });
+});

@@ -1,0 +1,294 @@
+import { type Request, type Response, Router } from 'express';
+import { actorName } from '../auth/middleware';
+import { withTx } from '../db/tx';
+import type { Deps } from '../deps';
+import { describeDestination } from '../destinations';
+import { destinationFormValue, destinationFromForm, destinationOptions } from '../destinations/picker';
+import { actorFor } from '../extensions/routes';
+import type { ErrorDetail } from '../http/errors';
+import { parse } from '../http/parse';
+import { QUEUE_STRATEGIES } from '../render/types';
+import { formString, notFoundPage, refusal, requirePage, sendPage } from '../web/page-helpers';
+import { CreateQueue, UpdateQueue } from './schema';
+import * as service from './service';
+
+// The form writes members one a line ("1001", "1002 5", "1003 0 dynamic") and VIP callers one
+// number a line; the schema then judges the result exactly like an API body.
+
+const MEMBER_LINE = /^(\S+)(?:\s+(\S+))?(?:\s+(dynamic|static))?$/i;
+
+function lines(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+}
+
+function num(body: Record<string, unknown>, key: string): unknown {
+  const v = formString(body, key)?.trim();
+  if (v === undefined || v === '') return undefined;
+  return /^[0-9]{1,9}$/.test(v) ? Number(v) : v;
+}
+
+const checked = (body: Record<string, unknown>, key: string) => formString(body, key) === 'on';
+
+function membersFromText(text: string | undefined) {
+  return lines(text).map((line) => {
+    const m = MEMBER_LINE.exec(line);
+    if (!m) return { extension: line };
+    const penalty = m[2] === undefined ? 0 : /^[0-9]{1,6}$/.test(m[2]) ? Number(m[2]) : m[2];
+    return { extension: m[1]!, penalty, dynamic: m[3]?.toLowerCase() === 'dynamic' };
+  });
+}
+
+export function membersText(
+  members: ReadonlyArray<{ extension: string; penalty: number; dynamic: boolean }>,
+) {
+  return members.map((m) => `${m.extension} ${m.penalty}${m.dynamic ? ' dynamic' : ''}`).join('\n');
+}
+
+function fromForm(body: Record<string, unknown>): Record<string, unknown> {
+  const raw: Record<string, unknown> = {
+    number: (formString(body, 'number') ?? '').trim(),
+    name: formString(body, 'name') ?? '',
+    strategy: formString(body, 'strategy') ?? '',
+    members: membersFromText(formString(body, 'members')),
+    join_when_empty: checked(body, 'join_when_empty'),
+    leave_when_empty: checked(body, 'leave_when_empty'),
+    announce_position: checked(body, 'announce_position'),
+    announce_hold_time: checked(body, 'announce_hold_time'),
+    moh_class: formString(body, 'moh_class') || 'default',
+    vip_caller_ids: lines(formString(body, 'vip_caller_ids')),
+    failover_destination: destinationFromForm(body, 'failover_destination'),
+    periodic_announce_greeting_id: num(body, 'periodic_announce_greeting_id') ?? null,
+  };
+  for (const key of [
+    'ring_seconds',
+    'retry_seconds',
+    'wrap_up_seconds',
+    'max_wait_seconds',
+    'max_callers',
+    'periodic_announce_seconds',
+    'vip_priority',
+  ]) {
+    const v = num(body, key);
+    if (v !== undefined) raw[key] = v;
+  }
+  const callback: Record<string, unknown> = {
+    enabled: checked(body, 'callback_enabled'),
+    key: (formString(body, 'callback_key') ?? '1').trim(),
+  };
+  const attempts = num(body, 'callback_max_attempts');
+  if (attempts !== undefined) callback['max_attempts'] = attempts;
+  const retry = num(body, 'callback_retry_seconds');
+  if (retry !== undefined) callback['retry_seconds'] = retry;
+  raw['callback'] = callback;
+  return raw;
+}
+
+// members.2.penalty → members ("line 3: …"); callback.key → callback_key; destination parts.
+function formErrors(details: ErrorDetail[]): ErrorDetail[] {
+  return details.map((d) => {
+    const m = /^(members|vip_caller_ids)\.([0-9]+)/.exec(d.path);
+    if (m) return { path: m[1]!, message: `line ${Number(m[2]) + 1}: ${d.message}` };
+    if (d.path.startsWith('failover_destination'))
+      return { path: 'failover_destination', message: d.message };
+    if (d.path.startsWith('callback.'))
+      return { path: `callback_${d.path.slice('callback.'.length)}`, message: d.message };
+    return d;
+  });
+}
+
+// The form's values from the API shape (edit) or from what was posted (re-display).
+function formValues(q: Record<string, unknown>): Record<string, unknown> {
+  const members = q['members'] as
+    | Array<{ extension: string; penalty: unknown; dynamic?: boolean }>
+    | undefined;
+  const callback = (q['callback'] ?? {}) as Record<string, unknown>;
+  return {
+    ...q,
+    membersText: (members ?? [])
+      .map(
+        (m) =>
+          `${m.extension}${m.penalty === undefined ? '' : ` ${String(m.penalty)}`}${m.dynamic ? ' dynamic' : ''}`,
+      )
+      .join('\n'),
+    vipText: ((q['vip_caller_ids'] as string[] | undefined) ?? []).join('\n'),
+    callback_enabled: callback['enabled'] === true,
+    callback_key: callback['key'] ?? '1',
+    callback_max_attempts: callback['max_attempts'] ?? 3,
+    callback_retry_seconds: callback['retry_seconds'] ?? 60,
+  };
+}
+
+const NEW_QUEUE = {
+  strategy: 'rrmemory',
+  members: [],
+  ring_seconds: 15,
+  retry_seconds: 5,
+  wrap_up_seconds: 0,
+  max_wait_seconds: 0,
+  max_callers: 0,
+  join_when_empty: true,
+  leave_when_empty: false,
+  announce_position: false,
+  announce_hold_time: false,
+  periodic_announce_greeting_id: null,
+  periodic_announce_seconds: 60,
+  moh_class: 'default',
+  vip_caller_ids: [],
+  vip_priority: 10,
+  failover_destination: null,
+  callback: { enabled: false, key: '1', max_attempts: 3, retry_seconds: 60 },
+};
+
+export function queuePages(deps: Deps): Router {
+  const router = Router();
+  const admin = requirePage('admin');
+  const actor = (req: Request) => actorFor(deps, actorName(req));
+  const choices = async () => {
+    const greetings = (await deps.db('greetings').orderBy('name').select('id', 'name')) as Array<{
+      id: number;
+      name: string;
+    }>;
+    const moh = (await deps.db.schema.hasTable('moh_classes'))
+      ? ((await deps.db('moh_classes').orderBy('name').select('id', 'name')) as Array<{
+          id: number;
+          name: string;
+        }>)
+      : [];
+    return {
+      greetings,
+      mohClasses: [
+        { value: 'default', label: 'Default music' },
+        ...moh.map((c) => ({ value: `sb-moh-${c.id}`, label: c.name })),
+      ],
+      strategies: QUEUE_STRATEGIES,
+      destinationGroups: await destinationOptions(deps.db),
+    };
+  };
+
+  const list = async (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
+    const items = await service.listApi(deps.db);
+    sendPage(
+      req,
+      res,
+      'queues/list',
+      {
+        title: 'Queues',
+        nav: 'queues',
+        items: items.map((q) => ({
+          number: q.number,
+          name: q.name,
+          strategy: q.strategy,
+          members: q.members.length,
+          dynamic: q.members.filter((m) => m.dynamic).length,
+          failover: describeDestination(q.failover_destination),
+          callback: q.callback.enabled,
+        })),
+        ...extra,
+      },
+      status,
+    );
+  };
+
+  const form = async (values: Record<string, unknown>, extra: Record<string, unknown>) => {
+    const dest = values['failover_destination'] as { type: string; target: string } | null | undefined;
+    return {
+      title: extra['isNew'] ? 'New queue' : `Queue ${String(values['number'])}`,
+      nav: 'queues',
+      ...(await choices()),
+      destinationValue: destinationFormValue(dest?.type ? dest : null),
+      values: formValues(values),
+      ...extra,
+    };
+  };
+
+  router.get('/queues', requirePage('admin', 'supervisor'), async (req, res) => {
+    await list(req, res);
+  });
+
+  router.get('/queues/new', admin, async (req, res) => {
+    sendPage(req, res, 'queues/form', await form(NEW_QUEUE, { isNew: true, action: '/queues' }));
+  });
+
+  const save = async (req: Request, res: Response, current: string | null) => {
+    const raw = fromForm((req.body ?? {}) as Record<string, unknown>);
+    try {
+      const saved = await withTx(deps.db, async (tx) =>
+        current === null
+          ? service.save(tx, null, parse(CreateQueue, raw), actor(req))
+          : service.save(tx, current, parse(UpdateQueue, raw), actor(req)),
+      );
+      res.redirect(303, `/queues#queue-${saved.number}`);
+    } catch (caught) {
+      const err = refusal(caught);
+      const errors = err.details.length ? formErrors(err.details) : [{ path: 'name', message: err.message }];
+      const target =
+        current === null
+          ? { isNew: true, action: '/queues' }
+          : { isNew: false, current, action: `/queues/${current}` };
+      sendPage(
+        req,
+        res,
+        'queues/form',
+        await form(raw, { ...target, errorMessage: err.message, errors }),
+        err.status,
+      );
+    }
+  };
+
+  // A path segment that is not a queue number is a page that does not exist.
+  const withNumber =
+    (handler: (req: Request, res: Response, number: string) => Promise<void>) =>
+    async (req: Request, res: Response) => {
+      const raw = req.params['number'];
+      if (typeof raw !== 'string' || !/^[1-9][0-9]{1,9}$/.test(raw)) {
+        notFoundPage(req, res, 'such queue');
+        return;
+      }
+      await handler(req, res, raw);
+    };
+
+  router.post('/queues', admin, (req, res) => save(req, res, null));
+
+  router.get(
+    '/queues/:number/edit',
+    admin,
+    withNumber(async (req, res, number) => {
+      const found = (await service.listApi(deps.db)).find((q) => q.number === number);
+      if (!found) {
+        notFoundPage(req, res, 'such queue');
+        return;
+      }
+      sendPage(
+        req,
+        res,
+        'queues/form',
+        await form(found, { isNew: false, current: number, action: `/queues/${number}` }),
+      );
+    }),
+  );
+
+  router.post(
+    '/queues/:number',
+    admin,
+    withNumber((req, res, number) => save(req, res, number)),
+  );
+
+  router.post(
+    '/queues/:number/delete',
+    admin,
+    withNumber(async (req, res, number) => {
+      try {
+        await withTx(deps.db, (tx) => service.remove(tx, number, actor(req)));
+        res.redirect(303, '/queues');
+      } catch (caught) {
+        const err = refusal(caught);
+        await list(req, res, { errorMessage: err.message }, err.status);
+      }
+    }),
+  );
+
+  return router;
+}

@@ -1,0 +1,186 @@
+import { startTestApp, type TestApp } from '../../test/support/app';
+import { asteriskCli } from '../../test/support/asterisk';
+import { requireAsterisk } from '../../test/support/env';
+
+// The "Ring groups" (admin) and "Follow-me" (user: own; admin: any) pages, through real HTTP
+// forms with a signed-in session and MariaDB. The test app's user alice owns extension 1001.
+
+let app: TestApp;
+
+beforeAll(async () => {
+  requireAsterisk();
+  app = await startTestApp({ APPLY_DEBOUNCE_MS: '300' });
+  for (const number of ['1001', '1002']) {
+    const res = await app.api('POST', '/api/v1/extensions', {
+      body: { number, display_name: `Ext ${number}`, voicemail_enabled: number === '1001' },
+    });
+    expect(res.status).toBe(201);
+  }
+  await app.applyNow();
+}, 60_000);
+
+afterAll(async () => {
+  await app?.close();
+}, 60_000);
+
+type Session = { cookie: string; csrf: string };
+
+async function session(username: string, password: string, page: string): Promise<Session> {
+  const login = await fetch(`${app.url}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ username, password }).toString(),
+  });
+  const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+  const html = await (await fetch(`${app.url}${page}`, { headers: { cookie } })).text();
+  return { cookie, csrf: /name="csrf-token" content="([^"]+)"/.exec(html)![1]! };
+}
+
+const get = (s: Session, path: string) =>
+  fetch(`${app.url}${path}`, { redirect: 'manual', headers: { cookie: s.cookie } });
+const post = (s: Session, path: string, form: Record<string, string>) =>
+  fetch(`${app.url}${path}`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: s.csrf, ...form }).toString(),
+  });
+
+describe('ring group pages (admin)', () => {
+  let admin: Session;
+  beforeAll(async () => {
+    admin = await session('admin', 'admin-password-1', '/ring-groups');
+  });
+
+  it('lists none, with the nav entry and the new button', async () => {
+    const html = await (await get(admin, '/ring-groups')).text();
+    expect(html).toContain('href="/ring-groups"');
+    expect(html).toContain('No ring groups yet.');
+    expect(html).toContain('id="new-ring-group"');
+  });
+
+  it('creates a group from the form, members in order, failover from the picker; Asterisk gets it', async () => {
+    const res = await post(admin, '/ring-groups', {
+      number: '600',
+      name: 'Sales',
+      strategy: 'hunt',
+      ring_seconds: '12',
+      caller_id_prefix: 'Sales:',
+      member_0_kind: 'extension',
+      member_0_target: '1002',
+      member_1_kind: 'external',
+      member_1_target: '0475123456',
+      member_1_confirm: 'on',
+      member_2_kind: 'extension',
+      member_2_target: '',
+      member_3_kind: 'extension',
+      member_3_target: '1001',
+      failover_destination: 'voicemail:1001',
+    });
+    expect(res.status).toBe(303);
+    const saved = (await app.api('GET', '/api/v1/ring-groups/600')).body;
+    expect(saved).toMatchObject({
+      strategy: 'hunt',
+      ring_seconds: 12,
+      members: [
+        { kind: 'extension', target: '1002', confirm: false },
+        { kind: 'external', target: '0475123456', confirm: true },
+        { kind: 'extension', target: '1001', confirm: false },
+      ],
+      failover_destination: { type: 'voicemail', target: '1001' },
+    });
+    await app.applyNow();
+    expect(await asteriskCli('dialplan show 600@sb-dest-ring-group')).toContain(
+      'Goto(sb-dest-voicemail,1001,1)',
+    );
+    const list = await (await get(admin, '/ring-groups')).text();
+    expect(list).toContain('data-ring-group="600"');
+    expect(list).toContain('0475123456 (press 1)');
+    const edit = await (await get(admin, '/ring-groups/600/edit')).text();
+    expect(edit).toContain('value="0475123456"');
+    expect(edit).toContain('<option value="ring-group:600"');
+  });
+
+  it('re-displays the form with the reasons on bad input, marking the member row it came from', async () => {
+    const res = await post(admin, '/ring-groups', {
+      number: '6x',
+      name: 'Bad\nname',
+      member_2_kind: 'external',
+      member_2_target: '${SHELL(id)}',
+      failover_destination: 'hangup:',
+    });
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toContain('Please correct the fields marked below.');
+    expect(html).toMatch(/id="member_2_target"[^>]*>\s*<span class="field-error">/);
+    expect((await app.api('GET', '/api/v1/ring-groups')).body.items).toHaveLength(1);
+  });
+
+  it('deletes from the edit page', async () => {
+    const res = await post(admin, '/ring-groups/600/delete', {});
+    expect(res.status).toBe(303);
+    expect((await app.api('GET', '/api/v1/ring-groups/600')).status).toBe(404);
+  });
+
+  it('is not for users', async () => {
+    const alice = await session('alice', 'alice-password-1', '/follow-me');
+    expect((await get(alice, '/ring-groups')).status).toBe(403);
+  });
+});
+
+describe('follow-me page', () => {
+  it('a user sees and saves her own, with the default end (her voicemail) spelled out', async () => {
+    const alice = await session('alice', 'alice-password-1', '/follow-me');
+    const html = await (await get(alice, '/follow-me')).text();
+    expect(html).toContain('Follow-me of 1001');
+    expect(html).toContain('href="/follow-me"');
+    expect(html).toContain('voicemail 1001 (the default)');
+    const res = await post(alice, '/follow-me/1001', {
+      enabled: 'on',
+      step_0_kind: 'extension',
+      step_0_target: '1001',
+      step_0_ring_seconds: '10',
+      step_1_kind: 'external',
+      step_1_target: '0475123456',
+      step_1_confirm: 'on',
+      final_default: 'on',
+    });
+    expect(res.status).toBe(303);
+    const saved = (await app.api('GET', '/api/v1/extensions/1001/follow-me')).body;
+    expect(saved).toMatchObject({
+      enabled: true,
+      steps: [
+        { kind: 'extension', target: '1001', ring_seconds: 10, confirm: false },
+        { kind: 'external', target: '0475123456', ring_seconds: 25, confirm: true },
+      ],
+      final_destination: null,
+    });
+    // Another extension's follow-me: refused, nothing saved.
+    const other = await post(alice, '/follow-me/1002', {
+      enabled: 'on',
+      step_0_kind: 'extension',
+      step_0_target: '1002',
+      final_default: 'on',
+    });
+    expect(other.status).toBe(403);
+    expect((await app.api('GET', '/api/v1/extensions/1002/follow-me')).body.enabled).toBe(false);
+  });
+
+  it('an admin chooses the extension; bad input comes back with the reasons', async () => {
+    const admin = await session('admin', 'admin-password-1', '/follow-me');
+    const choose = await (await get(admin, '/follow-me')).text();
+    expect(choose).toContain('id="follow-me-choose"');
+    const page = await (await get(admin, '/follow-me?extension=1002')).text();
+    expect(page).toContain('Follow-me of 1002');
+    expect(page).toContain('hang up (the default)');
+    const bad = await post(admin, '/follow-me/1002', {
+      enabled: 'on',
+      step_0_kind: 'external',
+      step_0_target: '12;3',
+      final_default: 'on',
+    });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toMatch(/id="step_0_target"[^>]*>\s*<span class="field-error">/);
+  });
+});

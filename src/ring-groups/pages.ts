@@ -1,0 +1,244 @@
+import { type Request, type Response, Router } from 'express';
+import { actorName } from '../auth/middleware';
+import { withTx } from '../db/tx';
+import type { Deps } from '../deps';
+import { describeDestination } from '../destinations';
+import { destinationFormValue, destinationFromForm, destinationOptions } from '../destinations/picker';
+import { actorFor } from '../extensions/routes';
+import type { ErrorDetail } from '../http/errors';
+import { parse } from '../http/parse';
+import { formString, notFoundPage, refusal, requirePage, sendPage } from '../web/page-helpers';
+import { MAX_MEMBERS, RingGroup, RingGroupNumber, STRATEGIES } from './schema';
+import * as service from './service';
+
+const MIN_ROWS = 4;
+const STRATEGY_LABEL: Record<(typeof STRATEGIES)[number], string> = {
+  ringall: 'Ring all at once',
+  hunt: 'One after the other (hunt)',
+  memoryhunt: 'Add one more each time (memory hunt)',
+};
+
+type Member = { kind: string; target: string; confirm: boolean };
+
+function formInt(body: unknown, key: string): unknown {
+  const v = formString(body, key)?.trim();
+  if (v === undefined || v === '') return undefined;
+  return /^[0-9]{1,10}$/.test(v) ? Number(v) : v;
+}
+
+// Form fields → the API body; rows whose number is empty are skipped, so member i of the body
+// came from form row rows[i].
+export function ringGroupFromForm(body: unknown): { raw: Record<string, unknown>; rows: number[] } {
+  const members: Member[] = [];
+  const rows: number[] = [];
+  for (let i = 0; i < MAX_MEMBERS; i++) {
+    const target = formString(body, `member_${i}_target`)?.trim() ?? '';
+    if (target === '') continue;
+    members.push({
+      kind: formString(body, `member_${i}_kind`) ?? '',
+      target,
+      confirm: formString(body, `member_${i}_confirm`) === 'on',
+    });
+    rows.push(i);
+  }
+  const raw: Record<string, unknown> = {
+    number: formString(body, 'number')?.trim() ?? '',
+    name: formString(body, 'name') ?? '',
+    strategy: formString(body, 'strategy') ?? '',
+    caller_id_prefix: formString(body, 'caller_id_prefix') ?? '',
+    members,
+    failover_destination: destinationFromForm(
+      (body ?? {}) as Record<string, unknown>,
+      'failover_destination',
+    ),
+  };
+  const seconds = formInt(body, 'ring_seconds');
+  if (seconds !== undefined) raw['ring_seconds'] = seconds;
+  return { raw, rows };
+}
+
+function formErrors(details: ErrorDetail[], rows: number[]): ErrorDetail[] {
+  return details.map((d) => {
+    const m = /^members\.(\d+)(?:\.(kind|target|confirm))?/.exec(d.path);
+    if (m) return { path: `member_${rows[Number(m[1])] ?? 0}_${m[2] ?? 'target'}`, message: d.message };
+    if (d.path.startsWith('failover_destination'))
+      return { path: 'failover_destination', message: d.message };
+    return d;
+  });
+}
+
+export function ringGroupPages(deps: Deps): Router {
+  const router = Router();
+  const admin = requirePage('admin');
+  const actor = (req: Request) => actorFor(deps, actorName(req));
+
+  const list = async (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
+    const groups = await service.listRingGroups(deps.db);
+    sendPage(
+      req,
+      res,
+      'ring-groups/list',
+      {
+        title: 'Ring groups',
+        nav: 'ring-groups',
+        groups: groups.map((g) => ({
+          number: g.number,
+          name: g.name,
+          strategy: STRATEGY_LABEL[g.strategy],
+          ringSeconds: g.ringSeconds,
+          prefix: g.callerIdPrefix,
+          members: g.members.map((m) => ({
+            label:
+              m.kind === 'extension'
+                ? `extension ${m.target}`
+                : `${m.target}${m.confirm ? ' (press 1)' : ''}`,
+          })),
+          failover: describeDestination(g.failoverDestination),
+        })),
+        ...extra,
+      },
+      status,
+    );
+  };
+
+  const form = async (
+    values: Record<string, unknown>,
+    rowsUsed: number[],
+    extra: Record<string, unknown>,
+  ) => {
+    const members = (values['members'] ?? []) as Member[];
+    const byRow = new Map(members.map((m, i) => [rowsUsed[i] ?? i, m]));
+    const count = Math.min(
+      MAX_MEMBERS,
+      Math.max(MIN_ROWS, members.length + 2, ...[...byRow.keys()].map((r) => r + 1)),
+    );
+    const rows = Array.from({ length: count }, (_, row) => {
+      const m = byRow.get(row);
+      return {
+        row,
+        kindField: `member_${row}_kind`,
+        targetField: `member_${row}_target`,
+        confirmField: `member_${row}_confirm`,
+        external: m?.kind === 'external',
+        target: m?.target ?? '',
+        confirm: m?.confirm === true,
+      };
+    });
+    const failover = values['failover_destination'] as { type: string; target: string } | undefined;
+    return {
+      title: extra['isNew'] ? 'New ring group' : `Ring group ${String(values['number'])}`,
+      nav: 'ring-groups',
+      strategies: STRATEGIES.map((s) => ({ value: s, label: STRATEGY_LABEL[s] })),
+      destinationGroups: await destinationOptions(deps.db),
+      failoverValue: destinationFormValue(failover?.type ? failover : null),
+      rows,
+      values,
+      ...extra,
+    };
+  };
+
+  router.get('/ring-groups', requirePage('admin', 'supervisor'), async (req, res) => {
+    await list(req, res);
+  });
+
+  router.get('/ring-groups/new', admin, async (req, res) => {
+    sendPage(
+      req,
+      res,
+      'ring-groups/form',
+      await form(
+        {
+          strategy: 'ringall',
+          ring_seconds: 20,
+          members: [],
+          failover_destination: { type: 'hangup', target: '' },
+        },
+        [],
+        { isNew: true, action: '/ring-groups' },
+      ),
+    );
+  });
+
+  const save = async (req: Request, res: Response, current: string | null) => {
+    const { raw, rows } = ringGroupFromForm(req.body);
+    try {
+      const input = parse(RingGroup, raw);
+      await withTx(deps.db, (tx) => service.saveRingGroup(tx, current, input, actor(req)));
+      res.redirect(303, '/ring-groups');
+    } catch (caught) {
+      const err = refusal(caught);
+      const errors = err.details.length
+        ? formErrors(err.details, rows)
+        : [{ path: 'number', message: err.message }];
+      const target =
+        current === null
+          ? { isNew: true, action: '/ring-groups' }
+          : { isNew: false, current, action: `/ring-groups/${current}` };
+      sendPage(
+        req,
+        res,
+        'ring-groups/form',
+        await form(raw, rows, { ...target, errorMessage: err.message, errors }),
+        err.status,
+      );
+    }
+  };
+
+  // A number that is not a ring group number cannot name one: the same page as a missing one.
+  const withNumber =
+    (handler: (req: Request, res: Response, number: string) => Promise<void>) =>
+    async (req: Request, res: Response) => {
+      const parsed = RingGroupNumber.safeParse(req.params['number']);
+      if (!parsed.success) {
+        notFoundPage(req, res, 'such ring group');
+        return;
+      }
+      await handler(req, res, parsed.data);
+    };
+
+  router.post('/ring-groups', admin, (req, res) => save(req, res, null));
+
+  router.get(
+    '/ring-groups/:number/edit',
+    admin,
+    withNumber(async (req, res, number) => {
+      const [group] = await service.listRingGroups(deps.db, [number]);
+      if (!group) {
+        notFoundPage(req, res, 'such ring group');
+        return;
+      }
+      sendPage(
+        req,
+        res,
+        'ring-groups/form',
+        await form(service.ringGroupToApi(group), [], {
+          isNew: false,
+          current: number,
+          action: `/ring-groups/${number}`,
+        }),
+      );
+    }),
+  );
+
+  router.post(
+    '/ring-groups/:number',
+    admin,
+    withNumber((req, res, number) => save(req, res, number)),
+  );
+
+  router.post(
+    '/ring-groups/:number/delete',
+    admin,
+    withNumber(async (req, res, number) => {
+      try {
+        await withTx(deps.db, (tx) => service.removeRingGroup(tx, number, actor(req)));
+        res.redirect(303, '/ring-groups');
+      } catch (caught) {
+        const err = refusal(caught);
+        await list(req, res, { errorMessage: err.message }, err.status);
+      }
+    }),
+  );
+
+  return router;
+}

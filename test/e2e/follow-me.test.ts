@@ -1,0 +1,154 @@
+import { describeRun, killAllCarrierSipp } from '../carrier/sipp';
+import { startTestApp, type TestApp } from '../support/app';
+import { asteriskCli, hangUpChannels } from '../support/asterisk';
+import { CallObserver } from '../support/call-observer';
+import { requireAsterisk } from '../support/env';
+import {
+  farEnd,
+  firstAt,
+  listening,
+  registeredPhone,
+  ringingPhone,
+  sipTimeline,
+  type TimedRun,
+} from '../support/ring-phone';
+import { killAllSipp } from '../support/sip';
+import { callFromTrunk, createCallerTrunk } from '../support/trunk-caller';
+
+// Follow-me with real parts, the seeds' chain "desk phone → mobile → voicemail": a carrier (sipp
+// from 127.0.0.9 over an IP trunk) calls a DID routed to extension 1002, whose follow-me rings
+// the desk phone (a registered sipp that never answers), then the mobile: a sipp UAS on
+// 127.0.4.2 behind an IP trunk and an outbound route, which must press 1 to take the call.
+// Nobody taking it ends in 1002's voicemail, seen from Asterisk's side (CallObserver).
+
+const DID = '3225550180';
+const FAR_END_IP = '127.0.4.2';
+const DESK_IP = '127.0.4.21';
+const MOBILE = '0470999888';
+const DESK_RING = 5;
+
+let app: TestApp;
+let observer: CallObserver;
+let secret: string;
+
+const INVITE = /^INVITE /;
+const CANCEL = /^CANCEL /;
+const OK = /^SIP\/2\.0 200/;
+
+function at(run: TimedRun, dir: 'in' | 'out', re: RegExp, what: string): number {
+  const t = firstAt(run, dir, re);
+  if (t === null) throw new Error(`${what}: never seen\n${describeRun(what, run)}`);
+  return t;
+}
+
+// Wrapped: an async function returning the bare promise would wait for the whole run.
+async function desk(): Promise<{ run: Promise<TimedRun> }> {
+  const p = await registeredPhone('1002', secret, DESK_IP);
+  const run = ringingPhone(p, { timeoutMs: 60_000 });
+  await listening(p.ip, p.sipPort);
+  return { run };
+}
+
+beforeAll(async () => {
+  requireAsterisk();
+  app = await startTestApp();
+  observer = await CallObserver.start();
+  const ext = await app.api('POST', '/api/v1/extensions', {
+    body: { number: '1002', display_name: 'Desk', voicemail_enabled: true },
+  });
+  if (ext.status !== 201) throw new Error(`extension: ${ext.status} ${ext.text}`);
+  secret = ext.body.sip_secret;
+  await createCallerTrunk(app);
+  const trunk = await app.api('POST', '/api/v1/trunks', {
+    body: {
+      name: 'mobile-carrier',
+      kind: 'ip',
+      host: FAR_END_IP,
+      peer_addresses: [FAR_END_IP],
+      qualify: false,
+    },
+  });
+  if (trunk.status !== 201) throw new Error(`trunk: ${trunk.status} ${trunk.text}`);
+  const out = await app.api('POST', '/api/v1/outbound-routes', {
+    body: { name: 'Mobiles', patterns: ['_04XXXXXXXX'], class: 'national', trunk_ids: [trunk.body.id] },
+  });
+  if (out.status !== 201) throw new Error(`outbound route: ${out.status} ${out.text}`);
+  const route = await app.api('POST', '/api/v1/inbound-routes', {
+    body: { name: 'Direct line', did: DID, destination: { type: 'extension', target: '1002' } },
+  });
+  if (route.status !== 201) throw new Error(`route: ${route.status} ${route.text}`);
+  const fm = await app.api('PUT', '/api/v1/extensions/1002/follow-me', {
+    body: {
+      enabled: true,
+      steps: [
+        { kind: 'extension', target: '1002', ring_seconds: DESK_RING },
+        { kind: 'external', target: MOBILE, ring_seconds: 40, confirm: true },
+      ],
+    },
+  });
+  if (fm.status !== 200) throw new Error(`follow-me: ${fm.status} ${fm.text}`);
+  const rev = await app.applyNow();
+  if (rev.status !== 'succeeded') throw new Error(`apply: ${JSON.stringify(rev)}`);
+}, 120_000);
+
+afterEach(async () => {
+  killAllSipp();
+  killAllCarrierSipp();
+  await hangUpChannels().catch(() => undefined);
+  observer?.clear();
+});
+
+afterAll(async () => {
+  killAllSipp();
+  killAllCarrierSipp();
+  await observer?.stop();
+  await app?.close();
+}, 60_000);
+
+describe('follow-me on real calls', () => {
+  it('the desk phone rings for its ring time, then the mobile rings and, once it pressed 1, is connected', async () => {
+    const plan = await asteriskCli('dialplan show 1002@sb-followme');
+    expect(plan).toContain(`Dial(PJSIP/1002,${DESK_RING})`);
+    expect(plan).toContain(`Dial(Local/${MOBILE}@sb-confirm-external/n,40)`);
+    const deskRun = (await desk()).run;
+    const mobile = farEnd({
+      ip: FAR_END_IP,
+      mediaPort: 26_200,
+      digits: '1',
+      leadMs: 2_500,
+      timeoutMs: 60_000,
+    });
+    await listening(FAR_END_IP, 5060);
+    const call = await callFromTrunk({ did: DID, hangup: 'caller', holdMs: 2_000, answerTimeoutMs: 40_000 });
+    const [d, m] = await Promise.all([deskRun, mobile]);
+    if (!call.ok) throw new Error(describeRun('trunk call', call));
+    const deskRang = at(d, 'in', INVITE, 'desk INVITE');
+    const deskCancelled = at(d, 'in', CANCEL, 'desk CANCEL');
+    expect(deskCancelled - deskRang).toBeGreaterThan((DESK_RING - 1) * 1000);
+    expect(at(m, 'in', INVITE, 'mobile INVITE')).toBeGreaterThanOrEqual(deskCancelled - 50);
+    const mobileAnswered = at(m, 'out', OK, 'mobile 200');
+    const callerConnected = at({ ...call, events: sipTimeline(call.messages) }, 'in', OK, 'caller 200');
+    expect(callerConnected - mobileAnswered).toBeGreaterThan(2_000);
+    expect(m.requests).toContain('BYE');
+  }, 120_000);
+
+  it('nobody takes it (the mobile answers but nobody presses 1, like its voicemail): the caller lands in 1002’s voicemail', async () => {
+    const deskRun = (await desk()).run;
+    const mobile = farEnd({ ip: FAR_END_IP, mediaPort: 26_220, timeoutMs: 60_000 });
+    await listening(FAR_END_IP, 5060);
+    const call = callFromTrunk({ did: DID, hangup: 'caller', holdMs: 3_000, answerTimeoutMs: 60_000 });
+    const ch = await observer.channel('the carrier call in Asterisk', (c) =>
+      c.name.startsWith('PJSIP/trunk-test-carrier'),
+    );
+    await observer.ran(ch, 'VoiceMail', '1002@switchboard', 60_000);
+    const [d, m, result] = await Promise.all([deskRun, mobile, call]);
+    if (!result.ok) throw new Error(describeRun('trunk call', result));
+    expect(at(d, 'in', CANCEL, 'desk CANCEL')).toBeGreaterThan(0);
+    // The mobile was hung up without being connected; then the caller was answered by voicemail.
+    const mobileBye = at(m, 'in', /^BYE /, 'mobile BYE');
+    const callerAnswered = at({ ...result, events: sipTimeline(result.messages) }, 'in', OK, 'caller 200');
+    expect(callerAnswered).toBeGreaterThanOrEqual(mobileBye - 50);
+    const dials = ch.steps.filter((s) => s.app === 'Dial').map((s) => s.data.split(',')[0]);
+    expect(dials).toEqual(['PJSIP/1002', `Local/${MOBILE}@sb-confirm-external/n`]);
+  }, 120_000);
+});
