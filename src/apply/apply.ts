@@ -23,7 +23,7 @@ export interface ApplyRequest {
   by: string;
   reason: string;
   // Extension numbers this write touched; absent means "anything may have changed".
-  extensions?: string[];
+  extensions?: readonly string[];
 }
 
 export interface ApplyObserver {

@@ -16,9 +16,13 @@ import {
   type UpdateExtensionInput,
 } from './schema';
 
+export const NO_EXTENSIONS: readonly string[] = Object.freeze([]);
+
 export interface Actor {
   by: string;
-  requestApply(reason: string, extensions?: string[]): void;
+  // `extensions`: the numbers whose rows changed, so the apply re-reads only those; absent means
+  // "unknown, read them all"; NO_EXTENSIONS says the change touched no extension at all.
+  requestApply(reason: string, extensions?: readonly string[]): void;
   // Applies the deletion of these extensions, then drops the registrations Asterisk still holds.
   extensionsDeleted(numbers: string[]): void;
 }

@@ -3,7 +3,7 @@ import type { AuthUser } from '../auth/middleware';
 import type { Tx } from '../db/tx';
 import { assertDestinationExists } from '../destinations';
 import { type Ref, replaceRefs } from '../destinations/refs';
-import type { Actor } from '../extensions/service';
+import { type Actor, NO_EXTENSIONS } from '../extensions/service';
 import { ForbiddenError, NotFoundError, UnprocessableError } from '../http/errors';
 import * as repo from './repo';
 import type { FollowMeInput } from './schema';
@@ -106,6 +106,6 @@ export async function saveFollowMe(
     })),
   );
   await replaceRefs(tx, { type: 'follow-me', id: number, name: number }, refsOf(input));
-  tx.afterCommit(() => actor.requestApply(`follow-me of extension ${number} saved`));
+  tx.afterCommit(() => actor.requestApply(`follow-me of extension ${number} saved`, NO_EXTENSIONS));
   return getFollowMe(tx, number);
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Knex } from 'knex';
 import { mapDbError } from '../db/mysql-errors';
 import { withTx } from '../db/tx';
-import type { Actor } from '../extensions/service';
+import { type Actor, NO_EXTENSIONS } from '../extensions/service';
 import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
 import { convertTrack } from './audio';
 import { diskName, MohFiles } from './files';
@@ -112,7 +112,7 @@ export class MohClasses {
       } catch (err) {
         throw mapDbError(err, 'name');
       }
-      tx.afterCommit(() => actor.requestApply(`music on hold ${input.name} created`));
+      tx.afterCommit(() => actor.requestApply(`music on hold ${input.name} created`, NO_EXTENSIONS));
       return newId;
     });
     // A new id can still have a directory left by a database that was restored from an older
@@ -132,7 +132,7 @@ export class MohClasses {
       } catch (err) {
         throw mapDbError(err, 'name');
       }
-      tx.afterCommit(() => actor.requestApply(`music on hold ${c.name} updated`));
+      tx.afterCommit(() => actor.requestApply(`music on hold ${c.name} updated`, NO_EXTENSIONS));
     });
     return this.get(id);
   }
@@ -149,7 +149,7 @@ export class MohClasses {
         );
       }
       await repo.removeClass(tx, id);
-      tx.afterCommit(() => actor.requestApply(`music on hold ${c.name} deleted`));
+      tx.afterCommit(() => actor.requestApply(`music on hold ${c.name} deleted`, NO_EXTENSIONS));
     });
     // After the commit: files without a row are harmless, a row without its files is not.
     await this.files.removeClass(id);
@@ -189,7 +189,9 @@ export class MohClasses {
           }
           await this.files.install(track.wav, id, inserted.disk_name);
           installed = inserted.disk_name;
-          tx.afterCommit(() => actor.requestApply(`music on hold ${locked.name}: ${display} added`));
+          tx.afterCommit(() =>
+            actor.requestApply(`music on hold ${locked.name}: ${display} added`, NO_EXTENSIONS),
+          );
           return inserted;
         });
         return fileToApi(row);
@@ -209,7 +211,7 @@ export class MohClasses {
       const f = await repo.findFile(tx, id, fileId);
       if (!f) throw new NotFoundError(`file ${fileId} of music on hold class ${id}`);
       await repo.removeFile(tx, id, fileId);
-      tx.afterCommit(() => actor.requestApply(`music on hold ${c.name}: ${f.name} deleted`));
+      tx.afterCommit(() => actor.requestApply(`music on hold ${c.name}: ${f.name} deleted`, NO_EXTENSIONS));
       return f.disk_name;
     });
     await this.files.remove(id, disk);

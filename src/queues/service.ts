@@ -4,7 +4,7 @@ import type { Tx } from '../db/tx';
 import { assertDestinationExists } from '../destinations';
 import { assertNumberFree } from '../destinations/numbers';
 import { assertUnreferenced, type Ref, referrersOf, removeRefs, replaceRefs } from '../destinations/refs';
-import type { Actor } from '../extensions/service';
+import { type Actor, NO_EXTENSIONS } from '../extensions/service';
 import { ConflictError, NotFoundError, UnprocessableError } from '../http/errors';
 import { assertGreetingExists } from '../ivrs/greeting-ref';
 import type { QueueState } from '../render/types';
@@ -195,7 +195,7 @@ export async function save(
   if (input.moh_class !== 'default')
     refs.push({ role: 'music on hold', type: 'moh-class', target: input.moh_class.slice('sb-moh-'.length) });
   await replaceRefs(tx, { type: 'queue', id, name: `${number} ${input.name}` }, refs);
-  tx.afterCommit(() => actor.requestApply(`queue ${number} saved`));
+  tx.afterCommit(() => actor.requestApply(`queue ${number} saved`, NO_EXTENSIONS));
   return toApi(await mustFind(tx, number));
 }
 
@@ -207,5 +207,5 @@ export async function remove(tx: Tx, number: string, actor: Actor): Promise<void
   await assertUnreferenced(tx, { type: 'queue', target: number }, `queue ${number} "${row.name}"`);
   await removeRefs(tx, { type: 'queue', id: row.id });
   await tx('queues').where({ id: row.id }).delete();
-  tx.afterCommit(() => actor.requestApply(`queue ${number} deleted`));
+  tx.afterCommit(() => actor.requestApply(`queue ${number} deleted`, NO_EXTENSIONS));
 }

@@ -4,7 +4,7 @@ import type { Tx } from '../db/tx';
 import { assertDestinationExists } from '../destinations';
 import { assertNumberFree } from '../destinations/numbers';
 import { assertUnreferenced, type Ref, removeRefs, replaceRefs } from '../destinations/refs';
-import type { Actor } from '../extensions/service';
+import { type Actor, NO_EXTENSIONS } from '../extensions/service';
 import { NotFoundError, UnprocessableError } from '../http/errors';
 import type { RingGroupState } from '../render/types';
 import * as repo from './repo';
@@ -113,7 +113,7 @@ export async function saveRingGroup(
     input.members.map((m) => ({ kind: m.kind, target: m.target, confirm: m.confirm })),
   );
   await replaceRefs(tx, { type: 'ring-group', id, name: input.name }, refsOf(input));
-  tx.afterCommit(() => actor.requestApply(`ring group ${input.number} saved`));
+  tx.afterCommit(() => actor.requestApply(`ring group ${input.number} saved`, NO_EXTENSIONS));
   return getRingGroup(tx, input.number);
 }
 
@@ -124,5 +124,5 @@ export async function removeRingGroup(tx: Tx, number: string, actor: Actor): Pro
   await removeRefs(tx, { type: 'ring-group', id: existing.id });
   await assertUnreferenced(tx, { type: 'ring-group', target: number }, `ring group ${number}`);
   await repo.remove(tx, existing.id);
-  tx.afterCommit(() => actor.requestApply(`ring group ${number} deleted`));
+  tx.afterCommit(() => actor.requestApply(`ring group ${number} deleted`, NO_EXTENSIONS));
 }
