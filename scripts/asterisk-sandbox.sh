@@ -253,6 +253,10 @@ install_config() {
     rm -f "$DIR/var/lib/asterisk/astdb.sqlite3"
     log "--clean: emptying the voicemail spool"
     rm -rf "$DIR/var/spool/asterisk/voicemail"
+    log "--clean: emptying call data (CDR/CEL/queue_log files) and recordings"
+    rm -f "$DIR"/var/log/asterisk/cdr-custom/*.json "$DIR"/var/log/asterisk/cel-custom/*.json \
+      "$DIR/var/log/asterisk/queue_log"
+    rm -rf "$DIR/var/spool/asterisk/monitor"
   fi
   [[ -e "$gen/pjsip.conf" ]] || : >"$gen/pjsip.conf"
   [[ -e "$gen/extensions.conf" ]] || : >"$gen/extensions.conf"
@@ -273,7 +277,8 @@ install_config() {
   # Inside the chroot: /var/run is an absolute symlink to /run, which from the
   # host would point at the host's /run.
   chroot "$DIR" mkdir -p /var/lib/asterisk /var/spool/asterisk /var/spool/asterisk/recording \
-    /var/spool/asterisk/voicemail/switchboard /var/log/asterisk \
+    /var/spool/asterisk/voicemail/switchboard /var/spool/asterisk/monitor/switchboard \
+    /var/log/asterisk /var/log/asterisk/cdr-custom /var/log/asterisk/cel-custom \
     /var/run/asterisk /var/cache/asterisk
   chroot "$DIR" chown -R asterisk:asterisk /etc/asterisk /var/lib/asterisk /var/spool/asterisk \
     /var/log/asterisk /var/run/asterisk /var/cache/asterisk

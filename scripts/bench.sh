@@ -16,6 +16,7 @@ export ASTERISK_CLI="bash $root/scripts/asterisk-sandbox.sh cli"
 trap 'bash scripts/asterisk-sandbox.sh stop >/dev/null 2>&1 || true' EXIT
 export ASTERISK_SOUNDS_DIR="$SANDBOX_DIR/usr/share/asterisk/sounds"
 export ASTERISK_SPOOL_DIR="$SANDBOX_DIR/var/spool/asterisk"
+export ASTERISK_LOG_DIR="$SANDBOX_DIR/var/log/asterisk"
 # BENCH_ONLY=apply, BENCH_ONLY=callflow or BENCH_ONLY=queues runs one of them.
 for bench in apply callflow queues; do
   [[ -z "${BENCH_ONLY:-}" || "$BENCH_ONLY" == "$bench" ]] || continue

@@ -23,6 +23,7 @@ export ARI_PASSWORD
 export ASTERISK_CONFIG_DIR="$SANDBOX_DIR/etc/asterisk/switchboard"
 export ASTERISK_SOUNDS_DIR="$SANDBOX_DIR/usr/share/asterisk/sounds"
 export ASTERISK_SPOOL_DIR="$SANDBOX_DIR/var/spool/asterisk"
+export ASTERISK_LOG_DIR="$SANDBOX_DIR/var/log/asterisk"
 export TEST_MYSQL_SERVER=mysql://root@127.0.0.1:3306
 export ASTERISK_CLI="bash $root/scripts/asterisk-sandbox.sh cli"
 

@@ -29,6 +29,7 @@ export ARI_URL=${ARI_URL:-http://127.0.0.1:${ARI_PORT:-8088}}
 export ASTERISK_CONFIG_DIR=${ASTERISK_CONFIG_DIR:-$SANDBOX_DIR/etc/asterisk/switchboard}
 export ASTERISK_SOUNDS_DIR=${ASTERISK_SOUNDS_DIR:-$SANDBOX_DIR/usr/share/asterisk/sounds}
 export ASTERISK_SPOOL_DIR=${ASTERISK_SPOOL_DIR:-$SANDBOX_DIR/var/spool/asterisk}
+export ASTERISK_LOG_DIR=${ASTERISK_LOG_DIR:-$SANDBOX_DIR/var/log/asterisk}
 export DATABASE_URL=${DATABASE_URL:-mysql://root@127.0.0.1:3306/switchboard}
 export NODE_ENV=${NODE_ENV:-production}
 export ASTERISK_CLI=${ASTERISK_CLI:-bash $root/scripts/asterisk-sandbox.sh cli}

@@ -23,6 +23,28 @@ const Env = z.object({
   ASTERISK_MOH_DIR: z.string().min(1).optional(),
   // Asterisk's spool as Switchboard sees it: voicemail messages are read (and moved) there.
   ASTERISK_SPOOL_DIR: z.string().min(1).default('/var/spool/asterisk'),
+  // Asterisk's log directory as Switchboard sees it: the CDR/CEL JSON files and queue_log are
+  // ingested from there (cdr-custom/, cel-custom/, queue_log).
+  ASTERISK_LOG_DIR: z.string().min(1).default('/var/log/asterisk'),
+  // Where MixMonitor writes recordings (Asterisk's path, the same path seen from Switchboard
+  // after mapping): <spool>/monitor by default; Switchboard uses its switchboard/ folder.
+  ASTERISK_MONITOR_DIR: z.string().min(1).optional(),
+  // Call analytics: how often new call data is ingested and journeys built (1-59 s), the
+  // timezone reports group days/weeks in, and the short-abandon threshold.
+  ANALYTICS_INGEST_SECONDS: z.coerce.number().int().min(1).max(59).default(5),
+  REPORT_TIMEZONE: z
+    .string()
+    .min(1)
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA timezone such as Europe/Paris')
+    .default('UTC'),
+  SHORT_ABANDON_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
   // How to reach the Asterisk CLI (space-separated command prefix; the CLI command is appended).
   ASTERISK_CLI: z.string().min(1).default('asterisk -rx'),
   EXTENSION_MIN: z.coerce.number().int().min(1).default(1000),
@@ -68,6 +90,13 @@ export interface Config {
   readonly asteriskSpoolDir: string;
   readonly asteriskMohDir: string;
   readonly asteriskCli: readonly string[];
+  readonly asteriskLogDir: string;
+  readonly asteriskMonitorDir: string;
+  readonly analytics: {
+    readonly ingestSeconds: number;
+    readonly reportTimezone: string;
+    readonly shortAbandonSeconds: number;
+  };
   readonly extensionRange: { readonly min: number; readonly max: number };
   readonly applyDebounceMs: number;
   readonly ringSeconds: number;
@@ -104,6 +133,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     asteriskSpoolDir: e.ASTERISK_SPOOL_DIR,
     asteriskMohDir: e.ASTERISK_MOH_DIR ?? join(dirname(e.ASTERISK_SOUNDS_DIR), 'moh'),
     asteriskCli: Object.freeze(e.ASTERISK_CLI.split(' ').filter(Boolean)),
+    asteriskLogDir: e.ASTERISK_LOG_DIR,
+    asteriskMonitorDir: e.ASTERISK_MONITOR_DIR ?? join(e.ASTERISK_SPOOL_DIR, 'monitor'),
+    analytics: Object.freeze({
+      ingestSeconds: e.ANALYTICS_INGEST_SECONDS,
+      reportTimezone: e.REPORT_TIMEZONE,
+      shortAbandonSeconds: e.SHORT_ABANDON_SECONDS,
+    }),
     extensionRange: Object.freeze({ min: e.EXTENSION_MIN, max: e.EXTENSION_MAX }),
     applyDebounceMs: e.APPLY_DEBOUNCE_MS,
     ringSeconds: e.RING_SECONDS,

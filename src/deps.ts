@@ -8,6 +8,11 @@ import type { OpenApiRegistry } from './http/openapi';
 import type { Logger } from './lib/log';
 import type { Metrics } from './ops/metrics';
 
+// Work a feature must end before the HTTP server can close (open event streams, timers).
+export interface Lifecycle {
+  onStop(fn: () => Promise<void> | void): void;
+}
+
 export interface Deps {
   config: Config;
   db: Knex;
@@ -18,4 +23,5 @@ export interface Deps {
   applyQueue: ApplyQueue;
   metrics: Metrics;
   openapi: OpenApiRegistry;
+  lifecycle: Lifecycle;
 }

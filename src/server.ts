@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { type AnalyticsPipeline, createAnalyticsPipeline } from './analytics/pipeline';
 import { createApp } from './app';
 import { Applier, type AsteriskTarget } from './apply/apply';
 import { ApplyQueue } from './apply/queue';
@@ -16,11 +17,13 @@ import { createLogger, type Logger } from './lib/log';
 import { createMetrics } from './ops/metrics';
 import { type QueueAgentsRuntime, startQueueAgents } from './queues/agents';
 import { startQueueCallbacks } from './queues/callback';
+import { startReportScheduler } from './reports/schedules/scheduler';
 import { createVoicemailDelivery } from './voicemail/delivery';
 import { transcriberFor } from './voicemail/visual/service';
 
 export interface Switchboard {
   deps: Deps;
+  analytics: AnalyticsPipeline;
   server: Server | null;
   listen(): Promise<number>;
   stop(): Promise<void>;
@@ -49,6 +52,7 @@ export async function createSwitchboard(config: Config, logger?: Logger): Promis
     },
   });
   const applyQueue = new ApplyQueue(applier, config.applyDebounceMs);
+  const stopHooks: Array<() => Promise<void> | void> = [];
   const deps: Deps = {
     config,
     db,
@@ -59,6 +63,7 @@ export async function createSwitchboard(config: Config, logger?: Logger): Promis
     applyQueue,
     metrics,
     openapi: new OpenApiRegistry(),
+    lifecycle: { onStop: (fn) => stopHooks.push(fn) },
   };
   const app = createApp(deps);
   // Subscribed before the event socket opens, so no feature-code call is missed.
@@ -70,10 +75,13 @@ export async function createSwitchboard(config: Config, logger?: Logger): Promis
   const transcriber = transcriberFor(db);
   // The email carries the transcription when the box asks for it (the job checks the flag).
   const voicemailDelivery = createVoicemailDelivery(deps, { transcribe: transcriber.transcribeMessage });
-  const jobs = startJobs(deps, { voicemailDelivery });
+  const analytics = createAnalyticsPipeline(deps);
+  const jobs = startJobs(deps, { voicemailDelivery, analytics });
+  const reportScheduler = startReportScheduler(deps);
 
   const sb: Switchboard = {
     deps,
+    analytics,
     server: null,
     listen: () =>
       new Promise((resolve, reject) => {
@@ -86,6 +94,7 @@ export async function createSwitchboard(config: Config, logger?: Logger): Promis
       }),
     // Graceful: stop taking requests, let the running apply finish, then close ARI and the pool.
     stop: async () => {
+      for (const hook of stopHooks) await hook();
       if (sb.server) {
         const server = sb.server;
         await new Promise<void>((resolve) => {
@@ -94,6 +103,7 @@ export async function createSwitchboard(config: Config, logger?: Logger): Promis
         });
       }
       for (const job of jobs) await job.stop();
+      await reportScheduler.stop();
       await voicemailDelivery.stop();
       await transcriber.idle();
       await featureCodes.stop();

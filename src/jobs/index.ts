@@ -1,10 +1,15 @@
 import cron, { type ScheduledTask } from 'node-cron';
+import type { AnalyticsPipeline } from '../analytics/pipeline';
 import { purgeExpiredSessions } from '../auth/sessions';
 import type { Deps } from '../deps';
+import { enforceRetentionOnce } from '../recordings/retention';
 import { cronEvery, type VoicemailDelivery } from '../voicemail/delivery';
 
 // One line per schedule, each calling one service function.
-export function startJobs(deps: Deps, jobs: { voicemailDelivery?: VoicemailDelivery } = {}): ScheduledTask[] {
+export function startJobs(
+  deps: Deps,
+  jobs: { voicemailDelivery?: VoicemailDelivery; analytics?: AnalyticsPipeline } = {},
+): ScheduledTask[] {
   const guard = (name: string, fn: () => Promise<void>) => async () => {
     try {
       await fn();
@@ -26,5 +31,30 @@ export function startJobs(deps: Deps, jobs: { voicemailDelivery?: VoicemailDeliv
           ),
         ]
       : []),
+    ...(jobs.analytics
+      ? [
+          cron.schedule(
+            cronEvery(deps.config.analytics.ingestSeconds),
+            guard('calldata-ingest', async () => {
+              await jobs.analytics?.ingest();
+            }),
+            { noOverlap: true },
+          ),
+          cron.schedule(
+            '* * * * *',
+            guard('analytics-rollup', async () => {
+              await jobs.analytics?.rollup();
+            }),
+            { noOverlap: true },
+          ),
+        ]
+      : []),
+    cron.schedule(
+      '7 * * * *',
+      guard('recording-retention', async () => {
+        await enforceRetentionOnce(deps);
+      }),
+      { noOverlap: true },
+    ),
   ];
 }

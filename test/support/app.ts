@@ -56,6 +56,7 @@ export async function startTestApp(
     ASTERISK_CONFIG_DIR: testEnv.asteriskConfigDir || '/nonexistent',
     ASTERISK_SOUNDS_DIR: testEnv.asteriskSoundsDir,
     ASTERISK_SPOOL_DIR: testEnv.asteriskSpoolDir,
+    ASTERISK_LOG_DIR: testEnv.asteriskLogDir,
     APPLY_DEBOUNCE_MS: '10',
     LOGIN_RATE_LIMIT: '5',
     ...overrides,

@@ -13,6 +13,9 @@ export const testEnv = {
   asteriskSoundsDir:
     process.env['ASTERISK_SOUNDS_DIR'] ??
     `${process.env['SANDBOX_DIR'] ?? '/var/cache/switchboard/asterisk-sid'}/usr/share/asterisk/sounds`,
+  asteriskLogDir:
+    process.env['ASTERISK_LOG_DIR'] ??
+    `${process.env['SANDBOX_DIR'] ?? '/var/cache/switchboard/asterisk-sid'}/var/log/asterisk`,
   sandboxScript: `${__dirname}/../../scripts/asterisk-sandbox.sh`,
 };
 
