@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { latestRevision } from '../apply/revisions.repo';
+import { ingestStatus } from '../calldata/ingest';
 import type { Deps } from '../deps';
 import * as trunks from '../trunks/repo';
 import { trunkStatuses } from '../trunks/status';
@@ -44,12 +45,26 @@ export function healthRoutes(deps: Deps): Router {
     } catch {
       trunkDetails = [];
     }
+    // Call data is reported, not judged either: a backlog delays reports but no call.
+    const calldata = await ingestStatus(deps.db, deps.config.asteriskLogDir)
+      .then((rows) =>
+        rows.map((r) => ({
+          source: r.name,
+          lag_bytes: r.lagBytes,
+          records: r.records,
+          bad_lines: r.badLines,
+          updated_at: r.updatedAt.toISOString(),
+        })),
+      )
+      .catch(() => []);
     res
       .status(ready ? 200 : 503)
-      .json({ status: ready ? 'ready' : 'not_ready', checks, details: { trunks: trunkDetails } });
+      .json({ status: ready ? 'ready' : 'not_ready', checks, details: { trunks: trunkDetails, calldata } });
   });
   router.get('/metrics', async (_req, res) => {
     deps.metrics.ariConnected.set(deps.ari.connected ? 1 : 0);
+    for (const s of await ingestStatus(deps.db, deps.config.asteriskLogDir).catch(() => []))
+      if (s.lagBytes !== null) deps.metrics.calldataLag.set({ source: s.name }, s.lagBytes);
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
   return router;

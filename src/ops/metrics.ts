@@ -6,6 +6,7 @@ export interface Metrics {
   applyDuration: Histogram<'status'>;
   ariConnected: Gauge;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
+  calldataLag: Gauge<'source'>;
 }
 
 export function createMetrics(): Metrics {
@@ -36,6 +37,12 @@ export function createMetrics(): Metrics {
       help: 'HTTP request latency',
       labelNames: ['method', 'route', 'status'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    calldataLag: new Gauge({
+      name: 'switchboard_calldata_lag_bytes',
+      help: 'Bytes of an Asterisk call-data file (cdr, cel, queue_log) not yet ingested',
+      labelNames: ['source'],
       registers: [registry],
     }),
   };
