@@ -84,7 +84,11 @@ const answeredCall = (holdMs = 3000) => callFromTrunk({ did: DID.answer, hangup:
 beforeAll(async () => {
   requireAsterisk();
   app = await startTestApp();
-  const secrets = await createExtensions(app, [AGENT, NO_PHONE]);
+  const secrets = await createExtensions(app, [AGENT]);
+  const box = await app.api('POST', '/api/v1/extensions', {
+    body: { number: NO_PHONE, display_name: 'Away', voicemail_enabled: true },
+  });
+  if (box.status !== 201) throw new Error(`extension ${NO_PHONE}: ${box.status} ${box.text}`);
   trunkId = await createCallerTrunk(app, 'analytics-carrier');
   const queue = (number: string, name: string, members: Array<{ extension: string }>) =>
     app.api('POST', '/api/v1/queues', {
