@@ -32,6 +32,9 @@ const Env = z.object({
   // Call analytics: how often new call data is ingested and journeys built (1-59 s), the
   // timezone reports group days/weeks in, and the short-abandon threshold.
   ANALYTICS_INGEST_SECONDS: z.coerce.number().int().min(1).max(59).default(5),
+  // On a database that has never read Asterisk's call-data files: import what they already hold
+  // (import) or start at their current end (skip).
+  CALLDATA_HISTORY: z.enum(['import', 'skip']).default('import'),
   REPORT_TIMEZONE: z
     .string()
     .min(1)
@@ -94,6 +97,7 @@ export interface Config {
   readonly asteriskMonitorDir: string;
   readonly analytics: {
     readonly ingestSeconds: number;
+    readonly history: 'import' | 'skip';
     readonly reportTimezone: string;
     readonly shortAbandonSeconds: number;
   };
@@ -137,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     asteriskMonitorDir: e.ASTERISK_MONITOR_DIR ?? join(e.ASTERISK_SPOOL_DIR, 'monitor'),
     analytics: Object.freeze({
       ingestSeconds: e.ANALYTICS_INGEST_SECONDS,
+      history: e.CALLDATA_HISTORY,
       reportTimezone: e.REPORT_TIMEZONE,
       shortAbandonSeconds: e.SHORT_ABANDON_SECONDS,
     }),

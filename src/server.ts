@@ -6,6 +6,7 @@ import { ApplyQueue } from './apply/queue';
 import { Ari } from './asterisk/ari';
 import { AsteriskCli } from './asterisk/cli';
 import { startCallHandling } from './call-handling';
+import { skipExistingCallData } from './calldata/ingest';
 import type { Config } from './config';
 import { createKnex, ensureDatabase } from './db/knex';
 import type { Deps } from './deps';
@@ -35,6 +36,7 @@ export async function createSwitchboard(config: Config, logger?: Logger): Promis
   await ensureDatabase(config.databaseUrl);
   const db = createKnex(config.databaseUrl);
   await db.migrate.latest();
+  if (config.analytics.history === 'skip') await skipExistingCallData(db, config.asteriskLogDir);
   const metrics = createMetrics();
   const ari = new Ari(config.ari, log);
   const target: AsteriskTarget = { name: 'local', configDir: config.asteriskConfigDir, ari };

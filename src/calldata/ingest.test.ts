@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useTestDb } from '../../test/support/db';
 import { createLogger } from '../lib/log';
-import { ingestOnce, ingestStatus } from './ingest';
+import { ingestOnce, ingestStatus, skipExistingCallData } from './ingest';
 
 // Lines as Asterisk 22 writes them with asterisk-config/cdr_custom.conf, cel_custom.conf and
 // logger.conf (taken from a real call).
@@ -160,5 +160,19 @@ describe('call-data ingestion', () => {
       data2: '3225551234',
       data3: '1',
     });
+  });
+});
+
+describe('skipping the history already in the files', () => {
+  it('starts a database that has never read the files at their end, and later starts keep their offsets', async () => {
+    await writeFile(celFile, `${cel('CHAN_START', 1796159430.1)}\n`);
+    await skipExistingCallData(t.db, dir);
+    await appendFile(celFile, `${cel('HANGUP', 1796159450.3)}\n`);
+    expect((await ingestOnce(t.db, dir, log)).records).toBe(1);
+    await appendFile(celFile, `${cel('LINKEDID_END', 1796159450.4)}\n`);
+    await skipExistingCallData(t.db, dir);
+    expect((await ingestOnce(t.db, dir, log)).records).toBe(1);
+    const types = (await t.db('cel_events').orderBy('id').select('eventtype')).map((r) => r.eventtype);
+    expect(types).toEqual(['HANGUP', 'LINKEDID_END']);
   });
 });

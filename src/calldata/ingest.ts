@@ -198,6 +198,20 @@ async function findByInode(path: string, inode: number): Promise<string | null> 
   return null;
 }
 
+// A new installation on an Asterisk with months of logs may not want them: on a database that
+// has never read a file, start each file at its current end. Files already being read keep
+// their offsets (this never skips a line after the first start).
+export async function skipExistingCallData(db: Knex, logDir: string): Promise<void> {
+  for (const source of SOURCES) {
+    const path = join(logDir, source.relPath);
+    const st = await stat(path).catch(() => null);
+    await db('calldata_sources')
+      .insert({ name: source.name, path, inode: st?.ino ?? 0, offset: st?.size ?? 0 })
+      .onConflict('name')
+      .ignore();
+  }
+}
+
 export interface SourceStatus {
   name: string;
   path: string;

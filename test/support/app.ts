@@ -57,6 +57,8 @@ export async function startTestApp(
     ASTERISK_SOUNDS_DIR: testEnv.asteriskSoundsDir,
     ASTERISK_SPOOL_DIR: testEnv.asteriskSpoolDir,
     ASTERISK_LOG_DIR: testEnv.asteriskLogDir,
+    // Each test's database reads only the calls made after it started, not the whole run's.
+    CALLDATA_HISTORY: 'skip',
     APPLY_DEBOUNCE_MS: '10',
     LOGIN_RATE_LIMIT: '5',
     ...overrides,
