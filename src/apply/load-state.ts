@@ -8,6 +8,7 @@ import { listGreetingsForRender } from '../greetings/service';
 import { listIvrs } from '../ivrs/service';
 import { listMohClassesForRender } from '../moh/repo';
 import { listQueuesForRender } from '../queues/repo';
+import { listRecordingPoliciesForRender } from '../recordings/render';
 import type { DesiredState, DialplanSettings, ExtensionState } from '../render/types';
 import { listRingGroupsForRender } from '../ring-groups/repo';
 import { listBlocked, listInbound, listOutbound } from '../routes/service';
@@ -59,6 +60,7 @@ export class DesiredStateLoader {
       followMe: await listFollowMeForRender(this.db),
       mohClasses: await listMohClassesForRender(this.db),
       featureCodes: await loadFeatureCodes(this.db),
+      recordingPolicies: await listRecordingPoliciesForRender(this.db),
     };
   }
 

@@ -6,6 +6,7 @@ import { renderFollowMeDialplan } from '../follow-me/render';
 import { renderIvrDialplan } from '../ivrs/render';
 import { renderQueueCallbackDialplan } from '../queues/callback/render';
 import { renderQueueDialplan } from '../queues/render';
+import { renderRecordingDialplan } from '../recordings/render';
 import { renderRingGroupDialplan } from '../ring-groups/render';
 import { renderTimeConditions } from '../time-conditions/render';
 import { renderVoicemailDialplan } from '../voicemail/boxes/render';
@@ -28,4 +29,5 @@ export const DIALPLAN_CHUNKS: readonly DialplanChunk[] = [
   renderRingGroupDialplan,
   renderFollowMeDialplan,
   renderCallHandlingDialplan,
+  renderRecordingDialplan,
 ];

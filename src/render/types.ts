@@ -1,4 +1,6 @@
 // The desired state the renderer works from: read once from MySQL by apply/load-state.ts.
+import type { RecordingPolicyState } from '../recordings/render';
+
 export interface ExtensionState {
   number: string;
   displayName: string;
@@ -181,6 +183,7 @@ export interface QueueState {
   ringSeconds: number; // per agent attempt (queues.conf timeout)
   retrySeconds: number;
   wrapUpSeconds: number;
+  serviceLevelSeconds?: number; // answered within it counts toward the service level; 20 when absent
   maxWaitSeconds: number; // 0: no limit; then failoverDestination
   maxCallers: number; // 0: no limit; a full queue sends the call to failoverDestination
   joinWhenEmpty: boolean; // false: callers never join a queue with no available agent
@@ -261,6 +264,8 @@ export interface DesiredState {
   followMe: FollowMeState[];
   mohClasses: MohClassState[];
   featureCodes: FeatureCodeMap;
+  // Optional so state literals written before recordings existed stay valid (src/recordings).
+  recordingPolicies?: RecordingPolicyState[];
 }
 
 export interface RenderedFile {
