@@ -4,6 +4,19 @@ import { recordingPath } from './files';
 
 // Deletes recordings older than their policy's retention (file first, then marks the row, so a
 // failed delete is retried next hour). The row stays, with deleted_at, for the call's history.
+// An admin's delete: the same as retention for one recording, whatever its policy says.
+export async function deleteRecording(deps: Deps, id: number, now: Date = new Date()): Promise<boolean> {
+  const row = (await deps.db('recordings').where({ id }).first('id', 'file_name', 'deleted_at')) as
+    | { id: number; file_name: string; deleted_at: Date | null }
+    | undefined;
+  if (!row) return false;
+  if (row.deleted_at) return true;
+  await rm(recordingPath(deps.config.asteriskMonitorDir, row.file_name), { force: true });
+  await deps.db('recordings').where({ id }).whereNull('deleted_at').update({ deleted_at: now });
+  deps.log.info({ recording: id }, 'recording deleted by an admin');
+  return true;
+}
+
 export async function enforceRetentionOnce(deps: Deps, now: Date = new Date()): Promise<number> {
   const due = (await deps
     .db('recordings')

@@ -4,10 +4,11 @@ import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
 import { actorFor } from '../extensions/routes';
 import { ApiRouter } from '../http/api';
-import { UnauthenticatedError } from '../http/errors';
+import { NotFoundError, UnauthenticatedError } from '../http/errors';
 import { idParam, parse } from '../http/parse';
 import { recordingPath } from './files';
 import * as policies from './policies';
+import { deleteRecording } from './retention';
 import {
   AudioQuery,
   QueueNumber,
@@ -142,6 +143,19 @@ export function recordingRoutes(deps: Deps): Router {
         row.file_name,
         query.download === '1',
       );
+      return undefined;
+    },
+  );
+  api.op(
+    {
+      method: 'delete',
+      path: `${R}/:id`,
+      summary: 'Delete a recording now (the file goes; the row stays, marked deleted, for the call history)',
+      roles: ['admin'],
+      status: 204,
+    },
+    async ({ params }) => {
+      if (!(await deleteRecording(deps, idParam(params)))) throw new NotFoundError('recording');
       return undefined;
     },
   );

@@ -344,6 +344,15 @@ describe('on-demand recording on a real Asterisk', () => {
     // Started after the keys (1.5 s lead), ended by the hangup: shorter than the call, not empty.
     expect(wav!.durationSeconds).toBeGreaterThan(1);
     expect(wav!.durationSeconds).toBeLessThan(8);
+
+    // Only an admin deletes a recording by hand: the file goes, the row stays marked deleted.
+    const path = `/api/v1/recordings/${rec.id}`;
+    expect((await app.api('DELETE', path, { token: app.tokens.supervisor })).status).toBe(403);
+    expect(existsSync(join(monitorDir(), rec.file_name))).toBe(true);
+    expect((await app.api('DELETE', path)).status).toBe(204);
+    expect(existsSync(join(monitorDir(), rec.file_name))).toBe(false);
+    expect((await app.api('GET', `${path}/audio`)).status).toBe(410);
+    expect((await app.api('DELETE', '/api/v1/recordings/999999')).status).toBe(404);
   }, 180_000);
 });
 
