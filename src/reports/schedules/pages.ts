@@ -1,0 +1,226 @@
+import { type Request, type Response, Router } from 'express';
+import type { Deps } from '../../deps';
+import { parse } from '../../http/parse';
+import {
+  formList,
+  formString,
+  notFoundPage,
+  refusal,
+  requirePage,
+  sendPage,
+  withId,
+} from '../../web/page-helpers';
+import { periodLabel } from '../templates/ranges';
+import { listTemplates } from '../templates/service';
+import { reloadScheduler, schedulerOf } from './routes';
+import { FREQUENCIES, ReportSchedule } from './schema';
+import * as service from './service';
+
+const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+
+function describe(s: {
+  frequency: string;
+  time_of_day: string;
+  weekday: number;
+  day_of_month: number;
+  cron_expression: string | null;
+}): string {
+  switch (s.frequency) {
+    case 'daily':
+      return `every day at ${s.time_of_day} (yesterday's calls)`;
+    case 'weekly':
+      return `every ${WEEKDAYS[s.weekday]} at ${s.time_of_day} (last week's calls)`;
+    case 'monthly':
+      return `on day ${s.day_of_month} of each month at ${s.time_of_day} (last month's calls)`;
+    default:
+      return `cron "${s.cron_expression ?? ''}" (the template's range)`;
+  }
+}
+
+// Form fields → the API body; numbers stay strings when they are not numbers, so zod names them.
+export function scheduleFromForm(body: unknown): Record<string, unknown> {
+  const int = (key: string) => {
+    const v = formString(body, key)?.trim() ?? '';
+    return /^[0-9]{1,10}$/.test(v) ? Number(v) : v === '' ? undefined : v;
+  };
+  const frequency = formString(body, 'frequency') ?? '';
+  const cronExpression = formString(body, 'cron_expression') ?? '';
+  const raw: Record<string, unknown> = {
+    template_id: int('template_id'),
+    frequency,
+    time_of_day: formString(body, 'time_of_day') ?? '',
+    weekday: int('weekday'),
+    day_of_month: int('day_of_month'),
+    timezone: formString(body, 'timezone') ?? '',
+    recipients: (formString(body, 'recipients') ?? '')
+      .split(/[,;\s]+/)
+      .map((r) => r.trim())
+      .filter(Boolean),
+    enabled: formList(body, 'enabled').includes('on'),
+  };
+  // A line break typed in the cron field is kept, so validation refuses it by name.
+  if (frequency === 'cron' || cronExpression.trim() !== '') raw['cron_expression'] = cronExpression;
+  for (const k of Object.keys(raw)) if (raw[k] === undefined) delete raw[k];
+  return raw;
+}
+
+// Scheduled report pages: /reports/schedules (list, form, send now) and each one's send log.
+export function schedulePages(deps: Deps): Router {
+  const router = Router();
+  const read = requirePage('admin', 'supervisor');
+  const admin = requirePage('admin');
+  const tz = deps.config.analytics.reportTimezone;
+
+  const list = async (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
+    sendPage(
+      req,
+      res,
+      'reports/schedules',
+      {
+        title: 'Scheduled reports',
+        nav: 'reports',
+        schedules: (await service.listSchedules(deps.db)).map((s) => ({
+          ...s,
+          when: describe(s),
+          recipientList: s.recipients.join(', '),
+        })),
+        ...extra,
+      },
+      status,
+    );
+  };
+
+  const form = async (values: Record<string, unknown>, extra: Record<string, unknown>) => ({
+    title: extra['isNew'] ? 'New scheduled report' : 'Scheduled report',
+    nav: 'reports',
+    templates: (await listTemplates(deps.db)).map((t) => ({
+      id: t.id,
+      name: t.name,
+      selected: t.id === values['template_id'],
+    })),
+    frequencies: FREQUENCIES.map((f) => ({ value: f, selected: f === values['frequency'] })),
+    weekdays: WEEKDAYS.map((label, value) => ({ value, label, selected: value === values['weekday'] })),
+    values: {
+      ...values,
+      recipients: Array.isArray(values['recipients']) ? (values['recipients'] as string[]).join(', ') : '',
+    },
+    ...extra,
+  });
+
+  router.get('/reports/schedules', read, (req, res) => list(req, res));
+  router.get('/reports/schedules/new', admin, async (req, res) => {
+    const first = typeof req.query['template'] === 'string' ? Number(req.query['template']) : undefined;
+    sendPage(
+      req,
+      res,
+      'reports/schedule-form',
+      await form(
+        {
+          template_id: first,
+          frequency: 'daily',
+          time_of_day: '06:00',
+          weekday: 1,
+          day_of_month: 1,
+          timezone: tz,
+          recipients: [],
+          enabled: true,
+        },
+        { isNew: true, action: '/reports/schedules' },
+      ),
+    );
+  });
+
+  const save = async (req: Request, res: Response, id: number | null) => {
+    const raw = scheduleFromForm(req.body);
+    try {
+      const input = parse(ReportSchedule, raw);
+      const saved = await service.saveSchedule(deps.db, id, input, tz);
+      await reloadScheduler(deps);
+      res.redirect(303, `/reports/schedules#schedule-${saved.id}`);
+    } catch (caught) {
+      const err = refusal(caught);
+      const errors = err.details.map((d) => ({ path: d.path.split('.')[0] ?? d.path, message: d.message }));
+      sendPage(
+        req,
+        res,
+        'reports/schedule-form',
+        await form(raw, {
+          isNew: id === null,
+          id,
+          action: id === null ? '/reports/schedules' : `/reports/schedules/${id}`,
+          errorMessage: err.message,
+          errors: errors.length ? errors : [{ path: 'template_id', message: err.message }],
+        }),
+        err.status,
+      );
+    }
+  };
+
+  router.post('/reports/schedules', admin, (req, res) => save(req, res, null));
+  router.get(
+    '/reports/schedules/:id/edit',
+    admin,
+    withId('such scheduled report', async (req, res, id) => {
+      const s = (await service.listSchedules(deps.db)).find((x) => x.id === id);
+      if (!s) return notFoundPage(req, res, 'such scheduled report');
+      sendPage(
+        req,
+        res,
+        'reports/schedule-form',
+        await form({ ...s }, { isNew: false, id, action: `/reports/schedules/${id}` }),
+      );
+    }),
+  );
+  router.post(
+    '/reports/schedules/:id',
+    admin,
+    withId('such scheduled report', (req, res, id) => save(req, res, id)),
+  );
+  router.post(
+    '/reports/schedules/:id/delete',
+    admin,
+    withId('such scheduled report', async (req, res, id) => {
+      try {
+        await service.removeSchedule(deps.db, id);
+        await reloadScheduler(deps);
+        res.redirect(303, '/reports/schedules');
+      } catch (caught) {
+        const err = refusal(caught);
+        await list(req, res, { errorMessage: err.message }, err.status);
+      }
+    }),
+  );
+  router.post(
+    '/reports/schedules/:id/send-now',
+    admin,
+    withId('such scheduled report', async (req, res, id) => {
+      try {
+        await service.getSchedule(deps.db, id);
+        await schedulerOf(deps).sendNow(id);
+        res.redirect(303, `/reports/schedules/${id}/sends`);
+      } catch (caught) {
+        const err = refusal(caught);
+        await list(req, res, { errorMessage: err.message }, err.status);
+      }
+    }),
+  );
+  router.get(
+    '/reports/schedules/:id/sends',
+    read,
+    withId('such scheduled report', async (req, res, id) => {
+      const s = (await service.listSchedules(deps.db)).find((x) => x.id === id);
+      if (!s) return notFoundPage(req, res, 'such scheduled report');
+      const sends = await service.sendLog(deps.db, id);
+      sendPage(req, res, 'reports/sends', {
+        title: `Send log – ${s.template_name}`,
+        nav: 'reports',
+        schedule: { ...s, when: describe(s), recipientList: s.recipients.join(', ') },
+        sends: sends.map((x) => ({
+          ...x,
+          period: periodLabel({ from: new Date(x.period_from), to: new Date(x.period_to) }, s.timezone),
+        })),
+      });
+    }),
+  );
+  return router;
+}

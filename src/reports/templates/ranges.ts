@@ -1,0 +1,150 @@
+// Calendar periods in an IANA timezone, as UTC instants: "yesterday in Europe/Paris" is the
+// 24 (or 23/25) hours between two local midnights.
+
+export const RANGE_PRESETS = [
+  'today',
+  'yesterday',
+  'last_7_days',
+  'last_30_days',
+  'this_week',
+  'last_week',
+  'this_month',
+  'last_month',
+] as const;
+export type RangePreset = (typeof RANGE_PRESETS)[number];
+
+export const RANGE_LABEL: Record<RangePreset, string> = {
+  today: 'Today',
+  yesterday: 'Yesterday',
+  last_7_days: 'Last 7 days',
+  last_30_days: 'Last 30 days',
+  this_week: 'This week (Monday to now)',
+  last_week: 'Last week (Monday to Sunday)',
+  this_month: 'This month',
+  last_month: 'Last month',
+};
+
+export interface Period {
+  from: Date;
+  to: Date;
+}
+
+export interface LocalParts {
+  year: number;
+  month: number; // 1..12
+  day: number;
+  hour: number;
+  minute: number;
+  weekday: number; // 0 Sunday … 6 Saturday
+}
+
+export function isTimezone(tz: string): boolean {
+  if (!/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(tz)) return false;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+export function localParts(at: Date, tz: string): LocalParts {
+  let f = formatters.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      weekday: 'short',
+    });
+    formatters.set(tz, f);
+  }
+  const parts: Record<string, string> = {};
+  for (const p of f.formatToParts(at)) parts[p.type] = p.value;
+  return {
+    year: Number(parts['year']),
+    month: Number(parts['month']),
+    day: Number(parts['day']),
+    hour: Number(parts['hour']),
+    minute: Number(parts['minute']),
+    weekday: WEEKDAYS.indexOf(parts['weekday'] ?? ''),
+  };
+}
+
+// The instant the wall clock in tz shows that local time. Day/month overflow is normalised
+// (day 0 is the last day of the previous month); a time skipped by a DST jump maps forward by the gap.
+export function zonedTime(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  tz: string,
+): Date {
+  const wanted = Date.UTC(year, month - 1, day, hour, minute);
+  let guess = wanted;
+  let previous = wanted;
+  for (let i = 0; i < 4; i++) {
+    const p = localParts(new Date(guess), tz);
+    const shown = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute);
+    if (shown === wanted) return new Date(guess);
+    previous = guess;
+    guess += wanted - shown;
+  }
+  // No instant shows that time (a spring-forward gap): the guesses alternate around it; the
+  // later one is the time pushed forward by the gap, as clocks themselves do.
+  return new Date(Math.max(guess, previous));
+}
+
+const midnight = (y: number, m: number, d: number, tz: string) => zonedTime(y, m, d, 0, 0, tz);
+
+export function presetPeriod(preset: RangePreset, now: Date, tz: string): Period {
+  const p = localParts(now, tz);
+  const today = midnight(p.year, p.month, p.day, tz);
+  const sinceMonday = (p.weekday + 6) % 7;
+  switch (preset) {
+    case 'today':
+      return { from: today, to: midnight(p.year, p.month, p.day + 1, tz) };
+    case 'yesterday':
+      return { from: midnight(p.year, p.month, p.day - 1, tz), to: today };
+    case 'last_7_days':
+      return { from: midnight(p.year, p.month, p.day - 7, tz), to: today };
+    case 'last_30_days':
+      return { from: midnight(p.year, p.month, p.day - 30, tz), to: today };
+    case 'this_week':
+      return {
+        from: midnight(p.year, p.month, p.day - sinceMonday, tz),
+        to: midnight(p.year, p.month, p.day + 1, tz),
+      };
+    case 'last_week':
+      return {
+        from: midnight(p.year, p.month, p.day - sinceMonday - 7, tz),
+        to: midnight(p.year, p.month, p.day - sinceMonday, tz),
+      };
+    case 'this_month':
+      return { from: midnight(p.year, p.month, 1, tz), to: midnight(p.year, p.month + 1, 1, tz) };
+    case 'last_month':
+      return { from: midnight(p.year, p.month - 1, 1, tz), to: midnight(p.year, p.month, 1, tz) };
+  }
+}
+
+// "2026-11-30" in tz, for labels and file names.
+export function localDate(at: Date, tz: string): string {
+  const p = localParts(at, tz);
+  return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+}
+
+// A period as people read it: "2026-11-30" for one day, "2026-11-23 – 2026-11-29" otherwise
+// (the end is exclusive, so the last day shown is the day before `to`).
+export function periodLabel(period: Period, tz: string): string {
+  const first = localDate(period.from, tz);
+  const last = localDate(new Date(period.to.getTime() - 1), tz);
+  return first === last ? first : `${first} – ${last}`;
+}
