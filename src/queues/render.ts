@@ -36,6 +36,7 @@ export function queueConfView(state: DesiredState) {
       ringSeconds: q.ringSeconds,
       retrySeconds: q.retrySeconds,
       wrapUpSeconds: q.wrapUpSeconds,
+      serviceLevelSeconds: q.serviceLevelSeconds ?? 20,
       maxCallers: q.maxCallers,
       joinEmpty: q.joinWhenEmpty ? 'yes' : EMPTY_WHEN,
       leaveWhenEmpty: q.leaveWhenEmpty ? EMPTY_WHEN : 'no',

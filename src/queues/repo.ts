@@ -9,6 +9,7 @@ export interface QueueRow {
   ring_seconds: number;
   retry_seconds: number;
   wrap_up_seconds: number;
+  service_level_seconds: number;
   max_wait_seconds: number;
   max_callers: number;
   join_when_empty: number | boolean;
@@ -95,6 +96,7 @@ function toState(
     ringSeconds: row.ring_seconds,
     retrySeconds: row.retry_seconds,
     wrapUpSeconds: row.wrap_up_seconds,
+    serviceLevelSeconds: row.service_level_seconds,
     maxWaitSeconds: row.max_wait_seconds,
     maxCallers: row.max_callers,
     joinWhenEmpty: Boolean(row.join_when_empty),

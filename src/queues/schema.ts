@@ -59,6 +59,8 @@ const fields = {
   ring_seconds: seconds(5, 300, 15),
   retry_seconds: seconds(1, 300, 5),
   wrap_up_seconds: seconds(0, 3600, 0),
+  // Answers within this many seconds count toward the service level (Asterisk servicelevel, reports).
+  service_level_seconds: seconds(1, 600, 20),
   // 0: callers wait as long as it takes.
   max_wait_seconds: seconds(0, 86_400, 0),
   max_callers: z.number().int().min(0).max(1000).default(0),
