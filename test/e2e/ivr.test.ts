@@ -177,7 +177,7 @@ describe('a caller through an inbound route reaches an IVR menu', () => {
     const ch = await carrierChannel();
     const landed = await observer.ran(ch, 'Dial', 'PJSIP/1002', 40_000);
     expect(landed.data).toMatch(/^PJSIP\/1002,/);
-    expect(ch.steps.filter((s) => s.exten === 'i')).toHaveLength(1);
+    expect(ch.steps.filter((s) => s.exten === 'i' && s.app === 'Goto')).toHaveLength(1);
     expect(count(ch, 'Background', sound(greetings.sorry))).toBe(1);
     await succeeded(phones.get('1002')!);
     expect((await call).ok).toBe(true);
@@ -191,7 +191,7 @@ describe('a caller through an inbound route reaches an IVR menu', () => {
     const ch = await carrierChannel();
     const landed = await observer.ran(ch, 'Dial', 'PJSIP/1003', 40_000);
     expect(landed.data).toMatch(/^PJSIP\/1003,/);
-    expect(ch.steps.filter((s) => s.exten === 'i')).toHaveLength(MAX_RETRIES + 1);
+    expect(ch.steps.filter((s) => s.exten === 'i' && s.app === 'Goto')).toHaveLength(MAX_RETRIES + 1);
     expect(count(ch, 'Background', sound(greetings.sorry))).toBe(MAX_RETRIES);
     await succeeded(phones.get('1003')!);
     expect((await call).ok).toBe(true);
