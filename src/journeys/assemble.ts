@@ -1,6 +1,6 @@
 import type { CdrRecord, CelEvent, QueueLogEvent } from '../calldata/types';
 import { USER_EVENTS } from '../calldata/types';
-import type { Direction, JourneyParty, JourneyStep, Outcome, PartyRole } from './types';
+import type { Direction, Journey, JourneyParty, JourneyStep, Outcome, PartyRole } from './types';
 
 // One call (linkedid) → its journey, from Asterisk's own records only: CEL says which channels
 // existed, what the dialplan did (user events) and who was bridged with whom; queue_log says
@@ -13,29 +13,8 @@ export interface CallRecords {
   queueLog: QueueLogEvent[];
 }
 
-export interface AssembledJourney {
-  linkedid: string;
-  startedAt: Date;
-  answeredAt: Date | null;
-  endedAt: Date;
-  direction: Direction;
-  callerNumber: string;
-  callerName: string;
-  calledNumber: string;
-  did: string | null;
-  trunk: string | null;
-  outcome: Outcome;
-  answeredBy: string | null;
-  queueNumber: string | null;
-  queueWaitSeconds: number | null;
-  queuePosition: number | null;
-  ivrPath: string;
-  waitSeconds: number;
-  talkSeconds: number;
-  durationSeconds: number;
-  transfers: number;
-  voicemailBox: string | null;
-  steps: JourneyStep[];
+// A journey as built, before it has a row id: the Journey plus the extensions it involved.
+export interface AssembledJourney extends Omit<Journey, 'id'> {
   parties: JourneyParty[];
 }
 

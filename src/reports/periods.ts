@@ -7,6 +7,8 @@ export const isTimeGrouping = (g: Grouping): g is TimeGrouping =>
   (TIME_GROUPINGS as readonly string[]).includes(g);
 
 export function isTimezone(tz: string): boolean {
+  // Names only (Europe/Paris, UTC, Etc/GMT+5): Intl also takes offsets like "+01:00".
+  if (!/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(tz)) return false;
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
     return true;
@@ -18,7 +20,7 @@ export function isTimezone(tz: string): boolean {
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
-interface LocalParts {
+export interface LocalParts {
   year: number;
   month: number;
   day: number;

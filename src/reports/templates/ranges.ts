@@ -1,5 +1,9 @@
+import { localParts } from '../periods';
+
 // Calendar periods in an IANA timezone, as UTC instants: "yesterday in Europe/Paris" is the
 // 24 (or 23/25) hours between two local midnights.
+
+export { isTimezone, localParts } from '../periods';
 
 export const RANGE_PRESETS = [
   'today',
@@ -27,55 +31,6 @@ export const RANGE_LABEL: Record<RangePreset, string> = {
 export interface Period {
   from: Date;
   to: Date;
-}
-
-export interface LocalParts {
-  year: number;
-  month: number; // 1..12
-  day: number;
-  hour: number;
-  minute: number;
-  weekday: number; // 0 Sunday … 6 Saturday
-}
-
-export function isTimezone(tz: string): boolean {
-  if (!/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(tz)) return false;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-
-export function localParts(at: Date, tz: string): LocalParts {
-  let f = formatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      weekday: 'short',
-    });
-    formatters.set(tz, f);
-  }
-  const parts: Record<string, string> = {};
-  for (const p of f.formatToParts(at)) parts[p.type] = p.value;
-  return {
-    year: Number(parts['year']),
-    month: Number(parts['month']),
-    day: Number(parts['day']),
-    hour: Number(parts['hour']),
-    minute: Number(parts['minute']),
-    weekday: WEEKDAYS.indexOf(parts['weekday'] ?? ''),
-  };
 }
 
 // The instant the wall clock in tz shows that local time. Day/month overflow is normalised
