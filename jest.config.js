@@ -15,4 +15,8 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   testTimeout: 60_000,
   slowTestThreshold: 30,
+  // A suite whose set-up fails can leave its in-process Switchboard half-started (ARI reconnect
+  // timers, SIP sockets): the run must still end with its verdict instead of hanging until CI's
+  // time limit. Each suite closes what it opened; this only bounds the damage of one that couldn't.
+  forceExit: true,
 };

@@ -22,7 +22,18 @@ describe('health and metrics', () => {
       checks: { database: { ok: true }, ari: { ok: true }, apply: { ok: true } },
     });
     expect(res.text).not.toContain(process.env['ARI_PASSWORD']);
-    expect(res.body.details).toEqual({ trunks: [] });
+    expect(res.body.details.trunks).toEqual([]);
+    // How far each call-data file has been read: reported, never part of readiness.
+    expect(res.body.details.calldata.map((c: { source: string }) => c.source)).toEqual([
+      'cdr',
+      'cel',
+      'queue_log',
+    ]);
+    for (const c of res.body.details.calldata) {
+      expect(c.bad_lines).toBe(0);
+      // null while Asterisk has not created the file yet (no call since a clean start)
+      expect(c.lag_bytes === null || typeof c.lag_bytes === 'number').toBe(true);
+    }
   });
 
   it('/readyz lists each trunk with its live state, without making readiness depend on carriers', async () => {
