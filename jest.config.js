@@ -15,8 +15,8 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   testTimeout: 60_000,
   slowTestThreshold: 30,
-  // A suite whose set-up fails can leave its in-process Switchboard half-started (ARI reconnect
-  // timers, SIP sockets): the run must still end with its verdict instead of hanging until CI's
-  // time limit. Each suite closes what it opened; this only bounds the damage of one that couldn't.
+  // The run must end with its verdict, not hang until CI's time limit, when something an
+  // in-process Switchboard or a SIP helper opened outlives its suite (seen after the full run,
+  // not found in any suite alone). Each suite still closes what it opened.
   forceExit: true,
 };
