@@ -202,9 +202,20 @@ describe('call recording on a real Asterisk', () => {
     // Not silence: the tone sipp streamed is in the file.
     expect(wav!.dataBytes).toBeGreaterThan(8000 * 2 * 2);
 
-    // The journey builder's row for this call, when it has been built, has the same linkedid.
-    const journey = await app.sb.deps.db('call_journeys').where({ linkedid }).first('linkedid');
-    if (journey) expect(journey.linkedid).toBe(linkedid);
+    // The call's journey lists the recording (the call log's link to it).
+    const journey = await waitFor(
+      'the journey of the recorded call',
+      async () => {
+        await app.sb.analytics.ingest();
+        return (await app.sb.deps.db('call_journeys').where({ linkedid }).first('id')) as
+          | { id: number }
+          | undefined;
+      },
+      30_000,
+    );
+    const detail = await app.api('GET', `/api/v1/calls/${journey.id}`);
+    expect(detail.status).toBe(200);
+    expect(detail.body.recordings.map((r: { id: number }) => r.id)).toContain(recorded.id);
   }, 120_000);
 
   it('serves the audio to a party of the call (with byte ranges) and to admins, and refuses other users with 403', async () => {
