@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { JourneyApi } from '../../src/journeys/service';
 import { describeRun, killAllCarrierSipp } from '../carrier/sipp';
 import { createExtensions, hangUpAll, startAgentPhone, waitForAgent } from '../support/agents';
 import { startTestApp, type TestApp } from '../support/app';
@@ -40,30 +41,7 @@ const secrets = new Map<string, string>();
 let ivrId = 0;
 let since = '';
 
-interface JourneyRow {
-  id: number;
-  linkedid: string;
-  started_at: string;
-  answered_at: string | null;
-  ended_at: string;
-  direction: string;
-  caller_number: string;
-  caller_name: string;
-  called_number: string;
-  did: string | null;
-  trunk: string | null;
-  outcome: string;
-  answered_by: string | null;
-  queue_number: string | null;
-  queue_wait_seconds: number | null;
-  queue_position: number | null;
-  ivr_path: string;
-  wait_seconds: number;
-  talk_seconds: number;
-  duration_seconds: number;
-  transfers: number;
-  voicemail_box: string | null;
-}
+type JourneyRow = JourneyApi;
 
 interface JourneyDetail extends JourneyRow {
   steps: Array<{ at: string; kind: string; detail: string }>;
