@@ -114,7 +114,7 @@ export class CallHandlingCodes {
     const call = this.calls.get(channelId);
     if (!call || call.ended) return;
     const id = `sb-callhandling-${process.pid}-${++playbackSeq}`;
-    const query = new URLSearchParams(media.map((m) => ['media', m]));
+    const query = new URLSearchParams(media.map((m): [string, string] => ['media', m]));
     const done = new Promise<void>((resolve) => {
       const deadline = setTimeout(() => finish(), 30_000);
       const finish = () => {

@@ -199,7 +199,7 @@ export class FeatureCodes {
     // A prompt the caller has already answered (typed ahead to #) is not played again.
     if (cutShortByDigits && s.digits.includes('#')) return;
     const id = `sb-feature-${process.pid}-${++playbackSeq}`;
-    const query = new URLSearchParams(media.map((m) => ['media', m]));
+    const query = new URLSearchParams(media.map((m): [string, string] => ['media', m]));
     if (cutShortByDigits) s.prompt = id;
     this.pendingPlaybacks.add(id);
     try {

@@ -84,7 +84,7 @@ export class OfferSession {
     if (this.ended) throw new CallEnded();
     if (cutShort && this.digits !== '') return;
     const id = `sb-callback-${process.pid}-${++playbackSeq}`;
-    const query = new URLSearchParams(media.map((m) => ['media', m]));
+    const query = new URLSearchParams(media.map((m): [string, string] => ['media', m]));
     if (cutShort) this.prompt = id;
     try {
       await this.ari.request(
