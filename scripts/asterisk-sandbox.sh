@@ -6,14 +6,24 @@
 # http.conf / pjsip.conf bind is reachable on the host's loopback.
 #
 # Usage:
-#   scripts/asterisk-sandbox.sh provision        build the chroot once (cached)
-#   scripts/asterisk-sandbox.sh start [--clean]  (re)start Asterisk with $CONFIG_SRC
+#   scripts/asterisk-sandbox.sh provision        build the chroot image once (cached)
+#   scripts/asterisk-sandbox.sh start [--clean]  start Asterisk with $CONFIG_SRC; when this
+#                                                sandbox's Asterisk already runs, install the
+#                                                config and reload it (calls stay up); --clean
+#                                                restarts it on an empty state instead
 #   scripts/asterisk-sandbox.sh stop
+#   scripts/asterisk-sandbox.sh destroy          stop, unmount and delete this sandbox (not the image)
 #   scripts/asterisk-sandbox.sh status           exit 0 running, 3 stopped
 #   scripts/asterisk-sandbox.sh cli "<command>"  run an Asterisk CLI command
 #
+# The chroot is built once as a read-only image (SANDBOX_IMAGE). Each sandbox (SANDBOX_DIR) is an
+# overlay on it: its own /etc/asterisk, spool, logs and astdb, created in milliseconds, so the
+# test runner can give every parallel lane its own Asterisk. A SANDBOX_DIR that is itself a
+# provisioned chroot (from before images) is used as it is.
+#
 # Environment:
-#   SANDBOX_DIR   chroot location (default /var/cache/switchboard/asterisk-sid)
+#   SANDBOX_DIR   this sandbox (default /var/cache/switchboard/asterisk-sid)
+#   SANDBOX_IMAGE the provisioned chroot image (default /var/cache/switchboard/asterisk-sid-image)
 #   ARI_USERNAME  ARI user written into ari_users.conf (default switchboard)
 #   ARI_PASSWORD  ARI password (required by start)
 #   ARI_PORT      HTTP/ARI port on 127.0.0.1 (default 8088)
@@ -34,9 +44,12 @@ REPO_CONFIG_DIR="${CONFIG_SRC%/}"
 
 DIR="${SANDBOX_DIR:-/var/cache/switchboard/asterisk-sid}"
 DIR="${DIR%/}"
-MARKER="$DIR/.switchboard-provisioned"
+IMAGE="${SANDBOX_IMAGE:-/var/cache/switchboard/asterisk-sid-image}"
+IMAGE="${IMAGE%/}"
+MARKER="$IMAGE/.switchboard-provisioned"
+OVERLAY="$DIR.overlay"
 PIDFILE="$DIR/.switchboard-asterisk.pid"
-LOCKFILE="$DIR.lock"
+LOCKFILE="$IMAGE.lock"
 ARI_PORT="${ARI_PORT:-8088}"
 SIP_PORT="${SIP_PORT:-5060}"
 RTP_START="${RTP_START:-10000}"
@@ -98,21 +111,21 @@ safe_rmtree() {
 do_provision() {
   need_root
   if [[ -f "$MARKER" ]]; then
-    log "chroot already provisioned at $DIR"
+    log "chroot image already provisioned at $IMAGE"
     return 0
   fi
-  mkdir -p "$(dirname "$DIR")"
+  mkdir -p "$(dirname "$IMAGE")"
   exec 9>"$LOCKFILE"
   flock -w 900 9 || die "another provision holds $LOCKFILE"
   if [[ -f "$MARKER" ]]; then  # built by whoever held the lock
     exec 9>&-
     return 0
   fi
-  [[ ! -e "$DIR" ]] || die "$DIR exists but has no marker ($MARKER); remove it (after unmounting $DIR/proc and $DIR/dev) and retry"
+  [[ ! -e "$IMAGE" ]] || die "$IMAGE exists but has no marker ($MARKER); remove it and retry"
 
   # Leftovers of interrupted builds; we hold the lock, so none is in use.
   local old
-  for old in "$DIR".tmp.*; do
+  for old in "$IMAGE".tmp.*; do
     [[ -d "$old" ]] || continue
     log "removing stale partial build $old"
     safe_rmtree "$old" || true
@@ -122,7 +135,7 @@ do_provision() {
 
   local tmp t0
   t0=$(date +%s)
-  tmp="$(mktemp -d "$DIR.tmp.XXXXXX")"
+  tmp="$(mktemp -d "$IMAGE.tmp.XXXXXX")"
   chmod 755 "$tmp"  # mktemp makes it 0700; it becomes the chroot's /
   # shellcheck disable=SC2064
   trap "log 'provision failed; cleaning $tmp'; safe_rmtree '$tmp' || true" EXIT
@@ -166,9 +179,9 @@ do_provision() {
   # shellcheck disable=SC2016  # ${Version} is dpkg-query's format, not shell
   chroot "$tmp" dpkg-query -W -f='${Version}\n' asterisk >"$tmp/.switchboard-provisioned"
   trap - EXIT
-  mv "$tmp" "$DIR"
+  mv "$tmp" "$IMAGE"
   exec 9>&-
-  log "provisioned $DIR (asterisk $(cat "$MARKER")) in $(( $(date +%s) - t0 )) s"
+  log "provisioned $IMAGE (asterisk $(cat "$MARKER")) in $(( $(date +%s) - t0 )) s"
 }
 
 # ---------------------------------------------------------------- running state
@@ -217,7 +230,25 @@ cli_rx() {
   timeout 15 chroot "$DIR" asterisk -rx "$1"
 }
 
+# A chroot provisioned in place before images existed: it has its own marker and no overlay.
+legacy_chroot() {
+  [[ "$DIR" == "$IMAGE" ]] || { [[ ! -d "$OVERLAY" ]] && [[ -f "$DIR/.switchboard-provisioned" ]]; }
+}
+
+# Mounts this sandbox's overlay on the image (after a reboot too); provisions the image first.
+ensure_sandbox() {
+  legacy_chroot && return 0
+  [[ -f "$MARKER" ]] || do_provision
+  mountpoint -q "$DIR" && return 0
+  mkdir -p "$DIR" "$OVERLAY/upper" "$OVERLAY/work"
+  # The upper directory becomes the chroot's / : Asterisk's own user must be able to enter it,
+  # whatever umask the caller has.
+  chmod 755 "$DIR" "$OVERLAY/upper"
+  mount -t overlay overlay -o "lowerdir=$IMAGE,upperdir=$OVERLAY/upper,workdir=$OVERLAY/work" "$DIR"
+}
+
 ensure_mounts() {
+  ensure_sandbox
   mountpoint -q "$DIR/proc" || mount -t proc proc "$DIR/proc"
   mountpoint -q "$DIR/dev" || mount --bind /dev "$DIR/dev"
 }
@@ -325,9 +356,13 @@ do_start() {
 
   local t0
   t0=$(date +%s)
-  [[ -f "$MARKER" ]] || do_provision
+  ensure_sandbox
   if asterisk_pid >/dev/null; then
-    log "asterisk is running; stopping it first"
+    if [[ "$clean" == 0 ]]; then
+      do_reload "$t0"
+      return 0
+    fi
+    log "asterisk is running; --clean stops it first"
     do_stop >/dev/null
   fi
   ensure_mounts
@@ -375,6 +410,35 @@ do_start() {
   echo "ASTERISK_SOUNDS_DIR=$DIR/usr/share/asterisk/sounds"
 }
 
+# This sandbox's Asterisk is already running (a second `npm run up`): install the config and
+# reload it in place, so registrations and calls in progress stay up.
+do_reload() {
+  local t0="$1" pid info="" deadline
+  pid="$(asterisk_pid)"
+  install_config 0
+  cli_rx "core reload" >/dev/null
+  deadline=$(( $(date +%s) + START_TIMEOUT ))
+  until info="$(ari_info)"; do
+    (( $(date +%s) < deadline )) || die "asterisk ($pid) does not answer ARI after the reload"
+    sleep 0.5
+  done
+  local version
+  version="$(sed -n 's/.*"version":"\([^"]*\)".*/\1/p' <<<"$info")"
+  echo "asterisk ${version:-?} already running (pid $pid) in $DIR: config installed and reloaded, calls kept, in $(( $(date +%s) - t0 )) s"
+  echo "ASTERISK_CONFIG_DIR=$DIR/$GEN_DIR_REL"
+  echo "ASTERISK_SOUNDS_DIR=$DIR/usr/share/asterisk/sounds"
+}
+
+do_destroy() {
+  need_root
+  do_stop >/dev/null
+  legacy_chroot && die "$DIR is a provisioned chroot, not an overlay sandbox; remove it by hand"
+  umount_all_under "$DIR"
+  [[ -z "$(mounts_under "$DIR")" ]] || die "$DIR still has mounts"
+  rm -rf --one-file-system "$DIR" "$OVERLAY"
+  echo "destroyed $DIR"
+}
+
 do_status() {
   local pid info version
   if pid="$(asterisk_pid)" && info="$(ari_info)"; then
@@ -394,7 +458,7 @@ do_cli() {
 }
 
 usage() {
-  sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,36p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 cmd="${1:-}"
@@ -403,6 +467,7 @@ case "$cmd" in
   provision) do_provision ;;
   start) do_start "$@" ;;
   stop) do_stop ;;
+  destroy) do_destroy ;;
   status) do_status ;;
   cli) do_cli "$@" ;;
   -h|--help|help) usage ;;

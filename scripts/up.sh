@@ -15,8 +15,7 @@ bash scripts/provision-mariadb.sh
 state=${SWITCHBOARD_STATE_DIR:-/var/lib/switchboard}
 mkdir -p "$state" && chmod 700 "$state"
 if [[ ! -f "$state/env" ]]; then
-  umask 077
-  printf 'ARI_PASSWORD=%s\n' "$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')" >"$state/env"
+  (umask 077 && printf 'ARI_PASSWORD=%s\n' "$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')" >"$state/env")
 fi
 set -a
 . "$state/env"
@@ -34,8 +33,24 @@ export DATABASE_URL=${DATABASE_URL:-mysql://root@127.0.0.1:3306/switchboard}
 export NODE_ENV=${NODE_ENV:-production}
 export ASTERISK_CLI=${ASTERISK_CLI:-bash $root/scripts/asterisk-sandbox.sh cli}
 
+# A second `npm run up` keeps the running Asterisk (the sandbox reloads it), so calls stay up.
 bash scripts/asterisk-sandbox.sh start
 say "building"
-npx --no-install tsc -p tsconfig.build.json
+npm run --silent build
+
+# The Switchboard a previous `npm run up` of this install started gives way to this one. Calls
+# do not depend on it (principle 1), so they stay up while it restarts.
+pidfile="$state/switchboard.pid"
+if [[ -r "$pidfile" ]]; then
+  old=$(tr -dc '0-9' <"$pidfile")
+  if [[ -n "$old" && "$old" != "$$" ]] && tr '\0' ' ' <"/proc/$old/cmdline" 2>/dev/null | grep -q "dist/src/main.js" \
+    && [[ "$(readlink "/proc/$old/cwd" 2>/dev/null)" == "$root" ]]; then
+    say "stopping the Switchboard already running (pid $old)"
+    kill -TERM "$old" 2>/dev/null || true
+    for _ in $(seq 1 100); do [[ -d "/proc/$old" ]] || break; sleep 0.25; done
+    [[ ! -d "/proc/$old" ]] || { say "pid $old did not stop; killing it"; kill -KILL "$old" 2>/dev/null || true; }
+  fi
+fi
+echo "$$" >"$pidfile"
 say "starting Switchboard on http://${HOST:-127.0.0.1}:${PORT:-3000}"
 exec node dist/src/main.js
