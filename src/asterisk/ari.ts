@@ -55,6 +55,7 @@ const FORWARDED_EVENTS = [
 export class Ari {
   private events: { close(): Promise<void> | void } | null = null;
   private stopped = false;
+  private wakeRetry: (() => void) | null = null;
   private connectedState = false;
   private started: string | null = null;
   private readonly listeners = new Set<(event: string, data: unknown) => void>();
@@ -238,13 +239,27 @@ export class Ari {
           });
         }
         await client.start(this.options.app, true);
+        // stop() may have run while the websocket was opening: it found nothing to close then,
+        // so this socket (and ari-client's reconnects) would outlive the stop.
+        if (this.stopped) {
+          client.stop();
+          return;
+        }
         this.events = { close: () => client.stop() };
         this.setConnected(true);
         return;
       } catch (err) {
         this.setConnected(false);
+        if (this.stopped) return;
         this.log.warn({ err: (err as Error).message, retryInMs: delay }, 'ARI connect failed');
-        await new Promise((r) => setTimeout(r, delay));
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay);
+          this.wakeRetry = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wakeRetry = null;
         delay = Math.min(delay * 2, 10_000);
       }
     }
@@ -258,6 +273,8 @@ export class Ari {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    // A retry waiting to reconnect ends now rather than holding the process for up to 10 s.
+    this.wakeRetry?.();
     this.setConnected(false);
     await this.events?.close();
     this.events = null;
