@@ -113,13 +113,16 @@ export class PhoneJobs {
       timeout: String(RING_SECONDS),
       channelId: job.channelId,
     });
+    // The answer describes the job as it was accepted: a phone that answers at once may move it
+    // on before the originate returns, and that progress is for GET /greetings/jobs/:id to show.
+    const accepted = publicView(job);
     try {
       await this.ari.request('POST', `/channels?${query.toString()}`);
     } catch (err) {
       this.finish(job, 'failed', `could not call extension ${spec.extension}: ${(err as Error).message}`);
       throw new AppError(502, 'call_failed', `could not call extension ${spec.extension}`);
     }
-    return publicView(job);
+    return accepted;
   }
 
   private async onEvent(name: string, event: StasisEvent): Promise<void> {
