@@ -40,6 +40,15 @@ export class ApplyQueue {
     this.paused = true;
   }
 
+  // Resolves once every apply requested so far has run (and any requested meanwhile): what a
+  // caller that wrote something waits for before it reads what Asterisk now has.
+  async settled(): Promise<void> {
+    while (this.running || this.timer || this.pending.length > 0) {
+      if (this.running) await this.running;
+      else await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
   private schedule(): void {
     if (this.paused || this.running || this.timer) return;
     this.timer = setTimeout(() => {
