@@ -4,7 +4,8 @@ const swc = [
   { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
 ];
 
-// One run, in band: the Asterisk-backed suites share one Asterisk and its config directory.
+// scripts/test.sh runs jest in parallel lanes (test/runner/lanes.ts), each in band with its own
+// Asterisk, carrier and network namespace.
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
@@ -15,8 +16,4 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   testTimeout: 60_000,
   slowTestThreshold: 30,
-  // The run must end with its verdict, not hang until CI's time limit, when something an
-  // in-process Switchboard or a SIP helper opened outlives its suite (seen after the full run,
-  // not found in any suite alone). Each suite still closes what it opened.
-  forceExit: true,
 };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/app';
 import { openBrowser, SHOTS } from '../support/browser';
-import { requireAsterisk, testEnv } from '../support/env';
+import { MEDIA_PRIORITY, requireAsterisk, testEnv } from '../support/env';
 
 // The admin UI in a real Chromium against a real Switchboard (fresh MariaDB database) driving the
 // real Asterisk sandbox; the phone is sipp with test/support/sipp/register.xml. Screenshots for
@@ -39,8 +39,10 @@ function shot(name: string): Promise<Buffer> {
 function sippRegister(username: string, password: string, expires: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(
-      'sipp',
+      MEDIA_PRIORITY[0] ?? 'nice',
       [
+        ...MEDIA_PRIORITY.slice(1),
+        'sipp',
         `127.0.0.1:${testEnv.sipPort}`,
         '-sf',
         REGISTER_XML,

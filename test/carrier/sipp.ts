@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MEDIA_PRIORITY } from '../support/env';
 
 // sipp against any SIP server (test/support/sip.ts only targets Switchboard's Asterisk with its
 // own scenarios): the carrier's addresses, or Switchboard with the scenarios in ./sipp. Every run
@@ -49,8 +50,10 @@ export function runSipp(opts: {
   const messagesFile = join(dir, 'messages.log');
   const timeoutMs = opts.timeoutMs ?? 20_000;
   const child = spawn(
-    'sipp',
+    MEDIA_PRIORITY[0] ?? 'nice',
     [
+      ...MEDIA_PRIORITY.slice(1),
+      'sipp',
       opts.target,
       ...['-sf', opts.scenario, '-i', opts.localIp ?? '127.0.0.1', '-p', String(opts.localPort)],
       ...(opts.mediaPort ? ['-mi', opts.localIp ?? '127.0.0.1', '-mp', String(opts.mediaPort)] : []),

@@ -14,9 +14,9 @@ export async function sandbox(command: 'start' | 'stop' | 'status', args: string
   return stdout;
 }
 
+// A CLI command on the suite's Asterisk, straight through its control socket in the chroot.
 export async function asteriskCli(command: string): Promise<string> {
-  const { stdout } = await run('bash', [testEnv.sandboxScript, 'cli', command], {
-    env: process.env,
+  const { stdout } = await run('chroot', [testEnv.sandboxDir, 'asterisk', '-rx', command], {
     timeout: 30_000,
   });
   return stdout;

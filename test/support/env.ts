@@ -26,3 +26,8 @@ export function requireAsterisk(): void {
     );
   }
 }
+
+// Media peers (sipp, baresip) pace RTP in real time. The runner starts each lane's jest at a
+// lower priority (nice 10); peers are spawned through this prefix so they run at the normal one
+// and a busy machine stretches the control plane's work, not the audio a phone sends.
+export const MEDIA_PRIORITY: readonly string[] = ['nice', '-n', '-10'];
