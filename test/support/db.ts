@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
-import { createKnex, ensureDatabase } from '../../src/db/knex';
+import { createKnex } from '../../src/db/knex';
+import { prepareTestDatabase } from './db-template';
 import { testEnv } from './env';
 
 // A fresh, migrated MariaDB database for tests that need no Asterisk or HTTP app; dropped after.
@@ -9,7 +10,7 @@ export function useTestDb(): { readonly db: Knex } {
   const url = `${testEnv.mysqlServer}/${name}`;
   let db: Knex | undefined;
   beforeAll(async () => {
-    await ensureDatabase(url);
+    await prepareTestDatabase(testEnv.mysqlServer, name);
     db = createKnex(url);
     await db.migrate.latest();
   }, 60_000);
