@@ -3,7 +3,8 @@ import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { testEnv } from './env';
+import { asteriskCli } from './asterisk';
+import { MEDIA_PRIORITY, testEnv } from './env';
 
 // Real SIP phones for end-to-end tests: sipp processes driving the scenarios in ./sipp against
 // the test Asterisk. Every process has a deadline and is tracked, so killAllSipp() in an
@@ -22,6 +23,11 @@ export interface Phone {
   secret: string;
   sipPort: number;
   mediaPort: number;
+  // The Asterisk it registers with and calls through: the suite's own unless a test runs another
+  // (the newcomer stage's Switchboard has its own Asterisk).
+  serverPort: number;
+  // Runs a CLI command on that Asterisk (the suite's sandbox unless given).
+  cli: (command: string) => Promise<string>;
 }
 
 export interface SippResult {
@@ -49,14 +55,25 @@ const usedBases = new Set<number>();
 
 // A phone with ports nobody used before in this process: an earlier run's retransmissions
 // must not reach it.
-export async function phoneFor(number: string, secret: string): Promise<Phone> {
+export async function phoneFor(
+  number: string,
+  secret: string,
+  opts: { serverPort?: number; cli?: (command: string) => Promise<string> } = {},
+): Promise<Phone> {
   const base = await freePortBlock(PORTS_PER_PHONE);
-  return { number, secret, sipPort: base, mediaPort: base + 2 };
+  return {
+    number,
+    secret,
+    sipPort: base,
+    mediaPort: base + 2,
+    serverPort: opts.serverPort ?? testEnv.sipPort,
+    cli: opts.cli ?? asteriskCli,
+  };
 }
 
 // REGISTER with digest auth (expires 0 unregisters). Exits 0 only on a 200.
 export function register(phone: Phone, opts: { expires?: number; timeoutMs?: number } = {}): SippHandle {
-  return sipp(`register-${phone.number}`, 'register.xml', opts.timeoutMs ?? 15_000, [
+  return sipp(`register-${phone.number}`, 'register.xml', phone.serverPort, opts.timeoutMs ?? 15_000, [
     ...['-m', '1', '-p', String(phone.sipPort)],
     ...['-s', phone.number, '-au', phone.number, '-ap', phone.secret],
     ...['-key', 'expires', String(opts.expires ?? 60)],
@@ -68,12 +85,40 @@ export function register(phone: Phone, opts: { expires?: number; timeoutMs?: num
 }
 
 // Waits for one call on the phone's registered port (answering qualify OPTIONS meanwhile),
-// answers it with audio and exits 0 once the caller's BYE has been answered.
-export function answerCalls(phone: Phone, opts: { timeoutMs?: number } = {}): SippHandle {
-  return sipp(`answer-${phone.number}`, 'answer.xml', opts.timeoutMs ?? 60_000, [
+// answers it with audio and exits 0 once the caller's BYE has been answered. Resolves once
+// Asterisk holds the phone's contact as reachable, so a call placed next rings it.
+export async function answerCalls(phone: Phone, opts: { timeoutMs?: number } = {}): Promise<SippHandle> {
+  const handle = sipp(`answer-${phone.number}`, 'answer.xml', phone.serverPort, opts.timeoutMs ?? 60_000, [
     ...['-p', String(phone.sipPort), '-mi', HOST, '-mp', String(phone.mediaPort)],
     ...['-s', phone.number],
   ]);
+  await reachable(phone, handle);
+  return handle;
+}
+
+// Asterisk qualifies a contact with OPTIONS right after its REGISTER. The registering sipp may
+// have exited before that OPTIONS came, and then the contact stays Unavailable until the next
+// qualify (60 s later) and calls to it fail. Once a process that answers OPTIONS holds the port,
+// this asks Asterisk to qualify again and waits until it says Avail.
+export async function reachable(phone: Phone, listener: SippHandle, timeoutMs = 15_000): Promise<void> {
+  const contact = `${phone.number}/sip:${phone.number}@${HOST}:${phone.sipPort}`;
+  const deadline = Date.now() + timeoutMs;
+  let qualified = false;
+  for (;;) {
+    const aor = await phone.cli(`pjsip show aor ${phone.number}`);
+    const line = aor.split('\n').find((l) => l.includes(contact));
+    if (line && /\bAvail\b/.test(line)) return;
+    if (listener.result)
+      throw new Error(`the phone stopped before it was reachable:\n${describeResult(listener.result)}`);
+    if (Date.now() > deadline) {
+      throw new Error(`Asterisk does not hold ${contact} as reachable:\n${aor}`);
+    }
+    if (line && !qualified) {
+      qualified = true;
+      await phone.cli(`pjsip qualify ${phone.number}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 // Calls `to` from the phone's registered port, sends audio for talkMs after the answer, then
@@ -83,12 +128,18 @@ export function placeCall(
   to: string,
   opts: { talkMs: number; timeoutMs?: number },
 ): SippHandle {
-  return sipp(`call-${phone.number}-${to}`, 'call.xml', opts.timeoutMs ?? opts.talkMs + 30_000, [
-    ...['-m', '1', '-p', String(phone.sipPort), '-mi', HOST, '-mp', String(phone.mediaPort)],
-    ...['-s', to, '-key', 'caller', phone.number, '-au', phone.number, '-ap', phone.secret],
-    ...['-d', String(opts.talkMs)],
-    '-aa',
-  ]);
+  return sipp(
+    `call-${phone.number}-${to}`,
+    'call.xml',
+    phone.serverPort,
+    opts.timeoutMs ?? opts.talkMs + 30_000,
+    [
+      ...['-m', '1', '-p', String(phone.sipPort), '-mi', HOST, '-mp', String(phone.mediaPort)],
+      ...['-s', to, '-key', 'caller', phone.number, '-au', phone.number, '-ap', phone.secret],
+      ...['-d', String(opts.talkMs)],
+      '-aa',
+    ],
+  );
 }
 
 // Resolves with the result of a process that exited 0; otherwise rejects with everything sipp
@@ -113,16 +164,24 @@ export function killAllSipp(): void {
   for (const handle of running) handle.kill();
 }
 
-function sipp(name: string, scenario: string, timeoutMs: number, args: string[]): SippHandle {
+function sipp(
+  name: string,
+  scenario: string,
+  serverPort: number,
+  timeoutMs: number,
+  args: string[],
+): SippHandle {
   const dir = mkdtempSync(join(tmpdir(), `sb-sipp-${name}-`));
   // rtp_stream takes its file from the scenario text (no -key substitution there): cwd it is.
   writeFileSync(join(dir, 'tone.ulaw'), TONE);
   const errorsFile = join(dir, 'errors.log');
   const messagesFile = join(dir, 'messages.log');
   const child: ChildProcess = spawn(
-    'sipp',
+    MEDIA_PRIORITY[0] ?? 'nice',
     [
-      `${HOST}:${testEnv.sipPort}`,
+      ...MEDIA_PRIORITY.slice(1),
+      'sipp',
+      `${HOST}:${serverPort}`,
       ...['-sf', join(SCENARIOS, scenario), '-i', HOST],
       ...['-timeout', `${Math.ceil(timeoutMs / 1000)}s`, '-timeout_error', '-nostdin'],
       ...['-trace_err', '-error_file', errorsFile, '-trace_msg', '-message_file', messagesFile],
