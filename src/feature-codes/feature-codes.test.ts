@@ -64,7 +64,7 @@ describe('feature codes API', () => {
     });
     expect(res.status).toBe(200);
     expect(res.body.items.find((i: FeatureCode) => i.key === 'cfu-on').code).toBe('*74');
-    const rev = await app.applyNow();
+    const rev = await app.applied();
     expect(rev.status).toBe('succeeded');
     const plan = await dialplan();
     expect(plan).toContain("'_*74X.'");

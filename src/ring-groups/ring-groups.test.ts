@@ -51,7 +51,7 @@ describe('ring groups API', () => {
       ],
       failover_destination: { type: 'hangup', target: '' },
     });
-    const rev = await app.applyNow();
+    const rev = await app.applied();
     expect(rev.status).toBe('succeeded');
     const plan = await asteriskCli('dialplan show 600@sb-dest-ring-group');
     expect(plan).toContain('Set(CALLERID(name)=Sales: ${CALLERID(name)})');

@@ -60,7 +60,7 @@ describe('time conditions API', () => {
     expect(res.text).not.toContain('argon2');
     const stored = await app.sb.deps.db('time_conditions').where({ id }).first();
     expect(stored.override_pin_hash).toMatch(/^\$argon2id\$/);
-    const rev = await app.applyNow();
+    const rev = await app.applied();
     expect(rev.status).toBe('succeeded');
     const dialplan = await asteriskCli(`dialplan show s@sb-tc-${id}`);
     expect(dialplan).toContain('GotoIfTime(09:00-12:29,mon,*,*,Europe/Brussels?open)');

@@ -204,7 +204,7 @@ describe('routes and referential integrity', () => {
       (await app.api('POST', '/api/v1/blocked-callers', { body: { pattern: 'anonymous' } })).status,
     ).toBe(201);
     expect((await app.api('POST', '/api/v1/blocked-callers', { body: { pattern: 'x;y' } })).status).toBe(400);
-    const rev = await app.applyNow();
+    const rev = await app.applied();
     expect(rev.status).toBe('succeeded');
     expect(await asteriskCli('dialplan show sb-blocklist')).toContain("'anonymous'");
   });

@@ -125,8 +125,7 @@ beforeAll(async () => {
   });
   if (route.status !== 201) throw new Error(`route: ${route.status} ${route.text}`);
   routeId = route.body.id as number;
-  const rev = await app.applyNow();
-  if (!['succeeded', 'unchanged'].includes(rev.status)) throw new Error(`apply: ${JSON.stringify(rev)}`);
+  await app.applied();
 });
 
 afterAll(async () => {

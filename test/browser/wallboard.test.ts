@@ -62,8 +62,7 @@ beforeAll(async () => {
     if (route.status !== 201) throw new Error(`route: ${route.status} ${route.text}`);
     routeIds.push(route.body.id as number);
   }
-  const rev = await app.applyNow();
-  if (!['succeeded', 'unchanged'].includes(rev.status)) throw new Error(`apply: ${JSON.stringify(rev)}`);
+  await app.applied();
   await startAgentPhone('2401', secrets.get('2401')!);
   ({ browser, context, page } = await openBrowser());
 }, 180_000);

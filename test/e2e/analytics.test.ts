@@ -119,8 +119,7 @@ beforeAll(async () => {
     if (res.status !== 201) throw new Error(`route ${did}: ${res.status} ${res.text}`);
     routeIds.push(res.body.id as number);
   }
-  const rev = await app.applyNow();
-  if (!['succeeded', 'unchanged'].includes(rev.status)) throw new Error(`apply: ${JSON.stringify(rev)}`);
+  await app.applied();
   await startAgentPhone(AGENT, secrets.get(AGENT)!);
   await waitFor('the agent phone to be reachable', async () => {
     const endpoints = await mainAri<Array<{ resource: string; state: string }>>('GET', '/endpoints/PJSIP');

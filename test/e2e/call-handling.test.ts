@@ -98,7 +98,7 @@ async function registered(number: string): Promise<Phone> {
 
 async function answering(number: string): Promise<SippHandle> {
   const phone = await registered(number);
-  return answerCalls(phone, { timeoutMs: 40_000 });
+  return await answerCalls(phone, { timeoutMs: 40_000 });
 }
 
 // A phone that answers the next INVITE "486 Busy Here".
@@ -295,7 +295,7 @@ describe('a changed feature code', () => {
     });
     expect(res.status).toBe(200);
     // The PUT asked for an apply already; this one waits for it (and finds nothing left to do).
-    expect(['succeeded', 'unchanged']).toContain((await app.applyNow()).status);
+    await app.applied();
     expect((await handling()).dnd).toBe(false);
     // The old code reaches nothing now: not answered, DND unchanged.
     expect(await dialCode('*76')).toBe(false);

@@ -68,7 +68,7 @@ async function internalAnswered(): Promise<void> {
   const callee = await phoneFor('1002', secrets.get('1002')!);
   const caller = await phoneFor('1001', secrets.get('1001')!);
   await succeeded(register(callee));
-  const answering = answerCalls(callee, { timeoutMs: 40_000 });
+  const answering = await answerCalls(callee, { timeoutMs: 40_000 });
   await succeeded(register(caller));
   await succeeded(placeCall(caller, '1002', { talkMs: 4_000 }));
   await succeeded(answering);
@@ -94,7 +94,7 @@ async function voicemailLeft(): Promise<void> {
 async function inboundThroughIvr(): Promise<void> {
   const callee = await phoneFor('1002', secrets.get('1002')!);
   await succeeded(register(callee));
-  const answering = answerCalls(callee, { timeoutMs: 60_000 });
+  const answering = await answerCalls(callee, { timeoutMs: 60_000 });
   const call = await callFromTrunk({
     did: DID_IVR,
     callerId: CALLER_IVR,
@@ -231,8 +231,7 @@ beforeAll(async () => {
   ] as const) {
     await post('/api/v1/inbound-routes', { name: `route ${did}`, did, destination });
   }
-  const rev = await app.applyNow();
-  if (!['succeeded', 'unchanged'].includes(rev.status)) throw new Error(`apply: ${JSON.stringify(rev)}`);
+  await app.applied();
 
   await startAgentPhone('2001', secrets.get('2001')!);
   await waitFor('agent 2001 to be reachable', async () => {

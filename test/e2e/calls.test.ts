@@ -57,7 +57,7 @@ describe('calls between extensions on a real Asterisk', () => {
     // A sipp client scenario cannot take a new Call-ID, so register first, then answer on the
     // same port (the qualify OPTIONS that may arrive in between is retransmitted).
     await succeeded(register(callee));
-    const answering = answerCalls(callee, { timeoutMs: 40_000 });
+    const answering = await answerCalls(callee, { timeoutMs: 40_000 });
     await succeeded(register(caller));
     const call = placeCall(caller, '1002', { talkMs: 4_000 });
     const phones = [answering, call];

@@ -81,7 +81,7 @@ afterAll(async () => {
 async function answering(number: string): Promise<SippHandle> {
   const phone = await phoneFor(number, secrets.get(number)!);
   await succeeded(register(phone));
-  return answerCalls(phone, { timeoutMs: 60_000 });
+  return await answerCalls(phone, { timeoutMs: 60_000 });
 }
 
 function dials(ch: ObservedChannel): string[] {

@@ -43,8 +43,7 @@ beforeAll(async () => {
     body: { number: NUMBER, display_name: 'Greeter' },
   });
   expect(ext.status).toBe(201);
-  const rev = await app.applyNow();
-  expect(['succeeded', 'unchanged']).toContain(rev.status);
+  await app.applied();
   phone = await phoneFor(NUMBER, ext.body.sip_secret);
   await succeeded(register(phone, { expires: 300 }));
   await waitUntil('the ARI event connection', async () => app.sb.deps.ari.connected || undefined, 15_000);
@@ -133,7 +132,7 @@ describe('greetings on a real Asterisk', () => {
   });
 
   it('records a variant by phone: beep, the audio the phone streams, saved as de and the stored recording deleted', async () => {
-    const answering = answerCalls(phone, { timeoutMs: 60_000 });
+    const answering = await answerCalls(phone, { timeoutMs: 60_000 });
     const res = await app.api('POST', `/api/v1/greetings/${greeting.id}/record`, {
       body: { extension: NUMBER, language: 'de', max_seconds: 4 },
     });
@@ -171,7 +170,7 @@ interface Played {
 // Switchboard calls the phone and plays the greeting; the phone answers, hears it, and gets
 // Switchboard's BYE once Asterisk reports the playback finished.
 async function playToPhone(id: number, opts: { language?: string }): Promise<Played> {
-  const answering = answerCalls(phone, { timeoutMs: 60_000 });
+  const answering = await answerCalls(phone, { timeoutMs: 60_000 });
   const res = await app.api('POST', `/api/v1/greetings/${id}/play`, { body: { extension: NUMBER, ...opts } });
   expect(res.status).toBe(202);
   const job = await waitForJob(res.body.id, answering);

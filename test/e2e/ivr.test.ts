@@ -109,8 +109,7 @@ beforeAll(async () => {
   ] as const) {
     created.routes.push((await post('/api/v1/inbound-routes', { name, did, destination })).id);
   }
-  const rev = await app.applyNow();
-  if (!['succeeded', 'unchanged'].includes(rev.status)) throw new Error(`apply: ${JSON.stringify(rev)}`);
+  await app.applied();
 }, 180_000);
 
 afterEach(async () => {
@@ -294,7 +293,7 @@ async function answering(numbers: readonly string[]): Promise<Map<string, SippHa
   for (const number of numbers) {
     const phone: Phone = await phoneFor(number, secrets.get(number)!);
     await succeeded(register(phone));
-    out.set(number, answerCalls(phone, { timeoutMs: 90_000 }));
+    out.set(number, await answerCalls(phone, { timeoutMs: 90_000 }));
   }
   return out;
 }

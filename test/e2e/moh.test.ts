@@ -50,7 +50,7 @@ function event(name: string, match: (data: any) => boolean, timeoutMs = 15_000):
 // Writes apply on their own (coalesced, after commit); a forced apply returns once every earlier
 // one has finished. Answers the revisions since `after` that reloaded res_musiconhold.
 async function mohReloadsSince(after: number): Promise<Array<{ id: number; reasons: string[] }>> {
-  expect(['succeeded', 'unchanged']).toContain((await app.applyNow()).status);
+  await app.applied();
   const list = await app.api('GET', '/api/v1/apply?limit=50');
   // NOTE: the list's items are camelCase while POST answers snake_case; either is accepted.
   type Row = { id: number; status: string; modules_reloaded?: string[]; modulesReloaded?: string[] };
@@ -107,7 +107,7 @@ beforeAll(async () => {
     body: { number: NUMBER, display_name: 'Holder' },
   });
   expect(ext.status).toBe(201);
-  expect(['succeeded', 'unchanged']).toContain((await app.applyNow()).status);
+  await app.applied();
   phone = await phoneFor(NUMBER, ext.body.sip_secret);
   await succeeded(register(phone, { expires: 300 }));
 }, 120_000);
@@ -184,7 +184,7 @@ describe('music on hold on a real Asterisk', () => {
   });
 
   it("a real call put on hold with a class through ARI hears that class's music", async () => {
-    const answering = answerCalls(phone, { timeoutMs: 60_000 });
+    const answering = await answerCalls(phone, { timeoutMs: 60_000 });
     await reachable();
     const channel = await ari.request<{ id: string }>(
       'POST',

@@ -109,8 +109,7 @@ beforeAll(async () => {
   const secrets = await createExtensions(app, [...AGENTS, USER_EXT]);
   trunkId = await createCallerTrunk(app);
   for (const q of Object.values(QUEUES)) await createQueue(q);
-  const rev = await app.applyNow();
-  if (!['succeeded', 'unchanged'].includes(rev.status)) throw new Error(`apply: ${JSON.stringify(rev)}`);
+  await app.applied();
   phones = await Promise.all(AGENTS.map((ext) => startAgentPhone(ext, secrets.get(ext)!)));
   // Queue 705's static member 2004 is paused while the agent tests run there.
   await waitFor('every agent phone to be reachable', async () => {

@@ -121,7 +121,7 @@ async function answeredCall(to: string, answerer = to): Promise<string> {
   const callee = await phoneFor(answerer, secrets.get(answerer)!);
   const caller = await phoneFor('1001', secrets.get('1001')!);
   await succeeded(register(callee));
-  const answering = answerCalls(callee, { timeoutMs: 40_000 });
+  const answering = await answerCalls(callee, { timeoutMs: 40_000 });
   await succeeded(register(caller));
   const startedAt = new Date(Date.now() - 1000);
   await succeeded(placeCall(caller, to, { talkMs: TALK_MS }));
@@ -311,7 +311,7 @@ describe('on-demand recording on a real Asterisk', () => {
   async function callKeying(keys: string, holdMs: number): Promise<string> {
     const callee = await phoneFor('1002', secrets.get('1002')!);
     await succeeded(register(callee));
-    const answering = answerCalls(callee, { timeoutMs: 60_000 });
+    const answering = await answerCalls(callee, { timeoutMs: 60_000 });
     const caller = await phoneFor('1001', secrets.get('1001')!);
     const startedAt = new Date(Date.now() - 1000);
     const dialling = dialWithKeys(caller, '1002', keys, { leadMs: 1500, gapMs: 400 });
@@ -432,7 +432,7 @@ describe('inbound route recordings', () => {
 
     const callee = await phoneFor('1002', secrets.get('1002')!);
     await succeeded(register(callee));
-    const answering = answerCalls(callee, { timeoutMs: 40_000 });
+    const answering = await answerCalls(callee, { timeoutMs: 40_000 });
     const since = new Date(Date.now() - 1000);
     const call = await callFromTrunk({ did: '3225550777', hangup: 'caller', holdMs: TALK_MS });
     expect(call.ok).toBe(true);

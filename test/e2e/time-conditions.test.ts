@@ -59,8 +59,7 @@ function body(over: Record<string, unknown>) {
 async function configure(over: Record<string, unknown>): Promise<void> {
   const res = await app.api('PUT', `/api/v1/time-conditions/${tcId}`, { body: body(over) });
   if (res.status !== 200) throw new Error(`PUT time condition: ${res.status} ${res.text}`);
-  const rev = await app.applyNow();
-  if (!['succeeded', 'unchanged'].includes(rev.status)) throw new Error(`apply: ${JSON.stringify(rev)}`);
+  await app.applied();
 }
 
 beforeAll(async () => {
@@ -112,7 +111,7 @@ afterAll(async () => {
 async function answering(number: string): Promise<SippHandle> {
   const phone: Phone = await phoneFor(number, secrets.get(number)!);
   await succeeded(register(phone));
-  return answerCalls(phone, { timeoutMs: 60_000 });
+  return await answerCalls(phone, { timeoutMs: 60_000 });
 }
 
 function carrierChannel(): Promise<ObservedChannel> {

@@ -427,7 +427,7 @@ describe('inbound routes', () => {
 
     const before = await carrier.calls();
     reception = await registeredPhone('1002');
-    const answering = answerCalls(reception, { timeoutMs: 40_000 });
+    const answering = await answerCalls(reception, { timeoutMs: 40_000 });
     const call = await carrier.originateInbound({ did: DID, callerId: '0471234567', via: 'a' });
     await answeredOrExplain(call, [answering]);
     await call.hangup();
@@ -452,7 +452,7 @@ describe('inbound routes', () => {
     await apply();
 
     const phone = await registeredPhone('1002');
-    const answering = answerCalls(phone, { timeoutMs: 50_000 });
+    const answering = await answerCalls(phone, { timeoutMs: 50_000 });
 
     const refused = await carrier.originateInbound({ did: DID, callerId: '0477123456', via: 'a' });
     const fate = await expectRefused(refused, 'a call from blocklisted 0477123456');
@@ -476,7 +476,7 @@ describe('inbound routes', () => {
     requireInbound();
     const before = await carrier.calls();
     const phone = await registeredPhone('1002');
-    const answering = answerCalls(phone, { timeoutMs: 40_000 });
+    const answering = await answerCalls(phone, { timeoutMs: 40_000 });
     const call = await carrier.originateInbound({ did: DID, callerId: '0470000002', via: 'x' });
     const fate = await expectRefused(call, 'a call from 127.0.0.4');
     expect(fate.answered).toBe(false);

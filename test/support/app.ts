@@ -5,14 +5,21 @@ import { createKnex } from '../../src/db/knex';
 import { createLogger } from '../../src/lib/log';
 import { createSwitchboard, type Switchboard } from '../../src/server';
 import { findByUsername } from '../../src/users/repo';
-import { createUser } from '../../src/users/service';
+import { prepareTestDatabase } from './db-template';
 import { requireAsterisk, testEnv } from './env';
+import { seedUser } from './users';
 
 export interface ApiResponse<T = unknown> {
   status: number;
   body: T;
   headers: Headers;
   text: string;
+}
+
+export interface AppliedRevision {
+  id: number;
+  status: string;
+  error: string | null;
 }
 
 export interface TestApp {
@@ -25,14 +32,14 @@ export interface TestApp {
     path: string,
     opts?: { token?: string | null; body?: unknown; contentType?: string },
   ): Promise<ApiResponse<T>>;
-  applyNow(): Promise<{
-    id: number;
-    status: string;
-    error: string | null;
-    filesChanged: string[];
-    modulesReloaded: string[];
-    objectsPushed: number;
-  }>;
+  applyNow(): Promise<
+    AppliedRevision & { files_changed: string[]; modules_reloaded: string[]; objects_pushed: number }
+  >;
+  // Waits until every apply that the writes so far requested has run, fails if any of them
+  // failed, and returns the last one that changed Asterisk (or, when none was requested since the
+  // previous call, a forced apply's result). Unlike applyNow() alone, it neither races the save's
+  // own apply nor takes "unchanged" for proof that the change went through.
+  applied(): Promise<AppliedRevision>;
   close(): Promise<void>;
 }
 
@@ -63,6 +70,7 @@ export async function startTestApp(
     LOGIN_RATE_LIMIT: '5',
     ...overrides,
   });
+  if (!reuse.dbName) await prepareTestDatabase(testEnv.mysqlServer, dbName);
   const sb = await createSwitchboard(config, createLogger(config.logLevel));
   const port = await sb.listen();
   const db = sb.deps.db;
@@ -73,13 +81,13 @@ export async function startTestApp(
   const ids = {
     admin:
       (await existing('admin')) ??
-      (await createUser(db, { username: 'admin', password: 'admin-password-1', role: 'admin' })),
+      (await seedUser(db, { username: 'admin', password: 'admin-password-1', role: 'admin' })),
     supervisor:
       (await existing('super')) ??
-      (await createUser(db, { username: 'super', password: 'super-password-1', role: 'supervisor' })),
+      (await seedUser(db, { username: 'super', password: 'super-password-1', role: 'supervisor' })),
     user:
       (await existing('alice')) ??
-      (await createUser(db, {
+      (await seedUser(db, {
         username: 'alice',
         password: 'alice-password-1',
         role: 'user',
@@ -92,6 +100,8 @@ export async function startTestApp(
     user: await createApiToken(db, ids.user, 'test'),
   };
   const url = `http://127.0.0.1:${port}`;
+  // Revisions up to this id have been looked at by applied().
+  let seenRevision = 0;
   const app: TestApp = {
     url,
     sb,
@@ -117,6 +127,21 @@ export async function startTestApp(
       if (res.status !== 200) throw new Error(`apply answered ${res.status}: ${res.text}`);
       return res.body;
     },
+    async applied() {
+      await sb.deps.applyQueue.settled();
+      const res = await app.api<{ items: AppliedRevision[] }>('GET', '/api/v1/apply?limit=200');
+      if (res.status !== 200) throw new Error(`GET /api/v1/apply answered ${res.status}: ${res.text}`);
+      const fresh = res.body.items.filter((r) => r.id > seenRevision).sort((a, b) => a.id - b.id);
+      seenRevision = Math.max(seenRevision, ...res.body.items.map((r) => r.id));
+      const failed = fresh.filter((r) => r.status === 'failed');
+      if (failed.length > 0) throw new Error(`apply failed: ${JSON.stringify(failed)}`);
+      const changed = fresh.filter((r) => r.status === 'succeeded').pop();
+      if (changed) return changed;
+      const forced = await app.applyNow();
+      seenRevision = Math.max(seenRevision, forced.id);
+      if (forced.status === 'failed') throw new Error(`apply failed: ${JSON.stringify(forced)}`);
+      return forced;
+    },
     async close() {
       await sb.stop();
       if (reuse.keepDatabase) return;
@@ -125,6 +150,10 @@ export async function startTestApp(
       await admin.destroy();
     },
   };
+  // Whatever the app did at start is not what a suite's first applied() is about.
+  await sb.deps.applyQueue.settled();
+  const latest = await app.api<{ latest: AppliedRevision | null }>('GET', '/api/v1/apply?limit=1');
+  seenRevision = latest.body.latest?.id ?? 0;
   return app;
 }
 
