@@ -7,7 +7,7 @@ import { mainAri, waitFor } from '../support/asterisk';
 import { openBrowser, SHOTS } from '../support/browser';
 import { requireAsterisk } from '../support/env';
 import { HOSTILE } from '../support/hostile';
-import { farEnd, listening, registeredPhone, ringingPhone } from '../support/ring-phone';
+import { farEnd, listening, phoneReady, registeredPhone, ringingPhone } from '../support/ring-phone';
 import { answerCalls, killAllSipp, phoneFor, placeCall, register, succeeded } from '../support/sip';
 import { callFromTrunk, createCallerTrunk } from '../support/trunk-caller';
 import { leaveMessage, spokenUlaw } from '../support/voicemail-caller';
@@ -142,7 +142,7 @@ async function queueAnswered(): Promise<void> {
 async function unansweredCall(): Promise<void> {
   const desk = await registeredPhone('1002', secrets.get('1002')!, RING_PHONE_IP);
   const ringing = ringingPhone(desk, { timeoutMs: 40_000 });
-  await listening(desk.ip, desk.sipPort);
+  await phoneReady(desk);
   const caller = await phoneFor('1003', secrets.get('1003')!);
   await succeeded(register(caller));
   // The call is refused after the ring time: sipp's scenario (which expects an answer) fails.

@@ -7,6 +7,7 @@ import {
   farEnd,
   firstAt,
   listening,
+  phoneReady,
   registeredPhone,
   ringingPhone,
   sipTimeline,
@@ -45,7 +46,7 @@ function at(run: TimedRun, dir: 'in' | 'out', re: RegExp, what: string): number 
 async function desk(): Promise<{ run: Promise<TimedRun> }> {
   const p = await registeredPhone('1002', secret, DESK_IP);
   const run = ringingPhone(p, { timeoutMs: 60_000 });
-  await listening(p.ip, p.sipPort);
+  await phoneReady(p);
   return { run };
 }
 

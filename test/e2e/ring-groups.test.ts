@@ -7,6 +7,7 @@ import {
   farEnd,
   firstAt,
   listening,
+  phoneReady,
   registeredPhone,
   ringingPhone,
   sipTimeline,
@@ -55,7 +56,7 @@ async function phones(
     specs.map(([number], i) => registeredPhone(number, secrets.get(number)!, `127.0.4.${11 + i}`)),
   );
   const runs = registered.map((p, i) => ringingPhone(p, { ...specs[i]![1], timeoutMs: 60_000 }));
-  await Promise.all(registered.map((p) => listening(p.ip, p.sipPort)));
+  await Promise.all(registered.map((p) => phoneReady(p)));
   return runs;
 }
 

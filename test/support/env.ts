@@ -1,3 +1,5 @@
+import { getPriority } from 'node:os';
+
 // Facts about the test machine, exported by scripts/test.sh before jest starts.
 export const testEnv = {
   mysqlServer: process.env['TEST_MYSQL_SERVER'] ?? 'mysql://root@127.0.0.1:3306',
@@ -28,6 +30,7 @@ export function requireAsterisk(): void {
 }
 
 // Media peers (sipp, baresip) pace RTP in real time. The runner starts each lane's jest at a
-// lower priority (nice 10); peers are spawned through this prefix so they run at the normal one
-// and a busy machine stretches the control plane's work, not the audio a phone sends.
-export const MEDIA_PRIORITY: readonly string[] = ['nice', '-n', '-10'];
+// lower priority (nice 10); peers are spawned through this prefix so they run at nice -5, like
+// the sandbox's Asterisk, and a busy machine stretches the control plane's work, not the audio a
+// phone sends or the prompts Asterisk plays.
+export const MEDIA_PRIORITY: readonly string[] = ['nice', '-n', String(-5 - getPriority())];

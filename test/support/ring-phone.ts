@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describeRun, runSipp, type SippRun, SUPPORT_SCENARIOS } from '../carrier/sipp';
 import { dtmfDurationMs, dtmfPcap } from './dtmf-pcap';
 import { testEnv } from './env';
+import { reachable } from './sip';
 
 // SIP peers that show *when* they were rung: sipp's message trace has a wall-clock timestamp per
 // message, so a test can compare when each phone got its INVITE (or CANCEL) and when a call was
@@ -46,6 +47,13 @@ export async function listening(ip: string, port: number, timeoutMs = 5_000): Pr
     if (Date.now() > deadline) throw new Error(`nothing listens on ${ip}:${port}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+// Resolves once the phone's sipp (ringingPhone) listens and Asterisk holds its contact as
+// reachable, so a call placed next rings it at once.
+export async function phoneReady(phone: IpPhone): Promise<void> {
+  await listening(phone.ip, phone.sipPort);
+  await reachable(phone);
 }
 
 // Registers extension `number` from ip with fresh ports (an earlier call's retransmissions must

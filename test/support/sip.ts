@@ -92,30 +92,34 @@ export async function answerCalls(phone: Phone, opts: { timeoutMs?: number } = {
     ...['-p', String(phone.sipPort), '-mi', HOST, '-mp', String(phone.mediaPort)],
     ...['-s', phone.number],
   ]);
-  await reachable(phone, handle);
+  await reachable(phone, () => (handle.result ? describeResult(handle.result) : null));
   return handle;
 }
 
 // Asterisk qualifies a contact with OPTIONS right after its REGISTER. The registering sipp may
 // have exited before that OPTIONS came, and then the contact stays Unavailable until the next
-// qualify (60 s later) and calls to it fail. Once a process that answers OPTIONS holds the port,
-// this asks Asterisk to qualify again and waits until it says Avail.
-export async function reachable(phone: Phone, listener: SippHandle, timeoutMs = 15_000): Promise<void> {
-  const contact = `${phone.number}/sip:${phone.number}@${HOST}:${phone.sipPort}`;
+// qualify (60 s later) and calls to it fail or ring late. Once a process that answers OPTIONS
+// holds the port, this asks Asterisk to qualify again and waits until it says Avail.
+export async function reachable(
+  phone: { number: string; ip?: string; sipPort: number; cli?: (command: string) => Promise<string> },
+  // Says why the process that should answer for the phone is gone, or null while it runs.
+  stopped: () => string | null = () => null,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const cli = phone.cli ?? asteriskCli;
+  const contact = `${phone.number}/sip:${phone.number}@${phone.ip ?? HOST}:${phone.sipPort}`;
   const deadline = Date.now() + timeoutMs;
   let qualified = false;
   for (;;) {
-    const aor = await phone.cli(`pjsip show aor ${phone.number}`);
+    const aor = await cli(`pjsip show aor ${phone.number}`);
     const line = aor.split('\n').find((l) => l.includes(contact));
     if (line && /\bAvail\b/.test(line)) return;
-    if (listener.result)
-      throw new Error(`the phone stopped before it was reachable:\n${describeResult(listener.result)}`);
-    if (Date.now() > deadline) {
-      throw new Error(`Asterisk does not hold ${contact} as reachable:\n${aor}`);
-    }
+    const gone = stopped();
+    if (gone !== null) throw new Error(`the phone ${contact} stopped before it was reachable:\n${gone}`);
+    if (Date.now() > deadline) throw new Error(`Asterisk does not hold ${contact} as reachable:\n${aor}`);
     if (line && !qualified) {
       qualified = true;
-      await phone.cli(`pjsip qualify ${phone.number}`);
+      await cli(`pjsip qualify ${phone.number}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
