@@ -13,7 +13,7 @@
 // Usage: tsx test/runner/lanes.ts [path filters…]   (scripts/test.sh sets the environment)
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -28,6 +28,7 @@ const JEST = join(ROOT, 'node_modules', '.bin', 'jest');
 // A suite with no recorded time counts as this many seconds when the lanes are dealt.
 const UNKNOWN_SUITE_SECONDS = 30;
 const EXIT_GRACE_MS = 20_000;
+const RUNS_DIR = '/var/cache/switchboard';
 
 interface Lane {
   index: number;
@@ -192,6 +193,66 @@ async function tearDownLane(lane: Lane, runDir: string): Promise<void> {
   await run('ip', ['netns', 'del', lane.netns]).catch(() => undefined);
 }
 
+function mountsUnder(dir: string): string[] {
+  return readFileSync('/proc/self/mounts', 'utf8')
+    .split('\n')
+    .map((l) => (l.split(' ')[1] ?? '').replace(/\\040/g, ' '))
+    .filter((m) => m === dir || m.startsWith(`${dir}/`))
+    .sort()
+    .reverse();
+}
+
+// Every sandbox a run made (lanes, carriers, the newcomer's) goes, then the run's folder: never
+// rm -r while anything is mounted below it (a sandbox binds the host's /dev).
+async function removeRunDir(runDir: string): Promise<void> {
+  if (!existsSync(runDir)) return;
+  for (const entry of readdirSync(runDir)) {
+    if (!entry.endsWith('.overlay')) continue;
+    const sandbox = join(runDir, entry.slice(0, -'.overlay'.length));
+    await run('bash', [SANDBOX_SCRIPT, 'destroy'], { env: { ...process.env, SANDBOX_DIR: sandbox } }).catch(
+      () => undefined,
+    );
+  }
+  for (const m of mountsUnder(runDir)) await run('umount', ['-l', m]).catch(() => undefined);
+  if (mountsUnder(runDir).length > 0) {
+    say(`left ${runDir} in place: something is still mounted below it`);
+    return;
+  }
+  rmSync(runDir, { recursive: true, force: true });
+}
+
+// A run that was killed (SIGKILL, a lost machine) left its namespaces and sandboxes behind.
+async function removeStaleRuns(): Promise<void> {
+  if (!existsSync(RUNS_DIR)) return;
+  for (const entry of readdirSync(RUNS_DIR)) {
+    if (!entry.startsWith('run-')) continue;
+    const runDir = join(RUNS_DIR, entry);
+    let pid = 0;
+    try {
+      pid = Number(readFileSync(join(runDir, 'runner.pid'), 'utf8').trim());
+    } catch {
+      // no pid file: a run killed before it wrote one
+    }
+    if (pid > 0 && existsSync(`/proc/${pid}`)) continue;
+    const runId = entry.slice('run-'.length);
+    const { stdout } = await run('ip', ['netns', 'list']).catch(() => ({ stdout: '' }));
+    for (const ns of stdout.split('\n').map((l) => l.split(' ')[0] ?? '')) {
+      if (!ns.startsWith(`sb-${runId}-`)) continue;
+      const pids = await run('ip', ['netns', 'pids', ns]).catch(() => ({ stdout: '' }));
+      for (const p of pids.stdout.split(/\s+/).filter(Boolean)) {
+        try {
+          process.kill(Number(p), 'SIGKILL');
+        } catch {
+          // gone already
+        }
+      }
+      await run('ip', ['netns', 'del', ns]).catch(() => undefined);
+    }
+    say(`removing ${runDir}, left by a run that did not finish`);
+    await removeRunDir(runDir);
+  }
+}
+
 function pipePrefixed(stream: NodeJS.ReadableStream | null, prefix: string): void {
   if (!stream) return;
   createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${prefix}${line}\n`));
@@ -283,7 +344,7 @@ async function main(): Promise<number> {
     return 1;
   }
   const runId = `${process.pid.toString(36)}${randomBytes(2).toString('hex')}`;
-  const runDir = `/var/cache/switchboard/run-${runId}`;
+  const runDir = join(RUNS_DIR, `run-${runId}`);
   const count = Math.min(laneCount(), files.length);
   const lanes: Lane[] = Array.from({ length: count }, (_, i) => ({
     index: i + 1,
@@ -294,7 +355,9 @@ async function main(): Promise<number> {
     resultsFile: join(runDir, `lane-${i + 1}.json`),
   }));
   deal(files, readTimings(), lanes);
+  await removeStaleRuns().catch((err: unknown) => say(`could not clean up earlier runs: ${String(err)}`));
   mkdirSync(runDir, { recursive: true });
+  writeFileSync(join(runDir, 'runner.pid'), `${process.pid}\n`);
 
   let tornDown = false;
   const tearDown = async () => {
@@ -302,7 +365,7 @@ async function main(): Promise<number> {
     tornDown = true;
     await Promise.all(lanes.map((l) => tearDownLane(l, runDir)));
     for (const l of lanes) l.socat?.kill('SIGKILL');
-    rmSync(runDir, { recursive: true, force: true });
+    await removeRunDir(runDir);
   };
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.once(sig, () => {
