@@ -127,9 +127,9 @@ describe('follow-me API', () => {
     expect((await app.api('DELETE', '/api/v1/extensions/1004')).status).toBe(204);
     // Nothing of 1004's follow-me still holds 1002.
     expect((await app.api('DELETE', '/api/v1/extensions/1002')).status).toBe(204);
-    // Let the deletions' own (debounced) apply finish before later tests compare config files.
-    await new Promise((r) => setTimeout(r, 600));
-    await app.applyNow();
+    // The deletions' own (debounced) apply has run, and succeeded, before later tests compare
+    // config files.
+    await app.applied();
   });
 
   it('refuses a final destination that is the extension itself (422: it would start again)', async () => {

@@ -249,6 +249,7 @@ describe('voicemail to email', () => {
     let row = (await rows(app)).find((r) => r.msg_id === msgId);
     expect(row).toMatchObject({ status: 'pending', attempts: 1 });
     expect(row.last_error).toMatch(/ECONNREFUSED|connect/i);
+    // Time-based on purpose: the first backoff (1 s) must have run out for the second attempt.
     await new Promise((r) => setTimeout(r, 1_200));
     await job().runOnce();
     row = (await rows(app)).find((r) => r.msg_id === msgId);
@@ -264,6 +265,7 @@ describe('voicemail to email', () => {
     await app.close();
     app = await startTestApp(env(), { dbName, keepDatabase: true });
     smtp = await startSmtp(port, smtp);
+    // Time-based on purpose: the doubled backoff (~2 s after the second failure) must run out.
     await new Promise((r) => setTimeout(r, 2_500));
     await job().runOnce();
     await job().runOnce();

@@ -4,6 +4,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useTestApp } from '../../test/support/app';
+import { waitFor } from '../../test/support/asterisk';
 import { HOSTILE } from '../../test/support/hostile';
 import { createApiToken } from '../auth/tokens';
 import { createUser } from '../users/service';
@@ -305,7 +306,14 @@ describe('visual voicemail: heard and delete change the spool as app_voicemail d
     const pending = app.api('POST', `/api/v1/voicemail-boxes/1001/messages/${a.msgId}/heard`, {
       token: app.tokens.user,
     });
-    await new Promise((r) => setTimeout(r, 400));
+    // The request found the message in INBOX and waits on the phone's lock: its own
+    // .lock-<random> (ast_lock_path's temporary name) is there until it gets the lock.
+    // (Well within the 5 s the request waits for a lock before it gives up.)
+    await waitFor(
+      'the request to wait on the INBOX lock',
+      async () => readdirSync(inbox).some((n) => n.startsWith('.lock-')),
+      3_000,
+    );
     await mkdir(join(mailboxDir(spool, '1001'), 'Old'));
     await rename(join(inbox, 'msg0000.wav'), join(mailboxDir(spool, '1001'), 'Old', 'msg0000.wav'));
     await rename(join(inbox, 'msg0000.txt'), join(mailboxDir(spool, '1001'), 'Old', 'msg0000.txt'));

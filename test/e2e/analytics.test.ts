@@ -1,5 +1,5 @@
 import { killAllCarrierSipp } from '../carrier/sipp';
-import { createExtensions, hangUpAll, startAgentPhone } from '../support/agents';
+import { createExtensions, hangUpAll, startAgentPhone, waitForAgent } from '../support/agents';
 import { startTestApp, type TestApp } from '../support/app';
 import { mainAri, waitFor } from '../support/asterisk';
 import { requireAsterisk } from '../support/env';
@@ -217,7 +217,8 @@ describe('call analytics from real calls', () => {
     const dbName = app.dbName;
     // Stopped in the middle of a call: Asterisk keeps its configuration and keeps writing its files.
     const during = answeredCall(5000);
-    await new Promise((r) => setTimeout(r, 2000));
+    // In the middle of the call: the agent is talking to the caller (default caller ID).
+    expect(await waitForAgent('3225559999')).toBe(AGENT);
     await app.sb.stop();
     expect((await during).ok).toBe(true);
     expect((await callFromTrunk({ did: DID.empty, hangup: 'caller', holdMs: 7000 })).ok).toBe(true);

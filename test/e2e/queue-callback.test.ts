@@ -1,3 +1,4 @@
+import { parseQueueShow, type ShownMember } from '../../src/queues/agents/asterisk';
 import { startTestApp, type TestApp } from '../support/app';
 import { asteriskCli, hangUpChannels, mainAri, waitFor } from '../support/asterisk';
 import { startPhone, type TestPhone } from '../support/callback-phone';
@@ -93,6 +94,19 @@ async function queueEntries(queue: string): Promise<string[]> {
   const out = await asteriskCli(`queue show sb-queue-${queue}`);
   // "      1. PJSIP/... (wait: 0:03, prio: 0)"
   return [...out.matchAll(/^\s+\d+\. (\S+) \(wait/gm)].map((m) => m[1]!);
+}
+
+// An agent as app_queue shows it in the queue (device state, in call).
+async function member(queue: string, ext: string): Promise<ShownMember | undefined> {
+  const shown = parseQueueShow(await asteriskCli(`queue show sb-queue-${queue}`));
+  return shown.get(`sb-queue-${queue}`)?.members.find((m) => m.extension === ext);
+}
+
+// With ringinuse off, app_queue rings no member whose phone is in use: while every agent of the
+// queue is, no placeholder can reach an agent, and no number can be called back.
+async function agentsInUse(queue: string, exts: string[]): Promise<boolean> {
+  for (const ext of exts) if ((await member(queue, ext))?.deviceState !== 'In use') return false;
+  return true;
 }
 
 async function channels(): Promise<Array<{ id: string; name: string; state: string }>> {
@@ -238,7 +252,21 @@ describe('queue callback with real calls', () => {
         30_000,
       );
       await waitFor('the agent to answer', async () => a.phone.activeCalls().includes(invite.callId), 10_000);
-      await sleep(800);
+      // The queue holds the agent in this call, so the callback cannot be offered to them
+      // meanwhile; it still waits in line, never dialled.
+      await waitFor(
+        `the agent in use with ${caller} while the callback waits in line`,
+        async () => {
+          const [row] = await callbacks('?queue=710');
+          return (
+            (await agentsInUse('710', ['2101'])) &&
+            row?.status === 'waiting' &&
+            row.attempts === 0 &&
+            (await queueEntries('710')).some((e) => e.startsWith('Local/'))
+          );
+        },
+        10_000,
+      );
       expect(callee.invites).toHaveLength(0);
       a.phone.hangup(invite.callId);
     }
@@ -330,7 +358,16 @@ describe('queue callback with real calls', () => {
       async () => (await callbacks('?queue=711&status=connected')).length === 2,
       30_000,
     );
-    await sleep(3000);
+    // Both agents busy with those two (in use in the queue, so rung for nothing else) and the
+    // three others waiting in line: no third callback can be in flight.
+    await waitFor(
+      'both agents in use and three placeholders still queued',
+      async () =>
+        (await agentsInUse('711', ['2102', '2103'])) &&
+        (await callbacks('?queue=711&status=waiting')).length === 3 &&
+        (await queueEntries('711')).length === 3,
+      30_000,
+    );
     expect(callee.invites.length - before).toBe(2);
     expect((await callbacks('?queue=711&status=waiting')).length).toBe(3);
     expect(await queueEntries('711')).toHaveLength(3);
@@ -447,7 +484,17 @@ describe('supervising callbacks', () => {
       token: app.tokens.supervisor,
     });
     expect(again.status).toBe(409);
-    await sleep(3000);
+    // The number is dialled only after a guarded waiting → dialing_caller step on the row; the row
+    // is cancelled for good and no channel of the request is left, so no dial can come.
+    await waitFor(
+      'the request cancelled with no channel left',
+      async () =>
+        (await callbacks('?status=cancelled')).some((r) => r.id === row.id) &&
+        !(await channels()).some(
+          (c) => c.id.startsWith(`sb-cbw-${row.id}-`) || c.id.startsWith(`sb-cb-${row.id}-`),
+        ),
+      10_000,
+    );
     expect(callee.invites.length).toBe(before);
     expect((await callbacks(`?status=cancelled`)).map((r) => r.id)).toContain(row.id);
   });

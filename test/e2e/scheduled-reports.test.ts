@@ -301,7 +301,8 @@ describe('scheduled reports', () => {
     // The same period again: already sent, not sent twice.
     const again = await app.api('POST', `/api/v1/report-schedules/${dailyUtc}/send-now`);
     expect(again.body).toMatchObject({ id: sent.body.id, status: 'sent', attempts: 1 });
-    await new Promise((r) => setTimeout(r, 500));
+    // send-now delivers within the request, and the SMTP server keeps an email before it answers
+    // 250: had this request sent again, its email would be in `received` by its response.
     expect(smtp.received).toHaveLength(1);
     const log = await app.api('GET', `/api/v1/report-schedules/${dailyUtc}/sends`);
     expect(log.body.items).toHaveLength(1);
@@ -354,7 +355,8 @@ describe('scheduled reports', () => {
     expect(await scheduler().runDue(now)).toEqual([]);
     expect(await scheduler().runDue(new Date(now.getTime() + HOUR))).toEqual([]);
     await smtp.waitFor(2);
-    await new Promise((r) => setTimeout(r, 500));
+    // Each runDue() above resolved only once its sends were through SMTP, which keeps an email
+    // before it answers 250: a second email from any of them would be here already.
     expect(smtp.received).toHaveLength(2);
     const mail = smtp.received[1]!;
     expect(smtp.recipients[1]).toEqual(['tokyo@example.test']);
@@ -404,7 +406,8 @@ describe('scheduled reports', () => {
     await Promise.all([scheduler().retryDue(later), scheduler().retryDue(later)]);
     await scheduler().retryDue(later);
     await smtp.waitFor(3);
-    await new Promise((r) => setTimeout(r, 500));
+    // The three retryDue() runs resolved only once their sends were through SMTP, which keeps an
+    // email before it answers 250: a duplicate from the concurrent runs would be here already.
     expect(smtp.received).toHaveLength(3);
     expect(smtp.recipients[2]).toEqual(['retry@example.test']);
     const after = await app.api('GET', `/api/v1/report-schedules/${res.body.id}/sends`);

@@ -482,8 +482,11 @@ describe('inbound routes', () => {
     expect(fate.answered).toBe(false);
     expect(answering.result).toBeNull();
     expect(await mainChannels('PJSIP/1002-')).toEqual([]);
-    // Give a hypothetical outbound leg time to show up at the carrier.
-    await new Promise((r) => setTimeout(r, 1_000));
+    // No outbound leg can still be on its way: a leg to a carrier is a channel on Switchboard's
+    // Asterisk until it ends (and the carrier counts it on arrival), and none is left.
+    await waitFor('Switchboard’s Asterisk to hold no channel', async () =>
+      (await mainAri<AriChannel[]>('GET', '/channels')).length === 0 ? true : undefined,
+    );
     expect(await carrier.calls()).toBe(before);
 
     // Control: the same call from carrier A's address is answered.
