@@ -63,6 +63,7 @@ describe('emergency mode API', () => {
   });
 
   it('cannot be switched on without a greeting and a destination (422, nothing changes)', async () => {
+    await app.settled();
     const before = snapshotConfig();
     const rowBefore = await settingsRow();
     const res = await app.api('PUT', '/api/v1/emergency', { body: { active: true } });
@@ -110,6 +111,7 @@ describe('emergency mode API', () => {
     ]),
   ];
   it.each(bad)('refuses %s with 400 and no change', async (_what, body, path) => {
+    await app.settled();
     const before = snapshotConfig();
     const rowBefore = await settingsRow();
     const res = await app.api('PUT', '/api/v1/emergency', { body });

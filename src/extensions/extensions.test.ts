@@ -70,6 +70,7 @@ describe('bad input is refused with 400 and changes nothing', () => {
   );
 
   it.each(cases)('%s = %s', async (field, _label, body) => {
+    await app.settled();
     const before = snapshotConfig();
     const revisionsBefore = (await app.api('GET', '/api/v1/apply')).body.items.length;
     const res = await app.api('POST', '/api/v1/extensions', { body });
@@ -89,6 +90,7 @@ describe('bad input is refused with 400 and changes nothing', () => {
     ['an unknown field', { ...valid, number: '2097', context: 'default' }, '(body)'],
     ['an empty display name', { ...valid, number: '2098', display_name: '   ' }, 'display_name'],
   ])('refuses %s', async (_name, body, path) => {
+    await app.settled();
     const before = snapshotConfig();
     const res = await app.api('POST', '/api/v1/extensions', { body });
     expectApiError(res, 400, 'validation_failed');

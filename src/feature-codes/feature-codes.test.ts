@@ -111,6 +111,7 @@ describe('feature codes API', () => {
       'listed twice',
     ],
   ])('refuses %j with 400 (%s: %s) and changes nothing', async (body, _path, _why) => {
+    await app.settled();
     const before = snapshotConfig();
     const rowsBefore = await app.sb.deps.db('feature_codes').select();
     const res = await app.api('PUT', '/api/v1/feature-codes', { body });

@@ -72,6 +72,7 @@ describe('follow-me API', () => {
 
   it('a user may neither read nor change the follow-me of another extension', async () => {
     expect((await app.api('GET', path('1002'), { token: app.tokens.user })).status).toBe(403);
+    await app.settled();
     const before = snapshotConfig();
     const res = await app.api('PUT', path('1002'), { token: app.tokens.user, body: chain() });
     expect(res.status).toBe(403);
@@ -195,6 +196,7 @@ describe('follow-me API', () => {
     ['an unknown field', { extra: true }, '(body)'],
   ];
   it.each(bad)('refuses %s with 400 and changes nothing', async (_label, patch, field) => {
+    await app.settled();
     const before = snapshotConfig();
     const saved = (await app.api('GET', path('1001'))).body;
     const res = await app.api('PUT', path('1001'), { body: chain(patch) });

@@ -135,6 +135,7 @@ describe('IVR menus', () => {
     ['direct dial with key 1, the first digit of every extension', { direct_dial: true }, 'options.0.digit'],
     ['direct dial with repeat key 5', { direct_dial: true, options: [], repeat_digit: '5' }, 'repeat_digit'],
   ])('refuses %s with 400 naming the field, and changes nothing', async (_what, patch, field) => {
+    await app.settled();
     const before = snapshotConfig();
     const count = await ivrCount();
     const res = await app.api('POST', '/api/v1/ivrs', { body: { ...base(), name: 'Refused', ...patch } });
@@ -169,6 +170,7 @@ describe('IVR menus', () => {
   it.each(hostileValues.map((v) => [JSON.stringify(v).slice(0, 30), v]))(
     'refuses the name %s with 400 and no change',
     async (_label, value) => {
+      await app.settled();
       const before = snapshotConfig();
       const count = await ivrCount();
       const res = await app.api('POST', '/api/v1/ivrs', { body: { ...base(), name: value } });
@@ -193,6 +195,7 @@ describe('IVR menus', () => {
     ['a menu target', { invalid_destination: { type: 'ivr', target: '1,2' } }, 'invalid_destination.target'],
     ['a repeat key', { repeat_digit: '\n' }, 'repeat_digit'],
   ])('refuses an injection string in %s with 400', async (_what, patch, field) => {
+    await app.settled();
     const before = snapshotConfig();
     const res = await app.api('POST', '/api/v1/ivrs', { body: { ...base(), name: 'Hostile', ...patch } });
     expect(res.status).toBe(400);
@@ -219,6 +222,7 @@ describe('IVR menus', () => {
     ['a missing prompt greeting', { prompt_greeting_id: 99999 }, 'prompt_greeting_id'],
     ['a missing retry greeting', { retry_greeting_id: 99999 }, 'retry_greeting_id'],
   ])('answers 422 for %s, before anything is saved', async (_what, patch, field) => {
+    await app.settled();
     const before = snapshotConfig();
     const count = await ivrCount();
     const res = await app.api('POST', '/api/v1/ivrs', { body: { ...base(), name: 'Dangling', ...patch } });
@@ -363,6 +367,7 @@ describe('announcements', () => {
     ['a missing destination', { destination: ext('1999') }, 422, 'destination.target'],
     ['no greeting', { greeting_id: undefined }, 400, 'greeting_id'],
   ])('refuses %s', async (_what, patch, status, field) => {
+    await app.settled();
     const before = snapshotConfig();
     const res = await app.api('POST', '/api/v1/announcements', {
       body: { name: 'Other', greeting_id: prompt, destination: hangup, ...patch },

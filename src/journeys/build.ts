@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { CdrRecord, CelEvent, QueueLogEvent } from '../calldata/types';
+import { retryOnDeadlock } from '../db/tx';
 import { memberName } from '../queues/render';
 import { type AssembledJourney, assembleJourney } from './assemble';
 
@@ -110,40 +111,43 @@ async function recordsOf(db: Knex, linkedid: string) {
   return { linkedid, cel, cdr, queueLog };
 }
 
-// One transaction per call; the unique linkedid makes a second builder's insert a no-op.
+// One transaction per call; the unique linkedid makes a second builder's insert a no-op. Two
+// builders inserting the same linkedids can deadlock: the loser runs again and finds the row.
 async function saveJourney(db: Knex, j: AssembledJourney): Promise<boolean> {
-  return db.transaction(async (tx) => {
-    const [id] = await tx('call_journeys')
-      .insert({
-        linkedid: j.linkedid,
-        started_at: j.startedAt,
-        answered_at: j.answeredAt,
-        ended_at: j.endedAt,
-        direction: j.direction,
-        caller_number: j.callerNumber.slice(0, 80),
-        caller_name: j.callerName.slice(0, 80),
-        called_number: j.calledNumber.slice(0, 80),
-        did: j.did?.slice(0, 80) ?? null,
-        trunk: j.trunk?.slice(0, 64) ?? null,
-        outcome: j.outcome,
-        answered_by: j.answeredBy?.slice(0, 80) ?? null,
-        queue_number: j.queueNumber,
-        queue_wait_seconds: j.queueWaitSeconds,
-        queue_position: j.queuePosition,
-        ivr_path: j.ivrPath.slice(0, 255),
-        wait_seconds: j.waitSeconds,
-        talk_seconds: j.talkSeconds,
-        duration_seconds: j.durationSeconds,
-        transfers: j.transfers,
-        voicemail_box: j.voicemailBox?.slice(0, 32) ?? null,
-        steps: JSON.stringify(j.steps),
-      })
-      .onConflict('linkedid')
-      .ignore();
-    // INSERT IGNORE of an existing linkedid reports id 0: someone else built it.
-    if (!id) return false;
-    if (j.parties.length > 0)
-      await tx('call_journey_parties').insert(j.parties.map((p) => ({ journey_id: id, ...p })));
-    return true;
-  });
+  return retryOnDeadlock(() =>
+    db.transaction(async (tx) => {
+      const [id] = await tx('call_journeys')
+        .insert({
+          linkedid: j.linkedid,
+          started_at: j.startedAt,
+          answered_at: j.answeredAt,
+          ended_at: j.endedAt,
+          direction: j.direction,
+          caller_number: j.callerNumber.slice(0, 80),
+          caller_name: j.callerName.slice(0, 80),
+          called_number: j.calledNumber.slice(0, 80),
+          did: j.did?.slice(0, 80) ?? null,
+          trunk: j.trunk?.slice(0, 64) ?? null,
+          outcome: j.outcome,
+          answered_by: j.answeredBy?.slice(0, 80) ?? null,
+          queue_number: j.queueNumber,
+          queue_wait_seconds: j.queueWaitSeconds,
+          queue_position: j.queuePosition,
+          ivr_path: j.ivrPath.slice(0, 255),
+          wait_seconds: j.waitSeconds,
+          talk_seconds: j.talkSeconds,
+          duration_seconds: j.durationSeconds,
+          transfers: j.transfers,
+          voicemail_box: j.voicemailBox?.slice(0, 32) ?? null,
+          steps: JSON.stringify(j.steps),
+        })
+        .onConflict('linkedid')
+        .ignore();
+      // INSERT IGNORE of an existing linkedid reports id 0: someone else built it.
+      if (!id) return false;
+      if (j.parties.length > 0)
+        await tx('call_journey_parties').insert(j.parties.map((p) => ({ journey_id: id, ...p })));
+      return true;
+    }),
+  );
 }

@@ -168,6 +168,7 @@ describe('queues API and Asterisk', () => {
   ];
 
   it.each(refusals)('refuses %s with 400, no row and no config change', async (_what, patch, path) => {
+    await app.settled();
     const before = snapshotConfig();
     const rows = await count();
     const res = await app.api('POST', '/api/v1/queues', {
@@ -184,6 +185,7 @@ describe('queues API and Asterisk', () => {
   it.each(hostile.map((v) => [JSON.stringify(v).slice(0, 30), v]))(
     'refuses the injection %s in every text field, on create and on update',
     async (_label, v) => {
+      await app.settled();
       const before = snapshotConfig();
       const rows = await count();
       const base = { ...valid, number: '611', name: 'Hostile' };
@@ -213,6 +215,7 @@ describe('queues API and Asterisk', () => {
   );
 
   it('refuses a number an extension or another queue has (409), and things that do not exist (422)', async () => {
+    await app.settled();
     const before = snapshotConfig();
     const taken = await app.api('POST', '/api/v1/queues', {
       body: { ...valid, number: '1001', name: 'Clash' },

@@ -143,6 +143,7 @@ describe('ring groups API', () => {
   it.each(hostile.map((v) => [JSON.stringify(v).slice(0, 30), v]))(
     'refuses the name %s with 400 and changes nothing',
     async (_label, value) => {
+      await app.settled();
       const before = snapshotConfig();
       const n = await count();
       const res = await app.api('POST', '/api/v1/ring-groups', {
@@ -195,6 +196,7 @@ describe('ring groups API', () => {
     ],
     ['an unknown field', { sneaky: 1 }, '(body)'],
   ])('refuses %s with 400 and changes nothing', async (_label, patch, field) => {
+    await app.settled();
     const before = snapshotConfig();
     const n = await count();
     const res = await app.api('POST', '/api/v1/ring-groups', {

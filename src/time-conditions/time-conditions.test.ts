@@ -157,6 +157,7 @@ describe('time conditions API', () => {
   ];
 
   it.each(refusals)('refuses %s with 400, no row and no config change', async (_what, patch, path) => {
+    await app.settled();
     const before = snapshotConfig();
     const rows = await count();
     const res = await app.api('POST', '/api/v1/time-conditions', {
@@ -173,6 +174,7 @@ describe('time conditions API', () => {
   it.each(hostile.map((v) => [JSON.stringify(v).slice(0, 30), v]))(
     'refuses the injection %s in names, holiday names, dates and the time zone',
     async (_label, v) => {
+      await app.settled();
       const before = snapshotConfig();
       const rows = await count();
       for (const [patch, path] of [

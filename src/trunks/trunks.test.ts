@@ -95,6 +95,7 @@ describe('trunks', () => {
   it.each(
     fields.flatMap(([f, make]) => values.map((v) => [f, JSON.stringify(v).slice(0, 30), make(v)] as const)),
   )('refuses %s = %s with 400 and changes no config file', async (field, _label, body) => {
+    await app.settled();
     const before = snapshotConfig();
     const res = await app.api('POST', '/api/v1/trunks', { body });
     expect(res.status).toBe(400);
@@ -167,6 +168,7 @@ describe('routes and referential integrity', () => {
   it.each([['_00['], ['_0[9-]'], ['0${X}'], ['_0X.\n[evil]'], ['_X;X'], ['#include x']])(
     'refuses the dial pattern %j with 400',
     async (pattern) => {
+      await app.settled();
       const before = snapshotConfig();
       const res = await app.api('POST', '/api/v1/outbound-routes', {
         body: { name: 'Bad', patterns: [pattern], class: 'national', trunk_ids: [trunkId] },

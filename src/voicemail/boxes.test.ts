@@ -88,6 +88,7 @@ describe('voicemail boxes', () => {
 
   it('refuses bad input with 400 and changes nothing: non-digit PINs, emails with newlines, injection strings', async () => {
     await app.applyNow();
+    await app.settled();
     const before = snapshotConfig();
     const rowsBefore = await app.sb.deps.db('voicemail_boxes').orderBy('extension_number');
     const bad: Array<[string, string, unknown]> = [];

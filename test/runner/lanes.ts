@@ -130,6 +130,8 @@ function laneEnv(lane: Lane, runDir: string): NodeJS.ProcessEnv {
     // Straight into the chroot: the sandbox script's own checks cost a dozen processes a call.
     ASTERISK_CLI: `chroot ${d} asterisk -rx`,
     TEST_MYSQL_SERVER: 'mysql://root@127.0.0.1:3306',
+    // Suites look for what the product leaves in the temporary folder: each lane has its own.
+    TMPDIR: `${runDir}/lane-${lane.index}-tmp`,
     TEST_LANE: String(lane.index),
     TEST_RUN_DIR: runDir,
     FORCE_COLOR: '0',
@@ -146,6 +148,7 @@ async function inLane(lane: Lane, env: NodeJS.ProcessEnv, cmd: string[]): Promis
 }
 
 async function setUpLane(lane: Lane, runDir: string, socket: string): Promise<void> {
+  mkdirSync(`${runDir}/lane-${lane.index}-tmp`, { recursive: true });
   await run('ip', ['netns', 'add', lane.netns]);
   await run('nsenter', [`--net=/run/netns/${lane.netns}`, 'ip', 'link', 'set', 'lo', 'up']);
   lane.socat = spawn(

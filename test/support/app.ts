@@ -40,6 +40,9 @@ export interface TestApp {
   // previous call, a forced apply's result). Unlike applyNow() alone, it neither races the save's
   // own apply nor takes "unchanged" for proof that the change went through.
   applied(): Promise<AppliedRevision>;
+  // Waits until every apply requested so far has run, whatever its result: a test that compares
+  // the config files before and after a refused write must not take its "before" mid-apply.
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -126,6 +129,9 @@ export async function startTestApp(
       const res = await app.api('POST', '/api/v1/apply');
       if (res.status !== 200) throw new Error(`apply answered ${res.status}: ${res.text}`);
       return res.body;
+    },
+    async settled() {
+      await sb.deps.applyQueue.settled();
     },
     async applied() {
       await sb.deps.applyQueue.settled();
