@@ -34,7 +34,8 @@ let secret: string;
 
 const INVITE = /^INVITE /;
 const CANCEL = /^CANCEL /;
-const OK = /^SIP\/2\.0 200/;
+// The answer to a call: a 200 to the INVITE, not to a qualify OPTIONS.
+const OK = /^SIP\/2\.0 200 .*\(INVITE\)$/;
 
 function at(run: TimedRun, dir: 'in' | 'out', re: RegExp, what: string): number {
   const t = firstAt(run, dir, re);

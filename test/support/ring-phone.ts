@@ -81,7 +81,7 @@ export async function registeredPhone(number: string, secret: string, ip: string
 export interface SipEvent {
   at: number; // ms since the epoch (sipp writes local wall-clock time)
   dir: 'in' | 'out';
-  first: string; // the start line: "INVITE sip:… SIP/2.0" or "SIP/2.0 200 OK"
+  first: string; // the start line: "INVITE sip:… SIP/2.0", or "SIP/2.0 200 OK (INVITE)" with the CSeq method
 }
 
 export interface TimedRun extends SippRun {
@@ -94,10 +94,15 @@ export function sipTimeline(messages: string): SipEvent[] {
     /^-{5,} (\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}\.\d+)\s*\n(UDP message (received|sent)[^\n]*)\n\s*\n([^\n]*)/gm;
   for (const m of messages.matchAll(re)) {
     const [, date, time, , dir, first] = m as unknown as [string, string, string, string, string, string];
+    // A response says which request it answers only in its CSeq: a 200 to a qualify OPTIONS is
+    // not an answered call.
+    const rest = messages.slice((m.index ?? 0) + m[0].length);
+    const block = rest.slice(0, rest.search(/^-{5,} /m) >= 0 ? rest.search(/^-{5,} /m) : undefined);
+    const cseq = /^CSeq:\s*\d+\s+([A-Z]+)/im.exec(block)?.[1];
     events.push({
       at: new Date(`${date}T${time.slice(0, 12)}`).getTime(),
       dir: dir === 'received' ? 'in' : 'out',
-      first: first.trim(),
+      first: first.startsWith('SIP/2.0') && cseq ? `${first.trim()} (${cseq})` : first.trim(),
     });
   }
   return events;
