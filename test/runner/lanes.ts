@@ -362,16 +362,20 @@ async function main(): Promise<number> {
   mkdirSync(runDir, { recursive: true });
   writeFileSync(join(runDir, 'runner.pid'), `${process.pid}\n`);
 
-  let tornDown = false;
-  const tearDown = async () => {
-    if (tornDown) return;
-    tornDown = true;
-    await Promise.all(lanes.map((l) => tearDownLane(l, runDir)));
-    for (const l of lanes) l.socat?.kill('SIGKILL');
-    await removeRunDir(runDir);
+  // One teardown, however often it is asked for: a second caller waits for the first.
+  let tornDown: Promise<void> | null = null;
+  const tearDown = (): Promise<void> => {
+    tornDown ??= (async () => {
+      await Promise.all(lanes.map((l) => tearDownLane(l, runDir)));
+      for (const l of lanes) l.socat?.kill('SIGKILL');
+      await removeRunDir(runDir);
+    })();
+    return tornDown;
   };
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(sig, () => {
+  // `on`, not `once`: npm and tsx pass a signal on too, and a second one must not cut the
+  // teardown short (it would leave namespaces, Asterisks and mounts behind).
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(sig, () => {
       void tearDown().finally(() => process.exit(130));
     });
   }
