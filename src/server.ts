@@ -104,7 +104,7 @@ export async function createSwitchboard(config: Config, logger?: Logger): Promis
           server.closeIdleConnections();
         });
       }
-      for (const job of jobs) await job.stop();
+      await jobs.stop();
       await reportScheduler.stop();
       await voicemailDelivery.stop();
       await transcriber.idle();

@@ -5,19 +5,36 @@ import type { Deps } from '../deps';
 import { enforceRetentionOnce } from '../recordings/retention';
 import { cronEvery, type VoicemailDelivery } from '../voicemail/delivery';
 
+export interface Jobs {
+  // Stops the schedules and waits for runs already under way: they use the database pool that
+  // the caller destroys next.
+  stop(): Promise<void>;
+}
+
 // One line per schedule, each calling one service function.
 export function startJobs(
   deps: Deps,
   jobs: { voicemailDelivery?: VoicemailDelivery; analytics?: AnalyticsPipeline } = {},
-): ScheduledTask[] {
+): Jobs {
+  const running = new Set<Promise<void>>();
+  let stopped = false;
   const guard = (name: string, fn: () => Promise<void>) => async () => {
+    if (stopped) return;
+    const run = (async () => {
+      try {
+        await fn();
+      } catch (err) {
+        deps.log.error({ err, job: name }, 'scheduled job failed');
+      }
+    })();
+    running.add(run);
     try {
-      await fn();
-    } catch (err) {
-      deps.log.error({ err, job: name }, 'scheduled job failed');
+      await run;
+    } finally {
+      running.delete(run);
     }
   };
-  return [
+  const tasks: ScheduledTask[] = [
     cron.schedule(
       '*/15 * * * *',
       guard('purge-sessions', () => purgeExpiredSessions(deps.db)),
@@ -57,4 +74,11 @@ export function startJobs(
       { noOverlap: true },
     ),
   ];
+  return {
+    async stop() {
+      stopped = true;
+      for (const task of tasks) await task.stop();
+      await Promise.all(running);
+    },
+  };
 }
