@@ -94,6 +94,7 @@ export class AgentReconciler {
   private lastStart: string | null = null;
   private lastFull = 0;
   private running: Promise<void> | null = null;
+  private stopped = false;
   private again = false;
 
   constructor(
@@ -107,7 +108,10 @@ export class AgentReconciler {
     this.timer.unref();
   }
 
+  // After stop nothing starts again: a tick already past its ARI check, or an apply that the
+  // shutdown's drain finishes (applied()), would otherwise reconcile against a destroyed pool.
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.running;
@@ -135,6 +139,7 @@ export class AgentReconciler {
 
   // Coalesced: a request while one runs makes exactly one more run afterwards.
   run(why: string): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     if (this.running) {
       this.again = true;
       return this.running;
@@ -151,7 +156,7 @@ export class AgentReconciler {
         } catch (err) {
           log.warn({ why, err: (err as Error).message }, 'queue agent reconcile failed');
         }
-      } while (this.again);
+      } while (this.again && !this.stopped);
     })().finally(() => {
       this.running = null;
     });
