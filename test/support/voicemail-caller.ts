@@ -8,9 +8,12 @@ import { phoneFor } from './sip';
 
 // A caller who leaves a voicemail: speech made by espeak-ng, sent as RTP by a sipp extension.
 // app_voicemail first plays "the person at extension ... is unavailable ... after the tone", so
-// the audio starts with that much silence.
+// the audio starts with that much silence. For a four-digit box that prompt is 13.0 s of sound
+// (vm-theperson 2.04 + four digits 3.60 + vm-isunavail 1.26 + vm-intro 5.66 + beep 0.44, read off
+// the sound files with sox); 12 s cut the first second of speech on every call, and more when
+// Asterisk started the prompt late on a loaded machine. 2 s of margin keep the sentence whole.
 
-export const PROMPT_SECONDS = 12;
+export const PROMPT_SECONDS = 15;
 
 // espeak-ng → 8 kHz mono µ-law, what sipp's rtp_stream sends as PCMU.
 export function spokenUlaw(text: string, opts: { voice?: string; wpm?: number; padSeconds?: number } = {}) {
