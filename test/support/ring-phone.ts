@@ -1,4 +1,5 @@
 import { createSocket } from 'node:dgram';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeRun, runSipp, type SippRun, SUPPORT_SCENARIOS } from '../carrier/sipp';
 import { dtmfDurationMs, dtmfPcap } from './dtmf-pcap';
@@ -40,10 +41,24 @@ async function binds(ip: string, port: number): Promise<boolean> {
   return ok;
 }
 
+// Whether a UDP socket is bound to ip:port in this network namespace, read off the kernel's
+// table. (Probing by binding the port ourselves raced the sipp starting there: a probe that held
+// the port for a moment made that sipp fail to bind and exit, and nothing ever listened.)
+async function bound(ip: string, port: number): Promise<boolean> {
+  const hex = ip
+    .split('.')
+    .map((octet) => Number(octet).toString(16).toUpperCase().padStart(2, '0'))
+    .reverse()
+    .join('');
+  const wanted = `${hex}:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const table = await readFile('/proc/net/udp', 'utf8');
+  return table.split('\n').some((line) => line.trim().split(/\s+/)[1] === wanted);
+}
+
 // Resolves once something (the sipp just started) holds ip:port.
-export async function listening(ip: string, port: number, timeoutMs = 5_000): Promise<void> {
+export async function listening(ip: string, port: number, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (await binds(ip, port)) {
+  while (!(await bound(ip, port))) {
     if (Date.now() > deadline) throw new Error(`nothing listens on ${ip}:${port}`);
     await new Promise((r) => setTimeout(r, 50));
   }
