@@ -276,8 +276,35 @@ export class Ari {
     // A retry waiting to reconnect ends now rather than holding the process for up to 10 s.
     this.wakeRetry?.();
     this.setConnected(false);
+    const hadSocket = this.events !== null;
     await this.events?.close();
     this.events = null;
+    if (hadSocket) await this.appReleased(5_000);
+  }
+
+  // Asterisk unregisters the Stasis app when it notices the closed socket. A Switchboard started
+  // right after this one registers the same app name; had the old session's clean-up come after
+  // that, it would unregister the new registration and leave the new process connected but deaf
+  // (no StasisStart, no ChannelDestroyed). So stopping ends once Asterisk has let go of the app.
+  private async appReleased(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const path = `/applications/${encodeURIComponent(this.options.app)}`;
+    for (;;) {
+      try {
+        await this.request('GET', path, undefined, 1_000);
+      } catch {
+        // 404: released. Anything else (Asterisk gone, refused): nothing left to release.
+        return;
+      }
+      if (Date.now() > deadline) {
+        this.log.warn(
+          { app: this.options.app },
+          'Asterisk still lists the Stasis app after the socket closed',
+        );
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 }
 
