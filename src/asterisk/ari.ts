@@ -222,8 +222,12 @@ export class Ari {
     let delay = 500;
     while (!this.stopped) {
       try {
-        const client = await quietly(() =>
-          ariClient.connect(this.options.url, this.options.username, this.options.password),
+        // ari-client sets no timeout of its own: a connect or websocket opening that never
+        // settles would leave this process deaf to events until it restarts.
+        const client = await withTimeout(
+          quietly(() => ariClient.connect(this.options.url, this.options.username, this.options.password)),
+          CONNECT_TIMEOUT_MS,
+          'loading the ARI description',
         );
         if (this.stopped) return;
         client.on('WebSocketConnected', () => this.setConnected(true));
@@ -238,7 +242,14 @@ export class Ari {
             for (const l of this.listeners) l(name, event);
           });
         }
-        await client.start(this.options.app, true);
+        await withTimeout(
+          client.start(this.options.app, true),
+          CONNECT_TIMEOUT_MS,
+          'opening the event websocket',
+        ).catch((err: unknown) => {
+          client.stop();
+          throw err;
+        });
         // stop() may have run while the websocket was opening: it found nothing to close then,
         // so this socket (and ari-client's reconnects) would outlive the stop.
         if (this.stopped) {
@@ -306,6 +317,16 @@ export class Ari {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
+}
+
+const CONNECT_TIMEOUT_MS = 10_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 // ari-client's bundled swagger-client prints a deprecation notice with console.log on every
