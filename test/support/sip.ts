@@ -109,7 +109,9 @@ export async function reachable(
   const cli = phone.cli ?? asteriskCli;
   const contact = `${phone.number}/sip:${phone.number}@${phone.ip ?? HOST}:${phone.sipPort}`;
   const deadline = Date.now() + timeoutMs;
-  let qualified = false;
+  // A qualify answered late (qualify_timeout is 3 s) leaves the contact Unavail until the next
+  // one, 60 s later: ask again once the last has had its time.
+  let qualifiedAt = 0;
   for (;;) {
     const aor = await cli(`pjsip show aor ${phone.number}`);
     const line = aor.split('\n').find((l) => l.includes(contact));
@@ -117,8 +119,8 @@ export async function reachable(
     const gone = stopped();
     if (gone !== null) throw new Error(`the phone ${contact} stopped before it was reachable:\n${gone}`);
     if (Date.now() > deadline) throw new Error(`Asterisk does not hold ${contact} as reachable:\n${aor}`);
-    if (line && !qualified) {
-      qualified = true;
+    if (line && Date.now() - qualifiedAt > 3_500) {
+      qualifiedAt = Date.now();
       await cli(`pjsip qualify ${phone.number}`);
     }
     await new Promise((r) => setTimeout(r, 100));
