@@ -146,9 +146,14 @@ describe('follow-me on real calls', () => {
     if (!result.ok) throw new Error(describeRun('trunk call', result));
     expect(at(d, 'in', CANCEL, 'desk CANCEL')).toBeGreaterThan(0);
     // The mobile was hung up without being connected; then the caller was answered by voicemail.
-    const mobileBye = at(m, 'in', /^BYE /, 'mobile BYE');
+    // The caller's answer comes only after the mobile's whole confirm window (two 5 s waits for
+    // the 1 after the prompt), so the caller was never put through to the mobile. (The mobile's
+    // BYE and the voicemail's 200 leave Asterisk on two channels' own threads, so which of them
+    // a loaded machine delivers first says nothing.)
+    expect(m.requests).toContain('BYE');
+    const mobileAnswered = at(m, 'out', OK, 'mobile 200');
     const callerAnswered = at({ ...result, events: sipTimeline(result.messages) }, 'in', OK, 'caller 200');
-    expect(callerAnswered).toBeGreaterThanOrEqual(mobileBye - 50);
+    expect(callerAnswered - mobileAnswered).toBeGreaterThan(10_000);
     const dials = ch.steps.filter((s) => s.app === 'Dial').map((s) => s.data.split(',')[0]);
     expect(dials).toEqual(['PJSIP/1002', `Local/${MOBILE}@sb-confirm-external/n`]);
   }, 120_000);
