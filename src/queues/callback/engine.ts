@@ -506,14 +506,20 @@ export class CallbackEngine {
   // Asterisk lost goes back in line (in the order the places were taken); an attempt whose call
   // ended while nobody watched counts as done-and-unanswered, never as not-yet-dialled.
   async reconcile(): Promise<void> {
-    const channels = await this.deps.ari.request<Array<{ id: string; state: string }>>('GET', '/channels');
-    const live = new Map(channels.map((c) => [c.id, c.state]));
     for (const row of await repo.listOpen(this.deps.db)) {
       await this.serial(row.id, async () => {
         const fresh = await repo.find(this.deps.db, row.id);
         if (!fresh) return;
         const ph = fresh.placeholder_channel;
         const callee = calleeChannelId(fresh.id, fresh.attempts);
+        // Asterisk's channels are read here, after the row, inside this request's own chain: a
+        // list taken before it could predate a callee dialled meanwhile, and that attempt would
+        // be counted as failed and the number dialled a second time.
+        const live = new Map<string, string>();
+        for (const id of [ph, callee]) {
+          const state = id ? await this.channelState(id) : null;
+          if (id && state) live.set(id, state);
+        }
         if (fresh.status === 'waiting' && ph && !live.has(ph)) {
           await repo.transition(
             this.deps.db,
@@ -533,6 +539,19 @@ export class CallbackEngine {
           await this.finish(fresh);
         }
       });
+    }
+  }
+
+  private async channelState(channel: string): Promise<string | null> {
+    try {
+      const c = await this.deps.ari.request<{ state: string }>(
+        'GET',
+        `/channels/${encodeURIComponent(channel)}`,
+      );
+      return c.state;
+    } catch (err) {
+      if (err instanceof AriError && err.status === 404) return null;
+      throw err;
     }
   }
 
