@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { startTestApp, type TestApp } from '../test/support/app';
 import { sandbox } from '../test/support/asterisk';
 import { requireAsterisk, testEnv } from '../test/support/env';
@@ -7,7 +9,10 @@ import { sipRegister } from '../test/support/sip-register';
 
 // Apply latency against a real Asterisk. Prints (a) a full apply from an empty Asterisk,
 // (b) one extension's create and one's change until ARI shows it and a REGISTER with its
-// secret succeeds, (c) Asterisk's own `module reload res_pjsip.so` on the same files, and ratios.
+// secret succeeds, (c) Asterisk's own `module reload res_pjsip.so` on the same files, (d) one
+// delete until `pjsip show endpoint` no longer finds it and REGISTER is refused, (e) a burst of
+// 100 mixed operations (creates, secret changes, deletes) sent at once until every one is live,
+// and ratios.
 const SIZES = (process.env['BENCH_SIZES'] ?? '1000,10000').split(',').map(Number);
 const REPEAT = Number(process.env['BENCH_REPEAT'] ?? 5);
 
@@ -18,6 +23,26 @@ const now = () => performance.now();
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
 
+const cli = promisify(execFile);
+// `pjsip show endpoint <n>` through the sandbox's control socket, as an admin would ask.
+async function pjsipShows(number: string): Promise<boolean> {
+  const [cmd, ...args] = (process.env['ASTERISK_CLI'] ?? '').split(' ');
+  const { stdout } = await cli(cmd!, [...args, `pjsip show endpoint ${number}`]);
+  return !stdout.includes('Unable to find object');
+}
+
+async function ariObjectField(type: string, id: string, field: string): Promise<string | null> {
+  const res = await fetch(`${testEnv.ariUrl}/ari/asterisk/config/dynamic/res_pjsip/${type}/${id}`, {
+    headers: ariAuth,
+  });
+  if (res.status !== 200) {
+    await res.arrayBuffer();
+    return null;
+  }
+  const fields = (await res.json()) as Array<{ attribute: string; value: string }>;
+  return fields.find((f) => f.attribute === field)?.value ?? null;
+}
+
 async function endpointVisible(number: string): Promise<boolean> {
   const res = await fetch(`${testEnv.ariUrl}/ari/endpoints/PJSIP/${number}`, { headers: ariAuth });
   return res.status === 200;
@@ -25,7 +50,8 @@ async function endpointVisible(number: string): Promise<boolean> {
 
 async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = now() + timeoutMs;
-  while (!(await probe())) {
+  // A probe that throws (a REGISTER unanswered while Asterisk reloads) has not seen it yet.
+  while (!(await probe().catch(() => false))) {
     if (now() > deadline) throw new Error(`timed out: ${what}`);
     await new Promise((r) => setTimeout(r, 2));
   }
@@ -84,6 +110,55 @@ async function run(count: number): Promise<Record<string, number>> {
       await until('REGISTER with the new secret', async () => (await register(number, secret)) === 200);
       changes.push(now() - t);
     }
+    // (d) delete: DELETE → `pjsip show endpoint` no longer finds it and REGISTER is refused
+    const deletes: number[] = [];
+    for (let i = 0; i < REPEAT; i++) {
+      const number = String(100000 + i * 13 + 3);
+      t = now();
+      const res = await app.api('DELETE', `/api/v1/extensions/${number}`);
+      if (res.status !== 204) throw new Error(res.text);
+      await until('pjsip show endpoint no longer finds it', async () => !(await pjsipShows(number)));
+      await until(
+        'REGISTER refused',
+        async () => (await register(number, `benchSecret${i * 13 + 3}xxxxxxxx`)) !== 200,
+      );
+      deletes.push(now() - t);
+    }
+    // (e) 100 mixed operations at once (40 creates, 30 secret changes, 30 deletes) until all live
+    const bursts: number[] = [];
+    for (let b = 0; b < REPEAT; b++) {
+      const creates = Array.from({ length: 40 }, (_, i) => String(910000 + b * 100 + i));
+      const changed = Array.from({ length: 30 }, (_, i) => String(100200 + b * 60 + i));
+      const removed = Array.from({ length: 30 }, (_, i) => String(100230 + b * 60 + i));
+      const secret = (n: string) => `burst${b}Secret${n}xx`;
+      t = now();
+      const answers = await Promise.all([
+        ...creates.map((n) =>
+          app.api('POST', '/api/v1/extensions', {
+            body: { number: n, display_name: 'Burst', sip_secret: secret(n) },
+          }),
+        ),
+        ...changed.map((n) =>
+          app.api('PATCH', `/api/v1/extensions/${n}`, { body: { sip_secret: secret(n) } }),
+        ),
+        ...removed.map((n) => app.api('DELETE', `/api/v1/extensions/${n}`)),
+      ]);
+      const bad = answers.find((r) => r.status >= 300);
+      if (bad) throw new Error(bad.text);
+      await until('the burst is live', async () => {
+        // One read at a time: a hundred at once would hold Asterisk's HTTP sessions the apply needs.
+        for (const n of [...creates, ...changed]) {
+          if ((await ariObjectField('auth', n, 'password')) !== secret(n)) return false;
+        }
+        for (const n of removed) if ((await ariObjectField('endpoint', n, 'context')) !== null) return false;
+        return true;
+      });
+      await until(
+        'a burst create registers',
+        async () => (await register(creates[0]!, secret(creates[0]!))) === 200,
+      );
+      bursts.push(now() - t);
+    }
     await app.applyNow();
 
     // (c) Asterisk's own reload of the same files after one extension's secret changed in the file
@@ -118,6 +193,10 @@ async function run(count: number): Promise<Record<string, number>> {
       c: median(reloads),
       bCreateMax: Math.max(...creates),
       bChangeMax: Math.max(...changes),
+      d: median(deletes),
+      dMax: Math.max(...deletes),
+      e: median(bursts),
+      eMax: Math.max(...bursts),
     };
   } finally {
     await app.close();
@@ -139,6 +218,12 @@ async function main(): Promise<void> {
     );
     console.log(
       `  (b) change secret → REGISTER with new accepted: ${fmt(r['bChange']!)} (max ${fmt(r['bChangeMax']!)})   (c)/(b) = ${(c / r['bChange']!).toFixed(1)}x`,
+    );
+    console.log(
+      `  (d) delete → pjsip show + REGISTER refused:     ${fmt(r['d']!)} (max ${fmt(r['dMax']!)})   (c)/(d) = ${(c / r['d']!).toFixed(1)}x  [target p50 < 50 ms, max < 150 ms, >= 50x]`,
+    );
+    console.log(
+      `  (e) 100 mixed operations at once, all live:     ${fmt(r['e']!)} (max ${fmt(r['eMax']!)})   (e)/(b create) = ${(r['e']! / r['bCreate']!).toFixed(1)}  [target <= 2]`,
     );
     console.log(`  (c) module reload res_pjsip.so (same files):    ${fmt(c)}\n`);
   }

@@ -220,10 +220,19 @@ export class Applier {
       await this.memory.add(objects.map(objectKey), started);
     };
     const drop = async (objects: PjsipObject[]) => {
+      const endpoints: string[] = [];
       for (const obj of objects) {
-        if (await ari.deleteObject(PJSIP_CLASS, obj.type, obj.id)) progress.pushed++;
+        if (await ari.deleteObject(PJSIP_CLASS, obj.type, obj.id)) {
+          progress.pushed++;
+          if (obj.type === 'endpoint') endpoints.push(obj.id);
+        }
       }
       await this.memory.remove(objects.map(objectKey));
+      // Deleting an endpoint's memory copy removes its live (stasis) endpoint later, from a
+      // sorcery observer on another thread, by id. Were the same id pushed again before that ran,
+      // the observer would remove the new endpoint's live state: no device state, ARI 404. So the
+      // apply waits for the removal, which takes milliseconds.
+      await waitGone(ari, endpoints);
     };
     if (
       diff.deletes.length === 0 &&
@@ -243,10 +252,15 @@ export class Applier {
     // New ids cannot have one, which keeps a first apply of 10,000 extensions a single reload.
     const lost = new Set(diff.lostFields.map(objectKey));
     const existed = new Set(before.map(objectKey));
-    await push(diff.upserts.filter((o) => existed.has(objectKey(o)) && !lost.has(objectKey(o))));
     // Every deleted id, not only the remembered ones: another database (a restore, a test run)
     // may have pushed it. With the file reloaded, deleting a memory copy is safe; a miss is a 404.
+    // Deletes go before pushes, so no push races the deferred removal of a deleted endpoint.
     await drop(diff.deletes);
+    // A small batch pushes new ids too, so what Asterisk shows does not rest on the reload alone
+    // having read them (a mixed batch of deletes and creates); a large one (a first apply of
+    // 10,000 extensions) stays a single reload.
+    const small = diff.upserts.length <= MAX_PUSHED_OBJECTS;
+    await push(diff.upserts.filter((o) => (small || existed.has(objectKey(o))) && !lost.has(objectKey(o))));
   }
 
   private async verify(changes: Change[], progress: Progress): Promise<void> {
@@ -255,7 +269,6 @@ export class Applier {
       if (change.name === PJSIP_FILE && progress.pjsip) {
         const { before, after } = progress.pjsip;
         const expected = endpointIds(after);
-        const removed = [...endpointIds(before)].filter((id) => !expected.has(id));
         const missing: string[] = [];
         if (expected.size > 20) {
           const present = new Set((await ari.listEndpoints('PJSIP')).map((e) => e.resource));
@@ -263,15 +276,25 @@ export class Applier {
         } else {
           for (const id of expected) if (!(await ari.getEndpoint('PJSIP', id))) missing.push(id);
         }
-        // ARI keeps listing a deleted PJSIP endpoint (a persistent stasis endpoint), so absence
-        // is checked against the configuration objects instead.
-        const lingering: string[] = [];
-        for (const id of removed) {
-          if (await ari.objectExists(PJSIP_CLASS, 'endpoint', id)) lingering.push(id);
-        }
-        if (missing.length > 0 || lingering.length > 0) {
+        // Each changed object as sorcery resolves it now (memory copy, else the file), field by
+        // field for what Switchboard sets; each deleted one must be gone. ARI keeps listing a
+        // deleted PJSIP endpoint (a persistent stasis endpoint), so absence is checked against
+        // the configuration objects. A first apply of thousands checks a spread sample.
+        const wrong: string[] = [];
+        const afterKeys = new Set(after.map(objectKey));
+        const removed = before.filter((o) => !afterKeys.has(objectKey(o)));
+        await inParallel(spread(after, VERIFIED_OBJECTS), async (obj) => {
+          const held = await ari.getObject(PJSIP_CLASS, obj.type, obj.id);
+          const diff = held ? fieldMismatch(obj, held) : 'absent';
+          if (diff) wrong.push(`${objectKey(obj)} ${diff}`);
+        });
+        await inParallel(spread(removed, VERIFIED_OBJECTS), async (obj) => {
+          if (await ari.objectExists(PJSIP_CLASS, obj.type, obj.id))
+            wrong.push(`${objectKey(obj)} still present`);
+        });
+        if (missing.length > 0 || wrong.length > 0) {
           throw new Error(
-            `verify: Asterisk does not show the rendered endpoints (missing: ${sample(missing)}; still present: ${sample(lingering)})`,
+            `verify: Asterisk does not hold what was rendered (endpoints missing: ${sample(missing)}; objects: ${sample(wrong)})`,
           );
         }
       } else if (change.name !== PJSIP_FILE) {
@@ -324,6 +347,70 @@ function scopeOf(requests: readonly ApplyRequest[]): Scope {
 
 function endpointIds(objects: PjsipObject[]): Set<string> {
   return new Set(objects.filter((o) => o.type === 'endpoint').map((o) => o.id));
+}
+
+// Objects read back through ARI after an apply (about 1 ms each, four at a time); beyond this
+// many, an even spread of them.
+const VERIFIED_OBJECTS = 400;
+
+async function inParallel<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(4, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+}
+
+function spread<T>(items: readonly T[], max: number): T[] {
+  if (items.length <= max) return [...items];
+  const step = items.length / max;
+  return Array.from({ length: max }, (_, i) => items[Math.floor(i * step)]!);
+}
+
+// Fields whose value Asterisk reports in the form Switchboard writes (or one mapped here); the
+// rest (callerid quoting, booleans as true/false, disallow) are formatted by Asterisk.
+const COMPARED = new Set([
+  'username',
+  'password',
+  'auth_type',
+  'max_contacts',
+  'context',
+  'allow',
+  'auth',
+  'aors',
+  'mailboxes',
+  'language',
+  'dtmf_mode',
+]);
+
+export function fieldMismatch(obj: PjsipObject, held: Record<string, string>): string | null {
+  for (const [name, value] of obj.fields) {
+    if (!COMPARED.has(name)) continue;
+    const have = held[name] ?? '';
+    const same = name === 'allow' ? codecList(have) === codecList(value) : have === value;
+    if (!same) return `${name} is ${name === 'password' ? '(other secret)' : JSON.stringify(have)}`;
+  }
+  return null;
+}
+
+// "(ulaw|alaw)" as Asterisk reports it, "ulaw,alaw" as written.
+function codecList(value: string): string {
+  return value
+    .replace(/[()]/g, '')
+    .split(/[|,]/)
+    .map((c) => c.trim())
+    .filter(Boolean)
+    .join(',');
+}
+
+async function waitGone(ari: Ari, endpoints: readonly string[]): Promise<void> {
+  const deadline = Date.now() + 2_000;
+  for (const id of endpoints) {
+    while ((await ari.getEndpoint('PJSIP', id)) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  }
 }
 
 function sample(ids: string[]): string {

@@ -28,8 +28,7 @@ export function actorFor(deps: Deps, by: string): service.Actor {
     },
     extensionsDeleted: (numbers) => {
       void (async () => {
-        const contacts = new Map<string, string[]>();
-        for (const n of numbers) contacts.set(n, await deps.contacts.contactIds(n).catch(() => []));
+        // The apply is requested at once, so deletes sent together share one apply.
         const rev = await deps.applyQueue.request({
           by,
           reason: `extension ${numbers.join(', ')} deleted`,
@@ -37,7 +36,12 @@ export function actorFor(deps: Deps, by: string): service.Actor {
         });
         // Only once the AORs are gone can no phone register again; a failed apply kept them.
         if (rev.status === 'failed') return;
-        for (const [n, ids] of contacts) await deps.contacts.purge(n, ids, deps.cli);
+        for (const n of numbers) {
+          // Created again meanwhile: its contacts are the new extension's registrations.
+          if (await repo.findByNumber(deps.db, n)) continue;
+          const ids = await deps.contacts.storedContactIds(n, deps.cli).catch(() => []);
+          await deps.contacts.purge(n, ids, deps.cli);
+        }
       })().catch((err: unknown) => deps.log.error({ err }, 'deleting extensions from Asterisk failed'));
     },
   };
