@@ -65,6 +65,7 @@ describe('apply', () => {
     expect((await app.api('DELETE', '/api/v1/extensions/5002')).status).toBe(204);
     const rev = await app.applyNow();
     expect(rev).toMatchObject({ status: 'succeeded', modules_reloaded: ['res_pjsip.so'] });
+    expect(await asteriskCli('pjsip show endpoint 5002')).toContain('Unable to find object 5002');
     expect(await ariObject('endpoint', '5002')).toBeNull();
     expect(await ariObject('auth', '5002')).toBeNull();
     expect(await ariObject('endpoint', '5001')).not.toBeNull();
@@ -113,6 +114,8 @@ describe('a failed apply', () => {
       expect(rev.status).toBe('failed');
       expect(rev.error).toMatch(/unreachable|ECONNREFUSED/i);
       expect(snapshotConfig()).toEqual(before);
+      // What Asterisk holds is unknown now: the mark tells the next apply not to trust the files.
+      expect(await app.sb.deps.db('apply_marks').count({ n: '*' })).toEqual([{ n: 1 }]);
       const listed = await app.api('GET', '/api/v1/apply');
       expect(listed.body.latest).toMatchObject({ id: rev.id, status: 'failed' });
       const ready = await app.api('GET', '/readyz', { token: null });
@@ -125,7 +128,8 @@ describe('a failed apply', () => {
       await sandbox('start');
     }
     const rev = await app.applyNow();
-    expect(rev.status).toBe('succeeded');
+    expect(rev).toMatchObject({ status: 'succeeded', modules_reloaded: ['res_pjsip.so'] });
+    expect(await app.sb.deps.db('apply_marks').count({ n: '*' })).toEqual([{ n: 0 }]);
     expect(await ariObject('endpoint', '5201')).not.toBeNull();
     await waitFor(
       'readiness',

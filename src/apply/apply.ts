@@ -100,6 +100,11 @@ export class Applier {
       step('render');
       changes = await this.diff(files);
       step('diff');
+      const rendered = files.find((f) => f.name === PJSIP_FILE);
+      const recovering = await this.interrupted();
+      if (recovering && rendered && !changes.some((c) => c.name === PJSIP_FILE)) {
+        changes.push({ name: PJSIP_FILE, before: rendered.content, after: rendered });
+      }
       if (changes.length === 0) {
         return await this.record({
           ...base,
@@ -111,15 +116,19 @@ export class Applier {
           durationMs: Date.now() - started,
         });
       }
+      // Marked until Asterisk holds what the files say: a process killed in between leaves the
+      // mark, and the next apply does not take the files on disk for what Asterisk has.
+      await this.mark(true);
       await this.write(changes, progress);
       step('write');
-      await this.activate(changes, progress);
+      await this.activate(changes, progress, recovering);
       step('activate');
       await this.verify(changes, progress);
       step('verify');
       this.log.debug({ steps }, 'apply timings');
       const pjsip = changes.find((c) => c.name === PJSIP_FILE);
       if (pjsip) this.lastPjsip = pjsip.after;
+      await this.mark(false);
       return await finish('succeeded', null);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
@@ -127,7 +136,9 @@ export class Applier {
       this.loader.forget();
       this.lastPjsip = null;
       this.written.clear();
-      await this.rollback(progress);
+      const restored = await this.rollback(progress);
+      // Still marked while Asterisk's state is uncertain (it did not answer the rollback either).
+      if (restored) await this.mark(false).catch(() => undefined);
       return await finish('failed', reason);
     }
   }
@@ -164,15 +175,33 @@ export class Applier {
     }
   }
 
+  private async mark(on: boolean): Promise<void> {
+    const marks = this.db('apply_marks');
+    if (on) await marks.insert({ target: this.target.name, pid: process.pid }).onConflict('target').merge();
+    else await marks.where({ target: this.target.name }).delete();
+  }
+
+  // The mark of an apply that died half-way, in this process or another.
+  private async interrupted(): Promise<boolean> {
+    const found = (await this.db('apply_marks').where({ target: this.target.name }).first()) !== undefined;
+    if (found)
+      this.log.warn(
+        {},
+        'an earlier apply was interrupted: Asterisk reads PJSIP objects from the files again',
+      );
+    return found;
+  }
+
   // PJSIP first: a new phone can register while the rest of the apply goes on.
-  private async activate(changes: Change[], progress: Progress): Promise<void> {
+  private async activate(changes: Change[], progress: Progress, recovering: boolean): Promise<void> {
     const ordered = [...changes].sort(
       (a, b) => Number(b.name === PJSIP_FILE) - Number(a.name === PJSIP_FILE),
     );
     for (const change of ordered) {
       if (change.name === PJSIP_FILE) {
         progress.pjsip = this.changedObjects(change);
-        await this.syncPjsip(progress.pjsip.before, progress.pjsip.after, progress);
+        if (recovering) await this.dropRemembered();
+        await this.syncPjsip(progress.pjsip.before, progress.pjsip.after, progress, recovering);
         continue;
       }
       const module = moduleFor(change.name);
@@ -207,17 +236,40 @@ export class Applier {
   // Small changes are pushed object by object (milliseconds, no reload). Deletes and large
   // changes reload res_pjsip from the file, then bring memory copies in line with the file:
   // memory copies outrank the file, and one is only deleted once the file no longer has its id.
-  private async syncPjsip(before: PjsipObject[], after: PjsipObject[], progress: Progress): Promise<void> {
+  // After an apply died half-way, what Asterisk holds is unknown: each memory copy this database
+  // pushed is deleted (the reload follows at once, so none shadows a file object for long), and
+  // the sync then reloads res_pjsip from the full file.
+  private async dropRemembered(): Promise<void> {
+    const { ari } = this.target;
+    const remembered = await this.memory.load(await ari.startedAt());
+    const order: Record<string, number> = { endpoint: 0, aor: 1, auth: 2 };
+    const keys = [...remembered].sort((a, b) => order[a.split('/')[0]!]! - order[b.split('/')[0]!]!);
+    const endpoints: string[] = [];
+    for (const key of keys) {
+      const [type, id] = key.split('/') as [string, string];
+      if ((await ari.deleteObject(PJSIP_CLASS, type, id)) && type === 'endpoint') endpoints.push(id);
+    }
+    await this.memory.remove(keys);
+    await waitGone(ari, endpoints);
+  }
+
+  private async syncPjsip(
+    before: PjsipObject[],
+    after: PjsipObject[],
+    progress: Progress,
+    reload = false,
+  ): Promise<void> {
     const { ari } = this.target;
     const diff = diffObjects(before, after);
     const started = await ari.startedAt();
     const inMemory = await this.memory.load(started);
     const push = async (objects: PjsipObject[]) => {
+      // Remembered before pushing: a process killed half-way must find every copy it made.
+      await this.memory.add(objects.map(objectKey), started);
       for (const obj of objects) {
         await ari.pushObject(PJSIP_CLASS, obj.type, obj.id, obj.fields);
         progress.pushed++;
       }
-      await this.memory.add(objects.map(objectKey), started);
     };
     const drop = async (objects: PjsipObject[]) => {
       const endpoints: string[] = [];
@@ -235,6 +287,7 @@ export class Applier {
       await waitGone(ari, endpoints);
     };
     if (
+      !reload &&
       diff.deletes.length === 0 &&
       diff.lostFields.length === 0 &&
       diff.upserts.length <= MAX_PUSHED_OBJECTS
@@ -260,7 +313,11 @@ export class Applier {
     // having read them (a mixed batch of deletes and creates); a large one (a first apply of
     // 10,000 extensions) stays a single reload.
     const small = diff.upserts.length <= MAX_PUSHED_OBJECTS;
-    await push(diff.upserts.filter((o) => (small || existed.has(objectKey(o))) && !lost.has(objectKey(o))));
+    await push(
+      diff.upserts.filter(
+        (o) => (small || existed.has(objectKey(o)) || remembered(o)) && !lost.has(objectKey(o)),
+      ),
+    );
   }
 
   private async verify(changes: Change[], progress: Progress): Promise<void> {
@@ -308,7 +365,7 @@ export class Applier {
     }
   }
 
-  private async rollback(progress: Progress): Promise<void> {
+  private async rollback(progress: Progress): Promise<boolean> {
     const { ari } = this.target;
     for (const change of progress.written.reverse()) {
       const path = join(this.target.configDir, change.name);
@@ -323,9 +380,11 @@ export class Applier {
       const retry: Progress = { written: [], reloaded: new Set(), pushed: 0, pjsip: null };
       if (progress.pjsip) await this.syncPjsip(progress.pjsip.after, progress.pjsip.before, retry);
       for (const module of progress.reloaded) if (!retry.reloaded.has(module)) await ari.reloadModule(module);
+      return true;
     } catch (err) {
-      // Asterisk unreachable: it never received the new config, so it still runs the old one.
+      // Asterisk unreachable: it may or may not have taken part of the new config.
       this.log.warn({ err: (err as Error).message }, 'could not reload Asterisk onto the restored config');
+      return false;
     }
   }
 
