@@ -48,7 +48,10 @@ async function endpointVisible(number: string): Promise<boolean> {
   return res.status === 200;
 }
 
-async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+// One line per measurement as it is taken, on stderr: a large run shows where it is.
+const progress = (line: string) => process.stderr.write(`  ... ${line}\n`);
+
+async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 180_000): Promise<void> {
   const deadline = now() + timeoutMs;
   // A probe that throws (a REGISTER unanswered while Asterisk reloads) has not seen it yet.
   while (!(await probe().catch(() => false))) {
@@ -85,6 +88,7 @@ async function run(count: number): Promise<Record<string, number>> {
     const full = await app.applyNow();
     const a = now() - t;
     if (full.status !== 'succeeded') throw new Error(`full apply failed: ${full.error}`);
+    progress(`(a) ${fmt(a)}`);
 
     // (b) create: POST → endpoint in ARI and REGISTER accepted
     const creates: number[] = [];
@@ -99,6 +103,7 @@ async function run(count: number): Promise<Record<string, number>> {
       await until('endpoint visible', () => endpointVisible(number));
       await until('REGISTER accepted', async () => (await register(number, `newSecret${i}xxxxxxxx`)) === 200);
       creates.push(now() - t);
+      progress(`(b create) ${fmt(now() - t)}`);
     }
     // (b) change: PATCH secret → REGISTER with the new secret accepted
     for (let i = 0; i < REPEAT; i++) {
@@ -123,6 +128,7 @@ async function run(count: number): Promise<Record<string, number>> {
         async () => (await register(number, `benchSecret${i * 13 + 3}xxxxxxxx`)) !== 200,
       );
       deletes.push(now() - t);
+      progress(`(d) ${fmt(now() - t)}`);
     }
     // (e) 100 mixed operations at once (40 creates, 30 secret changes, 30 deletes) until all live
     const bursts: number[] = [];

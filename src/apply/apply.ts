@@ -233,9 +233,6 @@ export class Applier {
     return { before: pjsipObjects(before.join('')), after: pjsipObjects(after.join('')) };
   }
 
-  // Small changes are pushed object by object (milliseconds, no reload). Deletes and large
-  // changes reload res_pjsip from the file, then bring memory copies in line with the file:
-  // memory copies outrank the file, and one is only deleted once the file no longer has its id.
   // After an apply died half-way, what Asterisk holds is unknown: each memory copy this database
   // pushed is deleted (the reload follows at once, so none shadows a file object for long), and
   // the sync then reloads res_pjsip from the full file.
@@ -253,6 +250,9 @@ export class Applier {
     await waitGone(ari, endpoints);
   }
 
+  // Small changes are pushed object by object (milliseconds, no reload). Deletes and large
+  // changes reload res_pjsip from the file, then bring memory copies in line with the file:
+  // memory copies outrank the file, and one is only deleted once the file no longer has its id.
   private async syncPjsip(
     before: PjsipObject[],
     after: PjsipObject[],

@@ -137,8 +137,10 @@ export class Ari {
     return this.started;
   }
 
+  // Synchronous in Asterisk: reloading res_pjsip with 50,000 extensions takes longer than the
+  // default 30 s on two cores, and giving up early would roll back onto a reload still running.
   async reloadModule(module: string): Promise<void> {
-    await this.request('PUT', `/asterisk/modules/${encodeURIComponent(module)}`);
+    await this.request('PUT', `/asterisk/modules/${encodeURIComponent(module)}`, undefined, 300_000);
   }
 
   async pushObject(
@@ -192,7 +194,7 @@ export class Ari {
       'GET',
       `/endpoints/${encodeURIComponent(technology)}`,
       undefined,
-      10_000,
+      60_000,
     );
   }
 
