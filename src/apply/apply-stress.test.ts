@@ -43,6 +43,14 @@ function mulberry32(seed: number): () => number {
   };
 }
 
+// The contacts Asterisk keeps in astdb for a number (`database show` matches whole key segments).
+async function storedContacts(n: string): Promise<string[]> {
+  const out = await asteriskCli(
+    `database query "SELECT key FROM astdb WHERE key LIKE '/registrar/contact/${n};@%'"`,
+  );
+  return out.match(/\/registrar\/contact\/\S+/g) ?? [];
+}
+
 // Resolves when an apply renames a new pjsip.conf into place.
 function pjsipWritten(): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -253,12 +261,7 @@ describe('apply: model-based stress against the real Asterisk', () => {
     // A deleted number keeps no registration in Asterisk's astdb (else a number created again
     // would ring the old owner's phones).
     for (const n of [...deleted].filter((d) => !mysql.has(d))) {
-      const stored = await asteriskCli(`database show registrar contact/${n};@`);
-      expect({ where, n, contacts: stored.match(/registrar\/contact\/\S+/g) ?? [] }).toEqual({
-        where,
-        n,
-        contacts: [],
-      });
+      expect({ where, n, contacts: await storedContacts(n) }).toEqual({ where, n, contacts: [] });
     }
     for (const n of [...deleted].filter((d) => !mysql.has(d)).slice(0, 2)) {
       expect({ where, n, deletedAccepted: (await register(n, 'whatever-secret-1')) === 200 }).toEqual({

@@ -3,6 +3,7 @@ import { useTestApp } from '../../test/support/app';
 import { ariObject, asteriskCli, sandbox, waitFor } from '../../test/support/asterisk';
 import { snapshotConfig } from '../../test/support/config-files';
 import { testEnv } from '../../test/support/env';
+import { sipRegister } from '../../test/support/sip-register';
 
 // A debounce window long enough that the forced apply joins the write's batch: each test then
 // reads the revision of its own write.
@@ -69,6 +70,30 @@ describe('apply', () => {
     expect(await ariObject('endpoint', '5002')).toBeNull();
     expect(await ariObject('auth', '5002')).toBeNull();
     expect(await ariObject('endpoint', '5001')).not.toBeNull();
+  });
+
+  it("deleting an extension removes its registrations from Asterisk's astdb, so a new owner of the number is not rung on them", async () => {
+    expect((await create('5003', { sip_secret: 'reg-Secret-5003-abcdef' })).status).toBe(201);
+    await app.applyNow();
+    const contacts = async () =>
+      (
+        await asteriskCli(
+          `database query "SELECT key FROM astdb WHERE key LIKE '/registrar/contact/5003;@%'"`,
+        )
+      ).match(/\/registrar\/contact\/\S+/g) ?? [];
+    expect(
+      await sipRegister({
+        server: '127.0.0.1',
+        port: testEnv.sipPort,
+        user: '5003',
+        password: 'reg-Secret-5003-abcdef',
+        localPort: 27003,
+      }),
+    ).toBe(200);
+    expect(await contacts()).toHaveLength(1);
+    expect((await app.api('DELETE', '/api/v1/extensions/5003')).status).toBe(204);
+    expect((await app.applyNow()).status).toBe('succeeded');
+    await waitFor('the registration to be purged', async () => (await contacts()).length === 0);
   });
 
   it('writes that arrive together are coalesced into one apply', async () => {

@@ -58,13 +58,17 @@ export class ContactDirectory {
   // A deleted extension's registrations go with it. Asterisk keeps contacts in astdb apart from
   // the AOR and forgets them with it only when a pushed copy is deleted, not when the AOR leaves
   // the file; a number created again within the expiry would then ring the old owner's phones.
-  // The ids are read from astdb (registrar/contact/<aor>;@<hash>) once the AOR is gone, plus those
+  // The ids are read from astdb (/registrar/contact/<aor>;@<hash>) once the AOR is gone, plus those
   // seen in events: no read before the delete's apply, which would wait behind a running reload.
   async storedContactIds(aor: string, cli: AsteriskCli): Promise<string[]> {
     if (!/^[0-9]{1,20}$/.test(aor)) return [];
-    const out = await cli.run(`database show registrar contact/${aor};@`);
+    // `database show` matches whole key segments only, so the prefix is asked for in SQL; the AOR
+    // is digits only (checked above), nothing else reaches the statement.
+    const out = await cli.run(
+      `database query "SELECT key FROM astdb WHERE key LIKE '/registrar/contact/${aor};@%'"`,
+    );
     const ids = new Set<string>();
-    for (const m of out.matchAll(/\/registrar\/contact\/([0-9]{1,20};@[0-9a-f]{32})\s*:/g)) ids.add(m[1]!);
+    for (const m of out.matchAll(/\/registrar\/contact\/([0-9]{1,20};@[0-9a-f]{32})\b/g)) ids.add(m[1]!);
     for (const uri of this.byAor.get(aor)?.keys() ?? []) ids.add(contactId(aor, uri));
     return [...ids];
   }
