@@ -272,187 +272,194 @@ describe('apply: model-based stress against the real Asterisk', () => {
     }
   }
 
-  it.each(SEEDS)('seed %i: Asterisk holds exactly what MySQL says after every round', async (seed) => {
-    const rnd = mulberry32(seed);
-    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-    const secret = () => `S${Math.floor(rnd() * 1e12).toString(36)}x${seed}abcdefgh`;
-    const codecs = () => {
-      const c = CODECS.filter(() => rnd() < 0.6);
-      return c.length > 0 ? c : ['ulaw'];
-    };
-    try {
-      // A fresh set of extensions for each seed, seeded straight into MySQL like a migration.
-      await sb.kill('SIGTERM');
-      await db('extensions').delete();
-      const base = 200_000 + (seed % 70) * 10_000;
-      const rows = Array.from({ length: SEEDED }, (_, i) => ({
-        number: String(base + i),
-        display_name: `Stress ${i}`,
-        sip_secret: `seedSecret${i}x${seed}abcd`,
-        codecs: 'ulaw,alaw',
-        max_contacts: 1,
-      }));
-      for (let i = 0; i < rows.length; i += 1000) await db('extensions').insert(rows.slice(i, i + 1000));
-      await sb.start();
-      const admin = (await db('users').where({ username: 'admin' }).first()) as { id: number };
-      token = await createApiToken(db, admin.id, 'stress');
-      const first = await settle();
-      expect({ seed, first: first.status }).toEqual({
-        seed,
-        first: expect.stringMatching(/succeeded|unchanged/),
-      });
+  it.each(SEEDS)(
+    'seed %i: Asterisk holds exactly what MySQL says after every round',
+    async (seed) => {
+      const rnd = mulberry32(seed);
+      const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+      const secret = () => `S${Math.floor(rnd() * 1e12).toString(36)}x${seed}abcdefgh`;
+      const codecs = () => {
+        const c = CODECS.filter(() => rnd() < 0.6);
+        return c.length > 0 ? c : ['ulaw'];
+      };
+      try {
+        // A fresh set of extensions for each seed, seeded straight into MySQL like a migration.
+        await sb.kill('SIGTERM');
+        await db('extensions').delete();
+        const base = 200_000 + (seed % 70) * 10_000;
+        const rows = Array.from({ length: SEEDED }, (_, i) => ({
+          number: String(base + i),
+          display_name: `Stress ${i}`,
+          sip_secret: `seedSecret${i}x${seed}abcd`,
+          codecs: 'ulaw,alaw',
+          max_contacts: 1,
+        }));
+        for (let i = 0; i < rows.length; i += 1000) await db('extensions').insert(rows.slice(i, i + 1000));
+        await sb.start();
+        const admin = (await db('users').where({ username: 'admin' }).first()) as { id: number };
+        token = await createApiToken(db, admin.id, 'stress');
+        const first = await settle();
+        expect({ seed, first: first.status }).toEqual({
+          seed,
+          first: expect.stringMatching(/succeeded|unchanged/),
+        });
 
-      const model = new Map(rows.map((r) => [r.number, { secret: r.sip_secret, codecs: ['ulaw', 'alaw'] }]));
-      let next = base + SEEDED;
-      const gone = new Set<string>();
-      for (let round = 0; round < ROUNDS; round++) {
-        const touched = new Set<string>();
-        const previous = new Map<string, string>();
-        const deleted = new Set<string>();
-        const recreated = new Set<string>();
-        const existing = () => [...model.keys()];
-        // Each client owns the numbers equal to its index modulo CLIENTS, so acknowledged
-        // operations have one order and the model stays exact.
-        const client = async (k: number) => {
-          for (let i = 0; i < OPS_PER_CLIENT; i++) {
-            const mine = existing().filter((n) => Number(n) % CLIENTS === k);
-            const op = pick([
-              'create',
-              'secret',
-              'codecs',
-              'delete',
-              'csv-create',
-              'csv-upsert',
-              'again',
-            ] as const);
-            if (op === 'again' && mine.length > 0) {
-              // Deleted, then created again right away with a new secret: the delete's apply may
-              // still run when the create arrives, or both may be served by one apply.
-              const n = pick(mine);
-              const del = await api('DELETE', `/api/v1/extensions/${n}`);
-              if (del.status !== 204) throw new Error(`delete answered ${del.status}: ${del.text}`);
-              model.delete(n);
-              deleted.add(n);
-              const e = { secret: secret(), codecs: codecs() };
-              const res = await api('POST', '/api/v1/extensions', {
-                number: n,
-                display_name: 'Stress Again',
-                sip_secret: e.secret,
-                codecs: e.codecs,
-              });
-              if (res.status !== 201) throw new Error(`create again answered ${res.status}: ${res.text}`);
-              model.set(n, e);
-              recreated.add(n);
-              touched.add(n);
-              continue;
-            }
-            if (op === 'create' || op === 'csv-create') {
-              const ns: string[] = [];
-              for (let j = 0; j < (op === 'create' ? 1 : 2); j++) {
-                // Half the time a number deleted earlier comes back: the same id deleted and
-                // created again, possibly within one coalesced apply.
-                const reuse = [...gone].filter((n) => Number(n) % CLIENTS === k && !ns.includes(n));
-                if (reuse.length > 0 && rnd() < 0.5) {
-                  const n = pick(reuse);
-                  gone.delete(n);
-                  recreated.add(n);
-                  ns.push(n);
-                  continue;
-                }
-                while (next % CLIENTS !== k) next++;
-                ns.push(String(next++));
-              }
-              const exts = ns.map((n) => ({ n, secret: secret(), codecs: codecs() }));
-              const res =
-                op === 'create'
-                  ? await api('POST', '/api/v1/extensions', {
-                      number: exts[0]!.n,
-                      display_name: 'Stress New',
-                      sip_secret: exts[0]!.secret,
-                      codecs: exts[0]!.codecs,
-                    })
-                  : await api(
-                      'POST',
-                      '/api/v1/extensions/import?mode=create',
-                      `number,display_name,sip_secret,codecs\n${exts
-                        .map((e) => `${e.n},Stress CSV,${e.secret},${e.codecs.join('|')}`)
-                        .join('\n')}\n`,
-                      'text/csv',
-                    );
-              if (res.status >= 300) throw new Error(`${op} answered ${res.status}: ${res.text}`);
-              for (const e of exts) {
-                model.set(e.n, { secret: e.secret, codecs: e.codecs });
-                touched.add(e.n);
-              }
-            } else if (mine.length > 0) {
-              const n = pick(mine);
-              const ext = model.get(n)!;
-              if (op === 'delete') {
-                const res = await api('DELETE', `/api/v1/extensions/${n}`);
-                if (res.status !== 204) throw new Error(`delete answered ${res.status}: ${res.text}`);
+        const model = new Map(
+          rows.map((r) => [r.number, { secret: r.sip_secret, codecs: ['ulaw', 'alaw'] }]),
+        );
+        let next = base + SEEDED;
+        const gone = new Set<string>();
+        for (let round = 0; round < ROUNDS; round++) {
+          const touched = new Set<string>();
+          const previous = new Map<string, string>();
+          const deleted = new Set<string>();
+          const recreated = new Set<string>();
+          const existing = () => [...model.keys()];
+          // Each client owns the numbers equal to its index modulo CLIENTS, so acknowledged
+          // operations have one order and the model stays exact.
+          const client = async (k: number) => {
+            for (let i = 0; i < OPS_PER_CLIENT; i++) {
+              const mine = existing().filter((n) => Number(n) % CLIENTS === k);
+              const op = pick([
+                'create',
+                'secret',
+                'codecs',
+                'delete',
+                'csv-create',
+                'csv-upsert',
+                'again',
+              ] as const);
+              if (op === 'again' && mine.length > 0) {
+                // Deleted, then created again right away with a new secret: the delete's apply may
+                // still run when the create arrives, or both may be served by one apply.
+                const n = pick(mine);
+                const del = await api('DELETE', `/api/v1/extensions/${n}`);
+                if (del.status !== 204) throw new Error(`delete answered ${del.status}: ${del.text}`);
                 model.delete(n);
                 deleted.add(n);
-                gone.add(n);
-              } else if (op === 'codecs') {
-                const c = codecs();
-                const res = await api('PATCH', `/api/v1/extensions/${n}`, { codecs: c });
-                if (res.status !== 200) throw new Error(`codecs answered ${res.status}: ${res.text}`);
-                model.set(n, { ...ext, codecs: c });
-              } else {
-                const s = secret();
+                const e = { secret: secret(), codecs: codecs() };
+                const res = await api('POST', '/api/v1/extensions', {
+                  number: n,
+                  display_name: 'Stress Again',
+                  sip_secret: e.secret,
+                  codecs: e.codecs,
+                });
+                if (res.status !== 201) throw new Error(`create again answered ${res.status}: ${res.text}`);
+                model.set(n, e);
+                recreated.add(n);
+                touched.add(n);
+                continue;
+              }
+              if (op === 'create' || op === 'csv-create') {
+                const ns: string[] = [];
+                for (let j = 0; j < (op === 'create' ? 1 : 2); j++) {
+                  // Half the time a number deleted earlier comes back: the same id deleted and
+                  // created again, possibly within one coalesced apply.
+                  const reuse = [...gone].filter((n) => Number(n) % CLIENTS === k && !ns.includes(n));
+                  if (reuse.length > 0 && rnd() < 0.5) {
+                    const n = pick(reuse);
+                    gone.delete(n);
+                    recreated.add(n);
+                    ns.push(n);
+                    continue;
+                  }
+                  while (next % CLIENTS !== k) next++;
+                  ns.push(String(next++));
+                }
+                const exts = ns.map((n) => ({ n, secret: secret(), codecs: codecs() }));
                 const res =
-                  op === 'secret'
-                    ? await api('PATCH', `/api/v1/extensions/${n}`, { sip_secret: s })
+                  op === 'create'
+                    ? await api('POST', '/api/v1/extensions', {
+                        number: exts[0]!.n,
+                        display_name: 'Stress New',
+                        sip_secret: exts[0]!.secret,
+                        codecs: exts[0]!.codecs,
+                      })
                     : await api(
                         'POST',
-                        '/api/v1/extensions/import?mode=upsert',
-                        `number,display_name,sip_secret,codecs\n${n},Stress Upsert,${s},${ext.codecs.join('|')}\n`,
+                        '/api/v1/extensions/import?mode=create',
+                        `number,display_name,sip_secret,codecs\n${exts
+                          .map((e) => `${e.n},Stress CSV,${e.secret},${e.codecs.join('|')}`)
+                          .join('\n')}\n`,
                         'text/csv',
                       );
                 if (res.status >= 300) throw new Error(`${op} answered ${res.status}: ${res.text}`);
-                if (!previous.has(n)) previous.set(n, ext.secret);
-                model.set(n, { ...ext, secret: s });
+                for (const e of exts) {
+                  model.set(e.n, { secret: e.secret, codecs: e.codecs });
+                  touched.add(e.n);
+                }
+              } else if (mine.length > 0) {
+                const n = pick(mine);
+                const ext = model.get(n)!;
+                if (op === 'delete') {
+                  const res = await api('DELETE', `/api/v1/extensions/${n}`);
+                  if (res.status !== 204) throw new Error(`delete answered ${res.status}: ${res.text}`);
+                  model.delete(n);
+                  deleted.add(n);
+                  gone.add(n);
+                } else if (op === 'codecs') {
+                  const c = codecs();
+                  const res = await api('PATCH', `/api/v1/extensions/${n}`, { codecs: c });
+                  if (res.status !== 200) throw new Error(`codecs answered ${res.status}: ${res.text}`);
+                  model.set(n, { ...ext, codecs: c });
+                } else {
+                  const s = secret();
+                  const res =
+                    op === 'secret'
+                      ? await api('PATCH', `/api/v1/extensions/${n}`, { sip_secret: s })
+                      : await api(
+                          'POST',
+                          '/api/v1/extensions/import?mode=upsert',
+                          `number,display_name,sip_secret,codecs\n${n},Stress Upsert,${s},${ext.codecs.join('|')}\n`,
+                          'text/csv',
+                        );
+                  if (res.status >= 300) throw new Error(`${op} answered ${res.status}: ${res.text}`);
+                  if (!previous.has(n)) previous.set(n, ext.secret);
+                  model.set(n, { ...ext, secret: s });
+                }
+                touched.add(n);
               }
-              touched.add(n);
             }
+          };
+          const written = round === 2 ? pjsipWritten() : null;
+          const clients = Promise.all(Array.from({ length: CLIENTS }, (_, k) => client(k)));
+          if (written) {
+            // SIGKILL once an apply has written pjsip.conf, possibly before it has told Asterisk, then
+            // start again on the same database: acknowledged writes are in MySQL, and the next
+            // apply must bring Asterisk in line although the file already says the new state.
+            await written;
+            // Where in that apply the kill lands is the seed's choice: within 250 ms it may be
+            // before the push, or in the middle of a reload of res_pjsip.
+            await new Promise((r) => setTimeout(r, Math.floor(rnd() * 250)));
+            await sb.kill('SIGKILL');
+            await clients.catch(() => undefined);
+            await sb.start();
+            // Writes in flight when it died may or may not have committed: MySQL is the truth.
+            model.clear();
+            for (const [n, e] of await mysqlModel()) model.set(n, e);
+          } else {
+            await clients;
           }
-        };
-        const written = round === 2 ? pjsipWritten() : null;
-        const clients = Promise.all(Array.from({ length: CLIENTS }, (_, k) => client(k)));
-        if (written) {
-          // SIGKILL once an apply has written pjsip.conf, possibly before it has told Asterisk, then
-          // start again on the same database: acknowledged writes are in MySQL, and the next
-          // apply must bring Asterisk in line although the file already says the new state.
-          await written;
-          // Where in that apply the kill lands is the seed's choice: within 250 ms it may be
-          // before the push, or in the middle of a reload of res_pjsip.
-          await new Promise((r) => setTimeout(r, Math.floor(rnd() * 250)));
-          await sb.kill('SIGKILL');
-          await clients.catch(() => undefined);
-          await sb.start();
-          // Writes in flight when it died may or may not have committed: MySQL is the truth.
-          model.clear();
-          for (const [n, e] of await mysqlModel()) model.set(n, e);
-        } else {
-          await clients;
+          if (round === 4) {
+            // Asterisk restarts (its memory objects are gone; it reads the files again).
+            await sandbox('stop');
+            await sandbox('start');
+          }
+          const last = await settle();
+          expect({ seed, round, status: last.status, error: last.error }).toEqual({
+            seed,
+            round,
+            status: expect.stringMatching(/succeeded|unchanged/),
+            error: null,
+          });
+          await assertAgrees(seed, round, model, touched, previous, deleted, recreated, rnd);
         }
-        if (round === 4) {
-          // Asterisk restarts (its memory objects are gone; it reads the files again).
-          await sandbox('stop');
-          await sandbox('start');
-        }
-        const last = await settle();
-        expect({ seed, round, status: last.status, error: last.error }).toEqual({
-          seed,
-          round,
-          status: expect.stringMatching(/succeeded|unchanged/),
-          error: null,
-        });
-        await assertAgrees(seed, round, model, touched, previous, deleted, recreated, rnd);
+      } catch (err) {
+        process.stderr.write(`apply stress failed with seed ${seed} (STRESS_SEEDS=${seed} to replay)\n`);
+        throw err;
       }
-    } catch (err) {
-      process.stderr.write(`apply stress failed with seed ${seed} (STRESS_SEEDS=${seed} to replay)\n`);
-      throw err;
-    }
-  });
+      // A round takes a few seconds; the longer runs of the bench need more than jest's default.
+    },
+    60_000 + ROUNDS * 15_000,
+  );
 });
