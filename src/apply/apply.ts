@@ -464,7 +464,7 @@ function codecList(value: string): string {
 }
 
 async function waitGone(ari: Ari, endpoints: readonly string[]): Promise<void> {
-  const deadline = Date.now() + 2_000;
+  const deadline = Date.now() + 500;
   for (const id of endpoints) {
     while ((await ari.getEndpoint('PJSIP', id)) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 2));
