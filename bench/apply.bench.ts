@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { startTestApp, type TestApp } from '../test/support/app';
-import { sandbox } from '../test/support/asterisk';
+import { ariObject, asteriskCli, sandbox } from '../test/support/asterisk';
 import { requireAsterisk, testEnv } from '../test/support/env';
 import { sipRegister } from '../test/support/sip-register';
 
@@ -23,25 +21,9 @@ const now = () => performance.now();
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
 
-const cli = promisify(execFile);
 // `pjsip show endpoint <n>` through the sandbox's control socket, as an admin would ask.
-async function pjsipShows(number: string): Promise<boolean> {
-  const [cmd, ...args] = (process.env['ASTERISK_CLI'] ?? '').split(' ');
-  const { stdout } = await cli(cmd!, [...args, `pjsip show endpoint ${number}`]);
-  return !stdout.includes('Unable to find object');
-}
-
-async function ariObjectField(type: string, id: string, field: string): Promise<string | null> {
-  const res = await fetch(`${testEnv.ariUrl}/ari/asterisk/config/dynamic/res_pjsip/${type}/${id}`, {
-    headers: ariAuth,
-  });
-  if (res.status !== 200) {
-    await res.arrayBuffer();
-    return null;
-  }
-  const fields = (await res.json()) as Array<{ attribute: string; value: string }>;
-  return fields.find((f) => f.attribute === field)?.value ?? null;
-}
+const pjsipShows = async (number: string) =>
+  !(await asteriskCli(`pjsip show endpoint ${number}`)).includes('Unable to find object');
 
 async function endpointVisible(number: string): Promise<boolean> {
   const res = await fetch(`${testEnv.ariUrl}/ari/endpoints/PJSIP/${number}`, { headers: ariAuth });
@@ -154,9 +136,9 @@ async function run(count: number): Promise<Record<string, number>> {
       await until('the burst is live', async () => {
         // One read at a time: a hundred at once would hold Asterisk's HTTP sessions the apply needs.
         for (const n of [...creates, ...changed]) {
-          if ((await ariObjectField('auth', n, 'password')) !== secret(n)) return false;
+          if ((await ariObject('auth', n))?.password !== secret(n)) return false;
         }
-        for (const n of removed) if ((await ariObjectField('endpoint', n, 'context')) !== null) return false;
+        for (const n of removed) if ((await ariObject('endpoint', n)) !== null) return false;
         return true;
       });
       await until(

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { watch } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { ariObject, asteriskCli, sandbox, waitFor } from '../../test/support/asterisk';
+import { ariObject, asteriskCli, sandbox, storedContacts, waitFor } from '../../test/support/asterisk';
 import { prepareTestDatabase } from '../../test/support/db-template';
 import { requireAsterisk, testEnv } from '../../test/support/env';
 import { sipRegister } from '../../test/support/sip-register';
@@ -41,14 +41,6 @@ function mulberry32(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-// The contacts Asterisk keeps in astdb for a number (`database show` matches whole key segments).
-async function storedContacts(n: string): Promise<string[]> {
-  const out = await asteriskCli(
-    `database query "SELECT key FROM astdb WHERE key LIKE '/registrar/contact/${n};@%'"`,
-  );
-  return out.match(/\/registrar\/contact\/\S+/g) ?? [];
 }
 
 // Resolves when an apply renames a new pjsip.conf into place.

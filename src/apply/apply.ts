@@ -9,7 +9,15 @@ import type { DialplanSettings, RenderedFile } from '../render/types';
 import { DesiredStateLoader, type Scope } from './load-state';
 import { MemoryObjects } from './memory-objects';
 import { MAX_PUSHED_OBJECTS, moduleFor, PJSIP_FILE } from './modules';
-import { diffObjects, objectKey, type PjsipObject, pjsipObjects } from './pjsip-objects';
+import {
+  deleteOrder,
+  diffObjects,
+  objectKey,
+  type PjsipObject,
+  type PjsipType,
+  parseObjectKey,
+  pjsipObjects,
+} from './pjsip-objects';
 import { insertRevision, type Revision } from './revisions.repo';
 
 // "Which Asterisk" is a parameter of the apply path, so one Switchboard can later drive several.
@@ -52,6 +60,8 @@ export class Applier {
   private lastPjsip: RenderedFile | null = null;
   // size and mtime of each file as this process last wrote it: unchanged means not re-read.
   private readonly written = new Map<string, { content: string; size: number; mtimeMs: number }>();
+  // Whether apply_marks holds this target's row; null until the first apply has read it.
+  private marked: boolean | null = null;
 
   constructor(
     db: Knex,
@@ -179,11 +189,14 @@ export class Applier {
     const marks = this.db('apply_marks');
     if (on) await marks.insert({ target: this.target.name, pid: process.pid }).onConflict('target').merge();
     else await marks.where({ target: this.target.name }).delete();
+    this.marked = on;
   }
 
-  // The mark of an apply that died half-way, in this process or another.
+  // The mark of an apply that died half-way, in this process or an earlier one. Only the first
+  // apply of a process reads it from MySQL; after that this process set or cleared it itself.
   private async interrupted(): Promise<boolean> {
-    const found = (await this.db('apply_marks').where({ target: this.target.name }).first()) !== undefined;
+    this.marked ??= (await this.db('apply_marks').where({ target: this.target.name }).first()) !== undefined;
+    const found = this.marked;
     if (found)
       this.log.warn(
         {},
@@ -200,7 +213,7 @@ export class Applier {
     for (const change of ordered) {
       if (change.name === PJSIP_FILE) {
         progress.pjsip = this.changedObjects(change);
-        if (recovering) await this.dropRemembered();
+        if (recovering) await this.dropRemembered(progress);
         await this.syncPjsip(progress.pjsip.before, progress.pjsip.after, progress, recovering);
         continue;
       }
@@ -236,17 +249,25 @@ export class Applier {
   // After an apply died half-way, what Asterisk holds is unknown: each memory copy this database
   // pushed is deleted (the reload follows at once, so none shadows a file object for long), and
   // the sync then reloads res_pjsip from the full file.
-  private async dropRemembered(): Promise<void> {
+  private async dropRemembered(progress: Progress): Promise<void> {
+    const remembered = await this.memory.load(await this.target.ari.startedAt());
+    await this.dropCopies([...remembered].map(parseObjectKey).sort(deleteOrder), progress);
+  }
+
+  private async dropCopies(objects: ReadonlyArray<{ type: PjsipType; id: string }>, progress: Progress) {
     const { ari } = this.target;
-    const remembered = await this.memory.load(await ari.startedAt());
-    const order: Record<string, number> = { endpoint: 0, aor: 1, auth: 2 };
-    const keys = [...remembered].sort((a, b) => order[a.split('/')[0]!]! - order[b.split('/')[0]!]!);
     const endpoints: string[] = [];
-    for (const key of keys) {
-      const [type, id] = key.split('/') as [string, string];
-      if ((await ari.deleteObject(PJSIP_CLASS, type, id)) && type === 'endpoint') endpoints.push(id);
+    for (const obj of objects) {
+      if (await ari.deleteObject(PJSIP_CLASS, obj.type, obj.id)) {
+        progress.pushed++;
+        if (obj.type === 'endpoint') endpoints.push(obj.id);
+      }
     }
-    await this.memory.remove(keys);
+    await this.memory.remove(objects.map(objectKey));
+    // Deleting an endpoint's memory copy removes its live (stasis) endpoint later, from a sorcery
+    // observer on another thread, by id. Were the same id pushed again before that ran, the
+    // observer would remove the new endpoint's live state: no device state, ARI 404. So the apply
+    // waits for the removal, which takes milliseconds.
     await waitGone(ari, endpoints);
   }
 
@@ -271,21 +292,7 @@ export class Applier {
         progress.pushed++;
       }
     };
-    const drop = async (objects: PjsipObject[]) => {
-      const endpoints: string[] = [];
-      for (const obj of objects) {
-        if (await ari.deleteObject(PJSIP_CLASS, obj.type, obj.id)) {
-          progress.pushed++;
-          if (obj.type === 'endpoint') endpoints.push(obj.id);
-        }
-      }
-      await this.memory.remove(objects.map(objectKey));
-      // Deleting an endpoint's memory copy removes its live (stasis) endpoint later, from a
-      // sorcery observer on another thread, by id. Were the same id pushed again before that ran,
-      // the observer would remove the new endpoint's live state: no device state, ARI 404. So the
-      // apply waits for the removal, which takes milliseconds.
-      await waitGone(ari, endpoints);
-    };
+    const drop = (objects: PjsipObject[]) => this.dropCopies(objects, progress);
     if (
       !reload &&
       diff.deletes.length === 0 &&

@@ -11,6 +11,11 @@ export interface PjsipObject {
 
 export const objectKey = (o: { type: string; id: string }): string => `${o.type}/${o.id}`;
 
+export function parseObjectKey(key: string): { type: PjsipType; id: string } {
+  const slash = key.indexOf('/');
+  return { type: key.slice(0, slash) as PjsipType, id: key.slice(slash + 1) };
+}
+
 // The objects of a generated pjsip.conf, as ARI push configuration takes them.
 export function pjsipObjects(content: string): PjsipObject[] {
   const objects: PjsipObject[] = [];
@@ -35,6 +40,10 @@ export interface PjsipDiff {
 
 const PUSH_ORDER: Record<PjsipType, number> = { auth: 0, aor: 1, endpoint: 2 };
 
+// The referencing endpoint first when deleting.
+export const deleteOrder = (a: { type: PjsipType }, b: { type: PjsipType }): number =>
+  PUSH_ORDER[b.type] - PUSH_ORDER[a.type];
+
 export function diffObjects(before: PjsipObject[], after: PjsipObject[]): PjsipDiff {
   const old = new Map(before.map((o) => [objectKey(o), o]));
   const upserts: PjsipObject[] = [];
@@ -51,6 +60,6 @@ export function diffObjects(before: PjsipObject[], after: PjsipObject[]): PjsipD
   }
   // Referenced objects first when creating, the referencing endpoint first when deleting.
   upserts.sort((a, b) => PUSH_ORDER[a.type] - PUSH_ORDER[b.type]);
-  const deletes = [...old.values()].sort((a, b) => PUSH_ORDER[b.type] - PUSH_ORDER[a.type]);
+  const deletes = [...old.values()].sort(deleteOrder);
   return { upserts, deletes, lostFields };
 }

@@ -22,6 +22,16 @@ export async function asteriskCli(command: string): Promise<string> {
   return stdout;
 }
 
+// The contacts Asterisk keeps in astdb for a number. `database show` matches whole key segments
+// only, so the `<n>;@` prefix is asked for in SQL.
+export async function storedContacts(number: string): Promise<string[]> {
+  if (!/^[0-9]+$/.test(number)) throw new Error(`not an extension number: ${number}`);
+  const out = await asteriskCli(
+    `database query "SELECT key FROM astdb WHERE key LIKE '/registrar/contact/${number};@%'"`,
+  );
+  return out.match(/\/registrar\/contact\/\S+/g) ?? [];
+}
+
 // Reads a PJSIP object as Asterisk holds it right now (memory copy or file), through ARI.
 export type AriObject = Record<string, string> & { password?: string; allow?: string };
 
@@ -31,7 +41,10 @@ export async function ariObject(type: string, id: string): Promise<AriObject | n
       authorization: `Basic ${Buffer.from(`${testEnv.ariUsername}:${testEnv.ariPassword}`).toString('base64')}`,
     },
   });
-  if (res.status === 404) return null;
+  if (res.status === 404) {
+    await res.arrayBuffer();
+    return null;
+  }
   const fields = (await res.json()) as Array<{ attribute: string; value: string }>;
   return Object.fromEntries(fields.map((f) => [f.attribute, f.value]));
 }
