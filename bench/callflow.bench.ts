@@ -1,7 +1,6 @@
-import { DesiredStateLoader } from '../src/apply/load-state';
 import { traceCall } from '../src/callflow/trace';
-import { renderAll } from '../src/render/render-all';
-import type { DesiredState } from '../src/render/types';
+import { renderAll, stateLoader } from '../src/features';
+import type { DesiredState } from '../src/render/state';
 import { startTestApp, type TestApp } from '../test/support/app';
 import { asteriskCli, sandbox } from '../test/support/asterisk';
 import { requireAsterisk, testEnv } from '../test/support/env';
@@ -154,7 +153,7 @@ async function main(): Promise<void> {
       if (res.status !== 200) throw new Error(`trace: ${res.status} ${res.text}`);
       apiTraces.push(now() - t);
     }
-    const state: DesiredState = await new DesiredStateLoader(app.sb.deps.db, {
+    const state: DesiredState = await stateLoader(app.sb.deps.db, {
       extensionRange: app.sb.deps.config.extensionRange,
       ringSeconds: app.sb.deps.config.ringSeconds,
       ariApp: app.sb.deps.config.ari.app,

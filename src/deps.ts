@@ -7,6 +7,7 @@ import type { ContactDirectory } from './extensions/contacts';
 import type { OpenApiRegistry } from './http/openapi';
 import type { Logger } from './lib/log';
 import type { Metrics } from './ops/metrics';
+import type { DesiredState } from './render/state';
 
 // Work a feature must end before the HTTP server can close (open event streams, timers).
 export interface Lifecycle {
@@ -24,4 +25,5 @@ export interface Deps {
   metrics: Metrics;
   openapi: OpenApiRegistry;
   lifecycle: Lifecycle;
+  desiredState(): Promise<DesiredState>;
 }

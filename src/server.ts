@@ -1,26 +1,22 @@
 import type { Server } from 'node:http';
-import { type AnalyticsPipeline, createAnalyticsPipeline } from './analytics/pipeline';
+import type { AnalyticsPipeline } from './analytics/pipeline';
 import { createApp } from './app';
 import { Applier, type AsteriskTarget } from './apply/apply';
 import { ApplyQueue } from './apply/queue';
 import { Ari } from './asterisk/ari';
 import { AsteriskCli } from './asterisk/cli';
-import { startCallHandling } from './call-handling';
+import { purgeExpiredSessions } from './auth/sessions';
 import { skipExistingCallData } from './calldata/ingest';
 import type { Config } from './config';
+import type { Runtime } from './core/feature';
 import { createKnex, ensureDatabase } from './db/knex';
 import type { Deps } from './deps';
 import { ContactDirectory } from './extensions/contacts';
-import { startFeatureCodes } from './feature-codes';
+import { FEATURES, renderAll, stateLoader } from './features';
 import { OpenApiRegistry } from './http/openapi';
 import { startJobs } from './jobs';
 import { createLogger, type Logger } from './lib/log';
 import { createMetrics } from './ops/metrics';
-import { type QueueAgentsRuntime, startQueueAgents } from './queues/agents';
-import { startQueueCallbacks } from './queues/callback';
-import { startReportScheduler } from './reports/schedules/scheduler';
-import { createVoicemailDelivery } from './voicemail/delivery';
-import { transcriberFor } from './voicemail/visual/service';
 
 export interface Switchboard {
   deps: Deps;
@@ -45,10 +41,10 @@ export async function createSwitchboard(config: Config, logger?: Logger): Promis
     ringSeconds: config.ringSeconds,
     ariApp: config.ari.app,
   };
-  let queueAgents: QueueAgentsRuntime | undefined;
-  const applier = new Applier(db, target, settings, log, {
+  const runtimes = new Map<string, Runtime>();
+  const applier = new Applier(db, target, stateLoader(db, settings), renderAll, log, {
     onApplied: (rev) => {
-      queueAgents?.applied(rev);
+      for (const runtime of runtimes.values()) runtime.applied?.(rev);
       metrics.applies.inc({ status: rev.status });
       metrics.applyDuration.observe({ status: rev.status }, rev.durationMs / 1000);
     },
@@ -66,20 +62,18 @@ export async function createSwitchboard(config: Config, logger?: Logger): Promis
     metrics,
     openapi: new OpenApiRegistry(),
     lifecycle: { onStop: (fn) => stopHooks.push(fn) },
+    // The trace and the diagram read the same state the renderer does, whole and fresh.
+    desiredState: () => stateLoader(db, settings).load(null),
   };
   const app = createApp(deps);
-  // Subscribed before the event socket opens, so no feature-code call is missed.
-  const featureCodes = startFeatureCodes(deps);
-  const callHandling = startCallHandling(deps);
-  queueAgents = startQueueAgents(deps);
-  const queueCallbacks = startQueueCallbacks(deps);
+  // Started before the event socket opens, so no feature-code call is missed.
+  for (const feature of FEATURES) if (feature.start) runtimes.set(feature.name, feature.start(deps));
   void ari.startEvents();
-  const transcriber = transcriberFor(db);
-  // The email carries the transcription when the box asks for it (the job checks the flag).
-  const voicemailDelivery = createVoicemailDelivery(deps, { transcribe: transcriber.transcribeMessage });
-  const analytics = createAnalyticsPipeline(deps);
-  const jobs = startJobs(deps, { voicemailDelivery, analytics });
-  const reportScheduler = startReportScheduler(deps);
+  const jobs = startJobs(log, [
+    { name: 'purge-sessions', cron: '*/15 * * * *', run: () => purgeExpiredSessions(db) },
+    ...[...runtimes.values()].flatMap((r) => r.jobs ?? []),
+  ]);
+  const analytics = runtimes.get('analytics')?.handle as AnalyticsPipeline;
 
   const sb: Switchboard = {
     deps,
@@ -105,13 +99,7 @@ export async function createSwitchboard(config: Config, logger?: Logger): Promis
         });
       }
       await jobs.stop();
-      await reportScheduler.stop();
-      await voicemailDelivery.stop();
-      await transcriber.idle();
-      await featureCodes.stop();
-      await callHandling.stop();
-      await queueAgents?.stop();
-      await queueCallbacks.stop();
+      for (const runtime of [...runtimes.values()].reverse()) await runtime.stop();
       await applyQueue.drain();
       await ari.stop();
       await db.destroy();

@@ -1,7 +1,7 @@
 import { destinationGoto } from '../destinations';
 import { greetingSound } from '../ivrs/render';
 import { confTemplate } from '../render/engine';
-import type { DesiredState } from '../render/types';
+import type { DesiredState } from '../render/state';
 
 export function announcementView(state: DesiredState) {
   return {

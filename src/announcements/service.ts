@@ -1,13 +1,14 @@
 import type { Knex } from 'knex';
+import { touched } from '../apply/scope';
+import type { Actor } from '../apply/trigger';
 import { mapDbError } from '../db/mysql-errors';
 import type { Tx } from '../db/tx';
 import { assertDestinationExists } from '../destinations';
 import { assertUnreferenced, removeRefs, replaceRefs } from '../destinations/refs';
-import type { Actor } from '../extensions/service';
 import { NotFoundError, UnprocessableError } from '../http/errors';
 import { assertGreetingExists } from '../ivrs/greeting-ref';
-import type { AnnouncementState } from '../render/types';
 import type { AnnouncementInput } from './schema';
+import type { AnnouncementState } from './state';
 
 interface AnnouncementRow {
   id: number;
@@ -79,7 +80,7 @@ export async function saveAnnouncement(
     { role: 'greeting', type: 'greeting', target: String(input.greeting_id) },
     { role: 'destination', ...input.destination },
   ]);
-  tx.afterCommit(() => actor.requestApply(`announcement ${input.name} saved`));
+  tx.afterCommit(() => actor.requestApply(`announcement ${input.name} saved`, touched('announcements')));
   return getAnnouncement(tx, annId);
 }
 
@@ -115,5 +116,5 @@ export async function removeAnnouncement(tx: Tx, id: number, actor: Actor): Prom
   await removeRefs(tx, { type: 'announcement', id });
   await assertUnreferenced(tx, { type: 'announcement', target: id }, `announcement "${row.name}"`);
   await tx('announcements').where({ id }).delete();
-  tx.afterCommit(() => actor.requestApply(`announcement ${row.name} deleted`));
+  tx.afterCommit(() => actor.requestApply(`announcement ${row.name} deleted`, touched('announcements')));
 }

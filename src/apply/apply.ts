@@ -4,9 +4,8 @@ import type { Knex } from 'knex';
 import type { Ari } from '../asterisk/ari';
 import { atomicWrite } from '../lib/atomic-write';
 import type { Logger } from '../lib/log';
-import { renderAll } from '../render/render-all';
-import type { DialplanSettings, RenderedFile } from '../render/types';
-import { DesiredStateLoader, type Scope } from './load-state';
+import type { DesiredState, RenderedFile } from '../render/state';
+import type { DesiredStateLoader } from './load-state';
 import { MemoryObjects } from './memory-objects';
 import { MAX_PUSHED_OBJECTS, moduleFor, PJSIP_FILE } from './modules';
 import {
@@ -19,6 +18,7 @@ import {
   pjsipObjects,
 } from './pjsip-objects';
 import { insertRevision, type Revision } from './revisions.repo';
+import { type ApplyScope, mergeScopes } from './scope';
 
 // "Which Asterisk" is a parameter of the apply path, so one Switchboard can later drive several.
 export interface AsteriskTarget {
@@ -30,8 +30,8 @@ export interface AsteriskTarget {
 export interface ApplyRequest {
   by: string;
   reason: string;
-  // Extension numbers this write touched; absent means "anything may have changed".
-  extensions?: readonly string[];
+  // What this write touched; null or absent means "anything may have changed".
+  scope?: ApplyScope | null;
 }
 
 export interface ApplyObserver {
@@ -55,7 +55,6 @@ const PJSIP_CLASS = 'res_pjsip';
 
 export class Applier {
   private readonly memory: MemoryObjects;
-  private readonly loader: DesiredStateLoader;
   // What the last successful apply wrote, so the next one can diff section by section.
   private lastPjsip: RenderedFile | null = null;
   // size and mtime of each file as this process last wrote it: unchanged means not re-read.
@@ -66,13 +65,14 @@ export class Applier {
   constructor(
     db: Knex,
     private readonly target: AsteriskTarget,
-    settings: DialplanSettings,
+    // The features' state loader and renderer, composed by the registry (src/features.ts).
+    private readonly loader: DesiredStateLoader,
+    private readonly render: (state: DesiredState) => RenderedFile[],
     private readonly log: Logger,
     private readonly observer?: ApplyObserver,
   ) {
     this.db = db;
     this.memory = new MemoryObjects(db, target.name);
-    this.loader = new DesiredStateLoader(db, settings);
   }
 
   private readonly db: Knex;
@@ -106,7 +106,7 @@ export class Applier {
       mark = t;
     };
     try {
-      const files = renderAll(await this.loader.load(scopeOf(requests)));
+      const files = this.render(await this.loader.load(mergeScopes(requests.map((r) => r.scope))));
       step('render');
       changes = await this.diff(files);
       step('diff');
@@ -400,15 +400,6 @@ export class Applier {
     this.observer?.onApplied(saved);
     return saved;
   }
-}
-
-function scopeOf(requests: readonly ApplyRequest[]): Scope {
-  const numbers = new Set<string>();
-  for (const r of requests) {
-    if (!r.extensions) return null;
-    for (const n of r.extensions) numbers.add(n);
-  }
-  return { extensions: [...numbers] };
 }
 
 function endpointIds(objects: PjsipObject[]): Set<string> {

@@ -1,70 +1,88 @@
 import type { Knex } from 'knex';
-import { listAnnouncements } from '../announcements/service';
-import { loadForRender as loadEmergency } from '../emergency/service';
-import { listAllForRender, listForRender } from '../extensions/repo';
-import { loadFeatureCodes } from '../feature-codes/repo';
-import { listFollowMeForRender } from '../follow-me/repo';
-import { listGreetingsForRender } from '../greetings/service';
-import { listIvrs } from '../ivrs/service';
-import { listMohClassesForRender } from '../moh/repo';
-import { listQueuesForRender } from '../queues/repo';
-import { listRecordingPoliciesForRender } from '../recordings/render';
-import type { DesiredState, DialplanSettings, ExtensionState } from '../render/types';
-import { listRingGroupsForRender } from '../ring-groups/repo';
-import { listBlocked, listInbound, listOutbound } from '../routes/service';
-import { listForRender as listTimeConditions } from '../time-conditions/service';
-import * as trunks from '../trunks/repo';
-import { listForRender as listVoicemailBoxes } from '../voicemail/boxes/repo';
+import type { DesiredState, DialplanSettings, SliceKey } from '../render/state';
+import type { ApplyScope } from './scope';
 
-// What changed since the last load, when the writer knows: lets an apply re-read one row of
-// 10,000 instead of all of them. `null` means "unknown": read everything.
-export type Scope = { extensions: string[] } | null;
+// One feature's part of the desired state and how to read it. A feature module lists its slices;
+// the loader below knows only this shape, never a feature.
+export interface StateSlice<K extends SliceKey = SliceKey> {
+  key: K;
+  // Parts whose change can change this one's rows (a join, a cascading delete): re-read with them.
+  readsAlso?: readonly SliceKey[];
+  load(db: Knex, settings: DialplanSettings): Promise<DesiredState[K]>;
+  // For parts with many rows: read just these ids. Rows absent from the result were deleted.
+  loadSome?: { id(row: RowOf<K>): string; read(db: Knex, ids: readonly string[]): Promise<RowOf<K>[]> };
+}
 
-// The renderer's only database reads.
+type RowOf<K extends SliceKey> = NonNullable<DesiredState[K]> extends ReadonlyArray<infer R> ? R : never;
+
+export type AnyStateSlice = { [K in SliceKey]: StateSlice<K> }[SliceKey];
+
+// The renderer's only database reads. Keeps the last state it read: a write that says what it
+// touched (ApplyScope) makes the next load re-read that and what reads it, nothing else.
 export class DesiredStateLoader {
-  private extensions: Map<string, ExtensionState> | null = null;
+  private last: Map<SliceKey, unknown> | null = null;
 
   constructor(
     private readonly db: Knex,
     private readonly settings: DialplanSettings,
+    private readonly slices: readonly AnyStateSlice[],
   ) {}
 
-  async load(scope: Scope): Promise<DesiredState> {
-    if (!scope || !this.extensions) {
-      this.extensions = new Map((await listAllForRender(this.db)).map((e) => [e.number, e]));
-    } else if (scope.extensions.length > 0) {
-      const fresh = new Map((await listForRender(this.db, scope.extensions)).map((e) => [e.number, e]));
-      for (const number of scope.extensions) {
-        const row = fresh.get(number);
-        if (row) this.extensions.set(number, row);
-        else this.extensions.delete(number);
+  async load(scope: ApplyScope | null): Promise<DesiredState> {
+    const last = this.last;
+    const next = new Map<SliceKey, unknown>();
+    const stale = last && scope ? this.staleSlices(scope) : null;
+    for (const slice of this.slices) {
+      if (last && stale && !stale.has(slice.key) && last.has(slice.key)) {
+        next.set(slice.key, last.get(slice.key));
+        continue;
+      }
+      const ids = scope?.[slice.key];
+      const previous = last?.get(slice.key);
+      if (last && stale && Array.isArray(ids) && slice.loadSome && previous !== undefined) {
+        next.set(slice.key, await this.reloadRows(slice as StateSlice, previous, ids as readonly string[]));
+      } else {
+        next.set(slice.key, await slice.load(this.db, this.settings));
       }
     }
-    // Trunks and routes are a handful of rows: always read whole.
-    return {
-      settings: this.settings,
-      extensions: [...this.extensions.values()],
-      trunks: (await trunks.list(this.db)).map(trunks.toState),
-      outboundRoutes: await listOutbound(this.db),
-      inboundRoutes: await listInbound(this.db),
-      blockedCallers: (await listBlocked(this.db)).map(({ pattern, action }) => ({ pattern, action })),
-      // Call flow: each feature's loader replaces its empty default here.
-      greetings: await listGreetingsForRender(this.db),
-      ivrs: await listIvrs(this.db),
-      announcements: await listAnnouncements(this.db),
-      timeConditions: await listTimeConditions(this.db),
-      emergency: await loadEmergency(this.db),
-      voicemailBoxes: await listVoicemailBoxes(this.db),
-      queues: await listQueuesForRender(this.db),
-      ringGroups: await listRingGroupsForRender(this.db),
-      followMe: await listFollowMeForRender(this.db),
-      mohClasses: await listMohClassesForRender(this.db),
-      featureCodes: await loadFeatureCodes(this.db),
-      recordingPolicies: await listRecordingPoliciesForRender(this.db),
-    };
+    this.last = next;
+    return { settings: this.settings, ...Object.fromEntries(next) } as DesiredState;
   }
 
+  // After a failed or interrupted apply nothing cached can be trusted.
   forget(): void {
-    this.extensions = null;
+    this.last = null;
+  }
+
+  // The touched parts and, transitively, every part that reads one of them.
+  private staleSlices(scope: ApplyScope): Set<SliceKey> {
+    const stale = new Set(Object.keys(scope) as SliceKey[]);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const slice of this.slices) {
+        if (!stale.has(slice.key) && slice.readsAlso?.some((k) => stale.has(k))) {
+          stale.add(slice.key);
+          grew = true;
+        }
+      }
+    }
+    return stale;
+  }
+
+  // Replaces the changed rows in place, keeping every unchanged row's object (the renderer
+  // memoises by object: 10,000 extensions and one changed renders one).
+  private async reloadRows(slice: StateSlice, previous: unknown, ids: readonly string[]): Promise<unknown> {
+    const some = slice.loadSome as unknown as {
+      id(row: unknown): string;
+      read(db: Knex, ids: readonly string[]): Promise<unknown[]>;
+    };
+    const keyed = new Map((previous as unknown[]).map((row) => [some.id(row), row]));
+    const freshById = new Map((await some.read(this.db, ids)).map((row) => [some.id(row), row]));
+    for (const id of ids) {
+      const row = freshById.get(id);
+      if (row) keyed.set(id, row);
+      else keyed.delete(id);
+    }
+    return [...keyed.values()];
   }
 }

@@ -1,6 +1,6 @@
 import { DEFAULT_ARI_APP } from '../feature-codes/render';
 import { confTemplate } from '../render/engine';
-import type { DesiredState } from '../render/types';
+import type { DesiredState } from '../render/state';
 
 const PLAIN = ['dnd-toggle', 'cfu-off', 'cfb-off', 'cfna-off'] as const;
 const WITH_NUMBER = ['cfu-on', 'cfb-on', 'cfna-on'] as const;

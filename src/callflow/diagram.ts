@@ -1,14 +1,11 @@
 import { greetingSound } from '../ivrs/render';
-import type {
-  DesiredState,
-  DestinationState,
-  IvrState,
-  QueueState,
-  RingGroupState,
-  TimeConditionState,
-} from '../render/types';
+import type { IvrState } from '../ivrs/state';
+import type { QueueState } from '../queues/state';
+import type { DesiredState, DestinationState } from '../render/state';
+import type { RingGroupState } from '../ring-groups/state';
 import { underEmergency } from '../routes/render';
 import { normalise } from '../time-conditions/schedule';
+import type { TimeConditionState } from '../time-conditions/state';
 import {
   activeFollowMe,
   describeFlowDestination,

@@ -1,7 +1,6 @@
-import { DesiredStateLoader } from '../apply/load-state';
 import type { Deps } from '../deps';
 import { NotFoundError } from '../http/errors';
-import type { DesiredState } from '../render/types';
+import type { DesiredState } from '../render/state';
 import { buildFlowGraph, type FlowGraph, type FlowRoot } from './diagram';
 import type { TraceRequest } from './schema';
 import { type TraceStep, traceCall, traceOutcome } from './trace';
@@ -9,11 +8,7 @@ import { type TraceStep, traceCall, traceOutcome } from './trace';
 // The same state the renderer reads, so the trace and the diagram show what Asterisk runs
 // (once the last apply has gone through).
 export function loadState(deps: Deps): Promise<DesiredState> {
-  return new DesiredStateLoader(deps.db, {
-    extensionRange: deps.config.extensionRange,
-    ringSeconds: deps.config.ringSeconds,
-    ariApp: deps.config.ari.app,
-  }).load(null);
+  return deps.desiredState();
 }
 
 export async function trace(

@@ -1,17 +1,13 @@
+import type { FollowMeState } from '../follow-me/state';
+import type { GreetingState } from '../greetings/state';
 import { directDialPatterns } from '../ivrs/direct-dial';
 import { greetingSound } from '../ivrs/render';
-import type {
-  DesiredState,
-  DestinationState,
-  FollowMeState,
-  GreetingState,
-  InboundRouteState,
-  IvrState,
-  OutboundRouteState,
-  QueueState,
-  RingGroupState,
-} from '../render/types';
+import type { IvrState } from '../ivrs/state';
+import type { QueueState } from '../queues/state';
+import type { DesiredState, DestinationState } from '../render/state';
+import type { RingGroupState } from '../ring-groups/state';
 import { underEmergency } from '../routes/render';
+import type { InboundRouteState, OutboundRouteState } from '../routes/state';
 import { isOpenAt } from '../time-conditions/schedule';
 import { type ContextEntry, callerIdMatches, canMatchMore, extensionMatches, findInContext } from './pattern';
 

@@ -1,6 +1,6 @@
 import { destinationGoto } from '../destinations';
 import { confTemplate } from '../render/engine';
-import type { DesiredState } from '../render/types';
+import type { DesiredState } from '../render/state';
 
 // [sb-emergency] exists only while emergency mode is on: routingView sends the inbound routes in
 // its scope here, and switching it off removes both.

@@ -1,7 +1,7 @@
 import { Router } from 'express';
+import { actorFor } from '../apply/trigger';
 import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
-import { actorFor } from '../extensions/routes';
 import { ApiRouter } from '../http/api';
 import { byOf, viaOf } from '../time-conditions/routes';
 import { EmergencyInput, EmergencyPinInput } from './schema';

@@ -1,13 +1,14 @@
 import argon2 from 'argon2';
 import type { Knex } from 'knex';
+import { touched } from '../apply/scope';
+import type { Actor } from '../apply/trigger';
 import type { Tx } from '../db/tx';
 import { assertDestinationExists, type Destination } from '../destinations';
 import { replaceRefs } from '../destinations/refs';
-import type { Actor } from '../extensions/service';
 import { loadFeatureCodes } from '../feature-codes/repo';
 import { type ErrorDetail, UnprocessableError } from '../http/errors';
-import type { EmergencyState } from '../render/types';
 import type { EmergencyInput } from './schema';
+import type { EmergencyState } from './state';
 
 const LOG_SHOWN = 50;
 
@@ -154,7 +155,9 @@ export async function configure(tx: Tx, input: EmergencyInput, by: string, via: 
     });
   await replaceRefs(tx, { type: 'emergency', id: 1, name: 'emergency mode' }, refsOf(next));
   if (before.active !== next.active) await record(tx, next.active, by, via);
-  tx.afterCommit(() => actor.requestApply(`emergency mode ${next.active ? 'on' : 'off'} by ${by}`));
+  tx.afterCommit(() =>
+    actor.requestApply(`emergency mode ${next.active ? 'on' : 'off'} by ${by}`, touched('emergency')),
+  );
   return get(tx);
 }
 
@@ -176,7 +179,9 @@ export async function setPin(tx: Tx, pin: string | null, actor: Actor): Promise<
   await tx('emergency_settings')
     .where({ id: 1 })
     .update({ pin_hash: hash, updated_at: tx.fn.now(3) });
-  tx.afterCommit(() => actor.requestApply(`emergency PIN ${pin === null ? 'removed' : 'set'}`));
+  tx.afterCommit(() =>
+    actor.requestApply(`emergency PIN ${pin === null ? 'removed' : 'set'}`, touched('emergency')),
+  );
 }
 
 export async function pinHash(db: Knex): Promise<string | null> {

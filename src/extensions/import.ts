@@ -1,3 +1,4 @@
+import type { Actor } from '../apply/trigger';
 import type { Tx } from '../db/tx';
 import { numbersTakenByOthers } from '../destinations/numbers';
 import { ValidationError } from '../http/errors';
@@ -6,7 +7,7 @@ import { syncWithFlag as syncVoicemailBoxes } from '../voicemail/boxes';
 import type { ParsedImport } from './csv';
 import * as repo from './repo';
 import { DEFAULT_CLASSES, DEFAULT_CODECS } from './schema';
-import { type Actor, SECRET_LENGTH, withEmergency } from './service';
+import { SECRET_LENGTH, withEmergency } from './service';
 
 export interface ImportSummary {
   dry_run: boolean;
@@ -82,10 +83,9 @@ export async function importExtensions(
   await syncVoicemailBoxes(tx, [...summary.created, ...summary.updated]);
   if (summary.created.length + summary.updated.length > 0) {
     tx.afterCommit(() =>
-      actor.requestApply(`CSV import: ${summary.created.length} created, ${summary.updated.length} updated`, [
-        ...summary.created,
-        ...summary.updated,
-      ]),
+      actor.requestApply(`CSV import: ${summary.created.length} created, ${summary.updated.length} updated`, {
+        extensions: [...summary.created, ...summary.updated],
+      }),
     );
   }
   return summary;

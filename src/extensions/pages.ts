@@ -9,7 +9,7 @@ import { parseImport } from './csv';
 import { importExtensions } from './import';
 import { registrations } from './registration';
 import * as repo from './repo';
-import { actorFor } from './routes';
+import { extensionActor } from './routes';
 import {
   CODECS,
   createExtensionSchema,
@@ -104,7 +104,7 @@ export function extensionPages(deps: Deps): Router {
     try {
       const input = parse(Create, raw);
       const { extension, sipSecret } = await withTx(deps.db, (tx) =>
-        service.create(tx, input, actorFor(deps, actorName(req))),
+        service.create(tx, input, extensionActor(deps, actorName(req))),
       );
       sendPage(
         req,
@@ -145,7 +145,7 @@ export function extensionPages(deps: Deps): Router {
           tx,
           parsed,
           { dryRun, mode: upsert ? 'upsert' : 'create' },
-          actorFor(deps, actorName(req)),
+          extensionActor(deps, actorName(req)),
         ),
       );
       sendPage(req, res, 'extensions/import', {
@@ -204,7 +204,7 @@ export function extensionPages(deps: Deps): Router {
     const raw = fromForm(req.body, false);
     try {
       const input = parse(UpdateExtension, raw);
-      await withTx(deps.db, (tx) => service.replace(tx, number, input, actorFor(deps, actorName(req))));
+      await withTx(deps.db, (tx) => service.replace(tx, number, input, extensionActor(deps, actorName(req))));
       res.redirect(303, '/extensions');
     } catch (caught) {
       const err = refusal(caught);
@@ -228,7 +228,7 @@ export function extensionPages(deps: Deps): Router {
 
   router.post('/extensions/:number/delete', admin, async (req, res) => {
     const number = String(req.params['number']);
-    await withTx(deps.db, (tx) => service.remove(tx, number, actorFor(deps, actorName(req))));
+    await withTx(deps.db, (tx) => service.remove(tx, number, extensionActor(deps, actorName(req))));
     res.redirect(303, '/extensions');
   });
 

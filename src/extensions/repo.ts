@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import type { ExtensionState } from '../render/types';
 import type { Codec, Extension, ServiceClass } from './schema';
+import type { ExtensionState } from './state';
 
 export interface ExtensionRow {
   number: string;
@@ -102,7 +102,7 @@ export async function listAllForRender(db: Knex): Promise<ExtensionState[]> {
   return (await db<ExtensionRow>(TABLE).select('*')).map(toState);
 }
 
-export async function listForRender(db: Knex, numbers: string[]): Promise<ExtensionState[]> {
+export async function listForRender(db: Knex, numbers: readonly string[]): Promise<ExtensionState[]> {
   return (await db<ExtensionRow>(TABLE).whereIn('number', numbers)).map(toState);
 }
 

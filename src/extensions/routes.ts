@@ -1,5 +1,6 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
+import { actorFor } from '../apply/trigger';
 import { actorName } from '../auth/middleware';
 import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
@@ -18,22 +19,14 @@ const ImportQuery = z.strictObject({
   mode: z.enum(['create', 'upsert']).default('create'),
 });
 
-export function actorFor(deps: Deps, by: string): service.Actor {
+export function extensionActor(deps: Deps, by: string): service.ExtensionActor {
+  const actor = actorFor(deps, by);
   return {
-    by,
-    requestApply: (reason, extensions) => {
-      deps.applyQueue
-        .request({ by, reason, ...(extensions ? { extensions } : {}) })
-        .catch((err: unknown) => deps.log.error({ err }, 'apply request failed'));
-    },
+    ...actor,
     extensionsDeleted: (numbers) => {
       void (async () => {
         // The apply is requested at once, so deletes sent together share one apply.
-        const rev = await deps.applyQueue.request({
-          by,
-          reason: `extension ${numbers.join(', ')} deleted`,
-          extensions: numbers,
-        });
+        const rev = await actor.apply(`extension ${numbers.join(', ')} deleted`, { extensions: numbers });
         // Only once the AORs are gone can no phone register again; a failed apply kept them.
         if (rev.status === 'failed') return;
         for (const n of numbers) {
@@ -95,7 +88,7 @@ export function extensionRoutes(deps: Deps): Router {
     },
     async ({ req, body }) => {
       const { extension, sipSecret } = await withTx(deps.db, (tx) =>
-        service.create(tx, body, actorFor(deps, actorName(req))),
+        service.create(tx, body, extensionActor(deps, actorName(req))),
       );
       return { ...extension, sip_secret: sipSecret };
     },
@@ -135,7 +128,7 @@ export function extensionRoutes(deps: Deps): Router {
           tx,
           parsed,
           { dryRun: query.dry_run === 'true', mode: query.mode },
-          actorFor(deps, actorName(req)),
+          extensionActor(deps, actorName(req)),
         ),
       );
     },
@@ -180,7 +173,7 @@ export function extensionRoutes(deps: Deps): Router {
     },
     async ({ req, params, body }) => {
       const number = numberParam(params);
-      return withTx(deps.db, (tx) => service.replace(tx, number, body, actorFor(deps, actorName(req))));
+      return withTx(deps.db, (tx) => service.replace(tx, number, body, extensionActor(deps, actorName(req))));
     },
   );
 
@@ -194,7 +187,7 @@ export function extensionRoutes(deps: Deps): Router {
     },
     async ({ req, params, body }) => {
       const number = numberParam(params);
-      return withTx(deps.db, (tx) => service.patch(tx, number, body, actorFor(deps, actorName(req))));
+      return withTx(deps.db, (tx) => service.patch(tx, number, body, extensionActor(deps, actorName(req))));
     },
   );
 
@@ -202,7 +195,7 @@ export function extensionRoutes(deps: Deps): Router {
     { method: 'delete', path: '/:number', summary: 'Delete an extension', roles: ['admin'], status: 204 },
     async ({ req, params }) => {
       const number = numberParam(params);
-      await withTx(deps.db, (tx) => service.remove(tx, number, actorFor(deps, actorName(req))));
+      await withTx(deps.db, (tx) => service.remove(tx, number, extensionActor(deps, actorName(req))));
       return undefined;
     },
   );

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { Actor } from '../apply/trigger';
 import { mapDbError } from '../db/mysql-errors';
 import type { Tx } from '../db/tx';
 import { assertNumberFree } from '../destinations/numbers';
@@ -16,14 +17,9 @@ import {
   type UpdateExtensionInput,
 } from './schema';
 
-export const NO_EXTENSIONS: readonly string[] = Object.freeze([]);
-
-export interface Actor {
-  by: string;
-  // `extensions`: the numbers whose rows changed, so the apply re-reads only those; absent means
-  // "unknown, read them all"; NO_EXTENSIONS says the change touched no extension at all.
-  requestApply(reason: string, extensions?: readonly string[]): void;
-  // Applies the deletion of these extensions, then drops the registrations Asterisk still holds.
+// The apply trigger, plus what only a deleted extension needs: its registrations dropped once
+// the apply has removed its AOR.
+export interface ExtensionActor extends Actor {
   extensionsDeleted(numbers: string[]): void;
 }
 
@@ -58,7 +54,7 @@ export function withEmergency(classes: readonly string[]): string[] {
 export async function create(
   tx: Tx,
   input: CreateExtensionInput,
-  actor: Actor,
+  actor: ExtensionActor,
 ): Promise<{ extension: Extension; sipSecret: string }> {
   const secret = input.sip_secret ?? randomSecret(SECRET_LENGTH);
   await assertNumberFree(tx, input.number, { what: 'extension', number: input.number });
@@ -68,7 +64,9 @@ export async function create(
     throw mapDbError(err, 'number');
   }
   await syncVoicemailBoxes(tx, [input.number]);
-  tx.afterCommit(() => actor.requestApply(`extension ${input.number} created`, [input.number]));
+  tx.afterCommit(() =>
+    actor.requestApply(`extension ${input.number} created`, { extensions: [input.number] }),
+  );
   return { extension: repo.toApi((await repo.findByNumber(tx, input.number))!), sipSecret: secret };
 }
 
@@ -76,12 +74,12 @@ export async function replace(
   tx: Tx,
   number: string,
   input: UpdateExtensionInput,
-  actor: Actor,
+  actor: ExtensionActor,
 ): Promise<Extension> {
   const existing = await mustFind(tx, number);
   await repo.update(tx, number, writable(input, number, input.sip_secret ?? existing.sip_secret));
   await syncVoicemailBoxes(tx, [number]);
-  tx.afterCommit(() => actor.requestApply(`extension ${number} updated`, [number]));
+  tx.afterCommit(() => actor.requestApply(`extension ${number} updated`, { extensions: [number] }));
   return repo.toApi((await repo.findByNumber(tx, number))!);
 }
 
@@ -89,7 +87,7 @@ export async function patch(
   tx: Tx,
   number: string,
   input: PatchExtensionInput,
-  actor: Actor,
+  actor: ExtensionActor,
 ): Promise<Extension> {
   await mustFind(tx, number);
   const row: Partial<repo.ExtensionWrite> = {};
@@ -106,12 +104,12 @@ export async function patch(
   if (Object.keys(row).length > 0) {
     await repo.update(tx, number, row);
     await syncVoicemailBoxes(tx, [number]);
-    tx.afterCommit(() => actor.requestApply(`extension ${number} updated`, [number]));
+    tx.afterCommit(() => actor.requestApply(`extension ${number} updated`, { extensions: [number] }));
   }
   return repo.toApi((await repo.findByNumber(tx, number))!);
 }
 
-export async function remove(tx: Tx, number: string, actor: Actor): Promise<void> {
+export async function remove(tx: Tx, number: string, actor: ExtensionActor): Promise<void> {
   // Its follow-me goes with it (FK cascade), so what that points at must not block the deletion.
   await removeRefs(tx, { type: 'follow-me', id: number });
   await assertUnreferenced(tx, { type: 'extension', target: number }, `extension ${number}`);

@@ -1,4 +1,4 @@
-import type { FeatureCodeMap } from '../render/types';
+import type { FeatureCodeMap } from './state';
 
 // Every code a phone can dial, with its default. The feature-codes page lists this catalog and
 // may change a code or disable it; the dialplan renders state.featureCodes (defaults merged with

@@ -1,7 +1,7 @@
+import { actorFor } from '../apply/trigger';
 import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
 import * as emergency from '../emergency/service';
-import { actorFor } from '../extensions/routes';
 import * as timeConditions from '../time-conditions/repo';
 import * as tcService from '../time-conditions/service';
 import { type FeatureAction, FeatureCodes } from './handler';

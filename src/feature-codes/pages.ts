@@ -1,8 +1,8 @@
 import { type Request, type Response, Router } from 'express';
+import { actorFor } from '../apply/trigger';
 import { actorName } from '../auth/middleware';
 import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
-import { actorFor } from '../extensions/routes';
 import { parse } from '../http/parse';
 import { formString, refusal, requirePage, sendPage } from '../web/page-helpers';
 import { FEATURE_CODE_CATALOG } from './catalog';

@@ -1,5 +1,5 @@
 import { confTemplate } from '../render/engine';
-import type { DesiredState } from '../render/types';
+import type { DesiredState } from '../render/state';
 
 export const DEFAULT_ARI_APP = 'switchboard';
 

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import type { FeatureCodeMap } from '../render/types';
 import { FEATURE_CODE_CATALOG } from './catalog';
+import type { FeatureCodeMap } from './state';
 
 // Table feature_codes: one row per catalog entry the admin changed (code or enabled).
 const TABLE = 'feature_codes';

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
+import { touched } from '../apply/scope';
+import type { Actor } from '../apply/trigger';
 import type { Tx } from '../db/tx';
-import type { Actor } from '../extensions/service';
 import { type ErrorDetail, ValidationError } from '../http/errors';
 import { FEATURE_CODE_CATALOG } from './catalog';
 import * as repo from './repo';
@@ -65,7 +66,10 @@ export async function put(tx: Tx, input: PutFeatureCodesInput, actor: Actor): Pr
     for (const c of changed) await repo.save(tx, c.key, { code: c.code, enabled: c.enabled }, c.default_code);
     if (changed.length > 0) {
       tx.afterCommit(() =>
-        actor.requestApply(`feature codes ${changed.map((c) => c.key).join(', ')} changed`),
+        actor.requestApply(
+          `feature codes ${changed.map((c) => c.key).join(', ')} changed`,
+          touched('featureCodes'),
+        ),
       );
     }
     return next;

@@ -1,6 +1,6 @@
 import { destinationGoto } from '../destinations';
 import { confTemplate } from '../render/engine';
-import type { DesiredState } from '../render/types';
+import type { DesiredState } from '../render/state';
 import { memberDialString } from '../ring-groups/render';
 import { cosContext } from '../routes/render';
 

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { FollowMeState, FollowMeStepState } from '../render/types';
+import type { FollowMeState, FollowMeStepState } from './state';
 
 export interface FollowMeRow {
   extension_number: string;

@@ -1,9 +1,10 @@
 import type { Knex } from 'knex';
+import { touched } from '../apply/scope';
+import type { Actor } from '../apply/trigger';
 import type { AuthUser } from '../auth/middleware';
 import type { Tx } from '../db/tx';
 import { assertDestinationExists } from '../destinations';
 import { type Ref, replaceRefs } from '../destinations/refs';
-import { type Actor, NO_EXTENSIONS } from '../extensions/service';
 import { ForbiddenError, NotFoundError, UnprocessableError } from '../http/errors';
 import * as repo from './repo';
 import type { FollowMeInput } from './schema';
@@ -106,6 +107,6 @@ export async function saveFollowMe(
     })),
   );
   await replaceRefs(tx, { type: 'follow-me', id: number, name: number }, refsOf(input));
-  tx.afterCommit(() => actor.requestApply(`follow-me of extension ${number} saved`, NO_EXTENSIONS));
+  tx.afterCommit(() => actor.requestApply(`follow-me of extension ${number} saved`, touched('followMe')));
   return getFollowMe(tx, number);
 }

@@ -1,7 +1,7 @@
 import { type Request, type Response, Router } from 'express';
+import { actorFor } from '../apply/trigger';
 import { actorName } from '../auth/middleware';
 import type { Deps } from '../deps';
-import { actorFor } from '../extensions/routes';
 import { NotFoundError } from '../http/errors';
 import { parse } from '../http/parse';
 import { formString, refusal, requirePage, sendPage } from '../web/page-helpers';

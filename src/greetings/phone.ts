@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import type { Actor } from '../apply/trigger';
 import type { Ari } from '../asterisk/ari';
-import type { Actor } from '../extensions/service';
 import { AppError } from '../http/errors';
 import type { Logger } from '../lib/log';
 import { soundName } from './files';

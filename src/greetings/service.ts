@@ -2,16 +2,17 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Knex } from 'knex';
+import { touched } from '../apply/scope';
+import type { Actor } from '../apply/trigger';
 import { mapDbError } from '../db/mysql-errors';
 import { withTx } from '../db/tx';
 import { assertUnreferenced, describeReferrer, referrersOf } from '../destinations/refs';
-import type { Actor } from '../extensions/service';
 import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
-import type { GreetingState } from '../render/types';
 import { type Converted, convert, defaultVoice, espeakVoices, sniffAudio, synthesize } from './audio';
 import { GreetingFiles, soundName } from './files';
 import * as repo from './repo';
 import { type CreateGreetingInput, MAX_UPLOAD_BYTES, type UpdateGreetingInput } from './schema';
+import type { GreetingState } from './state';
 
 export type AudioSource =
   | { kind: 'upload'; data: Buffer }
@@ -130,7 +131,7 @@ export class Greetings {
             await this.files.store(id, language, audio.converted);
             await this.files.publish(id, [language], language, []);
           }
-          tx.afterCommit(() => actor.requestApply(`greeting ${input.name} created`));
+          tx.afterCommit(() => actor.requestApply(`greeting ${input.name} created`, touched('greetings')));
         });
       } catch (err) {
         if (id !== undefined) await this.reconcile(id, [language]);
@@ -161,7 +162,7 @@ export class Greetings {
           const languages = (await repo.variants(tx, [id])).map((v) => v.language);
           await this.files.publish(id, languages, newDefault, [g.default_language]);
         }
-        tx.afterCommit(() => actor.requestApply(`greeting ${id} updated`));
+        tx.afterCommit(() => actor.requestApply(`greeting ${id} updated`, touched('greetings')));
       });
     } catch (err) {
       if (oldDefault !== undefined && input.default_language)
@@ -179,7 +180,7 @@ export class Greetings {
       await assertUnreferenced(tx, { type: 'greeting', target: id }, `greeting "${g.name}"`);
       const langs = (await repo.variants(tx, [id])).map((v) => v.language);
       await repo.remove(tx, id);
-      tx.afterCommit(() => actor.requestApply(`greeting ${g.name} deleted`));
+      tx.afterCommit(() => actor.requestApply(`greeting ${g.name} deleted`, touched('greetings')));
       return [...langs, g.default_language];
     });
     // After the commit: if this fails, files without a row are harmless; the reverse is not.
@@ -200,7 +201,7 @@ export class Greetings {
           await this.files.store(id, language, audio.converted);
           await this.files.publish(id, languages, g.default_language, []);
           tx.afterCommit(() => {
-            actor.requestApply(`greeting ${g.name}: ${language} saved`);
+            actor.requestApply(`greeting ${g.name}: ${language} saved`, touched('greetings'));
             this.onAudioChanged(id);
           });
         });
@@ -230,7 +231,7 @@ export class Greetings {
       }
       await this.files.publish(id, languages, g.default_language, [language]);
       tx.afterCommit(() => {
-        actor.requestApply(`greeting ${g.name}: ${language} deleted`);
+        actor.requestApply(`greeting ${g.name}: ${language} deleted`, touched('greetings'));
         this.onAudioChanged(id);
       });
     }).catch(async (err: unknown) => {

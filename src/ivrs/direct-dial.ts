@@ -1,4 +1,4 @@
-import type { DialplanSettings } from '../render/types';
+import type { DialplanSettings } from '../render/state';
 
 // Direct dial at a menu: the extension numbers are matched by one pattern per number length,
 // `_<first digits>X…`, inside the IVR's own context. Extension numbers never start with 0.

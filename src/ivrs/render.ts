@@ -1,6 +1,7 @@
 import { destinationGoto } from '../destinations';
+import type { GreetingState } from '../greetings/state';
 import { confTemplate } from '../render/engine';
-import type { DesiredState, GreetingState } from '../render/types';
+import type { DesiredState } from '../render/state';
 import { directDialPatterns } from './direct-dial';
 
 // What Background/Playback take for a greeting, or null when it has no audio yet: a menu then

@@ -1,15 +1,17 @@
 import type { Knex } from 'knex';
+import { touched } from '../apply/scope';
+import type { Actor } from '../apply/trigger';
 import { mapDbError } from '../db/mysql-errors';
 import type { Tx } from '../db/tx';
 import { assertDestinationExists } from '../destinations';
 import { assertUnreferenced, type Ref, removeRefs, replaceRefs } from '../destinations/refs';
-import type { Actor } from '../extensions/service';
 import { NotFoundError, UnprocessableError, ValidationError } from '../http/errors';
-import type { DialplanSettings, IvrState } from '../render/types';
+import type { DialplanSettings } from '../render/state';
 import { extensionLeadingDigits } from './direct-dial';
 import { assertGreetingExists } from './greeting-ref';
 import * as repo from './repo';
 import { DIGITS, type IvrInput } from './schema';
+import type { IvrState } from './state';
 
 const keypadOrder = (a: { digit: string }, b: { digit: string }) =>
   DIGITS.indexOf(a.digit) - DIGITS.indexOf(b.digit);
@@ -142,7 +144,7 @@ export async function saveIvr(
     })),
   );
   await replaceRefs(tx, { type: 'ivr', id: ivrId, name: input.name }, refsOf(input));
-  tx.afterCommit(() => actor.requestApply(`IVR ${input.name} saved`));
+  tx.afterCommit(() => actor.requestApply(`IVR ${input.name} saved`, touched('ivrs')));
   return getIvr(tx, ivrId);
 }
 
@@ -154,5 +156,5 @@ export async function removeIvr(tx: Tx, id: number, actor: Actor): Promise<void>
   await removeRefs(tx, { type: 'ivr', id });
   await assertUnreferenced(tx, { type: 'ivr', target: id }, `IVR "${name}"`);
   await repo.remove(tx, id);
-  tx.afterCommit(() => actor.requestApply(`IVR ${name} deleted`));
+  tx.afterCommit(() => actor.requestApply(`IVR ${name} deleted`, touched('ivrs')));
 }

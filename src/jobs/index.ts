@@ -1,9 +1,6 @@
 import cron, { type ScheduledTask } from 'node-cron';
-import type { AnalyticsPipeline } from '../analytics/pipeline';
-import { purgeExpiredSessions } from '../auth/sessions';
-import type { Deps } from '../deps';
-import { enforceRetentionOnce } from '../recordings/retention';
-import { cronEvery, type VoicemailDelivery } from '../voicemail/delivery';
+import type { Job } from '../core/feature';
+import type { Logger } from '../lib/log';
 
 export interface Jobs {
   // Stops the schedules and waits for runs already under way: they use the database pool that
@@ -11,20 +8,18 @@ export interface Jobs {
   stop(): Promise<void>;
 }
 
-// One line per schedule, each calling one service function.
-export function startJobs(
-  deps: Deps,
-  jobs: { voicemailDelivery?: VoicemailDelivery; analytics?: AnalyticsPipeline } = {},
-): Jobs {
+// The process's schedules, from the feature modules' runtimes and the core. A failed run is
+// logged and the schedule goes on.
+export function startJobs(log: Logger, jobs: readonly Job[]): Jobs {
   const running = new Set<Promise<void>>();
   let stopped = false;
-  const guard = (name: string, fn: () => Promise<void>) => async () => {
+  const guard = (job: Job) => async () => {
     if (stopped) return;
     const run = (async () => {
       try {
-        await fn();
+        await job.run();
       } catch (err) {
-        deps.log.error({ err, job: name }, 'scheduled job failed');
+        log.error({ err, job: job.name }, 'scheduled job failed');
       }
     })();
     running.add(run);
@@ -34,46 +29,9 @@ export function startJobs(
       running.delete(run);
     }
   };
-  const tasks: ScheduledTask[] = [
-    cron.schedule(
-      '*/15 * * * *',
-      guard('purge-sessions', () => purgeExpiredSessions(deps.db)),
-    ),
-    ...(jobs.voicemailDelivery
-      ? [
-          cron.schedule(
-            cronEvery(deps.config.voicemailDelivery.intervalSeconds),
-            guard('voicemail-delivery', () => jobs.voicemailDelivery?.runOnce() ?? Promise.resolve()),
-            { noOverlap: true },
-          ),
-        ]
-      : []),
-    ...(jobs.analytics
-      ? [
-          cron.schedule(
-            cronEvery(deps.config.analytics.ingestSeconds),
-            guard('calldata-ingest', async () => {
-              await jobs.analytics?.ingest();
-            }),
-            { noOverlap: true },
-          ),
-          cron.schedule(
-            '* * * * *',
-            guard('analytics-rollup', async () => {
-              await jobs.analytics?.rollup();
-            }),
-            { noOverlap: true },
-          ),
-        ]
-      : []),
-    cron.schedule(
-      '7 * * * *',
-      guard('recording-retention', async () => {
-        await enforceRetentionOnce(deps);
-      }),
-      { noOverlap: true },
-    ),
-  ];
+  const tasks: ScheduledTask[] = jobs.map((job) =>
+    cron.schedule(job.cron, guard(job), job.noOverlap ? { noOverlap: true } : {}),
+  );
   return {
     async stop() {
       stopped = true;

@@ -1,5 +1,5 @@
 import { confTemplate } from '../render/engine';
-import type { DesiredState } from '../render/types';
+import type { DesiredState } from '../render/state';
 
 // switchboard/musiconhold.conf: one class per set of uploaded music files.
 export function renderMohConf(state: DesiredState): string {

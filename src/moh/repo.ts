@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
-import type { MohClassState } from '../render/types';
 import { asteriskDirectory } from './files';
 import { className } from './schema';
+import type { MohClassState } from './state';
 
 export interface MohClassRow {
   id: number;

@@ -2,9 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Knex } from 'knex';
+import { touched } from '../apply/scope';
+import type { Actor } from '../apply/trigger';
 import { mapDbError } from '../db/mysql-errors';
 import { withTx } from '../db/tx';
-import { type Actor, NO_EXTENSIONS } from '../extensions/service';
 import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
 import { convertTrack } from './audio';
 import { diskName, MohFiles } from './files';
@@ -112,7 +113,7 @@ export class MohClasses {
       } catch (err) {
         throw mapDbError(err, 'name');
       }
-      tx.afterCommit(() => actor.requestApply(`music on hold ${input.name} created`, NO_EXTENSIONS));
+      tx.afterCommit(() => actor.requestApply(`music on hold ${input.name} created`, touched('mohClasses')));
       return newId;
     });
     // A new id can still have a directory left by a database that was restored from an older
@@ -132,7 +133,7 @@ export class MohClasses {
       } catch (err) {
         throw mapDbError(err, 'name');
       }
-      tx.afterCommit(() => actor.requestApply(`music on hold ${c.name} updated`, NO_EXTENSIONS));
+      tx.afterCommit(() => actor.requestApply(`music on hold ${c.name} updated`, touched('mohClasses')));
     });
     return this.get(id);
   }
@@ -149,7 +150,7 @@ export class MohClasses {
         );
       }
       await repo.removeClass(tx, id);
-      tx.afterCommit(() => actor.requestApply(`music on hold ${c.name} deleted`, NO_EXTENSIONS));
+      tx.afterCommit(() => actor.requestApply(`music on hold ${c.name} deleted`, touched('mohClasses')));
     });
     // After the commit: files without a row are harmless, a row without its files is not.
     await this.files.removeClass(id);
@@ -190,7 +191,7 @@ export class MohClasses {
           await this.files.install(track.wav, id, inserted.disk_name);
           installed = inserted.disk_name;
           tx.afterCommit(() =>
-            actor.requestApply(`music on hold ${locked.name}: ${display} added`, NO_EXTENSIONS),
+            actor.requestApply(`music on hold ${locked.name}: ${display} added`, touched('mohClasses')),
           );
           return inserted;
         });
@@ -211,7 +212,9 @@ export class MohClasses {
       const f = await repo.findFile(tx, id, fileId);
       if (!f) throw new NotFoundError(`file ${fileId} of music on hold class ${id}`);
       await repo.removeFile(tx, id, fileId);
-      tx.afterCommit(() => actor.requestApply(`music on hold ${c.name}: ${f.name} deleted`, NO_EXTENSIONS));
+      tx.afterCommit(() =>
+        actor.requestApply(`music on hold ${c.name}: ${f.name} deleted`, touched('mohClasses')),
+      );
       return f.disk_name;
     });
     await this.files.remove(id, disk);

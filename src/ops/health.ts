@@ -2,11 +2,13 @@ import { Router } from 'express';
 import { latestRevision } from '../apply/revisions.repo';
 import { ingestStatus } from '../calldata/ingest';
 import type { Deps } from '../deps';
-import * as trunks from '../trunks/repo';
-import { trunkStatuses } from '../trunks/status';
 
 // Unauthenticated and free of secrets: load balancers and monitoring read these.
-export function healthRoutes(deps: Deps): Router {
+export function healthRoutes(
+  deps: Deps,
+  // The features' reports (e.g. trunk registration): shown, never judged.
+  statuses: ReadonlyArray<(deps: Deps) => Promise<Record<string, unknown>>> = [],
+): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -31,20 +33,10 @@ export function healthRoutes(deps: Deps): Router {
       checks['apply'] = { ok: false, detail: 'apply history unavailable' };
     }
     const ready = Object.values(checks).every((c) => c.ok);
-    // Trunk state is reported, not judged: a carrier outage must not take Switchboard out of a
-    // load balancer, which would only add a second outage.
-    let trunkDetails: Array<{ name: string; registration: string; reachability: string }> = [];
-    try {
-      const rows = await trunks.list(deps.db);
-      const statuses = await trunkStatuses(deps, rows);
-      trunkDetails = rows.map((t) => ({
-        name: t.name,
-        registration: statuses.get(t.id)?.registration ?? 'unknown',
-        reachability: statuses.get(t.id)?.reachability ?? 'unknown',
-      }));
-    } catch {
-      trunkDetails = [];
-    }
+    // Each feature's state is reported, not judged: a carrier outage must not take Switchboard
+    // out of a load balancer, which would only add a second outage.
+    const details: Record<string, unknown> = {};
+    for (const status of statuses) Object.assign(details, await status(deps).catch(() => ({})));
     // Call data is reported, not judged either: a backlog delays reports but no call.
     const calldata = await ingestStatus(deps.db, deps.config.asteriskLogDir)
       .then((rows) =>
@@ -59,7 +51,7 @@ export function healthRoutes(deps: Deps): Router {
       .catch(() => []);
     res
       .status(ready ? 200 : 503)
-      .json({ status: ready ? 'ready' : 'not_ready', checks, details: { trunks: trunkDetails, calldata } });
+      .json({ status: ready ? 'ready' : 'not_ready', checks, details: { trunks: [], ...details, calldata } });
   });
   router.get('/metrics', async (_req, res) => {
     deps.metrics.ariConnected.set(deps.ari.connected ? 1 : 0);

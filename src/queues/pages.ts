@@ -1,16 +1,16 @@
 import { type Request, type Response, Router } from 'express';
+import { actorFor } from '../apply/trigger';
 import { actorName } from '../auth/middleware';
 import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
 import { describeDestination } from '../destinations';
 import { destinationFormValue, destinationFromForm, destinationOptions } from '../destinations/picker';
-import { actorFor } from '../extensions/routes';
 import type { ErrorDetail } from '../http/errors';
 import { parse } from '../http/parse';
-import { QUEUE_STRATEGIES } from '../render/types';
 import { formString, notFoundPage, refusal, requirePage, sendPage } from '../web/page-helpers';
 import { CreateQueue, UpdateQueue } from './schema';
 import * as service from './service';
+import { QUEUE_STRATEGIES } from './state';
 
 // The form writes members one a line ("1001", "1002 5", "1003 0 dynamic") and VIP callers one
 // number a line; the schema then judges the result exactly like an API body.

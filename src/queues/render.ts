@@ -1,8 +1,9 @@
 import { destinationGoto } from '../destinations';
 import { greetingSound } from '../ivrs/render';
 import { confTemplate } from '../render/engine';
-import type { DesiredState, QueueMemberState, QueueState } from '../render/types';
+import type { DesiredState } from '../render/state';
 import { renderAgentCodes } from './agents/render';
+import type { QueueMemberState, QueueState } from './state';
 
 // What counts as "no agent to take the call" for joinempty/leavewhenempty: members who are not
 // registered, paused, unknown to Asterisk, or outside the caller's penalty range. Busy agents

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { QueueMemberState, QueueState, QueueStrategy } from '../render/types';
+import type { QueueMemberState, QueueState, QueueStrategy } from './state';
 
 export interface QueueRow {
   id: number;

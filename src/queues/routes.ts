@@ -1,8 +1,8 @@
 import { type Request, Router } from 'express';
+import { actorFor } from '../apply/trigger';
 import { actorName } from '../auth/middleware';
 import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
-import { actorFor } from '../extensions/routes';
 import { ApiRouter } from '../http/api';
 import { parse } from '../http/parse';
 import { CreateQueue, QueueNumber, UpdateQueue } from './schema';

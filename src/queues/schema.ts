@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Destination } from '../destinations';
-import { QUEUE_STRATEGIES } from '../render/types';
+import { QUEUE_STRATEGIES } from './state';
 
 export const MAX_MEMBERS = 500;
 export const MAX_VIP_CALLERS = 1000;

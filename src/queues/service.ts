@@ -1,15 +1,16 @@
 import type { Knex } from 'knex';
+import { touched } from '../apply/scope';
+import type { Actor } from '../apply/trigger';
 import { mapDbError } from '../db/mysql-errors';
 import type { Tx } from '../db/tx';
 import { assertDestinationExists } from '../destinations';
 import { assertNumberFree } from '../destinations/numbers';
 import { assertUnreferenced, type Ref, referrersOf, removeRefs, replaceRefs } from '../destinations/refs';
-import { type Actor, NO_EXTENSIONS } from '../extensions/service';
 import { ConflictError, NotFoundError, UnprocessableError } from '../http/errors';
 import { assertGreetingExists } from '../ivrs/greeting-ref';
-import type { QueueState } from '../render/types';
 import * as repo from './repo';
 import type { CreateQueueInput, UpdateQueueInput } from './schema';
+import type { QueueState } from './state';
 
 // The name Asterisk knows the queue by (queues.conf section, Queue(), `queue show`).
 export function asteriskQueueName(number: string): string {
@@ -197,7 +198,7 @@ export async function save(
   if (input.moh_class !== 'default')
     refs.push({ role: 'music on hold', type: 'moh-class', target: input.moh_class.slice('sb-moh-'.length) });
   await replaceRefs(tx, { type: 'queue', id, name: `${number} ${input.name}` }, refs);
-  tx.afterCommit(() => actor.requestApply(`queue ${number} saved`, NO_EXTENSIONS));
+  tx.afterCommit(() => actor.requestApply(`queue ${number} saved`, touched('queues')));
   return toApi(await mustFind(tx, number));
 }
 
@@ -209,5 +210,5 @@ export async function remove(tx: Tx, number: string, actor: Actor): Promise<void
   await assertUnreferenced(tx, { type: 'queue', target: number }, `queue ${number} "${row.name}"`);
   await removeRefs(tx, { type: 'queue', id: row.id });
   await tx('queues').where({ id: row.id }).delete();
-  tx.afterCommit(() => actor.requestApply(`queue ${number} deleted`, NO_EXTENSIONS));
+  tx.afterCommit(() => actor.requestApply(`queue ${number} deleted`, touched('queues')));
 }

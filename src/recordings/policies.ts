@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
+import { touched } from '../apply/scope';
+import type { Actor } from '../apply/trigger';
 import type { Tx } from '../db/tx';
-import { type Actor, NO_EXTENSIONS } from '../extensions/service';
 import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
 import type { Mode, RecordingPolicyInput, RecordingPolicyUpdateInput, TargetType } from './schema';
 
@@ -59,7 +60,10 @@ export async function createPolicy(tx: Tx, input: RecordingPolicyInput, actor: A
     ]);
   const [id] = await tx('recording_policies').insert({ ...input });
   tx.afterCommit(() =>
-    actor.requestApply(`recording policy for ${input.target_type} ${input.target_ref}`, NO_EXTENSIONS),
+    actor.requestApply(
+      `recording policy for ${input.target_type} ${input.target_ref}`,
+      touched('recordingPolicies'),
+    ),
   );
   return getPolicy(tx, Number(id));
 }
@@ -77,7 +81,7 @@ export async function updatePolicy(
   tx.afterCommit(() =>
     actor.requestApply(
       `recording policy for ${existing.target_type} ${existing.target_ref} changed`,
-      NO_EXTENSIONS,
+      touched('recordingPolicies'),
     ),
   );
   return getPolicy(tx, id);
@@ -89,7 +93,7 @@ export async function removePolicy(tx: Tx, id: number, actor: Actor): Promise<vo
   tx.afterCommit(() =>
     actor.requestApply(
       `recording policy for ${existing.target_type} ${existing.target_ref} deleted`,
-      NO_EXTENSIONS,
+      touched('recordingPolicies'),
     ),
   );
 }

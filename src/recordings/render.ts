@@ -1,13 +1,10 @@
 import type { Knex } from 'knex';
 import { confTemplate } from '../render/engine';
-import type { DesiredState } from '../render/types';
+import type { DesiredState } from '../render/state';
 import { type Mode, refPattern, TARGET_TYPES, type TargetType } from './schema';
+import type { RecordingPolicyState } from './state';
 
-export interface RecordingPolicyState {
-  targetType: TargetType;
-  targetRef: string;
-  mode: Mode;
-}
+export type { RecordingPolicyState } from './state';
 
 // The key the dialplan looks a policy up by: <type><ref>, e.g. extension1001 (sb-recording
 // builds the same from its two arguments).

@@ -1,54 +1,34 @@
-import { dialplanView, endpointView } from '../extensions/render';
-import { renderMohConf } from '../moh/render';
-import { renderQueuesConf } from '../queues/render';
-import { routingView } from '../routes/render';
-import { trunksView } from '../trunks/render';
-import { renderVoicemailConf } from '../voicemail/boxes/render';
-import { DIALPLAN_CHUNKS } from './dialplan-chunks';
 import { confTemplate } from './engine';
-import type { DesiredState, ExtensionState, RenderedFile } from './types';
+import type { DesiredState, RenderedFile } from './state';
 
-// Pure: same state, same bytes. Inputs are sorted here so callers cannot change the output order.
-export function renderAll(state: DesiredState): RenderedFile[] {
-  const extensions = [...state.extensions].sort((a, b) => compareNumbers(a.number, b.number));
-  const sections = new Map(extensions.map((e) => [e.number, renderExtension(e)]));
+// What one feature adds to Asterisk's configuration. Every function is pure: same state, same
+// bytes; each sorts what it renders so the caller's order cannot change the output.
+export interface RenderContribution {
+  // Fields merged into the view of extensions.conf's core template (templates/asterisk).
+  dialplanView?: (state: DesiredState) => Record<string, unknown>;
+  // Contexts appended to extensions.conf after the core dialplan, in the registry's order.
+  dialplan?: (state: DesiredState) => string;
+  // Whole files the feature owns.
+  files?: ReadonlyArray<{ name: string; render(state: DesiredState): Omit<RenderedFile, 'name'> }>;
+}
+
+// Pure: the features' contributions composed into the files the apply writes.
+export function renderConfig(
+  state: DesiredState,
+  contributions: readonly RenderContribution[],
+): RenderedFile[] {
+  let view: Record<string, unknown> = {};
+  for (const c of contributions) if (c.dialplanView) view = { ...view, ...c.dialplanView(state) };
   const files: RenderedFile[] = [
     {
       name: 'extensions.conf',
       content:
-        confTemplate('extensions.conf')({ ...dialplanView(state.settings), ...routingView(state) }) +
-        DIALPLAN_CHUNKS.map((chunk) => chunk(state)).join(''),
+        confTemplate('extensions.conf')(view) +
+        contributions.map((c) => (c.dialplan ? c.dialplan(state) : '')).join(''),
     },
-    {
-      name: 'pjsip_trunks.conf',
-      content: confTemplate('pjsip_trunks.conf')({ trunks: trunksView(state.trunks) }),
-    },
-    {
-      name: 'pjsip.conf',
-      content: confTemplate('pjsip.conf')({}) + [...sections.values()].join(''),
-      sections,
-    },
-    { name: 'voicemail.conf', content: renderVoicemailConf(state) },
-    { name: 'queues.conf', content: renderQueuesConf(state) },
-    { name: 'musiconhold.conf', content: renderMohConf(state) },
   ];
-  return files.sort((a, b) => a.name.localeCompare(b.name));
-}
-
-// Memoised by the extension's state object, which the state loader keeps as long as its row is
-// unchanged: rendering 10,000 extensions for a change to one of them renders one. A state object
-// is never mutated, so the cache maps an input to its own output and purity holds.
-const chunkCache = new WeakMap<ExtensionState, string>();
-
-function renderExtension(e: ExtensionState): string {
-  let text = chunkCache.get(e);
-  if (text === undefined) {
-    text = confTemplate('partials/pjsip-extension')(endpointView(e));
-    chunkCache.set(e, text);
+  for (const c of contributions) {
+    for (const f of c.files ?? []) files.push({ name: f.name, ...f.render(state) });
   }
-  return text;
-}
-
-function compareNumbers(a: string, b: string): number {
-  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+  return files.sort((a, b) => a.name.localeCompare(b.name));
 }

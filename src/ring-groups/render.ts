@@ -1,6 +1,7 @@
 import { destinationGoto } from '../destinations';
 import { confTemplate } from '../render/engine';
-import type { DesiredState, RingGroupMemberState } from '../render/types';
+import type { DesiredState } from '../render/state';
+import type { RingGroupMemberState } from './state';
 
 // What Dial() takes for one ring group or follow-me member. An external number goes out through
 // the outbound routes (sb-dest-external); with confirm, through sb-confirm-external first, which

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { RingGroupState } from '../render/types';
+import type { RingGroupState } from './state';
 
 export interface RingGroupRow {
   id: number;

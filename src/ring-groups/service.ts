@@ -1,14 +1,15 @@
 import type { Knex } from 'knex';
+import { touched } from '../apply/scope';
+import type { Actor } from '../apply/trigger';
 import { mapDbError } from '../db/mysql-errors';
 import type { Tx } from '../db/tx';
 import { assertDestinationExists } from '../destinations';
 import { assertNumberFree } from '../destinations/numbers';
 import { assertUnreferenced, type Ref, removeRefs, replaceRefs } from '../destinations/refs';
-import { type Actor, NO_EXTENSIONS } from '../extensions/service';
 import { NotFoundError, UnprocessableError } from '../http/errors';
-import type { RingGroupState } from '../render/types';
 import * as repo from './repo';
 import type { RingGroupInput } from './schema';
+import type { RingGroupState } from './state';
 
 export async function listRingGroups(db: Knex, numbers?: readonly string[]): Promise<RingGroupState[]> {
   const rows = await repo.list(db, numbers);
@@ -113,7 +114,7 @@ export async function saveRingGroup(
     input.members.map((m) => ({ kind: m.kind, target: m.target, confirm: m.confirm })),
   );
   await replaceRefs(tx, { type: 'ring-group', id, name: input.name }, refsOf(input));
-  tx.afterCommit(() => actor.requestApply(`ring group ${input.number} saved`, NO_EXTENSIONS));
+  tx.afterCommit(() => actor.requestApply(`ring group ${input.number} saved`, touched('ringGroups')));
   return getRingGroup(tx, input.number);
 }
 
@@ -124,5 +125,5 @@ export async function removeRingGroup(tx: Tx, number: string, actor: Actor): Pro
   await removeRefs(tx, { type: 'ring-group', id: existing.id });
   await assertUnreferenced(tx, { type: 'ring-group', target: number }, `ring group ${number}`);
   await repo.remove(tx, existing.id);
-  tx.afterCommit(() => actor.requestApply(`ring group ${number} deleted`, NO_EXTENSIONS));
+  tx.afterCommit(() => actor.requestApply(`ring group ${number} deleted`, touched('ringGroups')));
 }

@@ -1,5 +1,5 @@
 import { destinationGoto } from '../destinations';
-import type { DesiredState } from '../render/types';
+import type { DesiredState } from '../render/state';
 
 // Classes of service as dialplan contexts: an extension's endpoint context names the classes it
 // may dial, and that context includes only the routes of those classes. Emergency is always in.

@@ -1,12 +1,13 @@
 import type { Knex } from 'knex';
+import { touched } from '../apply/scope';
+import type { Actor } from '../apply/trigger';
 import { mapDbError } from '../db/mysql-errors';
 import type { Tx } from '../db/tx';
 import { assertDestinationExists } from '../destinations';
 import { removeRefs, replaceRefs } from '../destinations/refs';
-import type { Actor } from '../extensions/service';
 import { NotFoundError, UnprocessableError } from '../http/errors';
-import type { BlockedCallerState, InboundRouteState, OutboundRouteState } from '../render/types';
 import type { InboundRouteInput, OutboundRouteInput } from './schema';
+import type { BlockedCallerState, InboundRouteState, OutboundRouteState } from './state';
 
 interface OutboundRow {
   id: number;
@@ -114,14 +115,14 @@ export async function saveOutbound(tx: Tx, id: number | null, input: OutboundRou
   await tx('outbound_route_trunks').insert(
     input.trunk_ids.map((trunk_id, i) => ({ route_id: routeId, trunk_id, position: i + 1 })),
   );
-  tx.afterCommit(() => actor.requestApply(`outbound route ${input.name} saved`));
+  tx.afterCommit(() => actor.requestApply(`outbound route ${input.name} saved`, touched('outboundRoutes')));
   return outboundToApi((await listOutbound(tx)).find((r) => r.id === routeId)!);
 }
 
 export async function removeOutbound(tx: Tx, id: number, actor: Actor): Promise<void> {
   if ((await tx('outbound_routes').where({ id }).delete()) === 0)
     throw new NotFoundError(`outbound route ${id}`);
-  tx.afterCommit(() => actor.requestApply(`outbound route ${id} deleted`));
+  tx.afterCommit(() => actor.requestApply(`outbound route ${id} deleted`, touched('outboundRoutes')));
 }
 
 // ---- inbound routes
@@ -183,7 +184,7 @@ export async function saveInbound(tx: Tx, id: number | null, input: InboundRoute
   await replaceRefs(tx, { type: 'inbound-route', id: routeId, name: input.name }, [
     { role: 'destination', ...input.destination },
   ]);
-  tx.afterCommit(() => actor.requestApply(`inbound route ${input.name} saved`));
+  tx.afterCommit(() => actor.requestApply(`inbound route ${input.name} saved`, touched('inboundRoutes')));
   return inboundToApi((await listInbound(tx)).find((r) => r.id === routeId)!);
 }
 
@@ -191,7 +192,7 @@ export async function removeInbound(tx: Tx, id: number, actor: Actor): Promise<v
   if ((await tx('inbound_routes').where({ id }).delete()) === 0)
     throw new NotFoundError(`inbound route ${id}`);
   await removeRefs(tx, { type: 'inbound-route', id });
-  tx.afterCommit(() => actor.requestApply(`inbound route ${id} deleted`));
+  tx.afterCommit(() => actor.requestApply(`inbound route ${id} deleted`, touched('inboundRoutes')));
 }
 
 // ---- blocked callers
@@ -205,7 +206,7 @@ export async function listBlocked(db: Knex): Promise<Array<BlockedCallerState & 
 export async function addBlocked(tx: Tx, input: BlockedCallerState, actor: Actor) {
   try {
     const [id] = (await tx('blocked_callers').insert(input)) as [number];
-    tx.afterCommit(() => actor.requestApply(`caller ${input.pattern} blocked`));
+    tx.afterCommit(() => actor.requestApply(`caller ${input.pattern} blocked`, touched('blockedCallers')));
     return { id, ...input };
   } catch (err) {
     throw mapDbError(err, 'pattern');
@@ -215,7 +216,7 @@ export async function addBlocked(tx: Tx, input: BlockedCallerState, actor: Actor
 export async function removeBlocked(tx: Tx, id: number, actor: Actor): Promise<void> {
   if ((await tx('blocked_callers').where({ id }).delete()) === 0)
     throw new NotFoundError(`blocked caller ${id}`);
-  tx.afterCommit(() => actor.requestApply(`blocked caller ${id} removed`));
+  tx.afterCommit(() => actor.requestApply(`blocked caller ${id} removed`, touched('blockedCallers')));
 }
 
 async function nextPosition(db: Knex, table: string): Promise<number> {

@@ -1,9 +1,9 @@
 import { type Request, type Response, Router } from 'express';
+import { actorFor } from '../apply/trigger';
 import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
 import { describeDestination } from '../destinations';
 import { destinationFormValue, destinationFromForm, destinationOptions } from '../destinations/picker';
-import { actorFor } from '../extensions/routes';
 import type { ErrorDetail } from '../http/errors';
 import { parse } from '../http/parse';
 import { formString, notFoundPage, refusal, requirePage, sendPage, withId } from '../web/page-helpers';

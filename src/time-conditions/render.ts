@@ -1,7 +1,8 @@
 import { destinationGoto } from '../destinations';
 import { confTemplate } from '../render/engine';
-import type { DesiredState, TimeConditionState } from '../render/types';
+import type { DesiredState } from '../render/state';
 import { formatMinute, normalise } from './schedule';
+import type { TimeConditionState } from './state';
 
 // Dialplan from the same normalised rules isOpenAt reads. Asterisk's time ranges include their
 // end minute, ours exclude it: 09:00-17:00 renders as 09:00-16:59.

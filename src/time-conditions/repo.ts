@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import type { HolidayState, TimeConditionState, WeeklyRangeState } from '../render/types';
 import type { OverrideMode } from './schema';
+import type { HolidayState, TimeConditionState, WeeklyRangeState } from './state';
 
 export type OverrideVia = 'api' | 'ui' | 'phone';
 

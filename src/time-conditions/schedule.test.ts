@@ -1,5 +1,5 @@
-import type { TimeConditionState } from '../render/types';
 import { isOpenAt, localTime, normalise } from './schedule';
+import type { TimeConditionState } from './state';
 
 function tc(over: Partial<TimeConditionState> = {}): TimeConditionState {
   return {

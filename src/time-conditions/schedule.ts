@@ -1,4 +1,4 @@
-import type { HolidayState, TimeConditionState, WeeklyRangeState } from '../render/types';
+import type { HolidayState, TimeConditionState, WeeklyRangeState } from './state';
 
 // The one reading of a time condition's rules. isOpenAt answers for a moment; the renderer turns
 // the same normalised rules into dialplan, so what the trace says and what a call does agree.

@@ -2,17 +2,18 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import argon2 from 'argon2';
 import type { Knex } from 'knex';
+import { touched } from '../apply/scope';
+import type { Actor } from '../apply/trigger';
 import { mapDbError } from '../db/mysql-errors';
 import type { Tx } from '../db/tx';
 import { assertDestinationExists } from '../destinations';
 import { assertUnreferenced, referrersOf, removeRefs, replaceRefs } from '../destinations/refs';
-import type { Actor } from '../extensions/service';
 import { loadFeatureCodes } from '../feature-codes/repo';
 import { NotFoundError, UnprocessableError, ValidationError } from '../http/errors';
-import type { TimeConditionState } from '../render/types';
 import * as repo from './repo';
 import { isOpenAt } from './schedule';
 import type { OverrideMode, TimeConditionInput } from './schema';
+import type { TimeConditionState } from './state';
 
 // Asterisk reads zone files itself (GotoIfTime, STRFTIME): a zone Node knows but Asterisk's
 // root lacks would silently run on UTC. The sounds directory sits at <root>/usr/share/asterisk/
@@ -155,7 +156,9 @@ export async function save(tx: Tx, id: number | null, input: TimeConditionInput,
     { role: 'open', ...input.open_destination },
     { role: 'closed', ...input.closed_destination },
   ]);
-  tx.afterCommit(() => ctx.actor.requestApply(`time condition ${input.name} saved`));
+  tx.afterCommit(() =>
+    ctx.actor.requestApply(`time condition ${input.name} saved`, touched('timeConditions')),
+  );
   return toApi(await mustFind(tx, tcId), await overrideCode(tx));
 }
 
@@ -164,7 +167,9 @@ export async function remove(tx: Tx, id: number, actor: Actor): Promise<void> {
   await assertUnreferenced(tx, { type: 'time-condition', target: id }, `time condition "${found.row.name}"`);
   await tx('time_conditions').where({ id }).delete();
   await removeRefs(tx, { type: 'time-condition', id });
-  tx.afterCommit(() => actor.requestApply(`time condition ${found.row.name} deleted`));
+  tx.afterCommit(() =>
+    actor.requestApply(`time condition ${found.row.name} deleted`, touched('timeConditions')),
+  );
 }
 
 function overrideRow(mode: OverrideMode, by: string, via: repo.OverrideVia) {
@@ -182,7 +187,9 @@ export async function setOverride(
   await tx('time_conditions')
     .where({ id })
     .update({ ...overrideRow(mode, actor.by, via), updated_at: tx.fn.now(3) });
-  tx.afterCommit(() => actor.requestApply(`time condition ${found.row.name} override ${mode}`));
+  tx.afterCommit(() =>
+    actor.requestApply(`time condition ${found.row.name} override ${mode}`, touched('timeConditions')),
+  );
   return toApi(await mustFind(tx, id), await overrideCode(tx));
 }
 

@@ -1,8 +1,8 @@
 import { Router } from 'express';
+import { actorFor } from '../apply/trigger';
 import { actorName } from '../auth/middleware';
 import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
-import { actorFor } from '../extensions/routes';
 import { CODECS } from '../extensions/schema';
 import type { ErrorDetail } from '../http/errors';
 import { parse } from '../http/parse';

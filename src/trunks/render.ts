@@ -1,4 +1,4 @@
-import type { TrunkState } from '../render/types';
+import type { TrunkState } from './state';
 
 export function trunksView(trunks: readonly TrunkState[]) {
   return [...trunks]

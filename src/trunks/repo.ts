@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import type { TrunkState } from '../render/types';
 import type { TrunkInput } from './schema';
+import type { TrunkState } from './state';
 
 export interface TrunkRow {
   id: number;

@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
+import { touched } from '../apply/scope';
+import type { Actor } from '../apply/trigger';
 import { mapDbError } from '../db/mysql-errors';
 import type { Tx } from '../db/tx';
-import type { Actor } from '../extensions/service';
 import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
 import * as repo from './repo';
 import type { TrunkInput, TrunkUpdate } from './schema';
@@ -13,7 +14,7 @@ export async function create(tx: Tx, input: TrunkInput, actor: Actor) {
   } catch (err) {
     throw mapDbError(err, 'name');
   }
-  tx.afterCommit(() => actor.requestApply(`trunk ${input.name} created`));
+  tx.afterCommit(() => actor.requestApply(`trunk ${input.name} created`, touched('trunks')));
   return repo.toApi((await repo.find(tx, id))!);
 }
 
@@ -27,7 +28,7 @@ export async function update(tx: Tx, id: number, input: TrunkUpdate, actor: Acto
   await tx('trunks')
     .where({ id })
     .update({ ...row, updated_at: tx.fn.now(3) });
-  tx.afterCommit(() => actor.requestApply(`trunk ${existing.name} updated`));
+  tx.afterCommit(() => actor.requestApply(`trunk ${existing.name} updated`, touched('trunks')));
   return repo.toApi((await repo.find(tx, id))!);
 }
 
@@ -44,7 +45,7 @@ export async function remove(tx: Tx, id: number, actor: Actor): Promise<void> {
     );
   }
   await tx('trunks').where({ id }).delete();
-  tx.afterCommit(() => actor.requestApply(`trunk ${trunk.name} deleted`));
+  tx.afterCommit(() => actor.requestApply(`trunk ${trunk.name} deleted`, touched('trunks')));
 }
 
 export async function mustFind(db: Knex, id: number): Promise<repo.TrunkRow> {

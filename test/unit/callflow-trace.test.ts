@@ -1,13 +1,11 @@
 import { buildFlowGraph, renderFlowHtml } from '../../src/callflow/diagram';
 import { describeFlowDestination, type TraceStep, traceCall, traceOutcome } from '../../src/callflow/trace';
 import { defaultFeatureCodes } from '../../src/feature-codes/catalog';
-import type {
-  DesiredState,
-  IvrState,
-  QueueState,
-  RingGroupState,
-  TimeConditionState,
-} from '../../src/render/types';
+import type { IvrState } from '../../src/ivrs/state';
+import type { QueueState } from '../../src/queues/state';
+import type { DesiredState } from '../../src/render/state';
+import type { RingGroupState } from '../../src/ring-groups/state';
+import type { TimeConditionState } from '../../src/time-conditions/state';
 
 // The trace on hand-built states: every destination kind, the blocklist, first-match order,
 // emergency mode and time conditions (holiday, override, schedule).

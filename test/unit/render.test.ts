@@ -2,9 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { diffObjects, pjsipObjects } from '../../src/apply/pjsip-objects';
 import { defaultFeatureCodes } from '../../src/feature-codes/catalog';
+import { renderAll } from '../../src/features';
 import { RenderError } from '../../src/render/conf-helpers';
-import { renderAll } from '../../src/render/render-all';
-import type { DesiredState } from '../../src/render/types';
+import type { DesiredState } from '../../src/render/state';
 
 const GOLDEN = join(__dirname, '..', 'golden');
 

@@ -1,4 +1,4 @@
-import type { QueueState } from '../../render/types';
+import type { QueueState } from '../state';
 import { renderAgentCodes } from './render';
 
 const settings = { ariApp: 'switchboard' } as Parameters<typeof renderAgentCodes>[0]['settings'];

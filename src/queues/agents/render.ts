@@ -1,6 +1,6 @@
 import { DEFAULT_ARI_APP } from '../../feature-codes/render';
 import { confTemplate } from '../../render/engine';
-import type { DesiredState } from '../../render/types';
+import type { DesiredState } from '../../render/state';
 
 // A code that can stand literally in a dialplan pattern (the feature-codes page validates
 // codes; this keeps a stray character from breaking the whole dialplan).

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DesiredState, QueueState } from '../../render/types';
+import type { DesiredState } from '../../render/state';
+import type { QueueState } from '../state';
 import { renderQueueCallbackDialplan } from './render';
 
 const base = JSON.parse(

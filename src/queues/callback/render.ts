@@ -1,6 +1,6 @@
 import { DEFAULT_ARI_APP } from '../../feature-codes/render';
 import { confTemplate } from '../../render/engine';
-import type { DesiredState } from '../../render/types';
+import type { DesiredState } from '../../render/state';
 
 // The dialplan behind a queue's callback key: the exit context app_queue jumps to on the key
 // (only queues with callback on have one) and the placeholder's wait context (always there, so a

@@ -1,5 +1,6 @@
 import { confTemplate } from '../../render/engine';
-import type { DesiredState, VoicemailBoxState } from '../../render/types';
+import type { DesiredState } from '../../render/state';
+import type { VoicemailBoxState } from './state';
 
 // The display name is voicemail.conf's directory name; a comma would start the next field and
 // parentheses/pipes mean nothing there, so anything but plain name characters becomes a space.

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { VoicemailBoxState } from '../../render/types';
+import type { VoicemailBoxState } from './state';
 
 // Table voicemail_boxes: one row per extension that has voicemail. extensions.voicemail_enabled
 // is kept equal to "this row exists" by the boxes service (both directions).

@@ -1,9 +1,10 @@
 import { randomInt } from 'node:crypto';
 import type { Knex } from 'knex';
+import { touched } from '../../apply/scope';
+import type { Actor } from '../../apply/trigger';
 import { mapDbError } from '../../db/mysql-errors';
 import type { Tx } from '../../db/tx';
 import { assertUnreferenced, type Ref, removeRefs, replaceRefs } from '../../destinations/refs';
-import type { Actor } from '../../extensions/service';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../http/errors';
 import { type GreetingSource, syncBoxGreetings } from './files';
 import * as repo from './repo';
@@ -149,7 +150,12 @@ export async function create(tx: Tx, input: CreateBoxInput, actor: Actor): Promi
   }
   await tx('extensions').where({ number: input.number }).update({ voicemail_enabled: true });
   await saveRefs(tx, input.number);
-  tx.afterCommit(() => actor.requestApply(`voicemail box ${input.number} created`, [input.number]));
+  tx.afterCommit(() =>
+    actor.requestApply(`voicemail box ${input.number} created`, {
+      voicemailBoxes: true,
+      extensions: [input.number],
+    }),
+  );
   const box = toApi((await repo.getBox(tx, input.number))!, ext.display_name);
   return { box, pin, greetingsBefore: {}, greetingsChanged: Object.values(ids).some((v) => v != null) };
 }
@@ -164,7 +170,7 @@ export async function patch(tx: Tx, number: string, input: PatchBoxInput, actor:
     await repo.update(tx, number, row);
     await saveRefs(tx, number);
     // Only the dialplan's no-PIN list depends on these settings; the apply notices if unchanged.
-    tx.afterCommit(() => actor.requestApply(`voicemail box ${number} updated`));
+    tx.afterCommit(() => actor.requestApply(`voicemail box ${number} updated`, touched('voicemailBoxes')));
   }
   return {
     box: await get(tx, number),
@@ -182,7 +188,7 @@ export async function setPin(
   if (!(await repo.lock(tx, number))) throw new NotFoundError(`voicemail box ${number}`);
   const pin = input.pin ?? generatePin();
   await repo.update(tx, number, { pin });
-  tx.afterCommit(() => actor.requestApply(`voicemail box ${number}: PIN changed`));
+  tx.afterCommit(() => actor.requestApply(`voicemail box ${number}: PIN changed`, touched('voicemailBoxes')));
   return { pin };
 }
 
@@ -191,7 +197,9 @@ export async function remove(tx: Tx, number: string, actor: Actor): Promise<void
   if ((await repo.remove(tx, number)) === 0) throw new NotFoundError(`voicemail box ${number}`);
   await tx('extensions').where({ number }).update({ voicemail_enabled: false });
   await removeRefs(tx, { type: 'voicemail-box', id: number });
-  tx.afterCommit(() => actor.requestApply(`voicemail box ${number} deleted`, [number]));
+  tx.afterCommit(() =>
+    actor.requestApply(`voicemail box ${number} deleted`, { voicemailBoxes: true, extensions: [number] }),
+  );
 }
 
 // Keeps boxes equal to extensions.voicemail_enabled after the extensions API or a CSV import set

@@ -1,6 +1,7 @@
 import type { Deps } from '../../deps';
 import { type DeliveryOptions, VoicemailDelivery } from './job';
 
+export { cronEvery } from '../../lib/cron';
 export { type Transcribe, VoicemailDelivery } from './job';
 export { emailSettingsPages } from './pages';
 export { deliveryRoutes, smtpRoutes } from './routes';
@@ -15,10 +16,4 @@ export function createVoicemailDelivery(
     retrySeconds: deps.config.voicemailDelivery.retrySeconds,
     ...extra,
   });
-}
-
-// node-cron takes a seconds field: every N s for N < 60, every N/60 min for whole minutes.
-export function cronEvery(seconds: number): string {
-  if (seconds < 60) return `*/${seconds} * * * * *`;
-  return `0 */${Math.round(seconds / 60)} * * * *`;
 }

@@ -1,0 +1,13 @@
+import type { FeatureModule } from '../core/feature';
+import { startCallHandling } from './index';
+import { callHandlingPages } from './pages';
+import { renderCallHandlingDialplan } from './render';
+import { callHandlingRoutes } from './routes';
+
+export const callHandlingModule: FeatureModule = {
+  name: 'call-handling',
+  render: { dialplan: renderCallHandlingDialplan },
+  api: (deps) => [{ path: '/api/v1/extensions', router: callHandlingRoutes(deps) }],
+  pages: (deps) => [callHandlingPages(deps)],
+  start: startCallHandling,
+};

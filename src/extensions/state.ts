@@ -1,0 +1,23 @@
+// This feature's part of the desired state (what the renderer works from): its types, and its
+// keys of DesiredState, merged in by declaration so render/ and apply/ never import this file.
+import '../render/state';
+
+export interface ExtensionState {
+  number: string;
+  displayName: string;
+  callerIdName: string | null;
+  callerIdNumber: string | null;
+  email: string | null;
+  sipSecret: string;
+  maxContacts: number;
+  codecs: string[];
+  voicemailEnabled: boolean;
+  classes: string[];
+  outboundCallerId: string | null;
+}
+
+declare module '../render/state' {
+  interface DesiredState {
+    extensions: ExtensionState[];
+  }
+}

@@ -1,0 +1,15 @@
+import type { FeatureModule } from '../core/feature';
+import { startFeatureCodes } from './index';
+import { featureCodePages } from './pages';
+import { renderFeatureCodes } from './render';
+import { loadFeatureCodes } from './repo';
+import { featureCodeRoutes } from './routes';
+
+export const featureCodesModule: FeatureModule = {
+  name: 'feature-codes',
+  state: [{ key: 'featureCodes', load: loadFeatureCodes }],
+  render: { dialplan: renderFeatureCodes },
+  api: (deps) => [{ path: '/api/v1/feature-codes', router: featureCodeRoutes(deps) }],
+  pages: (deps) => [featureCodePages(deps)],
+  start: startFeatureCodes,
+};

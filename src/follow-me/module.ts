@@ -1,0 +1,13 @@
+import type { FeatureModule } from '../core/feature';
+import { followMePages } from './pages';
+import { renderFollowMeDialplan } from './render';
+import { listFollowMeForRender } from './repo';
+import { followMeRoutes } from './routes';
+
+export const followMeModule: FeatureModule = {
+  name: 'follow-me',
+  state: [{ key: 'followMe', load: listFollowMeForRender, readsAlso: ['extensions'] }],
+  render: { dialplan: renderFollowMeDialplan },
+  api: (deps) => [{ path: '/api/v1/extensions', router: followMeRoutes(deps) }],
+  pages: (deps) => [followMePages(deps)],
+};

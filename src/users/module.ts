@@ -1,0 +1,9 @@
+import type { FeatureModule } from '../core/feature';
+import { userPages } from './pages';
+import { userRoutes } from './routes';
+
+export const usersModule: FeatureModule = {
+  name: 'users',
+  api: (deps) => [{ router: userRoutes(deps) }],
+  pages: (deps) => [userPages(deps)],
+};
