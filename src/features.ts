@@ -56,7 +56,7 @@ export const FEATURES: readonly FeatureModule[] = [
   analyticsModule,
 ];
 
-const SLICES: readonly AnyStateSlice[] = FEATURES.flatMap((f) => f.state ?? []);
+export const SLICES: readonly AnyStateSlice[] = FEATURES.flatMap((f) => f.state ?? []);
 const CONTRIBUTIONS = FEATURES.flatMap((f) => (f.render ? [f.render] : []));
 
 // Pure: same state, same bytes.
