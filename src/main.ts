@@ -1,7 +1,7 @@
+import { ensureFirstAdmin } from './auth/accounts';
 import { loadConfig } from './config';
 import { createLogger } from './lib/log';
 import { createSwitchboard } from './server';
-import { ensureFirstAdmin } from './users/service';
 
 async function main(): Promise<void> {
   const config = loadConfig();

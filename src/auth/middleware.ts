@@ -2,9 +2,9 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Knex } from 'knex';
 import { AppError, ForbiddenError, UnauthenticatedError } from '../http/errors';
 import { safeEqual } from '../lib/crypto';
-import { findById, type Role } from '../users/repo';
 import { findSession } from './sessions';
 import { findTokenUser } from './tokens';
+import { findById, type Role } from './users.repo';
 
 export const SESSION_COOKIE = 'sb_session';
 

@@ -2,7 +2,7 @@ import { useTestApp } from '../../test/support/app';
 import { asteriskCli, waitFor } from '../../test/support/asterisk';
 import { testEnv } from '../../test/support/env';
 import { HOSTILE } from '../../test/support/hostile';
-import { astdbFor } from './index';
+import { astdbFor } from './runtime';
 import * as service from './service';
 
 // The API with real parts: MariaDB as the truth and the sandbox Asterisk's astdb as the mirror

@@ -1,5 +1,5 @@
 import type { FeatureModule } from '../core/feature';
-import { startCallHandling } from './index';
+import { startCallHandling } from './runtime';
 import { callHandlingPages } from './pages';
 import { renderCallHandlingDialplan } from './render';
 import { callHandlingRoutes } from './routes';

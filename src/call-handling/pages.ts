@@ -4,7 +4,7 @@ import type { Deps } from '../deps';
 import { type AppError, ForbiddenError, NotFoundError } from '../http/errors';
 import { parse } from '../http/parse';
 import { formString, notFoundPage, refusal, requirePage, sendPage } from '../web/page-helpers';
-import { astdbFor } from './index';
+import { astdbFor } from './runtime';
 import { assertOwnerOrAdmin } from './routes';
 import { BlockCaller, BlockedParams, ExtensionNumber, PutCallHandling } from './schema';
 import * as service from './service';

@@ -4,7 +4,7 @@ import type { Deps } from '../deps';
 import { ApiRouter } from '../http/api';
 import { ForbiddenError } from '../http/errors';
 import { parse } from '../http/parse';
-import { astdbFor } from './index';
+import { astdbFor } from './runtime';
 import { BlockCaller, BlockedParams, CallHandlingParams, PutCallHandling } from './schema';
 import * as service from './service';
 

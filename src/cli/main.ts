@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
+import { createUser, ensureFirstAdmin, Password } from '../auth/accounts';
 import { createApiToken } from '../auth/tokens';
+import { findByUsername, ROLES, type Role } from '../auth/users.repo';
 import { createKnex, ensureDatabase } from '../db/knex';
-import { findByUsername, ROLES, type Role } from '../users/repo';
-import { createUser, ensureFirstAdmin, Password } from '../users/service';
 
 const USAGE = `usage:
   cli migrate

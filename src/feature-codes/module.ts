@@ -1,5 +1,5 @@
 import type { FeatureModule } from '../core/feature';
-import { startFeatureCodes } from './index';
+import { startFeatureCodes } from './runtime';
 import { featureCodePages } from './pages';
 import { renderFeatureCodes } from './render';
 import { loadFeatureCodes } from './repo';

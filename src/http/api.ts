@@ -1,7 +1,7 @@
 import type { Request, Response, Router } from 'express';
 import type { z } from 'zod';
 import { requireRole } from '../auth/middleware';
-import type { Role } from '../users/repo';
+import type { Role } from '../auth/users.repo';
 import type { OpenApiRegistry } from './openapi';
 import { parse } from './parse';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Role } from '../users/repo';
+import type { Role } from '../auth/users.repo';
 
 export interface OperationDoc {
   method: string;

@@ -1,12 +1,12 @@
 import argon2 from 'argon2';
 import type { Knex } from 'knex';
 import type { z } from 'zod';
+import { createUser } from '../auth/accounts';
 import { createApiToken } from '../auth/tokens';
+import type { UserRow } from '../auth/users.repo';
 import { ConflictError, NotFoundError, UnprocessableError } from '../http/errors';
 import { randomSecret } from '../lib/crypto';
-import type { UserRow } from './repo';
 import type { CreateUser, PatchUser } from './schema';
-import { createUser } from './service';
 
 export function toApi(u: UserRow) {
   return {

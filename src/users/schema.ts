@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Password, Username } from './service';
+import { Password, Username } from '../auth/accounts';
 
 const Role = z.enum(['admin', 'supervisor', 'user']);
 const ExtensionRef = z

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { useTestApp } from '../../test/support/app';
 import { waitFor } from '../../test/support/asterisk';
 import { HOSTILE } from '../../test/support/hostile';
+import { createUser } from '../auth/accounts';
 import { createApiToken } from '../auth/tokens';
-import { createUser } from '../users/service';
 import { mailboxDir } from './spool';
 
 // Visual voicemail against a spool directory laid out exactly as app_voicemail (file storage)

@@ -1,8 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Knex } from 'knex';
 import { requireRole } from '../auth/middleware';
+import type { Role } from '../auth/users.repo';
 import { UnauthenticatedError } from '../http/errors';
-import type { Role } from '../users/repo';
 import { findKiosk } from './kiosk';
 
 export interface KioskViewer {

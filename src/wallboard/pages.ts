@@ -5,7 +5,7 @@ import { parse } from '../http/parse';
 import { formString, notFoundPage, refusal, requirePage, sendPage, withId } from '../web/page-helpers';
 import { renderPage } from '../web/views';
 import { kioskFrom } from './access';
-import { hubFor } from './index';
+import { hubFor } from './runtime';
 import {
   type CreatedKioskToken,
   createKioskToken,

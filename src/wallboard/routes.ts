@@ -5,7 +5,7 @@ import { ApiRouter } from '../http/api';
 import { AppError } from '../http/errors';
 import { idParam } from '../http/parse';
 import { type KioskViewer, kioskOrRole } from './access';
-import { hubFor } from './index';
+import { hubFor } from './runtime';
 import { createKioskToken, KioskTokenInput, listKioskTokens, revokeKioskToken } from './kiosk';
 
 // Wallboard API: the live snapshot and its event stream (SSE), kiosk tokens.

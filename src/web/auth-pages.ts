@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
+import { verifyLogin } from '../auth/accounts';
 import { SESSION_COOKIE } from '../auth/middleware';
 import { createSession, destroySession } from '../auth/sessions';
 import type { Deps } from '../deps';
-import { verifyLogin } from '../users/service';
 import { formString, sendPage } from './page-helpers';
 
 export function authPages(deps: Deps): Router {

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
+import type { Role } from '../auth/users.repo';
 import { AppError } from '../http/errors';
-import type { Role } from '../users/repo';
 import { renderPage } from './views';
 
 export function sendPage(

@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { createUser } from '../../src/auth/accounts';
 import { createApiToken } from '../../src/auth/tokens';
 import { enforceRetentionOnce } from '../../src/recordings/retention';
 import { readWavInfo } from '../../src/recordings/wav';
-import { createUser } from '../../src/users/service';
 import { killAllCarrierSipp } from '../carrier/sipp';
 import { startTestApp, type TestApp } from '../support/app';
 import { hangUpChannels, waitFor } from '../support/asterisk';

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { createUser } from '../../src/auth/accounts';
 import { createApiToken } from '../../src/auth/tokens';
-import { createUser } from '../../src/users/service';
 import { mailboxDir } from '../../src/voicemail/spool';
 import { killAllCarrierSipp } from '../carrier/sipp';
 import { startTestApp, type TestApp } from '../support/app';

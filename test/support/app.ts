@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createApiToken } from '../../src/auth/tokens';
+import { findByUsername } from '../../src/auth/users.repo';
 import { loadConfig } from '../../src/config';
 import { createKnex } from '../../src/db/knex';
 import { createLogger } from '../../src/lib/log';
 import { createSwitchboard, type Switchboard } from '../../src/server';
-import { findByUsername } from '../../src/users/repo';
 import { prepareTestDatabase } from './db-template';
 import { requireAsterisk, testEnv } from './env';
 import { seedUser } from './users';

@@ -1,6 +1,6 @@
 import argon2 from 'argon2';
 import type { Knex } from 'knex';
-import { insert, type Role } from '../../src/users/repo';
+import { insert, type Role } from '../../src/auth/users.repo';
 
 // The people every suite signs in as. They are fixtures, not what is under test: the product's
 // own createUser (argon2id at its production cost, ~0.4 s of CPU per hash) is exercised by the

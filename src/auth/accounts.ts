@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { mapDbError } from '../db/mysql-errors';
 import { randomSecret } from '../lib/crypto';
-import * as repo from './repo';
+import * as repo from './users.repo';
 
 export const Username = z
   .string()
