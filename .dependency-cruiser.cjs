@@ -1,7 +1,8 @@
 // The layering rules of docs/architecture.md, checked by `npm test` (scripts/test.sh).
 // Core layers know the feature contract (src/core/feature.ts), never a feature; features reach
 // each other only through the other feature's index.ts; nothing imports in a circle.
-const CORE = '(apply|asterisk|auth|calldata|cli|core|db|destinations|http|jobs|lib|ops|render|web)';
+const { CORE_LAYERS } = require('./scripts/layers.cjs');
+const CORE = `(${CORE_LAYERS.join('|')})`;
 const ROOTS = '^src/(app|server|main|features)\\.ts$';
 const FEATURE = `^src/(?!${CORE}/)[^/]+/`;
 

@@ -15,6 +15,8 @@ bash scripts/provision-mariadb.sh
 
 say "lint and format check (biome)"
 npx --no-install biome check .
+say "layering: no cycles, core never imports a feature, features meet through index.ts"
+npx --no-install depcruise src --config .dependency-cruiser.cjs --output-type err
 # Both at once: the machine has two cores and each tsc uses one.
 say "typecheck (tsc) and the production build (npm run build, as npm run up builds it)"
 npx --no-install tsc --noEmit -p tsconfig.json & typecheck=$!

@@ -1,8 +1,8 @@
 import type { FeatureModule } from '../core/feature';
-import { startCallHandling } from './runtime';
 import { callHandlingPages } from './pages';
 import { renderCallHandlingDialplan } from './render';
 import { callHandlingRoutes } from './routes';
+import { startCallHandling } from './runtime';
 
 export const callHandlingModule: FeatureModule = {
   name: 'call-handling',

@@ -4,8 +4,8 @@ import type { Deps } from '../deps';
 import { type AppError, ForbiddenError, NotFoundError } from '../http/errors';
 import { parse } from '../http/parse';
 import { formString, notFoundPage, refusal, requirePage, sendPage } from '../web/page-helpers';
-import { astdbFor } from './runtime';
 import { assertOwnerOrAdmin } from './routes';
+import { astdbFor } from './runtime';
 import { BlockCaller, BlockedParams, ExtensionNumber, PutCallHandling } from './schema';
 import * as service from './service';
 

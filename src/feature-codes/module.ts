@@ -1,9 +1,9 @@
 import type { FeatureModule } from '../core/feature';
-import { startFeatureCodes } from './runtime';
 import { featureCodePages } from './pages';
 import { renderFeatureCodes } from './render';
 import { loadFeatureCodes } from './repo';
 import { featureCodeRoutes } from './routes';
+import { startFeatureCodes } from './runtime';
 
 export const featureCodesModule: FeatureModule = {
   name: 'feature-codes',

@@ -5,7 +5,6 @@ import { parse } from '../http/parse';
 import { formString, notFoundPage, refusal, requirePage, sendPage, withId } from '../web/page-helpers';
 import { renderPage } from '../web/views';
 import { kioskFrom } from './access';
-import { hubFor } from './runtime';
 import {
   type CreatedKioskToken,
   createKioskToken,
@@ -13,6 +12,7 @@ import {
   listKioskTokens,
   revokeKioskToken,
 } from './kiosk';
+import { hubFor } from './runtime';
 
 // Wallboard page (/wallboard), also reachable with a kiosk token; kiosk links (/wallboard/kiosk)
 // for admins. The page itself is a frame: /static/wallboard.js fills it from the event stream.

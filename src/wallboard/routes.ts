@@ -5,8 +5,8 @@ import { ApiRouter } from '../http/api';
 import { AppError } from '../http/errors';
 import { idParam } from '../http/parse';
 import { type KioskViewer, kioskOrRole } from './access';
-import { hubFor } from './runtime';
 import { createKioskToken, KioskTokenInput, listKioskTokens, revokeKioskToken } from './kiosk';
+import { hubFor } from './runtime';
 
 // Wallboard API: the live snapshot and its event stream (SSE), kiosk tokens.
 export function wallboardRoutes(deps: Deps): Router {
