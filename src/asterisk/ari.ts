@@ -1,5 +1,5 @@
-import ariClient from 'ari-client';
 import type { Logger } from '../lib/log';
+import { AriEventSocket } from './ari-events';
 
 export interface AriOptions {
   url: string;
@@ -33,7 +33,7 @@ export interface AriEndpoint {
 export type ConfigField = readonly [attribute: string, value: string];
 
 // The only module that knows ARI's wire format. REST calls go through fetch (typed, with
-// timeouts); the event websocket and its reconnects go through ari-client.
+// timeouts); the event websocket and its reconnects go through AriEventSocket (ari-events.ts).
 // Events handed to onEvent listeners: registration state, and the channel events of calls that
 // Switchboard itself handles in Stasis (feature codes, recording or playing greetings by phone).
 const FORWARDED_EVENTS = [
@@ -53,9 +53,7 @@ const FORWARDED_EVENTS = [
 ] as const;
 
 export class Ari {
-  private events: { close(): Promise<void> | void } | null = null;
-  private stopped = false;
-  private wakeRetry: (() => void) | null = null;
+  private events: AriEventSocket | null = null;
   private connectedState = false;
   private started: string | null = null;
   private readonly listeners = new Set<(event: string, data: unknown) => void>();
@@ -219,63 +217,23 @@ export class Ari {
   }
 
   // Keeps the event websocket up for the life of the process: Asterisk restarts are routine.
+  // Resolves once connected (or stopped); later drops are reconnected by the socket itself.
   async startEvents(): Promise<void> {
-    this.stopped = false;
-    let delay = 500;
-    while (!this.stopped) {
-      try {
-        // ari-client sets no timeout of its own: a connect or websocket opening that never
-        // settles would leave this process deaf to events until it restarts.
-        const client = await withTimeout(
-          quietly(() => ariClient.connect(this.options.url, this.options.username, this.options.password)),
-          CONNECT_TIMEOUT_MS,
-          'loading the ARI description',
-        );
-        if (this.stopped) return;
-        client.on('WebSocketConnected', () => this.setConnected(true));
-        client.on('WebSocketReconnecting', () => this.setConnected(false));
-        client.on('WebSocketMaxRetries', () => {
-          this.setConnected(false);
-          this.events = null;
-          if (!this.stopped) void this.startEvents();
-        });
-        for (const name of this.forwarded) {
-          client.on(name as 'EndpointStateChange', (event: unknown) => {
-            for (const l of this.listeners) l(name, event);
-          });
-        }
-        await withTimeout(
-          client.start(this.options.app, true),
-          CONNECT_TIMEOUT_MS,
-          'opening the event websocket',
-        ).catch((err: unknown) => {
-          client.stop();
-          throw err;
-        });
-        // stop() may have run while the websocket was opening: it found nothing to close then,
-        // so this socket (and ari-client's reconnects) would outlive the stop.
-        if (this.stopped) {
-          client.stop();
-          return;
-        }
-        this.events = { close: () => client.stop() };
-        this.setConnected(true);
-        return;
-      } catch (err) {
-        this.setConnected(false);
-        if (this.stopped) return;
-        this.log.warn({ err: (err as Error).message, retryInMs: delay }, 'ARI connect failed');
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, delay);
-          this.wakeRetry = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wakeRetry = null;
-        delay = Math.min(delay * 2, 10_000);
-      }
-    }
+    this.events ??= new AriEventSocket({
+      url: this.options.url,
+      username: this.options.username,
+      password: this.options.password,
+      app: this.options.app,
+      subscribeAll: true,
+      onEvent: (event) => {
+        if (!this.forwarded.includes(event.type)) return;
+        for (const l of this.listeners) l(event.type, event);
+      },
+      onConnected: (connected) => this.setConnected(connected),
+      onRetry: (err, retryInMs) => this.log.warn({ err: err.message, retryInMs }, 'ARI connect failed'),
+      onError: (err) => this.log.warn({ err: err.message }, 'ARI event not handled'),
+    });
+    await this.events.start();
   }
 
   private setConnected(value: boolean): void {
@@ -285,14 +243,9 @@ export class Ari {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    // A retry waiting to reconnect ends now rather than holding the process for up to 10 s.
-    this.wakeRetry?.();
     this.setConnected(false);
-    const hadSocket = this.events !== null;
-    await this.events?.close();
-    this.events = null;
-    if (hadSocket) await this.appReleased(5_000);
+    const mayHoldApp = (await this.events?.stop()) ?? false;
+    if (mayHoldApp) await this.appReleased(5_000);
   }
 
   // Asterisk unregisters the Stasis app when it notices the closed socket. A Switchboard started
@@ -318,30 +271,6 @@ export class Ari {
       }
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-  }
-}
-
-const CONNECT_TIMEOUT_MS = 10_000;
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-// ari-client's bundled swagger-client prints a deprecation notice with console.log on every
-// connect; it is not ours to fix and would otherwise land in the service's stdout.
-export async function quietly<T>(fn: () => Promise<T>): Promise<T> {
-  const original = console.log;
-  console.log = (...args: unknown[]) => {
-    if (!JSON.stringify(args).includes('deprecated version of Swagger')) original(...args);
-  };
-  try {
-    return await fn();
-  } finally {
-    console.log = original;
   }
 }
 
