@@ -25,7 +25,7 @@ const direct = ariAt(testEnv.ariUrl, 'sb-test-events-direct');
 
 async function registered(app: string): Promise<boolean> {
   try {
-    await direct.request('GET', `/applications/${encodeURIComponent(app)}`, undefined, 2_000);
+    await direct.application(app, 2_000);
     return true;
   } catch {
     return false;

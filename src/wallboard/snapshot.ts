@@ -126,8 +126,8 @@ export class SnapshotBuilder {
   private async channelsAndBridges(): Promise<{ channels: AriChannel[]; bridges: AriBridge[] } | null> {
     try {
       const [channels, bridges] = await Promise.all([
-        this.deps.ari.request<AriChannel[]>('GET', '/channels', undefined, 5_000),
-        this.deps.ari.request<AriBridge[]>('GET', '/bridges', undefined, 5_000),
+        this.deps.ari.listChannels(),
+        this.deps.ari.listBridges(),
       ]);
       return { channels, bridges };
     } catch (err) {
