@@ -116,7 +116,7 @@ export class SnapshotBuilder {
 
   private async queueShow(): Promise<Map<string, ShownQueue> | null> {
     try {
-      return parseQueueShow(await this.deps.cli.run(queueCommands.show()));
+      return parseQueueShow(await queueCommands.show(this.deps.cli));
     } catch (err) {
       this.deps.log.warn({ err: (err as Error).message }, 'wallboard: queue show failed');
       return null;
