@@ -362,10 +362,7 @@ export class Applier {
           );
         }
       } else if (change.name !== PJSIP_FILE) {
-        const mod = await ari.request<{ status?: string }>(
-          'GET',
-          `/asterisk/modules/${moduleFor(change.name)}`,
-        );
+        const mod = await ari.getModule(moduleFor(change.name));
         if (mod.status !== 'Running')
           throw new Error(`verify: ${moduleFor(change.name)} is ${mod.status ?? 'not loaded'}`);
       }

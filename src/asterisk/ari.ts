@@ -1,5 +1,5 @@
-import ariClient from 'ari-client';
 import type { Logger } from '../lib/log';
+import { AriEventSocket } from './ari-events';
 
 export interface AriOptions {
   url: string;
@@ -32,8 +32,75 @@ export interface AriEndpoint {
 
 export type ConfigField = readonly [attribute: string, value: string];
 
+// The fields Switchboard reads of ARI's models (Asterisk 22); ARI sends more.
+export interface AriChannel {
+  id: string;
+  name: string;
+  state: string;
+  caller?: { name?: string; number?: string };
+  connected?: { name?: string; number?: string };
+  creationtime?: string;
+  dialplan?: { context?: string; exten?: string; priority?: number; app_name?: string; app_data?: string };
+}
+
+export interface AriBridge {
+  id: string;
+  bridge_type?: string;
+  channels: string[];
+}
+
+export interface AriPlayback {
+  id: string;
+  media_uri?: string;
+  state?: string;
+}
+
+export interface AriLiveRecording {
+  name: string;
+  format?: string;
+  state?: string;
+}
+
+export interface AriApplication {
+  name: string;
+  channel_ids?: string[];
+  bridge_ids?: string[];
+  endpoint_ids?: string[];
+  device_names?: string[];
+}
+
+export interface AriModule {
+  name: string;
+  status?: string;
+}
+
+export interface OriginateOptions {
+  endpoint: string;
+  app: string;
+  appArgs?: string;
+  callerId?: string;
+  // -1: no limit.
+  timeoutSeconds?: number;
+  channelId?: string;
+  // The other half's id when the endpoint is a Local channel.
+  otherChannelId?: string;
+  variables?: Record<string, string>;
+}
+
+export interface RecordOptions {
+  name: string;
+  format: string;
+  maxDurationSeconds?: number;
+  beep?: boolean;
+  terminateOn?: 'none' | 'any' | '*' | '#';
+  ifExists?: 'fail' | 'overwrite' | 'append';
+}
+
+export type HangupReason = 'normal' | 'busy' | 'congestion' | 'no_answer' | 'timeout' | 'rejected';
+
 // The only module that knows ARI's wire format. REST calls go through fetch (typed, with
-// timeouts); the event websocket and its reconnects go through ari-client.
+// timeouts), one method per call Switchboard makes; the event websocket and its reconnects go
+// through AriEventSocket (ari-events.ts).
 // Events handed to onEvent listeners: registration state, and the channel events of calls that
 // Switchboard itself handles in Stasis (feature codes, recording or playing greetings by phone).
 const FORWARDED_EVENTS = [
@@ -53,9 +120,7 @@ const FORWARDED_EVENTS = [
 ] as const;
 
 export class Ari {
-  private events: { close(): Promise<void> | void } | null = null;
-  private stopped = false;
-  private wakeRetry: (() => void) | null = null;
+  private events: AriEventSocket | null = null;
   private connectedState = false;
   private started: string | null = null;
   private readonly listeners = new Set<(event: string, data: unknown) => void>();
@@ -71,7 +136,7 @@ export class Ari {
     return this.connectedState;
   }
 
-  // A binary resource (a stored recording's audio): GET only, no JSON.
+  // A binary resource: GET only, no JSON. Public, like request(), for tests.
   async download(path: string, timeoutMs = 30_000): Promise<Buffer> {
     let res: Response;
     try {
@@ -90,6 +155,8 @@ export class Ari {
     return `Basic ${Buffer.from(`${this.options.username}:${this.options.password}`).toString('base64')}`;
   }
 
+  // The raw primitive every typed method below goes through. Product code calls the typed
+  // methods; this stays public for tests, which also make calls the product does not (snoop...).
   async request<T = unknown>(method: string, path: string, body?: unknown, timeoutMs = 30_000): Promise<T> {
     const headers: Record<string, string> = { authorization: this.authorization() };
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -120,6 +187,8 @@ export class Ari {
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
+  // ---- asterisk
+
   info(): Promise<{
     system?: { version?: string };
     status?: { startup_time?: string; last_reload_time?: string };
@@ -137,10 +206,14 @@ export class Ari {
     return this.started;
   }
 
+  getModule(module: string): Promise<AriModule> {
+    return this.request('GET', ariPath`/asterisk/modules/${module}`);
+  }
+
   // Synchronous in Asterisk: reloading res_pjsip with 50,000 extensions takes longer than the
   // default 30 s on two cores, and giving up early would roll back onto a reload still running.
   async reloadModule(module: string): Promise<void> {
-    await this.request('PUT', `/asterisk/modules/${encodeURIComponent(module)}`, undefined, 300_000);
+    await this.request('PUT', ariPath`/asterisk/modules/${module}`, undefined, 300_000);
   }
 
   async pushObject(
@@ -166,52 +239,156 @@ export class Ari {
   }
 
   async objectExists(configClass: string, type: string, id: string): Promise<boolean> {
-    try {
-      await this.request('GET', dynamicPath(configClass, type, id), undefined, 5_000);
-      return true;
-    } catch (err) {
-      if (err instanceof AriError && err.status === 404) return false;
-      throw err;
-    }
+    return found(await notFound(this.request('GET', dynamicPath(configClass, type, id), undefined, 5_000)));
   }
 
   async getEndpoint(technology: string, resource: string): Promise<AriEndpoint | null> {
-    try {
-      return await this.request<AriEndpoint>(
-        'GET',
-        `/endpoints/${encodeURIComponent(technology)}/${encodeURIComponent(resource)}`,
-        undefined,
-        5_000,
-      );
-    } catch (err) {
-      if (err instanceof AriError && err.status === 404) return null;
-      throw err;
-    }
+    const endpoint = await notFound(
+      this.request<AriEndpoint>('GET', ariPath`/endpoints/${technology}/${resource}`, undefined, 5_000),
+    );
+    return endpoint === NOT_FOUND ? null : endpoint;
   }
 
   listEndpoints(technology: string): Promise<AriEndpoint[]> {
-    return this.request<AriEndpoint[]>(
-      'GET',
-      `/endpoints/${encodeURIComponent(technology)}`,
-      undefined,
-      60_000,
-    );
+    return this.request('GET', ariPath`/endpoints/${technology}`, undefined, 60_000);
   }
 
   async getObject(configClass: string, type: string, id: string): Promise<Record<string, string> | null> {
-    try {
-      const fields = await this.request<Array<{ attribute: string; value: string }>>(
+    const fields = await notFound(
+      this.request<Array<{ attribute: string; value: string }>>(
         'GET',
         dynamicPath(configClass, type, id),
         undefined,
         5_000,
-      );
-      return Object.fromEntries(fields.map((f) => [f.attribute, f.value]));
-    } catch (err) {
-      if (err instanceof AriError && err.status === 404) return null;
-      throw err;
-    }
+      ),
+    );
+    return fields === NOT_FOUND ? null : Object.fromEntries(fields.map((f) => [f.attribute, f.value]));
   }
+
+  // ---- applications
+
+  // Throws on 404 too: the app is not registered (no event websocket for it right now).
+  application(app: string, timeoutMs = 5_000): Promise<AriApplication> {
+    return this.request('GET', ariPath`/applications/${app}`, undefined, timeoutMs);
+  }
+
+  // eventSource as ARI spells it: `channel:` (every channel), `channel:<id>`, `endpoint:PJSIP/1001`...
+  async subscribe(app: string, eventSource: string): Promise<void> {
+    await this.request(
+      'POST',
+      withQuery(ariPath`/applications/${app}/subscription`, { eventSource }),
+      undefined,
+      5_000,
+    );
+  }
+
+  // ---- channels
+
+  listChannels(): Promise<AriChannel[]> {
+    return this.request('GET', '/channels', undefined, 5_000);
+  }
+
+  // null: no such channel (it ended, or never existed).
+  async getChannel(channelId: string): Promise<AriChannel | null> {
+    const channel = await notFound(this.request<AriChannel>('GET', ariPath`/channels/${channelId}`));
+    return channel === NOT_FOUND ? null : channel;
+  }
+
+  // A new channel dialling `endpoint`, handed to Stasis `app` once answered. Channel variables
+  // go in the body (any characters), the rest in the query.
+  originate(o: OriginateOptions): Promise<AriChannel> {
+    const path = withQuery('/channels', {
+      endpoint: o.endpoint,
+      app: o.app,
+      appArgs: o.appArgs,
+      callerId: o.callerId,
+      timeout: o.timeoutSeconds === undefined ? undefined : String(o.timeoutSeconds),
+      channelId: o.channelId,
+      otherChannelId: o.otherChannelId,
+    });
+    return this.request('POST', path, o.variables === undefined ? undefined : { variables: o.variables });
+  }
+
+  // false: the channel was already gone (404).
+  async hangup(channelId: string, reason?: HangupReason): Promise<boolean> {
+    return found(
+      await notFound(this.request('DELETE', withQuery(ariPath`/channels/${channelId}`, { reason }))),
+    );
+  }
+
+  async answer(channelId: string): Promise<void> {
+    await this.request('POST', ariPath`/channels/${channelId}/answer`);
+  }
+
+  // The media in order, as one playback whose id the Playback* events carry.
+  play(channelId: string, playbackId: string, media: readonly string[]): Promise<AriPlayback> {
+    return this.request('POST', withQuery(ariPath`/channels/${channelId}/play/${playbackId}`, { media }));
+  }
+
+  // false: the playback had already finished (404).
+  async stopPlayback(playbackId: string): Promise<boolean> {
+    return found(await notFound(this.request('DELETE', ariPath`/playbacks/${playbackId}`)));
+  }
+
+  async startMoh(channelId: string): Promise<void> {
+    await this.request('POST', ariPath`/channels/${channelId}/moh`);
+  }
+
+  async stopMoh(channelId: string): Promise<void> {
+    await this.request('DELETE', ariPath`/channels/${channelId}/moh`);
+  }
+
+  record(channelId: string, o: RecordOptions): Promise<AriLiveRecording> {
+    const path = withQuery(ariPath`/channels/${channelId}/record`, {
+      name: o.name,
+      format: o.format,
+      maxDurationSeconds: o.maxDurationSeconds === undefined ? undefined : String(o.maxDurationSeconds),
+      beep: o.beep === undefined ? undefined : String(o.beep),
+      terminateOn: o.terminateOn,
+      ifExists: o.ifExists,
+    });
+    return this.request('POST', path);
+  }
+
+  // A channel variable or a writable dialplan function, e.g. CHANNEL(language).
+  async setChannelVar(channelId: string, variable: string, value: string): Promise<void> {
+    await this.request('POST', withQuery(ariPath`/channels/${channelId}/variable`, { variable, value }));
+  }
+
+  // ---- bridges
+
+  listBridges(): Promise<AriBridge[]> {
+    return this.request('GET', '/bridges', undefined, 5_000);
+  }
+
+  createBridge(bridgeId: string, type: 'mixing'): Promise<AriBridge> {
+    return this.request('POST', withQuery(ariPath`/bridges/${bridgeId}`, { type }));
+  }
+
+  async addChannel(bridgeId: string, channelIds: readonly string[]): Promise<void> {
+    await this.request(
+      'POST',
+      withQuery(ariPath`/bridges/${bridgeId}/addChannel`, { channel: channelIds.join(',') }),
+    );
+  }
+
+  // false: no such bridge (404).
+  async destroyBridge(bridgeId: string): Promise<boolean> {
+    return found(await notFound(this.request('DELETE', ariPath`/bridges/${bridgeId}`)));
+  }
+
+  // ---- recordings
+
+  storedRecordingFile(name: string): Promise<Buffer> {
+    return this.download(ariPath`/recordings/stored/${name}/file`);
+  }
+
+  // false: no such recording (404).
+  async deleteStoredRecording(name: string): Promise<boolean> {
+    return found(await notFound(this.request('DELETE', ariPath`/recordings/stored/${name}`)));
+  }
+
+  // ---- events
 
   onEvent(listener: (event: string, data: unknown) => void): () => void {
     this.listeners.add(listener);
@@ -219,63 +396,23 @@ export class Ari {
   }
 
   // Keeps the event websocket up for the life of the process: Asterisk restarts are routine.
+  // Resolves once connected (or stopped); later drops are reconnected by the socket itself.
   async startEvents(): Promise<void> {
-    this.stopped = false;
-    let delay = 500;
-    while (!this.stopped) {
-      try {
-        // ari-client sets no timeout of its own: a connect or websocket opening that never
-        // settles would leave this process deaf to events until it restarts.
-        const client = await withTimeout(
-          quietly(() => ariClient.connect(this.options.url, this.options.username, this.options.password)),
-          CONNECT_TIMEOUT_MS,
-          'loading the ARI description',
-        );
-        if (this.stopped) return;
-        client.on('WebSocketConnected', () => this.setConnected(true));
-        client.on('WebSocketReconnecting', () => this.setConnected(false));
-        client.on('WebSocketMaxRetries', () => {
-          this.setConnected(false);
-          this.events = null;
-          if (!this.stopped) void this.startEvents();
-        });
-        for (const name of this.forwarded) {
-          client.on(name as 'EndpointStateChange', (event: unknown) => {
-            for (const l of this.listeners) l(name, event);
-          });
-        }
-        await withTimeout(
-          client.start(this.options.app, true),
-          CONNECT_TIMEOUT_MS,
-          'opening the event websocket',
-        ).catch((err: unknown) => {
-          client.stop();
-          throw err;
-        });
-        // stop() may have run while the websocket was opening: it found nothing to close then,
-        // so this socket (and ari-client's reconnects) would outlive the stop.
-        if (this.stopped) {
-          client.stop();
-          return;
-        }
-        this.events = { close: () => client.stop() };
-        this.setConnected(true);
-        return;
-      } catch (err) {
-        this.setConnected(false);
-        if (this.stopped) return;
-        this.log.warn({ err: (err as Error).message, retryInMs: delay }, 'ARI connect failed');
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, delay);
-          this.wakeRetry = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wakeRetry = null;
-        delay = Math.min(delay * 2, 10_000);
-      }
-    }
+    this.events ??= new AriEventSocket({
+      url: this.options.url,
+      username: this.options.username,
+      password: this.options.password,
+      app: this.options.app,
+      subscribeAll: true,
+      onEvent: (event) => {
+        if (!this.forwarded.includes(event.type)) return;
+        for (const l of this.listeners) l(event.type, event);
+      },
+      onConnected: (connected) => this.setConnected(connected),
+      onRetry: (err, retryInMs) => this.log.warn({ err: err.message, retryInMs }, 'ARI connect failed'),
+      onError: (err) => this.log.warn({ err: err.message }, 'ARI event not handled'),
+    });
+    await this.events.start();
   }
 
   private setConnected(value: boolean): void {
@@ -285,14 +422,9 @@ export class Ari {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    // A retry waiting to reconnect ends now rather than holding the process for up to 10 s.
-    this.wakeRetry?.();
     this.setConnected(false);
-    const hadSocket = this.events !== null;
-    await this.events?.close();
-    this.events = null;
-    if (hadSocket) await this.appReleased(5_000);
+    const mayHoldApp = (await this.events?.stop()) ?? false;
+    if (mayHoldApp) await this.appReleased(5_000);
   }
 
   // Asterisk unregisters the Stasis app when it notices the closed socket. A Switchboard started
@@ -301,10 +433,9 @@ export class Ari {
   // (no StasisStart, no ChannelDestroyed). So stopping ends once Asterisk has let go of the app.
   private async appReleased(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    const path = `/applications/${encodeURIComponent(this.options.app)}`;
     for (;;) {
       try {
-        await this.request('GET', path, undefined, 1_000);
+        await this.application(this.options.app, 1_000);
       } catch {
         // 404: released. Anything else (Asterisk gone, refused): nothing left to release.
         return;
@@ -321,30 +452,46 @@ export class Ari {
   }
 }
 
-const CONNECT_TIMEOUT_MS = 10_000;
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+function dynamicPath(configClass: string, type: string, id: string): string {
+  return ariPath`/asterisk/config/dynamic/${configClass}/${type}/${id}`;
 }
 
-// ari-client's bundled swagger-client prints a deprecation notice with console.log on every
-// connect; it is not ours to fix and would otherwise land in the service's stdout.
-export async function quietly<T>(fn: () => Promise<T>): Promise<T> {
-  const original = console.log;
-  console.log = (...args: unknown[]) => {
-    if (!JSON.stringify(args).includes('deprecated version of Swagger')) original(...args);
-  };
+// The one place a path is built: every interpolated value is one path segment, escaped (a `/`,
+// `?` or `#` in an id cannot reach another resource).
+export function ariPath(strings: TemplateStringsArray, ...segments: readonly string[]): string {
+  let path = strings[0]!;
+  segments.forEach((segment, i) => {
+    path += encodeURIComponent(segment) + strings[i + 1]!;
+  });
+  return path;
+}
+
+// Query parameters: undefined ones are left out, an array repeats the parameter.
+export function withQuery(
+  path: string,
+  params: Record<string, string | readonly string[] | undefined>,
+): string {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) {
+    if (value === undefined) continue;
+    for (const v of typeof value === 'string' ? [value] : value) query.append(name, v);
+  }
+  const text = query.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+// The one error mapping for "no such resource": ARI's 404 becomes NOT_FOUND, anything else throws.
+const NOT_FOUND: unique symbol = Symbol('not found');
+
+async function notFound<T>(call: Promise<T>): Promise<T | typeof NOT_FOUND> {
   try {
-    return await fn();
-  } finally {
-    console.log = original;
+    return await call;
+  } catch (err) {
+    if (err instanceof AriError && err.status === 404) return NOT_FOUND;
+    throw err;
   }
 }
 
-function dynamicPath(configClass: string, type: string, id: string): string {
-  return `/asterisk/config/dynamic/${encodeURIComponent(configClass)}/${encodeURIComponent(type)}/${encodeURIComponent(id)}`;
+function found(result: unknown): boolean {
+  return result !== NOT_FOUND;
 }

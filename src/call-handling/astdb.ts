@@ -44,24 +44,24 @@ export interface AstDb {
   list(): Promise<Map<string, string>>;
 }
 
-// `database put|del|show` through the Asterisk CLI. The command is one argv element (no shell),
-// built only from checked keys and values.
+// `database put|del|show` through the Asterisk CLI's builders, which check every argument again;
+// keys and values are checked here first against the shapes this family holds.
 export class CliAstDb implements AstDb {
   constructor(private readonly cli: AsteriskCli) {}
 
   async put(key: string, value: string): Promise<void> {
-    const out = await this.cli.run(`database put ${FAMILY} ${checkKey(key)} ${checkValue(value)}`);
+    const out = await this.cli.databasePut(FAMILY, checkKey(key), checkValue(value));
     if (!/Updated database successfully/i.test(out)) throw new Error(`astdb put ${key}: ${out.trim()}`);
   }
 
   async del(key: string): Promise<void> {
-    const out = await this.cli.run(`database del ${FAMILY} ${checkKey(key)}`);
+    const out = await this.cli.databaseDel(FAMILY, checkKey(key));
     // "could not be removed" is what Asterisk says of a key already gone: what we wanted.
     if (!/entry removed|could not be removed/i.test(out)) throw new Error(`astdb del ${key}: ${out.trim()}`);
   }
 
   async list(): Promise<Map<string, string>> {
-    const out = await this.cli.run(`database show ${FAMILY}`);
+    const out = await this.cli.databaseShow(FAMILY);
     return parseDatabaseShow(out);
   }
 }

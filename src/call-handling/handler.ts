@@ -87,7 +87,7 @@ export class CallHandlingCodes {
   }
 
   private async run(channelId: string, actionName: string, extension: string, digits: string): Promise<void> {
-    await this.ari.request('POST', `/channels/${encodeURIComponent(channelId)}/answer`);
+    await this.ari.answer(channelId);
     const action = this.actions[actionName];
     let sounds: string[];
     if (!action || !/^[0-9]{1,20}$/.test(extension)) {
@@ -114,7 +114,6 @@ export class CallHandlingCodes {
     const call = this.calls.get(channelId);
     if (!call || call.ended) return;
     const id = `sb-callhandling-${process.pid}-${++playbackSeq}`;
-    const query = new URLSearchParams(media.map((m): [string, string] => ['media', m]));
     const done = new Promise<void>((resolve) => {
       const deadline = setTimeout(() => finish(), 30_000);
       const finish = () => {
@@ -127,10 +126,7 @@ export class CallHandlingCodes {
       call.end = finish;
     });
     try {
-      await this.ari.request(
-        'POST',
-        `/channels/${encodeURIComponent(channelId)}/play/${encodeURIComponent(id)}?${query.toString()}`,
-      );
+      await this.ari.play(channelId, id, media);
     } catch (err) {
       this.waiting.get(id)?.();
       if (!call.ended) throw err;
@@ -141,6 +137,6 @@ export class CallHandlingCodes {
   }
 
   private async hangUp(channelId: string): Promise<void> {
-    await this.ari.request('DELETE', `/channels/${encodeURIComponent(channelId)}`).catch(() => undefined);
+    await this.ari.hangup(channelId).catch(() => undefined);
   }
 }

@@ -63,10 +63,8 @@ export class ContactDirectory {
   async storedContactIds(aor: string, cli: AsteriskCli): Promise<string[]> {
     if (!/^[0-9]{1,20}$/.test(aor)) return [];
     // `database show` matches whole key segments only, so the prefix is asked for in SQL; the AOR
-    // is digits only (checked above), nothing else reaches the statement.
-    const out = await cli.run(
-      `database query "SELECT key FROM astdb WHERE key LIKE '/registrar/contact/${aor};@%'"`,
-    );
+    // is digits only (checked above), and the CLI builder checks the prefix again.
+    const out = await cli.databaseKeysWithPrefix('registrar', `contact/${aor};@`);
     const ids = new Set<string>();
     for (const m of out.matchAll(/\/registrar\/contact\/([0-9]{1,20};@[0-9a-f]{32})\b/g)) ids.add(m[1]!);
     for (const uri of this.byAor.get(aor)?.keys() ?? []) ids.add(contactId(aor, uri));
@@ -78,7 +76,7 @@ export class ContactDirectory {
       if (!/^[0-9]{1,20};@[0-9a-f]{32}$/.test(id)) continue;
       // A contact Asterisk already forgot answers 404; the astdb entry is then removed directly.
       if (!(await this.ari.deleteObject('res_pjsip', 'contact', id))) {
-        await cli.run(`database del registrar contact/${id}`);
+        await cli.databaseDel('registrar', `contact/${id}`);
       }
     }
     this.byAor.delete(aor);

@@ -111,7 +111,7 @@ export class FeatureCodes {
       if (session.prompt) {
         const prompt = session.prompt;
         session.prompt = null;
-        void this.ari.request('DELETE', `/playbacks/${encodeURIComponent(prompt)}`).catch(() => undefined);
+        void this.ari.stopPlayback(prompt).catch(() => undefined);
       }
       this.changed(session);
     } else if (name === 'StasisEnd' || name === 'ChannelDestroyed') {
@@ -129,7 +129,7 @@ export class FeatureCodes {
   }
 
   private async run(s: Session, actionName: string, extension: string, param: string): Promise<void> {
-    await this.ari.request('POST', `/channels/${encodeURIComponent(s.channelId)}/answer`);
+    await this.ari.answer(s.channelId);
     const action = this.actions[actionName];
     const key = `${actionName}:${param}`;
     const hash = action && /^[0-9]{1,20}$/.test(extension) ? await action.pinHash(param) : null;
@@ -199,14 +199,10 @@ export class FeatureCodes {
     // A prompt the caller has already answered (typed ahead to #) is not played again.
     if (cutShortByDigits && s.digits.includes('#')) return;
     const id = `sb-feature-${process.pid}-${++playbackSeq}`;
-    const query = new URLSearchParams(media.map((m): [string, string] => ['media', m]));
     if (cutShortByDigits) s.prompt = id;
     this.pendingPlaybacks.add(id);
     try {
-      await this.ari.request(
-        'POST',
-        `/channels/${encodeURIComponent(s.channelId)}/play/${encodeURIComponent(id)}?${query.toString()}`,
-      );
+      await this.ari.play(s.channelId, id, media);
     } catch (err) {
       this.pendingPlaybacks.delete(id);
       throw s.ended ? new CallEnded() : err;
@@ -232,7 +228,7 @@ export class FeatureCodes {
   }
 
   private async hangUp(s: Session): Promise<void> {
-    await this.ari.request('DELETE', `/channels/${encodeURIComponent(s.channelId)}`).catch(() => undefined);
+    await this.ari.hangup(s.channelId).catch(() => undefined);
   }
 
   private lockedOut(key: string): boolean {

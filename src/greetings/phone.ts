@@ -105,19 +105,18 @@ export class PhoneJobs {
     };
     job.watchdog.unref();
     this.jobs.set(id, job);
-    const query = new URLSearchParams({
-      endpoint: `PJSIP/${spec.extension}`,
-      app: this.app,
-      appArgs: `${spec.kind === 'record' ? RECORD_ARG : PLAY_ARG},${id}`,
-      callerId: spec.kind === 'record' ? 'Record greeting <0>' : 'Greeting <0>',
-      timeout: String(RING_SECONDS),
-      channelId: job.channelId,
-    });
     // The answer describes the job as it was accepted: a phone that answers at once may move it
     // on before the originate returns, and that progress is for GET /greetings/jobs/:id to show.
     const accepted = publicView(job);
     try {
-      await this.ari.request('POST', `/channels?${query.toString()}`);
+      await this.ari.originate({
+        endpoint: `PJSIP/${spec.extension}`,
+        app: this.app,
+        appArgs: `${spec.kind === 'record' ? RECORD_ARG : PLAY_ARG},${id}`,
+        callerId: spec.kind === 'record' ? 'Record greeting <0>' : 'Greeting <0>',
+        timeoutSeconds: RING_SECONDS,
+        channelId: job.channelId,
+      });
     } catch (err) {
       this.finish(job, 'failed', `could not call extension ${spec.extension}: ${(err as Error).message}`);
       throw new AppError(502, 'call_failed', `could not call extension ${spec.extension}`);
@@ -180,16 +179,15 @@ export class PhoneJobs {
 
   private async startRecording(job: Internal): Promise<void> {
     job.state = 'recording';
-    const query = new URLSearchParams({
-      name: job.recordingName,
-      format: 'wav',
-      maxDurationSeconds: String(job.maxSeconds),
-      beep: 'true',
-      terminateOn: '#',
-      ifExists: 'overwrite',
-    });
     try {
-      await this.ari.request('POST', `/channels/${job.channelId}/record?${query.toString()}`);
+      await this.ari.record(job.channelId, {
+        name: job.recordingName,
+        format: 'wav',
+        maxDurationSeconds: job.maxSeconds,
+        beep: true,
+        terminateOn: '#',
+        ifExists: 'overwrite',
+      });
     } catch (err) {
       await this.fail(job, `could not start recording: ${(err as Error).message}`);
     }
@@ -199,11 +197,9 @@ export class PhoneJobs {
     job.state = 'playing';
     try {
       if (job.language) {
-        const lang = new URLSearchParams({ variable: 'CHANNEL(language)', value: job.language });
-        await this.ari.request('POST', `/channels/${job.channelId}/variable?${lang.toString()}`);
+        await this.ari.setChannelVar(job.channelId, 'CHANNEL(language)', job.language);
       }
-      const media = new URLSearchParams({ media: `sound:${soundName(job.greetingId)}` });
-      await this.ari.request('POST', `/channels/${job.channelId}/play/${job.playbackId}?${media.toString()}`);
+      await this.ari.play(job.channelId, job.playbackId, [`sound:${soundName(job.greetingId)}`]);
     } catch (err) {
       await this.fail(job, `could not play the greeting: ${(err as Error).message}`);
     }
@@ -212,9 +208,8 @@ export class PhoneJobs {
   private async save(job: Internal): Promise<void> {
     job.state = 'saving';
     await this.hangUp(job);
-    const stored = `/recordings/stored/${encodeURIComponent(job.recordingName)}`;
     try {
-      const audio = await this.ari.download(`${stored}/file`);
+      const audio = await this.ari.storedRecordingFile(job.recordingName);
       await this.greetings.putVariant(
         job.greetingId,
         job.language ?? 'en',
@@ -225,7 +220,7 @@ export class PhoneJobs {
     } catch (err) {
       this.finish(job, 'failed', `the recording could not be saved: ${(err as Error).message}`);
     } finally {
-      await this.ari.request('DELETE', stored).catch(() => undefined);
+      await this.ari.deleteStoredRecording(job.recordingName).catch(() => undefined);
     }
   }
 
@@ -234,9 +229,7 @@ export class PhoneJobs {
     this.finish(job, 'failed', why);
     await this.hangUp(job);
     if (job.kind === 'record') {
-      await this.ari
-        .request('DELETE', `/recordings/stored/${encodeURIComponent(job.recordingName)}`)
-        .catch(() => undefined);
+      await this.ari.deleteStoredRecording(job.recordingName).catch(() => undefined);
     }
   }
 
@@ -250,7 +243,7 @@ export class PhoneJobs {
   }
 
   private async hangUp(job: Internal): Promise<void> {
-    await this.ari.request('DELETE', `/channels/${job.channelId}`).catch(() => undefined);
+    await this.ari.hangup(job.channelId).catch(() => undefined);
   }
 
   private prune(): void {

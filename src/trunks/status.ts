@@ -12,7 +12,7 @@ const cache = new WeakMap<Deps['cli'], { at: number; lines: Promise<Lines> }>();
 function registrationLines(cli: Deps['cli']): Promise<Lines> {
   const hit = cache.get(cli);
   if (hit && Date.now() - hit.at <= CLI_TTL_MS) return hit.lines;
-  const lines = cli.run('pjsip show registrations').then(parseRegistrations);
+  const lines = cli.pjsipShowRegistrations().then(parseRegistrations);
   cache.set(cli, { at: Date.now(), lines });
   // A failed read is not remembered: the next caller tries again.
   lines.catch(() => {

@@ -175,10 +175,9 @@ export class WallboardHub {
       const started = await this.ari.startedAt();
       const s = this.subscribed;
       if (s && s.started === started && Date.now() - s.checkedAt < SUBSCRIPTION_CHECK_MS) return;
-      const path = `/applications/${encodeURIComponent(this.ariApp)}`;
-      const app = await this.ari.request<{ channel_ids?: string[] }>('GET', path, undefined, 5_000);
+      const app = await this.ari.application(this.ariApp);
       if (!app.channel_ids?.includes(ALL_CHANNELS)) {
-        await this.ari.request('POST', `${path}/subscription?eventSource=channel:`, undefined, 5_000);
+        await this.ari.subscribe(this.ariApp, 'channel:');
         this.log.info({ app: this.ariApp }, 'wallboard: subscribed to all channel events');
       }
       this.subscribed = { started, checkedAt: Date.now() };

@@ -116,7 +116,7 @@ export class SnapshotBuilder {
 
   private async queueShow(): Promise<Map<string, ShownQueue> | null> {
     try {
-      return parseQueueShow(await this.deps.cli.run(queueCommands.show()));
+      return parseQueueShow(await queueCommands.show(this.deps.cli));
     } catch (err) {
       this.deps.log.warn({ err: (err as Error).message }, 'wallboard: queue show failed');
       return null;
@@ -126,8 +126,8 @@ export class SnapshotBuilder {
   private async channelsAndBridges(): Promise<{ channels: AriChannel[]; bridges: AriBridge[] } | null> {
     try {
       const [channels, bridges] = await Promise.all([
-        this.deps.ari.request<AriChannel[]>('GET', '/channels', undefined, 5_000),
-        this.deps.ari.request<AriBridge[]>('GET', '/bridges', undefined, 5_000),
+        this.deps.ari.listChannels(),
+        this.deps.ari.listBridges(),
       ]);
       return { channels, bridges };
     } catch (err) {

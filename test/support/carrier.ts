@@ -2,8 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import ariClient from 'ari-client';
-import { quietly } from '../../src/asterisk/ari';
+import { AriEventSocket } from '../../src/asterisk/ari-events';
 import { testEnv } from './env';
 
 // The "carrier": a second Asterisk (its own chroot, config in test/carrier/asterisk-config) that
@@ -156,18 +155,33 @@ export async function startCarrier(): Promise<Carrier> {
 
   // Events of the originated channels (they belong to our Stasis app from creation).
   const tracked = new Map<string, Tracked>();
-  const client = await quietly(() =>
-    ariClient.connect(baseUrl, carrierEnv.ariUsername, carrierEnv.ariPassword),
-  );
-  client.on('ChannelStateChange', (event) => {
-    const t = tracked.get(event.channel.id);
-    if (t) t.state(event.channel.state);
+  const events = new AriEventSocket({
+    url: baseUrl,
+    username: carrierEnv.ariUsername,
+    password: carrierEnv.ariPassword,
+    app: carrierEnv.app,
+    subscribeAll: false,
+    onEvent(event) {
+      const e = event as CarrierChannelEvent;
+      const t = e.channel ? tracked.get(e.channel.id) : undefined;
+      if (!t) return;
+      if (e.type === 'ChannelStateChange') t.state(e.channel!.state);
+      else if (e.type === 'ChannelDestroyed') t.destroyed(e.cause, e.cause_txt);
+    },
   });
-  client.on('ChannelDestroyed', (event) => {
-    const t = tracked.get(event.channel.id);
-    if (t) t.destroyed(event.cause, event.cause_txt);
-  });
-  await client.start(carrierEnv.app);
+  // The socket retries for as long as it is wanted; a carrier whose ARI never answers fails the
+  // suite's setup instead.
+  let timer: NodeJS.Timeout | undefined;
+  const opened = await Promise.race([
+    events.start().then(() => true),
+    new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), 30_000);
+    }),
+  ]).finally(() => clearTimeout(timer));
+  if (!opened) {
+    await events.stop();
+    throw new Error('the carrier ARI event websocket did not open within 30 s');
+  }
 
   const variable = async (name: string) =>
     (await ari<{ value: string }>('GET', `/asterisk/variable?variable=${encodeURIComponent(name)}`)).value ??
@@ -265,11 +279,19 @@ export async function startCarrier(): Promise<Carrier> {
     async stop() {
       for (const t of tracked.values()) t.dispose();
       tracked.clear();
-      await Promise.resolve(client.stop()).catch(() => undefined);
+      await events.stop().catch(() => undefined);
       await script(['stop'], 30_000);
     },
   };
   return carrier;
+}
+
+// The fields read of the carrier's channel events.
+interface CarrierChannelEvent {
+  type: string;
+  channel?: { id: string; state: string };
+  cause?: number;
+  cause_txt?: string;
 }
 
 // One originated call: its states from ARI events, with polling of GET /channels/{id} as a

@@ -1,3 +1,4 @@
+import { AsteriskCli } from '../../asterisk/cli';
 import { memberLabel, parseQueueShow, queueCommands } from './asterisk';
 
 // Output captured from Asterisk 22.10 (`queue show`), with a caller added as 22.10 prints it.
@@ -59,22 +60,26 @@ describe('parseQueueShow', () => {
   });
 });
 
+// The commands run through a CLI that only echoes its command line back: what Asterisk would get.
+const echo = new AsteriskCli(['echo']);
+const sent = async (output: Promise<string>) => (await output).replace(/\n$/, '');
+
 describe('queue CLI commands', () => {
-  it('quote a validated reason and refuse anything that could extend the command', () => {
-    expect(queueCommands.pause('700', '2001', 'lunch break')).toBe(
+  it('quote a validated reason and refuse anything that could extend the command', async () => {
+    expect(await sent(queueCommands.pause(echo, '700', '2001', 'lunch break'))).toBe(
       'queue pause member PJSIP/2001 queue sb-queue-700 reason "lunch break"',
     );
     for (const reason of ['a"b', 'x;y', 'x\nqueue remove', '${X}', '']) {
-      expect(() => queueCommands.pause('700', '2001', reason)).toThrow(/refusing/);
+      await expect(queueCommands.pause(echo, '700', '2001', reason)).rejects.toThrow(/refusing/);
     }
-    expect(() => queueCommands.remove('700 from x', '2001')).toThrow(/refusing/);
-    expect(() => queueCommands.add('700', '2001 to', 0, 'A')).toThrow(/refusing/);
+    await expect(queueCommands.remove(echo, '700 from x', '2001')).rejects.toThrow(/refusing/);
+    await expect(queueCommands.add(echo, '700', '2001 to', 0, 'A')).rejects.toThrow(/refusing/);
   });
 
-  it('reduces a display name to one CLI word', () => {
+  it('reduces a display name to one CLI word', async () => {
     expect(memberLabel('Zoë  O\'Brien "x"', '2001')).toBe('Zo_OBrien_x');
     expect(memberLabel('!!!', '2001')).toBe('2001');
-    expect(queueCommands.add('700', '2001', 2, 'Ann Lee')).toBe(
+    expect(await sent(queueCommands.add(echo, '700', '2001', 2, 'Ann Lee'))).toBe(
       'queue add member PJSIP/2001 to sb-queue-700 penalty 2 as Ann_Lee state_interface PJSIP/2001',
     );
   });

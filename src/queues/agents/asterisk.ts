@@ -1,11 +1,10 @@
 import type { AsteriskCli } from '../../asterisk/cli';
 
-// The app_queue CLI commands Switchboard issues, and the parser of `queue show`. Every value
-// put into a command is checked here against a strict pattern, whatever validated it before.
+// The app_queue CLI commands Switchboard issues, and the parser of `queue show`. Queue numbers
+// and extensions are checked here against a strict pattern, whatever validated them before; the
+// CLI builders (asterisk/cli.ts) check every argument of the command line again.
 
 const NUMBER = /^[0-9]{1,20}$/;
-const LABEL = /^[A-Za-z0-9_-]{1,40}$/;
-const REASON = /^[A-Za-z0-9 _-]{1,40}$/;
 
 function checked(value: string, pattern: RegExp, what: string): string {
   if (!pattern.test(value)) throw new Error(`refusing ${what} ${JSON.stringify(value)} in a CLI command`);
@@ -24,20 +23,24 @@ export function memberLabel(name: string, ext: string): string {
   return label === '' ? ext : label;
 }
 
+// Each runs one command and answers the CLI's output; a refused value rejects before it runs.
 export const queueCommands = {
-  add: (queue: string, ext: string, penalty: number, name: string) =>
-    `queue add member ${memberInterface(ext)} to ${asteriskQueueName(queue)} penalty ${checked(String(penalty), /^[0-9]{1,5}$/, 'penalty')} as ${checked(memberLabel(name, ext), LABEL, 'member name')} state_interface ${memberInterface(ext)}`,
-  remove: (queue: string, ext: string) =>
-    `queue remove member ${memberInterface(ext)} from ${asteriskQueueName(queue)}`,
-  // NOTE: the CLI takes one word per argument; Asterisk's argument parser honours double quotes,
-  // and REASON admits no quote or backslash that could end them.
-  pause: (queue: string, ext: string, reason: string) =>
-    `queue pause member ${memberInterface(ext)} queue ${asteriskQueueName(queue)} reason "${checked(reason, REASON, 'pause reason')}"`,
-  unpause: (queue: string, ext: string) =>
-    `queue unpause member ${memberInterface(ext)} queue ${asteriskQueueName(queue)}`,
-  penalty: (queue: string, ext: string, penalty: number) =>
-    `queue set penalty ${checked(String(penalty), /^[0-9]{1,5}$/, 'penalty')} on ${memberInterface(ext)} in ${asteriskQueueName(queue)}`,
-  show: (queue?: string) => (queue === undefined ? 'queue show' : `queue show ${asteriskQueueName(queue)}`),
+  add: async (cli: AsteriskCli, queue: string, ext: string, penalty: number, name: string) =>
+    cli.queueAddMember(asteriskQueueName(queue), memberInterface(ext), {
+      penalty,
+      memberName: memberLabel(name, ext),
+      stateInterface: memberInterface(ext),
+    }),
+  remove: async (cli: AsteriskCli, queue: string, ext: string) =>
+    cli.queueRemoveMember(asteriskQueueName(queue), memberInterface(ext)),
+  pause: async (cli: AsteriskCli, queue: string, ext: string, reason: string) =>
+    cli.queuePauseMember(asteriskQueueName(queue), memberInterface(ext), reason),
+  unpause: async (cli: AsteriskCli, queue: string, ext: string) =>
+    cli.queueUnpauseMember(asteriskQueueName(queue), memberInterface(ext)),
+  penalty: async (cli: AsteriskCli, queue: string, ext: string, penalty: number) =>
+    cli.queueSetPenalty(asteriskQueueName(queue), memberInterface(ext), penalty),
+  show: async (cli: AsteriskCli, queue?: string) =>
+    cli.queueShow(queue === undefined ? undefined : asteriskQueueName(queue)),
 };
 
 export interface ShownMember {
@@ -164,7 +167,7 @@ export function showQueue(cli: AsteriskCli, number: string): Promise<ShownQueue 
   const hit = perCli.get(number);
   if (hit && Date.now() - hit.at <= SHOW_TTL_MS) return hit.value;
   const name = asteriskQueueName(number);
-  const value = cli.run(queueCommands.show(number)).then((out) => parseQueueShow(out).get(name) ?? null);
+  const value = queueCommands.show(cli, number).then((out) => parseQueueShow(out).get(name) ?? null);
   perCli.set(number, { at: Date.now(), value });
   value.catch(() => {
     if (perCli.get(number)?.value === value) perCli.delete(number);

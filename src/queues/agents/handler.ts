@@ -72,7 +72,7 @@ export class AgentCodes {
   }
 
   private async run(channelId: string, action: string, extension: string, param: string): Promise<void> {
-    await this.ari.request('POST', `/channels/${encodeURIComponent(channelId)}/answer`);
+    await this.ari.answer(channelId);
     const by = `extension ${extension} (phone)`;
     let sound: string = SOUND.unavailable;
     if (/^[0-9]{1,20}$/.test(extension) && /^[0-9]{0,10}$/.test(param)) {
@@ -107,10 +107,7 @@ export class AgentCodes {
       this.live.set(channelId, finish);
     });
     try {
-      await this.ari.request(
-        'POST',
-        `/channels/${encodeURIComponent(channelId)}/play/${encodeURIComponent(id)}?media=${encodeURIComponent(media)}`,
-      );
+      await this.ari.play(channelId, id, [media]);
     } catch {
       this.playing.get(id)?.();
     }
@@ -118,6 +115,6 @@ export class AgentCodes {
   }
 
   private async hangUp(channelId: string): Promise<void> {
-    await this.ari.request('DELETE', `/channels/${encodeURIComponent(channelId)}`).catch(() => undefined);
+    await this.ari.hangup(channelId).catch(() => undefined);
   }
 }

@@ -53,12 +53,7 @@ export async function queueLive(
   }));
   if (callers.length > 0) {
     try {
-      const channels = await deps.ari.request<Array<{ name: string; caller?: { number?: string } }>>(
-        'GET',
-        '/channels',
-        undefined,
-        5_000,
-      );
+      const channels = await deps.ari.listChannels();
       const numberOf = new Map(channels.map((c) => [c.name, c.caller?.number ?? null]));
       for (const c of callers) c.caller_number = numberOf.get(c.channel) || null;
     } catch {

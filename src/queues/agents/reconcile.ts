@@ -23,7 +23,7 @@ export async function reconcile(agents: QueueAgents): Promise<ReconcileReport> {
     const report: ReconcileReport = { queues: 0, added: 0, removed: 0, paused: 0, penalties: 0 };
     const records = await queues.list(db);
     const sessions = await repo.sessions(db);
-    const shown = parseQueueShow(await cli.run(queueCommands.show()));
+    const shown = parseQueueShow(await queueCommands.show(cli));
     for (const record of records) {
       const number = record.row.number;
       const live = shown.get(asteriskQueueName(number));
@@ -52,7 +52,7 @@ export async function reconcile(agents: QueueAgents): Promise<ReconcileReport> {
           // A dynamic member MySQL does not know (logged out meanwhile, or added by hand).
           const ext = m.extension;
           if (ext !== null) {
-            await cli.run(queueCommands.remove(number, ext));
+            await queueCommands.remove(cli, number, ext);
             report.removed++;
           }
         }
@@ -62,7 +62,7 @@ export async function reconcile(agents: QueueAgents): Promise<ReconcileReport> {
         const m = live.members.find((lm) => lm.extension === ext);
         if (!m) {
           if (!target.member.dynamic) continue; // queues.conf has not caught up: next apply
-          await cli.run(queueCommands.add(number, ext, target.member.penalty, target.member.name));
+          await queueCommands.add(cli, number, ext, target.member.penalty, target.member.name);
           report.added++;
           if (target.paused) {
             await agents.setPaused(target);
@@ -71,7 +71,7 @@ export async function reconcile(agents: QueueAgents): Promise<ReconcileReport> {
           continue;
         }
         if (target.member.dynamic && m.penalty !== target.member.penalty) {
-          await cli.run(queueCommands.penalty(number, ext, target.member.penalty));
+          await queueCommands.penalty(cli, number, ext, target.member.penalty);
           report.penalties++;
         }
         const reasonDiffers = target.paused && (m.pauseReason ?? null) !== (target.reason ?? 'paused');

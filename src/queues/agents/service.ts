@@ -173,11 +173,11 @@ export class QueueAgents {
     const ext = t.member.extension;
     try {
       if (action === 'logout') {
-        expectOk(await this.deps.cli.run(queueCommands.remove(t.queue, ext)), ['Removed', 'Not there']);
+        expectOk(await queueCommands.remove(this.deps.cli, t.queue, ext), ['Removed', 'Not there']);
         return;
       }
       if (action === 'login')
-        expectOk(await this.deps.cli.run(queueCommands.add(t.queue, ext, t.member.penalty, t.member.name)), [
+        expectOk(await queueCommands.add(this.deps.cli, t.queue, ext, t.member.penalty, t.member.name), [
           'Added',
           'Already there',
         ]);
@@ -190,8 +190,8 @@ export class QueueAgents {
   async setPaused(t: MemberTarget): Promise<void> {
     const ext = t.member.extension;
     const out = t.paused
-      ? await this.deps.cli.run(queueCommands.pause(t.queue, ext, t.reason ?? 'paused'))
-      : await this.deps.cli.run(queueCommands.unpause(t.queue, ext));
+      ? await queueCommands.pause(this.deps.cli, t.queue, ext, t.reason ?? 'paused')
+      : await queueCommands.unpause(this.deps.cli, t.queue, ext);
     expectOk(out, ['paused', 'unpaused']);
   }
 }

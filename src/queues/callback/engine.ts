@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { type Ari, AriError } from '../../asterisk/ari';
+import type { Ari } from '../../asterisk/ari';
 import type { Logger } from '../../lib/log';
 import { CallEnded, OfferSession, type OfferTiming } from './offer';
 import type { CallbackRow } from './repo';
@@ -236,7 +236,7 @@ export class CallbackEngine {
     priorityArg: string,
     callerArg: string,
   ): Promise<void> {
-    await this.deps.ari.request('POST', `/channels/${encodeURIComponent(s.channelId)}/answer`);
+    await this.deps.ari.answer(s.channelId);
     const policy = /^[0-9]{1,20}$/.test(queue) ? await this.deps.policy(queue) : null;
     if (!policy?.enabled) {
       this.deps.log.warn({ queue }, 'queue callback offered for a queue without callback');
@@ -294,15 +294,14 @@ export class CallbackEngine {
       { status: 'waiting', placeholder_channel: channel, placeholder_seq: seq },
     );
     if (!claimed) return;
-    const query = new URLSearchParams({
-      endpoint: `Local/${id}@${WAIT_CONTEXT}/n`,
-      app: this.deps.app,
-      appArgs: `${PLACEHOLDER_ARG},${id},${seq}`,
-      timeout: '-1',
-      otherChannelId: `${channel}-2`,
-    });
     try {
-      await this.deps.ari.request('POST', `/channels/${channel}?${query.toString()}`, {
+      await this.deps.ari.originate({
+        endpoint: `Local/${id}@${WAIT_CONTEXT}/n`,
+        app: this.deps.app,
+        appArgs: `${PLACEHOLDER_ARG},${id},${seq}`,
+        timeoutSeconds: -1,
+        channelId: channel,
+        otherChannelId: `${channel}-2`,
         variables: {
           SB_CB_NUMBER: row.number,
           SB_CB_QUEUE: row.queue,
@@ -348,18 +347,16 @@ export class CallbackEngine {
       await this.hangUp(channel);
       return;
     }
-    await this.deps.ari
-      .request('POST', `/channels/${encodeURIComponent(channel)}/moh`)
-      .catch(() => undefined);
+    await this.deps.ari.startMoh(channel).catch(() => undefined);
     const context = (await this.deps.isExtension(row.number)) ? 'sb-dest-extension' : 'sb-dest-external';
-    const query = new URLSearchParams({
-      endpoint: `Local/${row.number}@${context}/n`,
-      app: this.deps.app,
-      appArgs: `${CALLEE_ARG},${id},${attempt}`,
-      timeout: String(this.timing.ringSeconds),
-    });
     try {
-      await this.deps.ari.request('POST', `/channels/${calleeChannelId(id, attempt)}?${query.toString()}`);
+      await this.deps.ari.originate({
+        endpoint: `Local/${row.number}@${context}/n`,
+        app: this.deps.app,
+        appArgs: `${CALLEE_ARG},${id},${attempt}`,
+        timeoutSeconds: this.timing.ringSeconds,
+        channelId: calleeChannelId(id, attempt),
+      });
       this.deps.log.info({ callback: id, attempt }, 'queue callback dialling the caller');
     } catch (err) {
       await this.attemptFailed(
@@ -380,14 +377,9 @@ export class CallbackEngine {
     const bridge = bridgeId(id, attempt);
     const agentSide = row.placeholder_channel;
     try {
-      await this.deps.ari.request('POST', `/bridges/${bridge}?type=mixing`);
-      await this.deps.ari
-        .request('DELETE', `/channels/${encodeURIComponent(agentSide)}/moh`)
-        .catch(() => undefined);
-      await this.deps.ari.request(
-        'POST',
-        `/bridges/${bridge}/addChannel?${new URLSearchParams({ channel: `${agentSide},${callee}` }).toString()}`,
-      );
+      await this.deps.ari.createBridge(bridge, 'mixing');
+      await this.deps.ari.stopMoh(agentSide).catch(() => undefined);
+      await this.deps.ari.addChannel(bridge, [agentSide, callee]);
     } catch (err) {
       // The agent left while the number rang: this attempt is over.
       await this.hangUp(callee);
@@ -543,29 +535,21 @@ export class CallbackEngine {
   }
 
   private async channelState(channel: string): Promise<string | null> {
-    try {
-      const c = await this.deps.ari.request<{ state: string }>(
-        'GET',
-        `/channels/${encodeURIComponent(channel)}`,
-      );
-      return c.state;
-    } catch (err) {
-      if (err instanceof AriError && err.status === 404) return null;
-      throw err;
-    }
+    // null: no such channel (404).
+    const c = await this.deps.ari.getChannel(channel);
+    return c?.state ?? null;
   }
 
   private async hangUp(channel: string): Promise<void> {
+    // A channel already gone (404) is not a failure.
     try {
-      await this.deps.ari.request('DELETE', `/channels/${encodeURIComponent(channel)}`);
+      await this.deps.ari.hangup(channel);
     } catch (err) {
-      if (!(err instanceof AriError && err.status === 404)) {
-        this.deps.log.warn({ err, channel }, 'queue callback hangup failed');
-      }
+      this.deps.log.warn({ err, channel }, 'queue callback hangup failed');
     }
   }
 
   private async destroyBridge(bridge: string): Promise<void> {
-    await this.deps.ari.request('DELETE', `/bridges/${bridge}`).catch(() => undefined);
+    await this.deps.ari.destroyBridge(bridge).catch(() => undefined);
   }
 }

@@ -30,7 +30,7 @@ export class OfferSession {
     if (this.prompt) {
       const prompt = this.prompt;
       this.prompt = null;
-      void this.ari.request('DELETE', `/playbacks/${encodeURIComponent(prompt)}`).catch(() => undefined);
+      void this.ari.stopPlayback(prompt).catch(() => undefined);
     }
     this.changed();
   }
@@ -84,13 +84,9 @@ export class OfferSession {
     if (this.ended) throw new CallEnded();
     if (cutShort && this.digits !== '') return;
     const id = `sb-callback-${process.pid}-${++playbackSeq}`;
-    const query = new URLSearchParams(media.map((m): [string, string] => ['media', m]));
     if (cutShort) this.prompt = id;
     try {
-      await this.ari.request(
-        'POST',
-        `/channels/${encodeURIComponent(this.channelId)}/play/${encodeURIComponent(id)}?${query.toString()}`,
-      );
+      await this.ari.play(this.channelId, id, media);
     } catch (err) {
       throw this.ended ? new CallEnded() : err;
     }
@@ -114,8 +110,6 @@ export class OfferSession {
   }
 
   async hangUp(): Promise<void> {
-    await this.ari
-      .request('DELETE', `/channels/${encodeURIComponent(this.channelId)}`)
-      .catch(() => undefined);
+    await this.ari.hangup(this.channelId).catch(() => undefined);
   }
 }

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { type Ari, AriError } from '../../asterisk/ari';
+import type { Ari } from '../../asterisk/ari';
 import { ConflictError, NotFoundError } from '../../http/errors';
 import { calleeChannelId } from './engine';
 import * as repo from './repo';
@@ -36,10 +36,7 @@ export async function cancel(db: Knex, ari: Ari, id: number, by: string): Promis
   throw new ConflictError(`callback ${id} is changing right now; try again`);
 }
 
+// A channel already gone (404) is not an error.
 async function hangUp(ari: Ari, channel: string): Promise<void> {
-  try {
-    await ari.request('DELETE', `/channels/${encodeURIComponent(channel)}`);
-  } catch (err) {
-    if (!(err instanceof AriError && err.status === 404)) throw err;
-  }
+  await ari.hangup(channel);
 }
