@@ -2,6 +2,7 @@ import { useTestApp } from '../../test/support/app';
 import { asteriskCli } from '../../test/support/asterisk';
 import { snapshotConfig } from '../../test/support/config-files';
 import { HOSTILE } from '../../test/support/hostile';
+import { signIn } from '../../test/support/web';
 
 const app = useTestApp({ APPLY_DEBOUNCE_MS: '300' });
 
@@ -208,23 +209,9 @@ describe('emergency mode API', () => {
 
 describe('emergency mode in the web UI', () => {
   it('the page shows the switch and the log; the switch records "ui"', async () => {
-    const login = await fetch(`${app.url}/login`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ username: 'admin', password: 'admin-password-1' }).toString(),
-    });
-    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-    const page = await (await fetch(`${app.url}/emergency`, { headers: { cookie } })).text();
-    expect(page).toContain('Switch ON');
-    const csrf = /name="csrf-token" content="([^"]+)"/.exec(page)![1]!;
-    const post = (path: string, form: Record<string, string>) =>
-      fetch(`${app.url}${path}`, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ _csrf: csrf, ...form }).toString(),
-      });
+    const s = await signIn(app, 'admin', 'admin-password-1', '/emergency');
+    expect(s.pageHtml).toContain('Switch ON');
+    const post = s.post;
     // Nothing configured: refused, and the page says why.
     const refused = await post('/emergency/switch', { active: 'on' });
     expect(refused.status).toBe(422);
@@ -241,7 +228,7 @@ describe('emergency mode in the web UI', () => {
     expect((await post('/emergency/switch', { active: 'on' })).status).toBe(303);
     const on = (await app.api('GET', '/api/v1/emergency')).body;
     expect(on).toMatchObject({ active: true, changed_by: 'admin', changed_via: 'ui' });
-    const shown = await (await fetch(`${app.url}/emergency`, { headers: { cookie } })).text();
+    const shown = await s.text('/emergency');
     expect(shown).toContain('Switch OFF');
     expect(shown).toContain('Web crisis');
     expect((await post('/emergency/switch', { active: 'off' })).status).toBe(303);

@@ -5,6 +5,7 @@ import { asteriskCli } from '../../test/support/asterisk';
 import { snapshotConfig } from '../../test/support/config-files';
 import { testEnv } from '../../test/support/env';
 import { HOSTILE } from '../../test/support/hostile';
+import { signIn } from '../../test/support/web';
 
 // Queues through the API into the real sandbox Asterisk: what `queue show` and the dialplan say
 // after an apply, and that refused input changes neither the database nor a config file.
@@ -293,24 +294,6 @@ describe('queues API and Asterisk', () => {
 });
 
 describe('queues in the web UI', () => {
-  async function session() {
-    const login = await fetch(`${app.url}/login`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ username: 'admin', password: 'admin-password-1' }).toString(),
-    });
-    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-    const page = await (await fetch(`${app.url}/queues`, { headers: { cookie } })).text();
-    return { cookie, csrf: /name="csrf-token" content="([^"]+)"/.exec(page)![1]! };
-  }
-  const post = (s: { cookie: string; csrf: string }, path: string, form: Record<string, string>) =>
-    fetch(`${app.url}${path}`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: s.csrf, ...form }).toString(),
-    });
   const form = {
     number: '650',
     name: 'Web queue',
@@ -333,11 +316,11 @@ describe('queues in the web UI', () => {
   };
 
   it('creates a queue from the form, lists it linked to its live page, edits and deletes it', async () => {
-    const s = await session();
-    const blank = await (await fetch(`${app.url}/queues/new`, { headers: { cookie: s.cookie } })).text();
+    const s = await signIn(app, 'admin', 'admin-password-1', '/queues');
+    const blank = await s.text('/queues/new');
     expect(blank).toContain('New queue');
     expect(blank).toContain('<option value="rrmemory" selected>');
-    const created = await post(s, '/queues', form);
+    const created = await s.post('/queues', form);
     expect(created.status).toBe(303);
     const api = (await app.api('GET', '/api/v1/queues/650')).body;
     expect(api).toMatchObject({
@@ -352,29 +335,27 @@ describe('queues in the web UI', () => {
       vip_caller_ids: ['3225551234'],
       failover_destination: { type: 'hangup', target: '' },
     });
-    const list = await (await fetch(`${app.url}/queues`, { headers: { cookie: s.cookie } })).text();
+    const list = await s.text('/queues');
     expect(list).toContain('href="/queues/650/live"');
     expect(list).toContain('Web queue');
-    const edit = await (await fetch(`${app.url}/queues/650/edit`, { headers: { cookie: s.cookie } })).text();
+    const edit = await s.text('/queues/650/edit');
     expect(edit).toContain('1002 3');
     expect(edit).toContain('1003 0 dynamic');
-    const routeForm = await (
-      await fetch(`${app.url}/routes/inbound/new`, { headers: { cookie: s.cookie } })
-    ).text();
+    const routeForm = await s.text('/routes/inbound/new');
     expect(routeForm).toContain('value="queue:650"');
     expect(routeForm).toContain('name="queue_priority"');
-    expect((await post(s, '/queues/650', { ...form, strategy: 'fewestcalls' })).status).toBe(303);
+    expect((await s.post('/queues/650', { ...form, strategy: 'fewestcalls' })).status).toBe(303);
     expect((await app.api('GET', '/api/v1/queues/650')).body.strategy).toBe('fewestcalls');
-    expect((await post(s, '/queues/650/delete', {})).status).toBe(303);
+    expect((await s.post('/queues/650/delete', {})).status).toBe(303);
     expect((await app.api('GET', '/api/v1/queues/650')).status).toBe(404);
   });
 
   it('a bad member line is refused with 400 naming the line, a hostile name too, and nothing is saved', async () => {
-    const s = await session();
-    const res = await post(s, '/queues', { ...form, members: '1001\n1002 high' });
+    const s = await signIn(app, 'admin', 'admin-password-1', '/queues');
+    const res = await s.post('/queues', { ...form, members: '1001\n1002 high' });
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('line 2');
-    const hostile = await post(s, '/queues', { ...form, name: 'Sales\n[evil]' });
+    const hostile = await s.post('/queues', { ...form, name: 'Sales\n[evil]' });
     expect(hostile.status).toBe(400);
     expect(await app.sb.deps.db('queues').where({ number: '650' }).first()).toBeUndefined();
   });

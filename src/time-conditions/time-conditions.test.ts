@@ -2,6 +2,7 @@ import { useTestApp } from '../../test/support/app';
 import { asteriskCli } from '../../test/support/asterisk';
 import { snapshotConfig } from '../../test/support/config-files';
 import { HOSTILE } from '../../test/support/hostile';
+import { signIn } from '../../test/support/web';
 
 const app = useTestApp({ APPLY_DEBOUNCE_MS: '300' });
 
@@ -243,24 +244,6 @@ describe('time conditions API', () => {
 });
 
 describe('time conditions in the web UI', () => {
-  async function session() {
-    const login = await fetch(`${app.url}/login`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ username: 'admin', password: 'admin-password-1' }).toString(),
-    });
-    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-    const page = await (await fetch(`${app.url}/time-conditions`, { headers: { cookie } })).text();
-    return { cookie, csrf: /name="csrf-token" content="([^"]+)"/.exec(page)![1]! };
-  }
-  const post = (s: { cookie: string; csrf: string }, path: string, form: Record<string, string>) =>
-    fetch(`${app.url}${path}`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: s.csrf, ...form }).toString(),
-    });
   const form = {
     name: 'Web hours',
     timezone: 'Europe/Brussels',
@@ -272,8 +255,8 @@ describe('time conditions in the web UI', () => {
   };
 
   it('creates one from the form (schedule as lines), shows it with its state, and the override buttons record "ui"', async () => {
-    const s = await session();
-    const created = await post(s, '/time-conditions', form);
+    const s = await signIn(app, 'admin', 'admin-password-1', '/time-conditions');
+    const created = await s.post('/time-conditions', form);
     expect(created.status).toBe(303);
     const row = await app.sb.deps.db('time_conditions').where({ name: 'Web hours' }).first();
     const api = (await app.api('GET', `/api/v1/time-conditions/${row.id}`)).body;
@@ -283,27 +266,25 @@ describe('time conditions in the web UI', () => {
       { name: 'Labour day', start: '2026-05-01', end: '2026-05-01', yearly: false },
     ]);
     expect(api.pin_set).toBe(true);
-    const list = await (await fetch(`${app.url}/time-conditions`, { headers: { cookie: s.cookie } })).text();
+    const list = await s.text('/time-conditions');
     expect(list).toContain('Web hours');
     expect(list).toContain('Force closed');
-    const edit = await (
-      await fetch(`${app.url}/time-conditions/${row.id}/edit`, { headers: { cookie: s.cookie } })
-    ).text();
+    const edit = await s.text(`/time-conditions/${row.id}/edit`);
     expect(edit).toContain('mon 13:30-17:00');
     expect(edit).toContain('2026-12-24..2027-01-02 yearly Winter break');
     expect(edit).not.toContain('739146');
-    expect((await post(s, `/time-conditions/${row.id}/override`, { mode: 'open' })).status).toBe(303);
+    expect((await s.post(`/time-conditions/${row.id}/override`, { mode: 'open' })).status).toBe(303);
     expect((await app.api('GET', `/api/v1/time-conditions/${row.id}`)).body).toMatchObject({
       override: 'open',
       override_via: 'ui',
       override_by: 'admin',
     });
-    expect((await post(s, `/time-conditions/${row.id}/delete`, {})).status).toBe(303);
+    expect((await s.post(`/time-conditions/${row.id}/delete`, {})).status).toBe(303);
   });
 
   it('a bad schedule line is refused with 400 naming the line, and nothing is saved', async () => {
-    const s = await session();
-    const res = await post(s, '/time-conditions', {
+    const s = await signIn(app, 'admin', 'admin-password-1', '/time-conditions');
+    const res = await s.post('/time-conditions', {
       ...form,
       name: 'Bad web',
       weekly: 'mon 09:00-17:00\ntue 17:00-09:00',
