@@ -2,6 +2,7 @@ import { useTestApp } from '../../test/support/app';
 import { asteriskCli } from '../../test/support/asterisk';
 import { snapshotConfig } from '../../test/support/config-files';
 import { HOSTILE } from '../../test/support/hostile';
+import { changesNothing, errorPaths } from '../../test/support/refusals';
 import { signIn } from '../../test/support/web';
 
 const app = useTestApp({ APPLY_DEBOUNCE_MS: '300' });
@@ -9,9 +10,6 @@ const app = useTestApp({ APPLY_DEBOUNCE_MS: '300' });
 let greetingId: number;
 const routes: number[] = [];
 const dest = { type: 'extension', target: '1001' };
-
-const paths = (res: { body: { error: { details: Array<{ path: string }> } } }) =>
-  res.body.error.details.map((d) => d.path);
 
 async function settingsRow() {
   return app.sb.deps.db('emergency_settings').where({ id: 1 }).first();
@@ -69,12 +67,12 @@ describe('emergency mode API', () => {
     const rowBefore = await settingsRow();
     const res = await app.api('PUT', '/api/v1/emergency', { body: { active: true } });
     expect(res.status).toBe(422);
-    expect(paths(res)).toEqual(expect.arrayContaining(['greeting_id', 'destination']));
+    expect(errorPaths(res)).toEqual(expect.arrayContaining(['greeting_id', 'destination']));
     const noRoutes = await app.api('PUT', '/api/v1/emergency', {
       body: { active: true, greeting_id: greetingId, destination: dest, all_routes: false, route_ids: [] },
     });
     expect(noRoutes.status).toBe(422);
-    expect(paths(noRoutes)).toContain('route_ids');
+    expect(errorPaths(noRoutes)).toContain('route_ids');
     expect(await settingsRow()).toEqual(rowBefore);
     expect(snapshotConfig()).toEqual(before);
   });
@@ -92,7 +90,7 @@ describe('emergency mode API', () => {
       body: { active: true, greeting_id: greetingId, destination: dest, ...patch },
     });
     expect(res.status).toBe(422);
-    expect(paths(res)).toContain(path);
+    expect(errorPaths(res)).toContain(path);
     expect((await settingsRow()).active).toBeFalsy();
   });
 
@@ -112,14 +110,9 @@ describe('emergency mode API', () => {
     ]),
   ];
   it.each(bad)('refuses %s with 400 and no change', async (_what, body, path) => {
-    await app.settled();
-    const before = snapshotConfig();
-    const rowBefore = await settingsRow();
-    const res = await app.api('PUT', '/api/v1/emergency', { body });
+    const res = await changesNothing(app, () => app.api('PUT', '/api/v1/emergency', { body }), settingsRow);
     expect(res.status).toBe(400);
-    expect(paths(res)).toContain(path);
-    expect(await settingsRow()).toEqual(rowBefore);
-    expect(snapshotConfig()).toEqual(before);
+    expect(errorPaths(res)).toContain(path);
   });
 
   it.each(['12', '12345678901', 'abcd', '12 34', '${EXTEN}', '1234\n'])(

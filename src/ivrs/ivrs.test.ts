@@ -1,7 +1,7 @@
 import { useTestApp } from '../../test/support/app';
 import { asteriskCli } from '../../test/support/asterisk';
-import { snapshotConfig } from '../../test/support/config-files';
 import { HOSTILE } from '../../test/support/hostile';
+import { changesNothing, errorPaths } from '../../test/support/refusals';
 import { signIn } from '../../test/support/web';
 
 // IVR menus and announcements through the REST API on a real MariaDB and a real Asterisk:
@@ -35,9 +35,6 @@ async function greeting(name: string, text: string): Promise<number> {
 async function ivrCount(): Promise<number> {
   return (await app.api('GET', '/api/v1/ivrs')).body.items.length;
 }
-
-const paths = (res: { body: { error: { details: Array<{ path: string }> } } }) =>
-  res.body.error.details.map((d) => d.path);
 
 beforeAll(async () => {
   for (const number of ['1001', '1002']) {
@@ -136,15 +133,14 @@ describe('IVR menus', () => {
     ['direct dial with key 1, the first digit of every extension', { direct_dial: true }, 'options.0.digit'],
     ['direct dial with repeat key 5', { direct_dial: true, options: [], repeat_digit: '5' }, 'repeat_digit'],
   ])('refuses %s with 400 naming the field, and changes nothing', async (_what, patch, field) => {
-    await app.settled();
-    const before = snapshotConfig();
-    const count = await ivrCount();
-    const res = await app.api('POST', '/api/v1/ivrs', { body: { ...base(), name: 'Refused', ...patch } });
+    const res = await changesNothing(
+      app,
+      () => app.api('POST', '/api/v1/ivrs', { body: { ...base(), name: 'Refused', ...patch } }),
+      ivrCount,
+    );
     expect(res.status).toBe(400);
     if (field === '(body)') expect(res.body.error.code).toBe('validation_failed');
-    else expect(paths(res)).toContain(field);
-    expect(await ivrCount()).toBe(count);
-    expect(snapshotConfig()).toEqual(before);
+    else expect(errorPaths(res)).toContain(field);
   });
 
   it('explains why direct dial and a key that starts extension numbers cannot go together', async () => {
@@ -171,14 +167,13 @@ describe('IVR menus', () => {
   it.each(hostileValues.map((v) => [JSON.stringify(v).slice(0, 30), v]))(
     'refuses the name %s with 400 and no change',
     async (_label, value) => {
-      await app.settled();
-      const before = snapshotConfig();
-      const count = await ivrCount();
-      const res = await app.api('POST', '/api/v1/ivrs', { body: { ...base(), name: value } });
+      const res = await changesNothing(
+        app,
+        () => app.api('POST', '/api/v1/ivrs', { body: { ...base(), name: value } }),
+        ivrCount,
+      );
       expect(res.status).toBe(400);
-      expect(paths(res)).toContain('name');
-      expect(await ivrCount()).toBe(count);
-      expect(snapshotConfig()).toEqual(before);
+      expect(errorPaths(res)).toContain('name');
     },
   );
 
@@ -196,12 +191,11 @@ describe('IVR menus', () => {
     ['a menu target', { invalid_destination: { type: 'ivr', target: '1,2' } }, 'invalid_destination.target'],
     ['a repeat key', { repeat_digit: '\n' }, 'repeat_digit'],
   ])('refuses an injection string in %s with 400', async (_what, patch, field) => {
-    await app.settled();
-    const before = snapshotConfig();
-    const res = await app.api('POST', '/api/v1/ivrs', { body: { ...base(), name: 'Hostile', ...patch } });
+    const res = await changesNothing(app, () =>
+      app.api('POST', '/api/v1/ivrs', { body: { ...base(), name: 'Hostile', ...patch } }),
+    );
     expect(res.status).toBe(400);
-    expect(paths(res)).toContain(field);
-    expect(snapshotConfig()).toEqual(before);
+    expect(errorPaths(res)).toContain(field);
   });
 
   it.each([
@@ -223,14 +217,13 @@ describe('IVR menus', () => {
     ['a missing prompt greeting', { prompt_greeting_id: 99999 }, 'prompt_greeting_id'],
     ['a missing retry greeting', { retry_greeting_id: 99999 }, 'retry_greeting_id'],
   ])('answers 422 for %s, before anything is saved', async (_what, patch, field) => {
-    await app.settled();
-    const before = snapshotConfig();
-    const count = await ivrCount();
-    const res = await app.api('POST', '/api/v1/ivrs', { body: { ...base(), name: 'Dangling', ...patch } });
+    const res = await changesNothing(
+      app,
+      () => app.api('POST', '/api/v1/ivrs', { body: { ...base(), name: 'Dangling', ...patch } }),
+      ivrCount,
+    );
     expect(res.status).toBe(422);
-    expect(paths(res)).toContain(field);
-    expect(await ivrCount()).toBe(count);
-    expect(snapshotConfig()).toEqual(before);
+    expect(errorPaths(res)).toContain(field);
   });
 
   it('refuses a second menu with the same name (409)', async () => {
@@ -368,14 +361,13 @@ describe('announcements', () => {
     ['a missing destination', { destination: ext('1999') }, 422, 'destination.target'],
     ['no greeting', { greeting_id: undefined }, 400, 'greeting_id'],
   ])('refuses %s', async (_what, patch, status, field) => {
-    await app.settled();
-    const before = snapshotConfig();
-    const res = await app.api('POST', '/api/v1/announcements', {
-      body: { name: 'Other', greeting_id: prompt, destination: hangup, ...patch },
-    });
+    const res = await changesNothing(app, () =>
+      app.api('POST', '/api/v1/announcements', {
+        body: { name: 'Other', greeting_id: prompt, destination: hangup, ...patch },
+      }),
+    );
     expect(res.status).toBe(status);
-    expect(paths(res)).toContain(field);
-    expect(snapshotConfig()).toEqual(before);
+    expect(errorPaths(res)).toContain(field);
   });
 
   it('refuses to delete an announcement a menu leads to, and its greeting; then deletes it', async () => {

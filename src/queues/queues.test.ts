@@ -5,6 +5,7 @@ import { asteriskCli } from '../../test/support/asterisk';
 import { snapshotConfig } from '../../test/support/config-files';
 import { testEnv } from '../../test/support/env';
 import { HOSTILE } from '../../test/support/hostile';
+import { changesNothing, errorPaths, rowCount } from '../../test/support/refusals';
 import { signIn } from '../../test/support/web';
 
 // Queues through the API into the real sandbox Asterisk: what `queue show` and the dialplan say
@@ -36,13 +37,7 @@ const valid = {
   callback: { enabled: true, key: '5' },
 };
 
-const paths = (res: { body: { error: { details: Array<{ path: string }> } } }) =>
-  res.body.error.details.map((d) => d.path);
-
-async function count(): Promise<number> {
-  const row = (await app.sb.deps.db('queues').count({ n: '*' }).first()) as { n: number };
-  return Number(row.n);
-}
+const count = () => rowCount(app, 'queues');
 
 const queuesConf = () => readFileSync(join(testEnv.asteriskConfigDir, 'queues.conf'), 'utf8');
 
@@ -169,48 +164,46 @@ describe('queues API and Asterisk', () => {
   ];
 
   it.each(refusals)('refuses %s with 400, no row and no config change', async (_what, patch, path) => {
-    await app.settled();
-    const before = snapshotConfig();
-    const rows = await count();
-    const res = await app.api('POST', '/api/v1/queues', {
-      body: { ...valid, number: '610', name: 'Refused', ...patch },
-    });
+    const res = await changesNothing(
+      app,
+      () =>
+        app.api('POST', '/api/v1/queues', {
+          body: { ...valid, number: '610', name: 'Refused', ...patch },
+        }),
+      count,
+    );
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('validation_failed');
-    expect(paths(res)).toContain(path);
-    expect(await count()).toBe(rows);
-    expect(snapshotConfig()).toEqual(before);
+    expect(errorPaths(res)).toContain(path);
   });
 
   const hostile = [...HOSTILE, '${EXTEN}', 'a,b', 'x'.repeat(200)];
   it.each(hostile.map((v) => [JSON.stringify(v).slice(0, 30), v]))(
     'refuses the injection %s in every text field, on create and on update',
     async (_label, v) => {
-      await app.settled();
-      const before = snapshotConfig();
-      const rows = await count();
       const base = { ...valid, number: '611', name: 'Hostile' };
-      for (const [patch, path] of [
-        [{ name: v }, 'name'],
-        [{ name: `Sales ${v}` }, 'name'],
-        [{ number: `61${v}` }, 'number'],
-        [{ strategy: `ringall${v}` }, 'strategy'],
-        [{ members: [{ extension: `1001${v}` }] }, 'members.0.extension'],
-        [{ vip_caller_ids: [`3225551234${v}`] }, 'vip_caller_ids.0'],
-        [{ moh_class: `default${v}` }, 'moh_class'],
-        [{ callback: { enabled: true, key: v } }, 'callback.key'],
-        [{ failover_destination: { type: 'external', target: `0475${v}` } }, 'failover_destination.target'],
-      ] as const) {
-        const created = await app.api('POST', '/api/v1/queues', {
-          body: { ...base, ...patch },
-        });
-        expect([created.status, path]).toEqual([400, path]);
-        expect(paths(created)).toContain(path);
-        const updated = await app.api('PUT', '/api/v1/queues/600', { body: { ...valid, ...patch } });
-        expect([updated.status, path]).toEqual([400, path]);
-      }
-      expect(await count()).toBe(rows);
-      expect(snapshotConfig()).toEqual(before);
+      const refuseAll = async () => {
+        for (const [patch, path] of [
+          [{ name: v }, 'name'],
+          [{ name: `Sales ${v}` }, 'name'],
+          [{ number: `61${v}` }, 'number'],
+          [{ strategy: `ringall${v}` }, 'strategy'],
+          [{ members: [{ extension: `1001${v}` }] }, 'members.0.extension'],
+          [{ vip_caller_ids: [`3225551234${v}`] }, 'vip_caller_ids.0'],
+          [{ moh_class: `default${v}` }, 'moh_class'],
+          [{ callback: { enabled: true, key: v } }, 'callback.key'],
+          [{ failover_destination: { type: 'external', target: `0475${v}` } }, 'failover_destination.target'],
+        ] as const) {
+          const created = await app.api('POST', '/api/v1/queues', {
+            body: { ...base, ...patch },
+          });
+          expect([created.status, path]).toEqual([400, path]);
+          expect(errorPaths(created)).toContain(path);
+          const updated = await app.api('PUT', '/api/v1/queues/600', { body: { ...valid, ...patch } });
+          expect([updated.status, path]).toEqual([400, path]);
+        }
+      };
+      await changesNothing(app, refuseAll, count);
       expect((await app.api('GET', '/api/v1/queues/600')).body.name).toBe('Support');
     },
   );
@@ -227,7 +220,7 @@ describe('queues API and Asterisk', () => {
     expect(twice.status).toBe(409);
     const sameName = await app.api('POST', '/api/v1/queues', { body: { ...valid, number: '612' } });
     expect(sameName.status).toBe(409);
-    expect(paths(sameName)).toContain('name');
+    expect(errorPaths(sameName)).toContain('name');
     for (const [patch, path] of [
       [{ members: [{ extension: '1999' }] }, 'members.0.extension'],
       [{ failover_destination: { type: 'ivr', target: '99' } }, 'failover_destination.target'],
@@ -239,7 +232,7 @@ describe('queues API and Asterisk', () => {
         body: { ...valid, number: '612', name: 'Other', ...patch },
       });
       expect([res.status, path]).toEqual([422, path]);
-      expect(paths(res)).toContain(path);
+      expect(errorPaths(res)).toContain(path);
     }
     expect(await count()).toBe(1);
     expect(snapshotConfig()).toEqual(before);
@@ -255,7 +248,7 @@ describe('queues API and Asterisk', () => {
       },
     });
     expect(bad.status).toBe(400);
-    expect(paths(bad)).toContain('queue_priority');
+    expect(errorPaths(bad)).toContain('queue_priority');
     const route = await app.api('POST', '/api/v1/inbound-routes', {
       body: {
         name: 'VIP line',

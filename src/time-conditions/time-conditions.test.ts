@@ -1,7 +1,7 @@
 import { useTestApp } from '../../test/support/app';
 import { asteriskCli } from '../../test/support/asterisk';
-import { snapshotConfig } from '../../test/support/config-files';
 import { HOSTILE } from '../../test/support/hostile';
+import { changesNothing, errorPaths, rowCount } from '../../test/support/refusals';
 import { signIn } from '../../test/support/web';
 
 const app = useTestApp({ APPLY_DEBOUNCE_MS: '300' });
@@ -22,13 +22,7 @@ const valid = {
   pin: '2468',
 };
 
-const paths = (res: { body: { error: { details: Array<{ path: string }> } } }) =>
-  res.body.error.details.map((d) => d.path);
-
-async function count(): Promise<number> {
-  const row = (await app.sb.deps.db('time_conditions').count({ n: '*' }).first()) as { n: number };
-  return Number(row.n);
-}
+const count = () => rowCount(app, 'time_conditions');
 
 beforeAll(async () => {
   const ext = await app.api('POST', '/api/v1/extensions', {
@@ -158,41 +152,39 @@ describe('time conditions API', () => {
   ];
 
   it.each(refusals)('refuses %s with 400, no row and no config change', async (_what, patch, path) => {
-    await app.settled();
-    const before = snapshotConfig();
-    const rows = await count();
-    const res = await app.api('POST', '/api/v1/time-conditions', {
-      body: { ...valid, name: 'Refused', ...patch },
-    });
+    const res = await changesNothing(
+      app,
+      () =>
+        app.api('POST', '/api/v1/time-conditions', {
+          body: { ...valid, name: 'Refused', ...patch },
+        }),
+      count,
+    );
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('validation_failed');
-    expect(paths(res)).toContain(path);
-    expect(await count()).toBe(rows);
-    expect(snapshotConfig()).toEqual(before);
+    expect(errorPaths(res)).toContain(path);
   });
 
   const hostile = [...HOSTILE, '${EXTEN}', 'a,b', 'x'.repeat(200)];
   it.each(hostile.map((v) => [JSON.stringify(v).slice(0, 30), v]))(
     'refuses the injection %s in names, holiday names, dates and the time zone',
     async (_label, v) => {
-      await app.settled();
-      const before = snapshotConfig();
-      const rows = await count();
-      for (const [patch, path] of [
-        [{ name: v }, 'name'],
-        [{ name: `Office ${v}` }, 'name'],
-        [{ holidays: [{ name: v, start: '2026-05-01' }] }, 'holidays.0.name'],
-        [{ holidays: [{ name: 'x', start: `2026-05-01${v}` }] }, 'holidays.0.start'],
-        [{ weekly: [{ day: 'mon', start: `09:00${v}`, end: '10:00' }] }, 'weekly.0.start'],
-        [{ timezone: `Europe/Brussels${v}` }, 'timezone'],
-        [{ pin: `1234${v}` }, 'pin'],
-      ] as const) {
-        const res = await app.api('POST', '/api/v1/time-conditions', { body: { ...valid, ...patch } });
-        expect([res.status, path]).toEqual([400, path]);
-        expect(paths(res)).toContain(path);
-      }
-      expect(await count()).toBe(rows);
-      expect(snapshotConfig()).toEqual(before);
+      const refuseAll = async () => {
+        for (const [patch, path] of [
+          [{ name: v }, 'name'],
+          [{ name: `Office ${v}` }, 'name'],
+          [{ holidays: [{ name: v, start: '2026-05-01' }] }, 'holidays.0.name'],
+          [{ holidays: [{ name: 'x', start: `2026-05-01${v}` }] }, 'holidays.0.start'],
+          [{ weekly: [{ day: 'mon', start: `09:00${v}`, end: '10:00' }] }, 'weekly.0.start'],
+          [{ timezone: `Europe/Brussels${v}` }, 'timezone'],
+          [{ pin: `1234${v}` }, 'pin'],
+        ] as const) {
+          const res = await app.api('POST', '/api/v1/time-conditions', { body: { ...valid, ...patch } });
+          expect([res.status, path]).toEqual([400, path]);
+          expect(errorPaths(res)).toContain(path);
+        }
+      };
+      await changesNothing(app, refuseAll, count);
     },
   );
 
@@ -201,7 +193,7 @@ describe('time conditions API', () => {
       body: { ...valid, name: 'Dangling', closed_destination: { type: 'time-condition', target: '9999' } },
     });
     expect(res.status).toBe(422);
-    expect(paths(res)).toContain('closed_destination.target');
+    expect(errorPaths(res)).toContain('closed_destination.target');
   });
 
   it('refuses, with 422, time conditions that would send a call round in a loop', async () => {
