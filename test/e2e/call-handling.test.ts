@@ -1,7 +1,8 @@
-import { describeRun, killAllCarrierSipp, runSipp } from '../carrier/sipp';
+import { describeRun, runSipp } from '../carrier/sipp';
 import { startTestApp, type TestApp } from '../support/app';
-import { asteriskCli, hangUpChannels } from '../support/asterisk';
+import { asteriskCli } from '../support/asterisk';
 import { CallObserver, type ObservedChannel } from '../support/call-observer';
+import { createExtensions, createInboundRoute, deleteAll, endCalls } from '../support/call-suite';
 import { requireAsterisk, testEnv } from '../support/env';
 import { dialWithKeys } from '../support/phone-dtmf';
 import {
@@ -33,28 +34,13 @@ beforeAll(async () => {
   requireAsterisk();
   app = await startTestApp();
   observer = await CallObserver.start();
-  for (const number of ['1001', '1002', '1003']) {
-    const res = await app.api('POST', '/api/v1/extensions', {
-      body: { number, display_name: `Phone ${number}` },
-    });
-    if (res.status !== 201) throw new Error(`extension ${number}: ${res.status} ${res.text}`);
-    secrets.set(number, res.body.sip_secret);
-  }
+  await createExtensions(app, ['1001', '1002', '1003'], secrets);
   trunkId = await createCallerTrunk(app);
-  const route = await app.api('POST', '/api/v1/inbound-routes', {
-    body: { name: 'Desk 1001', did: DID, destination: { type: 'extension', target: '1001' } },
-  });
-  if (route.status !== 201) throw new Error(`route: ${route.status} ${route.text}`);
-  routeId = route.body.id;
+  routeId = await createInboundRoute(app, 'Desk 1001', DID, { type: 'extension', target: '1001' });
   await app.applyNow();
 }, 180_000);
 
-afterEach(async () => {
-  killAllSipp();
-  killAllCarrierSipp();
-  await hangUpChannels().catch(() => undefined);
-  observer?.clear();
-});
+afterEach(() => endCalls(observer));
 
 afterAll(async () => {
   killAllSipp();
@@ -62,10 +48,11 @@ afterAll(async () => {
     await observer?.stop();
     if (app) {
       for (const phone of phones.values()) await register(phone, { expires: 0 }).exited;
-      await app.api('DELETE', `/api/v1/inbound-routes/${routeId}`);
-      await app.api('DELETE', `/api/v1/trunks/${trunkId}`);
-      for (const number of secrets.keys()) await app.api('DELETE', `/api/v1/extensions/${number}`);
-      await app.applyNow().catch(() => undefined);
+      await deleteAll(app, [
+        `/api/v1/inbound-routes/${routeId}`,
+        `/api/v1/trunks/${trunkId}`,
+        ...[...secrets.keys()].map((n) => `/api/v1/extensions/${n}`),
+      ]);
     }
   } finally {
     await app?.close();

@@ -1,7 +1,8 @@
 import { describeRun, killAllCarrierSipp } from '../carrier/sipp';
 import { startTestApp, type TestApp } from '../support/app';
-import { asteriskCli, hangUpChannels } from '../support/asterisk';
+import { asteriskCli } from '../support/asterisk';
 import { CallObserver } from '../support/call-observer';
+import { createInboundRoute, endCalls } from '../support/call-suite';
 import { requireAsterisk } from '../support/env';
 import {
   farEnd,
@@ -14,7 +15,7 @@ import {
   type TimedRun,
 } from '../support/ring-phone';
 import { killAllSipp } from '../support/sip';
-import { callFromTrunk, createCallerTrunk } from '../support/trunk-caller';
+import { callFromTrunk, createCallerTrunk, createMobileCarrier } from '../support/trunk-caller';
 
 // Follow-me with real parts, the seeds' chain "desk phone → mobile → voicemail": a carrier (sipp
 // from 127.0.0.9 over an IP trunk) calls a DID routed to extension 1002, whose follow-me rings
@@ -61,24 +62,8 @@ beforeAll(async () => {
   if (ext.status !== 201) throw new Error(`extension: ${ext.status} ${ext.text}`);
   secret = ext.body.sip_secret;
   await createCallerTrunk(app);
-  const trunk = await app.api('POST', '/api/v1/trunks', {
-    body: {
-      name: 'mobile-carrier',
-      kind: 'ip',
-      host: FAR_END_IP,
-      peer_addresses: [FAR_END_IP],
-      qualify: false,
-    },
-  });
-  if (trunk.status !== 201) throw new Error(`trunk: ${trunk.status} ${trunk.text}`);
-  const out = await app.api('POST', '/api/v1/outbound-routes', {
-    body: { name: 'Mobiles', patterns: ['_04XXXXXXXX'], class: 'national', trunk_ids: [trunk.body.id] },
-  });
-  if (out.status !== 201) throw new Error(`outbound route: ${out.status} ${out.text}`);
-  const route = await app.api('POST', '/api/v1/inbound-routes', {
-    body: { name: 'Direct line', did: DID, destination: { type: 'extension', target: '1002' } },
-  });
-  if (route.status !== 201) throw new Error(`route: ${route.status} ${route.text}`);
+  await createMobileCarrier(app, FAR_END_IP);
+  await createInboundRoute(app, 'Direct line', DID, { type: 'extension', target: '1002' });
   const fm = await app.api('PUT', '/api/v1/extensions/1002/follow-me', {
     body: {
       enabled: true,
@@ -92,12 +77,7 @@ beforeAll(async () => {
   await app.applied();
 }, 120_000);
 
-afterEach(async () => {
-  killAllSipp();
-  killAllCarrierSipp();
-  await hangUpChannels().catch(() => undefined);
-  observer?.clear();
-});
+afterEach(() => endCalls(observer));
 
 afterAll(async () => {
   killAllSipp();

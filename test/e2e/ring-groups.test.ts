@@ -1,6 +1,7 @@
 import { describeRun, killAllCarrierSipp } from '../carrier/sipp';
 import { startTestApp, type TestApp } from '../support/app';
-import { asteriskCli, hangUpChannels } from '../support/asterisk';
+import { asteriskCli } from '../support/asterisk';
+import { createExtensions, createInboundRoute, endCalls } from '../support/call-suite';
 import { requireAsterisk } from '../support/env';
 import {
   allAt,
@@ -14,7 +15,7 @@ import {
   type TimedRun,
 } from '../support/ring-phone';
 import { killAllSipp } from '../support/sip';
-import { callFromTrunk, createCallerTrunk } from '../support/trunk-caller';
+import { callFromTrunk, createCallerTrunk, createMobileCarrier } from '../support/trunk-caller';
 
 // Ring groups with real parts: a carrier (sipp from 127.0.0.9 over an IP trunk) calls a DID whose
 // inbound route leads to a ring group; the members are sipp phones registered as extensions
@@ -74,46 +75,19 @@ function at(run: TimedRun, dir: 'in' | 'out', re: RegExp, what: string): number 
 beforeAll(async () => {
   requireAsterisk();
   app = await startTestApp();
-  for (const number of ['1002', '1003', '1004']) {
-    const res = await app.api('POST', '/api/v1/extensions', {
-      body: { number, display_name: `Phone ${number}` },
-    });
-    if (res.status !== 201) throw new Error(`extension ${number}: ${res.status} ${res.text}`);
-    secrets.set(number, res.body.sip_secret);
-  }
+  await createExtensions(app, ['1002', '1003', '1004'], secrets);
   await createCallerTrunk(app);
-  const trunk = await app.api('POST', '/api/v1/trunks', {
-    body: {
-      name: 'mobile-carrier',
-      kind: 'ip',
-      host: FAR_END_IP,
-      peer_addresses: [FAR_END_IP],
-      qualify: false,
-    },
-  });
-  if (trunk.status !== 201) throw new Error(`trunk: ${trunk.status} ${trunk.text}`);
-  const out = await app.api('POST', '/api/v1/outbound-routes', {
-    body: { name: 'Mobiles', patterns: ['_04XXXXXXXX'], class: 'national', trunk_ids: [trunk.body.id] },
-  });
-  if (out.status !== 201) throw new Error(`outbound route: ${out.status} ${out.text}`);
+  await createMobileCarrier(app, FAR_END_IP);
   await saveGroup({
     number: '600',
     name: 'Everyone',
     members: ['1002', '1003', '1004'].map((target) => ({ kind: 'extension', target })),
   });
-  const route = await app.api('POST', '/api/v1/inbound-routes', {
-    body: { name: 'Main line', did: DID, destination: { type: 'ring-group', target: '600' } },
-  });
-  if (route.status !== 201) throw new Error(`route: ${route.status} ${route.text}`);
-  routeId = route.body.id;
+  routeId = await createInboundRoute(app, 'Main line', DID, { type: 'ring-group', target: '600' });
   await app.applyNow();
 }, 120_000);
 
-afterEach(async () => {
-  killAllSipp();
-  killAllCarrierSipp();
-  await hangUpChannels().catch(() => undefined);
-});
+afterEach(() => endCalls());
 
 afterAll(async () => {
   killAllSipp();

@@ -21,6 +21,25 @@ export async function createCallerTrunk(app: TestApp, name = 'test-carrier'): Pr
   return res.body.id as number;
 }
 
+// A carrier for calls going out, e.g. to "mobiles" (a sipp UAS at `ip`, see ring-phone.ts's
+// farEnd): an IP trunk to it and the outbound route "Mobiles" (_04XXXXXXXX, class national)
+// through it. Returns the trunk's id.
+export async function createMobileCarrier(
+  app: TestApp,
+  ip: string,
+  name = 'mobile-carrier',
+): Promise<number> {
+  const trunk = await app.api('POST', '/api/v1/trunks', {
+    body: { name, kind: 'ip', host: ip, peer_addresses: [ip], qualify: false },
+  });
+  if (trunk.status !== 201) throw new Error(`trunk: ${trunk.status} ${trunk.text}`);
+  const out = await app.api('POST', '/api/v1/outbound-routes', {
+    body: { name: 'Mobiles', patterns: ['_04XXXXXXXX'], class: 'national', trunk_ids: [trunk.body.id] },
+  });
+  if (out.status !== 201) throw new Error(`outbound route: ${out.status} ${out.text}`);
+  return trunk.body.id as number;
+}
+
 export interface TrunkCallOptions {
   did: string;
   callerId?: string; // default 3225559999; "anonymous" withholds it
