@@ -1,4 +1,4 @@
-import { startTestApp, type TestApp } from '../../test/support/app';
+import { createExtensions, deleteAll, startTestApp, type TestApp } from '../../test/support/app';
 import { asteriskCli } from '../../test/support/asterisk';
 import { requireAsterisk } from '../../test/support/env';
 import { signIn, type WebSession } from '../../test/support/web';
@@ -11,20 +11,18 @@ let app: TestApp;
 beforeAll(async () => {
   requireAsterisk();
   app = await startTestApp();
-  for (const number of ['1001', '1002']) {
-    const res = await app.api('POST', '/api/v1/extensions', {
-      body: { number, display_name: `Ext ${number}` },
-    });
-    expect(res.status).toBe(201);
-  }
+  await createExtensions(app, ['1001', '1002'], { label: 'Ext' });
   await app.applyNow();
 }, 60_000);
 
 afterAll(async () => {
   if (!app) return;
   try {
-    for (const number of ['1001', '1002']) await app.api('DELETE', `/api/v1/extensions/${number}`);
-    await app.applyNow();
+    await deleteAll(
+      app,
+      ['1001', '1002'].map((n) => `/api/v1/extensions/${n}`),
+      { applyMustSucceed: true },
+    );
   } finally {
     await app.close();
   }

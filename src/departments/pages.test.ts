@@ -1,4 +1,4 @@
-import { startTestApp, type TestApp } from '../../test/support/app';
+import { createExtensions, startTestApp, type TestApp } from '../../test/support/app';
 import { requireAsterisk } from '../../test/support/env';
 import { HOSTILE } from '../../test/support/hostile';
 import { signIn, type WebSession } from '../../test/support/web';
@@ -11,12 +11,7 @@ let app: TestApp;
 beforeAll(async () => {
   requireAsterisk();
   app = await startTestApp();
-  for (const number of ['1001', '1002', '1003']) {
-    const res = await app.api('POST', '/api/v1/extensions', {
-      body: { number, display_name: `Ext ${number}` },
-    });
-    expect(res.status).toBe(201);
-  }
+  await createExtensions(app, ['1001', '1002', '1003'], { label: 'Ext' });
 }, 60_000);
 
 afterAll(async () => {

@@ -4,7 +4,7 @@ import { useTestApp } from '../../test/support/app';
 import { asteriskCli } from '../../test/support/asterisk';
 import { snapshotConfig } from '../../test/support/config-files';
 import { testEnv } from '../../test/support/env';
-import { HOSTILE } from '../../test/support/hostile';
+import { HOSTILE, labelled } from '../../test/support/hostile';
 import { changesNothing, errorPaths, rowCount } from '../../test/support/refusals';
 import { signIn } from '../../test/support/web';
 
@@ -178,7 +178,7 @@ describe('queues API and Asterisk', () => {
   });
 
   const hostile = [...HOSTILE, '${EXTEN}', 'a,b', 'x'.repeat(200)];
-  it.each(hostile.map((v) => [JSON.stringify(v).slice(0, 30), v]))(
+  it.each(labelled(hostile))(
     'refuses the injection %s in every text field, on create and on update',
     async (_label, v) => {
       const base = { ...valid, number: '611', name: 'Hostile' };

@@ -1,4 +1,4 @@
-import { startTestApp, type TestApp } from '../../test/support/app';
+import { createExtensions, startTestApp, type TestApp } from '../../test/support/app';
 import { asteriskCli } from '../../test/support/asterisk';
 import { requireAsterisk } from '../../test/support/env';
 import { signIn, type WebSession } from '../../test/support/web';
@@ -11,12 +11,10 @@ let app: TestApp;
 beforeAll(async () => {
   requireAsterisk();
   app = await startTestApp({ APPLY_DEBOUNCE_MS: '300' });
-  for (const number of ['1001', '1002']) {
-    const res = await app.api('POST', '/api/v1/extensions', {
-      body: { number, display_name: `Ext ${number}`, voicemail_enabled: number === '1001' },
-    });
-    expect(res.status).toBe(201);
-  }
+  await createExtensions(app, ['1001', '1002'], {
+    label: 'Ext',
+    fields: (number) => ({ voicemail_enabled: number === '1001' }),
+  });
   await app.applyNow();
 }, 60_000);
 

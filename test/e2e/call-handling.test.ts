@@ -1,8 +1,8 @@
 import { describeRun, runSipp } from '../carrier/sipp';
-import { startTestApp, type TestApp } from '../support/app';
+import { createExtensions, createInboundRoute, deleteAll, startTestApp, type TestApp } from '../support/app';
 import { asteriskCli } from '../support/asterisk';
 import { CallObserver, type ObservedChannel } from '../support/call-observer';
-import { createExtensions, createInboundRoute, deleteAll, endCalls } from '../support/call-suite';
+import { endCalls } from '../support/call-suite';
 import { requireAsterisk, testEnv } from '../support/env';
 import { dialWithKeys } from '../support/phone-dtmf';
 import {
@@ -34,7 +34,7 @@ beforeAll(async () => {
   requireAsterisk();
   app = await startTestApp();
   observer = await CallObserver.start();
-  await createExtensions(app, ['1001', '1002', '1003'], secrets);
+  await createExtensions(app, ['1001', '1002', '1003'], { secrets });
   trunkId = await createCallerTrunk(app);
   routeId = await createInboundRoute(app, 'Desk 1001', DID, { type: 'extension', target: '1001' });
   await app.applyNow();

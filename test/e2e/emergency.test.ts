@@ -1,8 +1,15 @@
 import { describeRun } from '../carrier/sipp';
-import { startTestApp, type TestApp } from '../support/app';
+import {
+  apiCreate,
+  createExtensions,
+  createInboundRoute,
+  deleteAll,
+  startTestApp,
+  type TestApp,
+} from '../support/app';
 import { asteriskCli, waitFor } from '../support/asterisk';
 import { CallObserver, type ObservedChannel } from '../support/call-observer';
-import { apiCreate, createExtensions, createInboundRoute, deleteAll, endCalls } from '../support/call-suite';
+import { endCalls } from '../support/call-suite';
 import { requireAsterisk } from '../support/env';
 import { dialWithKeys } from '../support/phone-dtmf';
 import { answerCalls, killAllSipp, phoneFor, register, type SippHandle, succeeded } from '../support/sip';
@@ -30,7 +37,7 @@ beforeAll(async () => {
   requireAsterisk();
   app = await startTestApp();
   observer = await CallObserver.start();
-  await createExtensions(app, ['1002', '1003', '1004'], secrets);
+  await createExtensions(app, ['1002', '1003', '1004'], { secrets });
   trunkId = await createCallerTrunk(app);
   const greeting = { name: 'Emergency', default_language: 'en', tts_text: 'Emergency.' };
   greetingId = (await apiCreate(app, '/api/v1/greetings', greeting)).id;

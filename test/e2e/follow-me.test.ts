@@ -1,8 +1,8 @@
 import { describeRun, killAllCarrierSipp } from '../carrier/sipp';
-import { startTestApp, type TestApp } from '../support/app';
+import { createInboundRoute, startTestApp, type TestApp } from '../support/app';
 import { asteriskCli } from '../support/asterisk';
 import { CallObserver } from '../support/call-observer';
-import { createInboundRoute, endCalls } from '../support/call-suite';
+import { endCalls } from '../support/call-suite';
 import { requireAsterisk } from '../support/env';
 import {
   farEnd,

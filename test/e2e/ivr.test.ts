@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestApp, type TestApp } from '../support/app';
+import { apiCreate, createExtensions, deleteAll, startTestApp, type TestApp } from '../support/app';
 import { CallObserver, type DialplanStep, type ObservedChannel } from '../support/call-observer';
-import { apiCreate, createExtensions, deleteAll, endCalls } from '../support/call-suite';
+import { endCalls } from '../support/call-suite';
 import { requireAsterisk } from '../support/env';
 import {
   answerCalls,
@@ -46,7 +46,7 @@ beforeAll(async () => {
   requireAsterisk();
   app = await startTestApp();
   observer = await CallObserver.start();
-  await createExtensions(app, NUMBERS, secrets, 'Agent');
+  await createExtensions(app, NUMBERS, { secrets, label: 'Agent' });
   created.trunk = await createCallerTrunk(app);
   // Short prompts keep the retry paths quick.
   const tts = async (name: string, text: string) =>

@@ -1,9 +1,16 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { describeRun } from '../carrier/sipp';
-import { startTestApp, type TestApp } from '../support/app';
+import {
+  apiCreate,
+  createExtensions,
+  createInboundRoute,
+  deleteAll,
+  startTestApp,
+  type TestApp,
+} from '../support/app';
 import { asteriskCli, waitFor } from '../support/asterisk';
 import { CallObserver, type ObservedChannel } from '../support/call-observer';
-import { apiCreate, createExtensions, createInboundRoute, deleteAll, endCalls } from '../support/call-suite';
+import { endCalls } from '../support/call-suite';
 import { requireAsterisk } from '../support/env';
 import {
   answerCalls,
@@ -39,7 +46,7 @@ beforeAll(async () => {
   requireAsterisk();
   app = await startTestApp();
   observer = await CallObserver.start();
-  await createExtensions(app, ['1002', '1003'], secrets);
+  await createExtensions(app, ['1002', '1003'], { secrets });
   trunkId = await createCallerTrunk(app);
   for (const body of [
     queue({ number: '700', name: 'Nobody home', join_when_empty: false }),

@@ -1,7 +1,7 @@
 import { describeRun, killAllCarrierSipp } from '../carrier/sipp';
-import { startTestApp, type TestApp } from '../support/app';
+import { createExtensions, createInboundRoute, startTestApp, type TestApp } from '../support/app';
 import { asteriskCli } from '../support/asterisk';
-import { createExtensions, createInboundRoute, endCalls } from '../support/call-suite';
+import { endCalls } from '../support/call-suite';
 import { requireAsterisk } from '../support/env';
 import {
   allAt,
@@ -75,7 +75,7 @@ function at(run: TimedRun, dir: 'in' | 'out', re: RegExp, what: string): number 
 beforeAll(async () => {
   requireAsterisk();
   app = await startTestApp();
-  await createExtensions(app, ['1002', '1003', '1004'], secrets);
+  await createExtensions(app, ['1002', '1003', '1004'], { secrets });
   await createCallerTrunk(app);
   await createMobileCarrier(app, FAR_END_IP);
   await saveGroup({

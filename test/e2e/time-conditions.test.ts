@@ -1,9 +1,9 @@
 import { localTime } from '../../src/time-conditions/schedule';
 import { describeRun } from '../carrier/sipp';
-import { startTestApp, type TestApp } from '../support/app';
+import { createExtensions, createInboundRoute, deleteAll, startTestApp, type TestApp } from '../support/app';
 import { asteriskCli, waitFor } from '../support/asterisk';
 import { CallObserver, type ObservedChannel } from '../support/call-observer';
-import { createExtensions, createInboundRoute, deleteAll, endCalls } from '../support/call-suite';
+import { endCalls } from '../support/call-suite';
 import { requireAsterisk } from '../support/env';
 import { dialWithKeys } from '../support/phone-dtmf';
 import {
@@ -67,7 +67,7 @@ beforeAll(async () => {
   requireAsterisk();
   app = await startTestApp();
   observer = await CallObserver.start();
-  await createExtensions(app, ['1002', '1003', '1004'], secrets);
+  await createExtensions(app, ['1002', '1003', '1004'], { secrets });
   trunkId = await createCallerTrunk(app);
   const tc = await app.api('POST', '/api/v1/time-conditions', { body: { ...body({}), pin: PIN } });
   if (tc.status !== 201) throw new Error(`time condition: ${tc.status} ${tc.text}`);

@@ -1,4 +1,4 @@
-import { startTestApp, type TestApp } from '../../../test/support/app';
+import { createExtensions, deleteAll, startTestApp, type TestApp } from '../../../test/support/app';
 import { requireAsterisk } from '../../../test/support/env';
 import { signIn } from '../../../test/support/web';
 
@@ -10,22 +10,20 @@ let app: TestApp;
 beforeAll(async () => {
   requireAsterisk();
   app = await startTestApp();
-  for (const [number, vm] of [
-    ['1001', true],
-    ['1002', false],
-  ] as const) {
-    const res = await app.api('POST', '/api/v1/extensions', {
-      body: { number, display_name: `Ext ${number}`, voicemail_enabled: vm },
-    });
-    expect(res.status).toBe(201);
-  }
+  await createExtensions(app, ['1001', '1002'], {
+    label: 'Ext',
+    fields: (number) => ({ voicemail_enabled: number === '1001' }),
+  });
 }, 60_000);
 
 afterAll(async () => {
   if (!app) return;
   try {
-    for (const number of ['1001', '1002']) await app.api('DELETE', `/api/v1/extensions/${number}`);
-    await app.applyNow();
+    await deleteAll(
+      app,
+      ['1001', '1002'].map((n) => `/api/v1/extensions/${n}`),
+      { applyMustSucceed: true },
+    );
   } finally {
     await app.close();
   }
