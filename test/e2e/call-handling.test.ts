@@ -1,19 +1,17 @@
 import { describeRun, runSipp } from '../carrier/sipp';
-import { createExtensions, createInboundRoute, deleteAll, startTestApp, type TestApp } from '../support/app';
+import {
+  createExtensions,
+  createInboundRoute,
+  extensionPaths,
+  startTestApp,
+  type TestApp,
+} from '../support/app';
 import { asteriskCli } from '../support/asterisk';
 import { CallObserver, type ObservedChannel } from '../support/call-observer';
-import { endCalls } from '../support/call-suite';
+import { endCallSuite, endCalls } from '../support/call-suite';
 import { requireAsterisk, testEnv } from '../support/env';
 import { dialWithKeys } from '../support/phone-dtmf';
-import {
-  answerCalls,
-  killAllSipp,
-  type Phone,
-  phoneFor,
-  register,
-  type SippHandle,
-  succeeded,
-} from '../support/sip';
+import { answerCalls, type Phone, phoneFor, register, type SippHandle, succeeded } from '../support/sip';
 import { callFromTrunk, createCallerTrunk } from '../support/trunk-caller';
 
 // Forwarding, do-not-disturb and blocking with real parts: 1001 is a registered sipp phone that
@@ -42,22 +40,18 @@ beforeAll(async () => {
 
 afterEach(() => endCalls(observer));
 
-afterAll(async () => {
-  killAllSipp();
-  try {
-    await observer?.stop();
-    if (app) {
+afterAll(
+  () =>
+    endCallSuite(app, observer, async () => {
       for (const phone of phones.values()) await register(phone, { expires: 0 }).exited;
-      await deleteAll(app, [
+      return [
         `/api/v1/inbound-routes/${routeId}`,
         `/api/v1/trunks/${trunkId}`,
-        ...[...secrets.keys()].map((n) => `/api/v1/extensions/${n}`),
-      ]);
-    }
-  } finally {
-    await app?.close();
-  }
-}, 120_000);
+        ...extensionPaths(secrets.keys()),
+      ];
+    }),
+  120_000,
+);
 
 // 1001 dials a feature code; resolves once Asterisk has confirmed and hung up.
 async function dialCode(number: string): Promise<boolean> {

@@ -3,16 +3,16 @@ import {
   apiCreate,
   createExtensions,
   createInboundRoute,
-  deleteAll,
+  extensionPaths,
   startTestApp,
   type TestApp,
 } from '../support/app';
 import { asteriskCli, waitFor } from '../support/asterisk';
 import { CallObserver, type ObservedChannel } from '../support/call-observer';
-import { endCalls } from '../support/call-suite';
+import { endCallSuite, endCalls } from '../support/call-suite';
 import { requireAsterisk } from '../support/env';
 import { dialWithKeys } from '../support/phone-dtmf';
-import { answerCalls, killAllSipp, phoneFor, register, type SippHandle, succeeded } from '../support/sip';
+import { answerCalls, phoneFor, register, type SippHandle, succeeded } from '../support/sip';
 import { tracedDial, tracedSounds } from '../support/trace';
 import { callFromTrunk, createCallerTrunk } from '../support/trunk-caller';
 
@@ -49,25 +49,21 @@ beforeAll(async () => {
 
 afterEach(() => endCalls(observer));
 
-afterAll(async () => {
-  killAllSipp();
-  try {
-    await observer?.stop();
-    if (app) {
+afterAll(
+  () =>
+    endCallSuite(app, observer, async (app) => {
       await app.api('PUT', '/api/v1/emergency', {
         body: { active: false, greeting_id: null, destination: null },
       });
-      await deleteAll(app, [
+      return [
         `/api/v1/inbound-routes/${routeId}`,
         `/api/v1/greetings/${greetingId}`,
         `/api/v1/trunks/${trunkId}`,
-        ...[...secrets.keys()].map((n) => `/api/v1/extensions/${n}`),
-      ]);
-    }
-  } finally {
-    await app?.close();
-  }
-}, 120_000);
+        ...extensionPaths(secrets.keys()),
+      ];
+    }),
+  120_000,
+);
 
 async function answering(number: string): Promise<SippHandle> {
   const phone = await phoneFor(number, secrets.get(number)!);

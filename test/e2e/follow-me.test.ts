@@ -5,12 +5,15 @@ import { CallObserver } from '../support/call-observer';
 import { endCalls } from '../support/call-suite';
 import { requireAsterisk } from '../support/env';
 import {
+  CANCEL,
   farEnd,
-  firstAt,
+  INVITE,
+  INVITE_OK,
   listening,
   phoneReady,
   registeredPhone,
   ringingPhone,
+  seenAt,
   sipTimeline,
   type TimedRun,
 } from '../support/ring-phone';
@@ -32,17 +35,6 @@ const DESK_RING = 5;
 let app: TestApp;
 let observer: CallObserver;
 let secret: string;
-
-const INVITE = /^INVITE /;
-const CANCEL = /^CANCEL /;
-// The answer to a call: a 200 to the INVITE, not to a qualify OPTIONS.
-const OK = /^SIP\/2\.0 200 .*\(INVITE\)$/;
-
-function at(run: TimedRun, dir: 'in' | 'out', re: RegExp, what: string): number {
-  const t = firstAt(run, dir, re);
-  if (t === null) throw new Error(`${what}: never seen\n${describeRun(what, run)}`);
-  return t;
-}
 
 // Wrapped: an async function returning the bare promise would wait for the whole run.
 async function desk(): Promise<{ run: Promise<TimedRun> }> {
@@ -103,12 +95,17 @@ describe('follow-me on real calls', () => {
     const call = await callFromTrunk({ did: DID, hangup: 'caller', holdMs: 2_000, answerTimeoutMs: 40_000 });
     const [d, m] = await Promise.all([deskRun, mobile]);
     if (!call.ok) throw new Error(describeRun('trunk call', call));
-    const deskRang = at(d, 'in', INVITE, 'desk INVITE');
-    const deskCancelled = at(d, 'in', CANCEL, 'desk CANCEL');
+    const deskRang = seenAt(d, 'in', INVITE, 'desk INVITE');
+    const deskCancelled = seenAt(d, 'in', CANCEL, 'desk CANCEL');
     expect(deskCancelled - deskRang).toBeGreaterThan((DESK_RING - 1) * 1000);
-    expect(at(m, 'in', INVITE, 'mobile INVITE')).toBeGreaterThanOrEqual(deskCancelled - 50);
-    const mobileAnswered = at(m, 'out', OK, 'mobile 200');
-    const callerConnected = at({ ...call, events: sipTimeline(call.messages) }, 'in', OK, 'caller 200');
+    expect(seenAt(m, 'in', INVITE, 'mobile INVITE')).toBeGreaterThanOrEqual(deskCancelled - 50);
+    const mobileAnswered = seenAt(m, 'out', INVITE_OK, 'mobile 200');
+    const callerConnected = seenAt(
+      { ...call, events: sipTimeline(call.messages) },
+      'in',
+      INVITE_OK,
+      'caller 200',
+    );
     expect(callerConnected - mobileAnswered).toBeGreaterThan(2_000);
     expect(m.requests).toContain('BYE');
   }, 120_000);
@@ -124,15 +121,20 @@ describe('follow-me on real calls', () => {
     await observer.ran(ch, 'VoiceMail', '1002@switchboard', 60_000);
     const [d, m, result] = await Promise.all([deskRun, mobile, call]);
     if (!result.ok) throw new Error(describeRun('trunk call', result));
-    expect(at(d, 'in', CANCEL, 'desk CANCEL')).toBeGreaterThan(0);
+    expect(seenAt(d, 'in', CANCEL, 'desk CANCEL')).toBeGreaterThan(0);
     // The mobile was hung up without being connected; then the caller was answered by voicemail.
     // The caller's answer comes only after the mobile's whole confirm window (two 5 s waits for
     // the 1 after the prompt), so the caller was never put through to the mobile. (The mobile's
     // BYE and the voicemail's 200 leave Asterisk on two channels' own threads, so which of them
     // a loaded machine delivers first says nothing.)
     expect(m.requests).toContain('BYE');
-    const mobileAnswered = at(m, 'out', OK, 'mobile 200');
-    const callerAnswered = at({ ...result, events: sipTimeline(result.messages) }, 'in', OK, 'caller 200');
+    const mobileAnswered = seenAt(m, 'out', INVITE_OK, 'mobile 200');
+    const callerAnswered = seenAt(
+      { ...result, events: sipTimeline(result.messages) },
+      'in',
+      INVITE_OK,
+      'caller 200',
+    );
     expect(callerAnswered - mobileAnswered).toBeGreaterThan(10_000);
     const dials = ch.steps.filter((s) => s.app === 'Dial').map((s) => s.data.split(',')[0]);
     expect(dials).toEqual(['PJSIP/1002', `Local/${MOBILE}@sb-confirm-external/n`]);

@@ -2,19 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { apiCreate, createExtensions, deleteAll, startTestApp, type TestApp } from '../support/app';
+import { apiCreate, createExtensions, extensionPaths, startTestApp, type TestApp } from '../support/app';
 import { CallObserver, type DialplanStep, type ObservedChannel } from '../support/call-observer';
-import { endCalls } from '../support/call-suite';
+import { endCallSuite, endCalls } from '../support/call-suite';
 import { requireAsterisk } from '../support/env';
-import {
-  answerCalls,
-  killAllSipp,
-  type Phone,
-  phoneFor,
-  register,
-  type SippHandle,
-  succeeded,
-} from '../support/sip';
+import { answerCalls, type Phone, phoneFor, register, type SippHandle, succeeded } from '../support/sip';
 import { tracedDial, tracedSounds } from '../support/trace';
 import { callFromTrunk, createCallerTrunk, type TrunkCallOptions } from '../support/trunk-caller';
 
@@ -102,25 +94,19 @@ beforeAll(async () => {
 
 afterEach(() => endCalls(observer));
 
-afterAll(async () => {
-  killAllSipp();
-  try {
-    await observer?.stop();
-    if (app) {
-      // Through the API, so Asterisk's memory copies of the extensions and the sounds go too.
-      await deleteAll(app, [
-        ...created.routes.map((id) => `/api/v1/inbound-routes/${id}`),
-        ...created.announcements.map((id) => `/api/v1/announcements/${id}`),
-        ...created.ivrs.map((id) => `/api/v1/ivrs/${id}`),
-        ...Object.values(greetings).map((id) => `/api/v1/greetings/${id}`),
-        ...(created.trunk ? [`/api/v1/trunks/${created.trunk}`] : []),
-        ...NUMBERS.map((number) => `/api/v1/extensions/${number}`),
-      ]);
-    }
-  } finally {
-    await app?.close();
-  }
-}, 120_000);
+// Through the API, so Asterisk's memory copies of the extensions and the sounds go too.
+afterAll(
+  () =>
+    endCallSuite(app, observer, () => [
+      ...created.routes.map((id) => `/api/v1/inbound-routes/${id}`),
+      ...created.announcements.map((id) => `/api/v1/announcements/${id}`),
+      ...created.ivrs.map((id) => `/api/v1/ivrs/${id}`),
+      ...Object.values(greetings).map((id) => `/api/v1/greetings/${id}`),
+      ...(created.trunk ? [`/api/v1/trunks/${created.trunk}`] : []),
+      ...extensionPaths(NUMBERS),
+    ]),
+  120_000,
+);
 
 describe('a caller through an inbound route reaches an IVR menu', () => {
   it('hears the prompt, presses 2 and is answered by option 2 (1002); option 1 (1001) never rings', async () => {

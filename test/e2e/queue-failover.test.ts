@@ -4,23 +4,15 @@ import {
   apiCreate,
   createExtensions,
   createInboundRoute,
-  deleteAll,
+  extensionPaths,
   startTestApp,
   type TestApp,
 } from '../support/app';
 import { asteriskCli, waitFor } from '../support/asterisk';
 import { CallObserver, type ObservedChannel } from '../support/call-observer';
-import { endCalls } from '../support/call-suite';
+import { endCallSuite, endCalls } from '../support/call-suite';
 import { requireAsterisk } from '../support/env';
-import {
-  answerCalls,
-  killAllSipp,
-  type Phone,
-  phoneFor,
-  register,
-  type SippHandle,
-  succeeded,
-} from '../support/sip';
+import { answerCalls, type Phone, phoneFor, register, type SippHandle, succeeded } from '../support/sip';
 import { callFromTrunk, createCallerTrunk } from '../support/trunk-caller';
 
 // Queue failover with real calls: a carrier (sipp over an IP trunk) calls DIDs whose inbound
@@ -60,22 +52,16 @@ beforeAll(async () => {
 
 afterEach(() => endCalls(observer));
 
-afterAll(async () => {
-  killAllSipp();
-  try {
-    await observer?.stop();
-    if (app) {
-      await deleteAll(app, [
-        ...routeIds.map((id) => `/api/v1/inbound-routes/${id}`),
-        ...['700', '701'].map((n) => `/api/v1/queues/${n}`),
-        `/api/v1/trunks/${trunkId}`,
-        ...[...secrets.keys()].map((n) => `/api/v1/extensions/${n}`),
-      ]);
-    }
-  } finally {
-    await app?.close();
-  }
-}, 120_000);
+afterAll(
+  () =>
+    endCallSuite(app, observer, () => [
+      ...routeIds.map((id) => `/api/v1/inbound-routes/${id}`),
+      ...['700', '701'].map((n) => `/api/v1/queues/${n}`),
+      `/api/v1/trunks/${trunkId}`,
+      ...extensionPaths(secrets.keys()),
+    ]),
+  120_000,
+);
 
 async function answering(number: string): Promise<SippHandle> {
   const phone: Phone = await phoneFor(number, secrets.get(number)!);

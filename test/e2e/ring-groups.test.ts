@@ -5,12 +5,15 @@ import { endCalls } from '../support/call-suite';
 import { requireAsterisk } from '../support/env';
 import {
   allAt,
+  CANCEL,
   farEnd,
-  firstAt,
+  INVITE,
+  INVITE_OK,
   listening,
   phoneReady,
   registeredPhone,
   ringingPhone,
+  seenAt,
   sipTimeline,
   type TimedRun,
 } from '../support/ring-phone';
@@ -61,17 +64,6 @@ async function phones(
   return runs;
 }
 
-const INVITE = /^INVITE /;
-const CANCEL = /^CANCEL /;
-// The answer to a call: a 200 to the INVITE, not to a qualify OPTIONS.
-const OK = /^SIP\/2\.0 200 .*\(INVITE\)$/;
-
-function at(run: TimedRun, dir: 'in' | 'out', re: RegExp, what: string): number {
-  const t = firstAt(run, dir, re);
-  if (t === null) throw new Error(`${what}: never seen\n${describeRun(what, run)}`);
-  return t;
-}
-
 beforeAll(async () => {
   requireAsterisk();
   app = await startTestApp();
@@ -109,9 +101,9 @@ describe('ring groups on real calls', () => {
     const rung = await phones([['1002'], ['1003'], ['1004', { answerAfterMs: 2_500 }]]);
     const call = await callFromTrunk({ did: DID, hangup: 'caller', holdMs: 1_500 });
     const [p2, p3, p4] = await Promise.all(rung);
-    const answered = at(p4!, 'out', OK, '1004 answer');
+    const answered = seenAt(p4!, 'out', INVITE_OK, '1004 answer');
     if (!call.ok) throw new Error(describeRun('trunk call', call));
-    const invites = [p2!, p3!, p4!].map((p, i) => at(p, 'in', INVITE, `INVITE to 100${i + 2}`));
+    const invites = [p2!, p3!, p4!].map((p, i) => seenAt(p, 'in', INVITE, `INVITE to 100${i + 2}`));
     // Each phone's SIP timeline, relative to the answer, says which leg was late and how.
     const timelines = [p2!, p3!, p4!].map((p, i) =>
       [`100${i + 2}:`, ...p.events.map((e) => `${e.at - answered} ms ${e.dir} ${e.first}`)].join('\n  '),
@@ -119,7 +111,8 @@ describe('ring groups on real calls', () => {
     expect({ late: invites.filter((t) => t >= answered).length, timelines }).toMatchObject({ late: 0 });
     // Rung together: within a second of each other, and 1004 answered 2.5 s after its INVITE.
     expect(Math.max(...invites) - Math.min(...invites)).toBeLessThan(1_000);
-    for (const p of [p2!, p3!]) expect(at(p, 'in', CANCEL, 'CANCEL')).toBeGreaterThanOrEqual(answered - 50);
+    for (const p of [p2!, p3!])
+      expect(seenAt(p, 'in', CANCEL, 'CANCEL')).toBeGreaterThanOrEqual(answered - 50);
     // The caller ID name prefix reached the phones.
     expect(p4!.messages).toMatch(/From: "Sales:/);
   }, 90_000);
@@ -137,11 +130,11 @@ describe('ring groups on real calls', () => {
     const call = await callFromTrunk({ did: DID, hangup: 'caller', holdMs: 1_500, answerTimeoutMs: 30_000 });
     const [p2, p3, p4] = await Promise.all(rung);
     if (!call.ok) throw new Error(describeRun('trunk call', call));
-    const inv2 = at(p2!, 'in', INVITE, '1002 INVITE');
-    const can2 = at(p2!, 'in', CANCEL, '1002 CANCEL');
-    const inv3 = at(p3!, 'in', INVITE, '1003 INVITE');
-    const can3 = at(p3!, 'in', CANCEL, '1003 CANCEL');
-    const inv4 = at(p4!, 'in', INVITE, '1004 INVITE');
+    const inv2 = seenAt(p2!, 'in', INVITE, '1002 INVITE');
+    const can2 = seenAt(p2!, 'in', CANCEL, '1002 CANCEL');
+    const inv3 = seenAt(p3!, 'in', INVITE, '1003 INVITE');
+    const can3 = seenAt(p3!, 'in', CANCEL, '1003 CANCEL');
+    const inv4 = seenAt(p4!, 'in', INVITE, '1004 INVITE');
     expect(can2 - inv2).toBeGreaterThan(4_000);
     expect(inv3).toBeGreaterThanOrEqual(can2 - 50);
     expect(can3 - inv3).toBeGreaterThan(4_000);
@@ -199,12 +192,17 @@ describe('ring groups on real calls', () => {
     const call = await callFromTrunk({ did: DID, hangup: 'caller', holdMs: 2_000, answerTimeoutMs: 30_000 });
     const [d, m] = await Promise.all([desk!, mobile]);
     if (!call.ok) throw new Error(describeRun('trunk call', call));
-    const mobileAnswered = at(m, 'out', OK, 'mobile 200');
+    const mobileAnswered = seenAt(m, 'out', INVITE_OK, 'mobile 200');
     // The caller was answered (connected) only after the mobile's 1, keyed 2.5 s after its answer.
-    const callerConnected = at({ ...call, events: sipTimeline(call.messages) }, 'in', OK, 'caller 200');
+    const callerConnected = seenAt(
+      { ...call, events: sipTimeline(call.messages) },
+      'in',
+      INVITE_OK,
+      'caller 200',
+    );
     expect(callerConnected - mobileAnswered).toBeGreaterThan(2_000);
     // The desk phone was cancelled only once the 1 arrived (2.5 s after the mobile answered).
-    const deskCancelled = at(d, 'in', CANCEL, 'desk CANCEL');
+    const deskCancelled = seenAt(d, 'in', CANCEL, 'desk CANCEL');
     expect(deskCancelled - mobileAnswered).toBeGreaterThan(2_000);
     // The mobile leg stayed up until the caller hung up: Asterisk's BYE came after the hold.
     expect(m.requests).toContain('BYE');
@@ -235,9 +233,9 @@ describe('ring groups on real calls', () => {
     const [m, f] = await Promise.all([mobile, failover!]);
     if (!call.ok) throw new Error(describeRun('trunk call', call));
     // The mobile was hung up right after its 2, and the caller went on to the failover 1004.
-    const mobileBye = at(m, 'in', /^BYE /, 'mobile BYE');
-    const failoverInvite = at(f, 'in', INVITE, 'failover INVITE');
+    const mobileBye = seenAt(m, 'in', /^BYE /, 'mobile BYE');
+    const failoverInvite = seenAt(f, 'in', INVITE, 'failover INVITE');
     expect(failoverInvite).toBeGreaterThanOrEqual(mobileBye - 50);
-    expect(mobileBye - at(m, 'out', OK, 'mobile 200')).toBeLessThan(6_000);
+    expect(mobileBye - seenAt(m, 'out', INVITE_OK, 'mobile 200')).toBeLessThan(6_000);
   }, 90_000);
 });

@@ -1,20 +1,18 @@
 import { localTime } from '../../src/time-conditions/schedule';
 import { describeRun } from '../carrier/sipp';
-import { createExtensions, createInboundRoute, deleteAll, startTestApp, type TestApp } from '../support/app';
+import {
+  createExtensions,
+  createInboundRoute,
+  extensionPaths,
+  startTestApp,
+  type TestApp,
+} from '../support/app';
 import { asteriskCli, waitFor } from '../support/asterisk';
 import { CallObserver, type ObservedChannel } from '../support/call-observer';
-import { endCalls } from '../support/call-suite';
+import { endCallSuite, endCalls } from '../support/call-suite';
 import { requireAsterisk } from '../support/env';
 import { dialWithKeys } from '../support/phone-dtmf';
-import {
-  answerCalls,
-  killAllSipp,
-  type Phone,
-  phoneFor,
-  register,
-  type SippHandle,
-  succeeded,
-} from '../support/sip';
+import { answerCalls, type Phone, phoneFor, register, type SippHandle, succeeded } from '../support/sip';
 import { tracedDial } from '../support/trace';
 import { callFromTrunk, createCallerTrunk } from '../support/trunk-caller';
 
@@ -78,22 +76,16 @@ beforeAll(async () => {
 
 afterEach(() => endCalls(observer));
 
-afterAll(async () => {
-  killAllSipp();
-  try {
-    await observer?.stop();
-    if (app) {
-      await deleteAll(app, [
-        `/api/v1/inbound-routes/${routeId}`,
-        `/api/v1/time-conditions/${tcId}`,
-        `/api/v1/trunks/${trunkId}`,
-        ...[...secrets.keys()].map((n) => `/api/v1/extensions/${n}`),
-      ]);
-    }
-  } finally {
-    await app?.close();
-  }
-}, 120_000);
+afterAll(
+  () =>
+    endCallSuite(app, observer, () => [
+      `/api/v1/inbound-routes/${routeId}`,
+      `/api/v1/time-conditions/${tcId}`,
+      `/api/v1/trunks/${trunkId}`,
+      ...extensionPaths(secrets.keys()),
+    ]),
+  120_000,
+);
 
 async function answering(number: string): Promise<SippHandle> {
   const phone: Phone = await phoneFor(number, secrets.get(number)!);

@@ -215,6 +215,10 @@ export async function createExtensions(
   return secrets;
 }
 
+// The API paths of extensions, to delete them.
+export const extensionPaths = (numbers: Iterable<string>): string[] =>
+  [...numbers].map((n) => `/api/v1/extensions/${n}`);
+
 // An inbound route from a DID to a destination; returns its id.
 export async function createInboundRoute(
   app: TestApp,

@@ -128,6 +128,19 @@ export function firstAt(run: TimedRun, dir: 'in' | 'out', match: RegExp): number
   return run.events.find((e) => e.dir === dir && match.test(e.first))?.at ?? null;
 }
 
+// Start lines the call suites look for: a request, and the answer to a call (a 200 to the
+// INVITE, not to a qualify OPTIONS).
+export const INVITE = /^INVITE /;
+export const CANCEL = /^CANCEL /;
+export const INVITE_OK = /^SIP\/2\.0 200 .*\(INVITE\)$/;
+
+// firstAt, failing with the run's trace when the message never came (`what` names it).
+export function seenAt(run: TimedRun, dir: 'in' | 'out', match: RegExp, what: string): number {
+  const t = firstAt(run, dir, match);
+  if (t === null) throw new Error(`${what}: never seen\n${describeRun(what, run)}`);
+  return t;
+}
+
 export function allAt(run: TimedRun, dir: 'in' | 'out', match: RegExp): number[] {
   return run.events.filter((e) => e.dir === dir && match.test(e.first)).map((e) => e.at);
 }
