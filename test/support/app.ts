@@ -219,6 +219,12 @@ export async function createExtensions(
 export const extensionPaths = (numbers: Iterable<string>): string[] =>
   [...numbers].map((n) => `/api/v1/extensions/${n}`);
 
+// The API paths of every item a collection (e.g. /api/v1/greetings) lists, to delete them.
+export async function listedPaths(app: TestApp, collection: string): Promise<string[]> {
+  const res = await app.api<{ items?: Array<{ id: number }> }>('GET', collection);
+  return (res.body.items ?? []).map((item) => `${collection}/${item.id}`);
+}
+
 // An inbound route from a DID to a destination; returns its id.
 export async function createInboundRoute(
   app: TestApp,
