@@ -1,4 +1,4 @@
-import { runSipp, type SippRun } from '../carrier/sipp';
+import { runSipp, type SippRun, sippSdp } from '../carrier/sipp';
 import type { TestApp } from './app';
 import { dtmfDurationMs, dtmfPcap } from './dtmf-pcap';
 import { testEnv } from './env';
@@ -86,19 +86,7 @@ function scenario(opts: TrunkCallOptions, digits: string, timing: { leadMs: numb
   // The port our SDP offers must be the one sipp sends from, or Asterisk's strict RTP drops it.
   const mediaPort = opts.audio ? '[rtpstream_audio_port]' : '[media_port]';
   // PCMU plus RFC 2833 events; a re-offer answer carries the next session version.
-  const sdp = (version: number) =>
-    [
-      'v=0',
-      `o=- 53655765 ${version} IN IP[local_ip_type] [local_ip]`,
-      's=-',
-      'c=IN IP[media_ip_type] [media_ip]',
-      't=0 0',
-      `m=audio ${mediaPort} RTP/AVP 0 101`,
-      'a=rtpmap:0 PCMU/8000',
-      'a=rtpmap:101 telephone-event/8000',
-      'a=fmtp:101 0-16',
-      'a=sendrecv',
-    ].join('\n      ');
+  const sdp = (version: number) => sippSdp(mediaPort, version);
   // Once the call is bridged, Asterisk updates the caller's connected line with a re-INVITE, as
   // it would to a real carrier; sipp's <pause> would abort the call on it. So every wait is a
   // recv of that INVITE with a timeout: a re-INVITE is answered and the wait starts again.
