@@ -2,19 +2,14 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { useTestApp } from '../../test/support/app';
+import { postLogin } from '../../test/support/web';
 
 const run = promisify(execFile);
 
 const app = useTestApp();
 
-async function login(username: string, password: string, ip = '127.0.0.1') {
-  return fetch(`${app.url}/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': ip },
-    body: new URLSearchParams({ username, password }).toString(),
-  });
-}
+const login = (username: string, password: string, ip = '127.0.0.1') =>
+  postLogin(app, username, password, { 'x-forwarded-for': ip });
 
 async function session(username: string, password: string) {
   const res = await login(username, password);

@@ -1,6 +1,7 @@
-import { startTestApp, type TestApp } from '../../test/support/app';
+import { createExtensions, deleteAll, startTestApp, type TestApp } from '../../test/support/app';
 import { asteriskCli } from '../../test/support/asterisk';
 import { requireAsterisk } from '../../test/support/env';
+import { signIn, type WebSession } from '../../test/support/web';
 
 // The "Call forwarding" and "Feature codes" pages, through real HTTP forms with a signed-in
 // session and MariaDB. The test app's user alice is linked to extension 1001.
@@ -10,59 +11,33 @@ let app: TestApp;
 beforeAll(async () => {
   requireAsterisk();
   app = await startTestApp();
-  for (const number of ['1001', '1002']) {
-    const res = await app.api('POST', '/api/v1/extensions', {
-      body: { number, display_name: `Ext ${number}` },
-    });
-    expect(res.status).toBe(201);
-  }
+  await createExtensions(app, ['1001', '1002'], { label: 'Ext' });
   await app.applyNow();
 }, 60_000);
 
 afterAll(async () => {
   if (!app) return;
   try {
-    for (const number of ['1001', '1002']) await app.api('DELETE', `/api/v1/extensions/${number}`);
-    await app.applyNow();
+    await deleteAll(
+      app,
+      ['1001', '1002'].map((n) => `/api/v1/extensions/${n}`),
+      { applyMustSucceed: true },
+    );
   } finally {
     await app.close();
   }
 }, 60_000);
 
-type Session = { cookie: string; csrf: string };
-
-async function session(username: string, password: string, page: string): Promise<Session> {
-  const login = await fetch(`${app.url}/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ username, password }).toString(),
-  });
-  const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-  const html = await (await fetch(`${app.url}${page}`, { headers: { cookie } })).text();
-  return { cookie, csrf: /name="csrf-token" content="([^"]+)"/.exec(html)![1]! };
-}
-
-const get = (s: Session, path: string) =>
-  fetch(`${app.url}${path}`, { redirect: 'manual', headers: { cookie: s.cookie } });
-const post = (s: Session, path: string, form: Record<string, string>) =>
-  fetch(`${app.url}${path}`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ _csrf: s.csrf, ...form }).toString(),
-  });
-
 const handling = async (n: string) => (await app.api('GET', `/api/v1/extensions/${n}/call-handling`)).body;
 
 describe('call forwarding page (user)', () => {
-  let alice: Session;
+  let alice: WebSession;
   beforeAll(async () => {
-    alice = await session('alice', 'alice-password-1', '/call-forwarding');
+    alice = await signIn(app, 'alice', 'alice-password-1', '/call-forwarding');
   });
 
   it('shows her own extension, with the nav entry', async () => {
-    const res = await get(alice, '/call-forwarding');
+    const res = await alice.get('/call-forwarding');
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toContain('Call forwarding <small class="mono">1001</small>');
@@ -71,7 +46,7 @@ describe('call forwarding page (user)', () => {
   });
 
   it('saves DND and forwarding; they reach astdb', async () => {
-    const res = await post(alice, '/call-forwarding', {
+    const res = await alice.post('/call-forwarding', {
       dnd: 'on',
       always: '',
       busy: '1002',
@@ -87,7 +62,7 @@ describe('call forwarding page (user)', () => {
   });
 
   it('refuses a bad number with 400, shows why, and changes nothing', async () => {
-    const res = await post(alice, '/call-forwarding', { always: '1002;x', busy: '', noAnswer: '' });
+    const res = await alice.post('/call-forwarding', { always: '1002;x', busy: '', noAnswer: '' });
     expect(res.status).toBe(400);
     const html = await res.text();
     expect(html).toContain('must be 3 to 20 digits');
@@ -96,36 +71,36 @@ describe('call forwarding page (user)', () => {
   });
 
   it('blocks and unblocks a caller', async () => {
-    expect((await post(alice, '/call-forwarding/blocked', { caller: '3225559999' })).status).toBe(303);
-    expect(await (await get(alice, '/call-forwarding')).text()).toContain('data-blocked="3225559999"');
-    expect((await post(alice, '/call-forwarding/blocked', { caller: 'x' })).status).toBe(400);
-    expect((await post(alice, '/call-forwarding/unblock', { caller: '3225559999' })).status).toBe(303);
+    expect((await alice.post('/call-forwarding/blocked', { caller: '3225559999' })).status).toBe(303);
+    expect(await (await alice.get('/call-forwarding')).text()).toContain('data-blocked="3225559999"');
+    expect((await alice.post('/call-forwarding/blocked', { caller: 'x' })).status).toBe(400);
+    expect((await alice.post('/call-forwarding/unblock', { caller: '3225559999' })).status).toBe(303);
     expect((await app.api('GET', '/api/v1/extensions/1001/blocked-callers')).body.items).toEqual([]);
   });
 
   it("may not open another extension's page or the feature codes", async () => {
-    expect((await get(alice, '/extensions/1002/call-forwarding')).status).toBe(403);
-    expect((await post(alice, '/extensions/1002/call-forwarding', { dnd: 'on' })).status).toBe(403);
-    expect((await get(alice, '/feature-codes')).status).toBe(403);
+    expect((await alice.get('/extensions/1002/call-forwarding')).status).toBe(403);
+    expect((await alice.post('/extensions/1002/call-forwarding', { dnd: 'on' })).status).toBe(403);
+    expect((await alice.get('/feature-codes')).status).toBe(403);
     expect((await handling('1002')).dnd).toBe(false);
   });
 });
 
 describe('admin pages', () => {
-  let admin: Session;
+  let admin: WebSession;
   beforeAll(async () => {
-    admin = await session('admin', 'admin-password-1', '/feature-codes');
+    admin = await signIn(app, 'admin', 'admin-password-1', '/feature-codes');
   });
 
   it("opens and changes any extension's forwarding", async () => {
-    expect((await get(admin, '/extensions/1002/call-forwarding')).status).toBe(200);
-    expect((await post(admin, '/extensions/1002/call-forwarding', { dnd: 'on' })).status).toBe(303);
+    expect((await admin.get('/extensions/1002/call-forwarding')).status).toBe(200);
+    expect((await admin.post('/extensions/1002/call-forwarding', { dnd: 'on' })).status).toBe(303);
     expect((await handling('1002')).dnd).toBe(true);
-    expect((await get(admin, '/extensions/1999/call-forwarding')).status).toBe(404);
+    expect((await admin.get('/extensions/1999/call-forwarding')).status).toBe(404);
   });
 
   it('lists every feature code and saves a change', async () => {
-    const html = await (await get(admin, '/feature-codes')).text();
+    const html = await (await admin.get('/feature-codes')).text();
     expect(html).toContain('data-feature="dnd-toggle"');
     expect(html).toContain('href="/feature-codes"');
     const list = (await app.api('GET', '/api/v1/feature-codes')).body.items as Array<{
@@ -137,7 +112,7 @@ describe('admin pages', () => {
       form[`code_${item.key}`] = item.key === 'block-last' ? '*33' : item.code;
       form[`enabled_${item.key}`] = 'on';
     }
-    expect((await post(admin, '/feature-codes', form)).status).toBe(303);
+    expect((await admin.post('/feature-codes', form)).status).toBe(303);
     const after = (await app.api('GET', '/api/v1/feature-codes')).body.items as Array<{
       key: string;
       code: string;
@@ -146,7 +121,7 @@ describe('admin pages', () => {
 
     // A clash is refused: the page says which code, and nothing is saved.
     form['code_cfb-off'] = '*33';
-    const refused = await post(admin, '/feature-codes', form);
+    const refused = await admin.post('/feature-codes', form);
     expect(refused.status).toBe(400);
     expect(await refused.text()).toContain('*33 is also the code of');
     const again = (await app.api('GET', '/api/v1/feature-codes')).body.items as Array<{

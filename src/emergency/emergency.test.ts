@@ -2,15 +2,14 @@ import { useTestApp } from '../../test/support/app';
 import { asteriskCli } from '../../test/support/asterisk';
 import { snapshotConfig } from '../../test/support/config-files';
 import { HOSTILE } from '../../test/support/hostile';
+import { changesNothing, errorPaths } from '../../test/support/refusals';
+import { signIn } from '../../test/support/web';
 
 const app = useTestApp({ APPLY_DEBOUNCE_MS: '300' });
 
 let greetingId: number;
 const routes: number[] = [];
 const dest = { type: 'extension', target: '1001' };
-
-const paths = (res: { body: { error: { details: Array<{ path: string }> } } }) =>
-  res.body.error.details.map((d) => d.path);
 
 async function settingsRow() {
   return app.sb.deps.db('emergency_settings').where({ id: 1 }).first();
@@ -68,12 +67,12 @@ describe('emergency mode API', () => {
     const rowBefore = await settingsRow();
     const res = await app.api('PUT', '/api/v1/emergency', { body: { active: true } });
     expect(res.status).toBe(422);
-    expect(paths(res)).toEqual(expect.arrayContaining(['greeting_id', 'destination']));
+    expect(errorPaths(res)).toEqual(expect.arrayContaining(['greeting_id', 'destination']));
     const noRoutes = await app.api('PUT', '/api/v1/emergency', {
       body: { active: true, greeting_id: greetingId, destination: dest, all_routes: false, route_ids: [] },
     });
     expect(noRoutes.status).toBe(422);
-    expect(paths(noRoutes)).toContain('route_ids');
+    expect(errorPaths(noRoutes)).toContain('route_ids');
     expect(await settingsRow()).toEqual(rowBefore);
     expect(snapshotConfig()).toEqual(before);
   });
@@ -91,7 +90,7 @@ describe('emergency mode API', () => {
       body: { active: true, greeting_id: greetingId, destination: dest, ...patch },
     });
     expect(res.status).toBe(422);
-    expect(paths(res)).toContain(path);
+    expect(errorPaths(res)).toContain(path);
     expect((await settingsRow()).active).toBeFalsy();
   });
 
@@ -111,14 +110,9 @@ describe('emergency mode API', () => {
     ]),
   ];
   it.each(bad)('refuses %s with 400 and no change', async (_what, body, path) => {
-    await app.settled();
-    const before = snapshotConfig();
-    const rowBefore = await settingsRow();
-    const res = await app.api('PUT', '/api/v1/emergency', { body });
+    const res = await changesNothing(app, () => app.api('PUT', '/api/v1/emergency', { body }), settingsRow);
     expect(res.status).toBe(400);
-    expect(paths(res)).toContain(path);
-    expect(await settingsRow()).toEqual(rowBefore);
-    expect(snapshotConfig()).toEqual(before);
+    expect(errorPaths(res)).toContain(path);
   });
 
   it.each(['12', '12345678901', 'abcd', '12 34', '${EXTEN}', '1234\n'])(
@@ -208,23 +202,9 @@ describe('emergency mode API', () => {
 
 describe('emergency mode in the web UI', () => {
   it('the page shows the switch and the log; the switch records "ui"', async () => {
-    const login = await fetch(`${app.url}/login`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ username: 'admin', password: 'admin-password-1' }).toString(),
-    });
-    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-    const page = await (await fetch(`${app.url}/emergency`, { headers: { cookie } })).text();
-    expect(page).toContain('Switch ON');
-    const csrf = /name="csrf-token" content="([^"]+)"/.exec(page)![1]!;
-    const post = (path: string, form: Record<string, string>) =>
-      fetch(`${app.url}${path}`, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ _csrf: csrf, ...form }).toString(),
-      });
+    const s = await signIn(app, 'admin', 'admin-password-1', '/emergency');
+    expect(s.pageHtml).toContain('Switch ON');
+    const post = s.post;
     // Nothing configured: refused, and the page says why.
     const refused = await post('/emergency/switch', { active: 'on' });
     expect(refused.status).toBe(422);
@@ -241,7 +221,7 @@ describe('emergency mode in the web UI', () => {
     expect((await post('/emergency/switch', { active: 'on' })).status).toBe(303);
     const on = (await app.api('GET', '/api/v1/emergency')).body;
     expect(on).toMatchObject({ active: true, changed_by: 'admin', changed_via: 'ui' });
-    const shown = await (await fetch(`${app.url}/emergency`, { headers: { cookie } })).text();
+    const shown = await s.text('/emergency');
     expect(shown).toContain('Switch OFF');
     expect(shown).toContain('Web crisis');
     expect((await post('/emergency/switch', { active: 'off' })).status).toBe(303);

@@ -1,7 +1,7 @@
 import { useTestApp } from '../../test/support/app';
 import { asteriskCli } from '../../test/support/asterisk';
-import { snapshotConfig } from '../../test/support/config-files';
 import { HOSTILE } from '../../test/support/hostile';
+import { changesNothing, errorPaths } from '../../test/support/refusals';
 
 // Follow-me through the REST API on a real MariaDB and a real Asterisk: who may change whose,
 // validation, the default final destination, what reaches the dialplan, and what happens when
@@ -18,8 +18,6 @@ const chain = (over: Record<string, unknown> = {}) => ({
   ],
   ...over,
 });
-const paths = (res: { body: { error: { details: Array<{ path: string }> } } }) =>
-  res.body.error.details.map((d) => d.path);
 
 beforeAll(async () => {
   for (const [number, vm] of [
@@ -72,12 +70,11 @@ describe('follow-me API', () => {
 
   it('a user may neither read nor change the follow-me of another extension', async () => {
     expect((await app.api('GET', path('1002'), { token: app.tokens.user })).status).toBe(403);
-    await app.settled();
-    const before = snapshotConfig();
-    const res = await app.api('PUT', path('1002'), { token: app.tokens.user, body: chain() });
+    const res = await changesNothing(app, () =>
+      app.api('PUT', path('1002'), { token: app.tokens.user, body: chain() }),
+    );
     expect(res.status).toBe(403);
     expect((await app.api('GET', path('1002'))).body.enabled).toBe(false);
-    expect(snapshotConfig()).toEqual(before);
     expect((await app.api('GET', path('1001'), { token: app.tokens.supervisor })).status).toBe(403);
   });
 
@@ -138,7 +135,7 @@ describe('follow-me API', () => {
       body: chain({ final_destination: { type: 'extension', target: '1001' } }),
     });
     expect(res.status).toBe(422);
-    expect(paths(res)).toEqual(['final_destination']);
+    expect(errorPaths(res)).toEqual(['final_destination']);
   });
 
   it('refuses a step to an extension that does not exist (422)', async () => {
@@ -146,7 +143,7 @@ describe('follow-me API', () => {
       body: chain({ steps: [{ kind: 'extension', target: '1999' }] }),
     });
     expect(res.status).toBe(422);
-    expect(paths(res)).toEqual(['steps.0.target']);
+    expect(errorPaths(res)).toEqual(['steps.0.target']);
   });
 
   const bad: Array<[string, Record<string, unknown>, string]> = [
@@ -196,14 +193,10 @@ describe('follow-me API', () => {
     ['an unknown field', { extra: true }, '(body)'],
   ];
   it.each(bad)('refuses %s with 400 and changes nothing', async (_label, patch, field) => {
-    await app.settled();
-    const before = snapshotConfig();
-    const saved = (await app.api('GET', path('1001'))).body;
-    const res = await app.api('PUT', path('1001'), { body: chain(patch) });
+    const saved = async () => (await app.api('GET', path('1001'))).body;
+    const res = await changesNothing(app, () => app.api('PUT', path('1001'), { body: chain(patch) }), saved);
     expect(res.status).toBe(400);
-    if (field !== '(body)') expect(paths(res)).toContain(field);
-    expect((await app.api('GET', path('1001'))).body).toEqual(saved);
-    expect(snapshotConfig()).toEqual(before);
+    if (field !== '(body)') expect(errorPaths(res)).toContain(field);
   });
 
   it('refuses a hostile extension in the path with 400', async () => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { useTestApp } from '../../test/support/app';
 import { HOSTILE } from '../../test/support/hostile';
+import { signIn } from '../../test/support/web';
 import { renderMohConf } from './render';
 import { listMohClassesForRender } from './repo';
 import { MAX_FILES_PER_CLASS, MAX_UPLOAD_BYTES } from './schema';
@@ -322,14 +323,8 @@ describe('music on hold pages', () => {
     expect(c).toMatchObject({ error: { code: 'validation_failed' } });
     const made = (await app.api('POST', '/api/v1/moh', { body: { name: 'Lounge' } })).body;
     expect((await upload(made.id, { name: 'Night.wav', data: tone('night.wav') })).status).toBe(201);
-    const login = await fetch(`${app.url}/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ username: 'admin', password: 'admin-password-1' }).toString(),
-      redirect: 'manual',
-    });
-    expect(login.status).toBe(303);
-    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    // Signing in fails unless the form answers 303 with a session cookie.
+    const { cookie } = await signIn(app, 'admin', 'admin-password-1', '/moh');
     const list = await fetch(`${app.url}/moh`, { headers: { cookie } });
     expect(list.status).toBe(200);
     const listHtml = await list.text();

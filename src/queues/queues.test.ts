@@ -4,7 +4,9 @@ import { useTestApp } from '../../test/support/app';
 import { asteriskCli } from '../../test/support/asterisk';
 import { snapshotConfig } from '../../test/support/config-files';
 import { testEnv } from '../../test/support/env';
-import { HOSTILE } from '../../test/support/hostile';
+import { HOSTILE, labelled } from '../../test/support/hostile';
+import { changesNothing, errorPaths, rowCount } from '../../test/support/refusals';
+import { signIn } from '../../test/support/web';
 
 // Queues through the API into the real sandbox Asterisk: what `queue show` and the dialplan say
 // after an apply, and that refused input changes neither the database nor a config file.
@@ -35,13 +37,7 @@ const valid = {
   callback: { enabled: true, key: '5' },
 };
 
-const paths = (res: { body: { error: { details: Array<{ path: string }> } } }) =>
-  res.body.error.details.map((d) => d.path);
-
-async function count(): Promise<number> {
-  const row = (await app.sb.deps.db('queues').count({ n: '*' }).first()) as { n: number };
-  return Number(row.n);
-}
+const count = () => rowCount(app, 'queues');
 
 const queuesConf = () => readFileSync(join(testEnv.asteriskConfigDir, 'queues.conf'), 'utf8');
 
@@ -168,48 +164,46 @@ describe('queues API and Asterisk', () => {
   ];
 
   it.each(refusals)('refuses %s with 400, no row and no config change', async (_what, patch, path) => {
-    await app.settled();
-    const before = snapshotConfig();
-    const rows = await count();
-    const res = await app.api('POST', '/api/v1/queues', {
-      body: { ...valid, number: '610', name: 'Refused', ...patch },
-    });
+    const res = await changesNothing(
+      app,
+      () =>
+        app.api('POST', '/api/v1/queues', {
+          body: { ...valid, number: '610', name: 'Refused', ...patch },
+        }),
+      count,
+    );
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('validation_failed');
-    expect(paths(res)).toContain(path);
-    expect(await count()).toBe(rows);
-    expect(snapshotConfig()).toEqual(before);
+    expect(errorPaths(res)).toContain(path);
   });
 
   const hostile = [...HOSTILE, '${EXTEN}', 'a,b', 'x'.repeat(200)];
-  it.each(hostile.map((v) => [JSON.stringify(v).slice(0, 30), v]))(
+  it.each(labelled(hostile))(
     'refuses the injection %s in every text field, on create and on update',
     async (_label, v) => {
-      await app.settled();
-      const before = snapshotConfig();
-      const rows = await count();
       const base = { ...valid, number: '611', name: 'Hostile' };
-      for (const [patch, path] of [
-        [{ name: v }, 'name'],
-        [{ name: `Sales ${v}` }, 'name'],
-        [{ number: `61${v}` }, 'number'],
-        [{ strategy: `ringall${v}` }, 'strategy'],
-        [{ members: [{ extension: `1001${v}` }] }, 'members.0.extension'],
-        [{ vip_caller_ids: [`3225551234${v}`] }, 'vip_caller_ids.0'],
-        [{ moh_class: `default${v}` }, 'moh_class'],
-        [{ callback: { enabled: true, key: v } }, 'callback.key'],
-        [{ failover_destination: { type: 'external', target: `0475${v}` } }, 'failover_destination.target'],
-      ] as const) {
-        const created = await app.api('POST', '/api/v1/queues', {
-          body: { ...base, ...patch },
-        });
-        expect([created.status, path]).toEqual([400, path]);
-        expect(paths(created)).toContain(path);
-        const updated = await app.api('PUT', '/api/v1/queues/600', { body: { ...valid, ...patch } });
-        expect([updated.status, path]).toEqual([400, path]);
-      }
-      expect(await count()).toBe(rows);
-      expect(snapshotConfig()).toEqual(before);
+      const refuseAll = async () => {
+        for (const [patch, path] of [
+          [{ name: v }, 'name'],
+          [{ name: `Sales ${v}` }, 'name'],
+          [{ number: `61${v}` }, 'number'],
+          [{ strategy: `ringall${v}` }, 'strategy'],
+          [{ members: [{ extension: `1001${v}` }] }, 'members.0.extension'],
+          [{ vip_caller_ids: [`3225551234${v}`] }, 'vip_caller_ids.0'],
+          [{ moh_class: `default${v}` }, 'moh_class'],
+          [{ callback: { enabled: true, key: v } }, 'callback.key'],
+          [{ failover_destination: { type: 'external', target: `0475${v}` } }, 'failover_destination.target'],
+        ] as const) {
+          const created = await app.api('POST', '/api/v1/queues', {
+            body: { ...base, ...patch },
+          });
+          expect([created.status, path]).toEqual([400, path]);
+          expect(errorPaths(created)).toContain(path);
+          const updated = await app.api('PUT', '/api/v1/queues/600', { body: { ...valid, ...patch } });
+          expect([updated.status, path]).toEqual([400, path]);
+        }
+      };
+      await changesNothing(app, refuseAll, count);
       expect((await app.api('GET', '/api/v1/queues/600')).body.name).toBe('Support');
     },
   );
@@ -226,7 +220,7 @@ describe('queues API and Asterisk', () => {
     expect(twice.status).toBe(409);
     const sameName = await app.api('POST', '/api/v1/queues', { body: { ...valid, number: '612' } });
     expect(sameName.status).toBe(409);
-    expect(paths(sameName)).toContain('name');
+    expect(errorPaths(sameName)).toContain('name');
     for (const [patch, path] of [
       [{ members: [{ extension: '1999' }] }, 'members.0.extension'],
       [{ failover_destination: { type: 'ivr', target: '99' } }, 'failover_destination.target'],
@@ -238,7 +232,7 @@ describe('queues API and Asterisk', () => {
         body: { ...valid, number: '612', name: 'Other', ...patch },
       });
       expect([res.status, path]).toEqual([422, path]);
-      expect(paths(res)).toContain(path);
+      expect(errorPaths(res)).toContain(path);
     }
     expect(await count()).toBe(1);
     expect(snapshotConfig()).toEqual(before);
@@ -254,7 +248,7 @@ describe('queues API and Asterisk', () => {
       },
     });
     expect(bad.status).toBe(400);
-    expect(paths(bad)).toContain('queue_priority');
+    expect(errorPaths(bad)).toContain('queue_priority');
     const route = await app.api('POST', '/api/v1/inbound-routes', {
       body: {
         name: 'VIP line',
@@ -293,24 +287,6 @@ describe('queues API and Asterisk', () => {
 });
 
 describe('queues in the web UI', () => {
-  async function session() {
-    const login = await fetch(`${app.url}/login`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ username: 'admin', password: 'admin-password-1' }).toString(),
-    });
-    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-    const page = await (await fetch(`${app.url}/queues`, { headers: { cookie } })).text();
-    return { cookie, csrf: /name="csrf-token" content="([^"]+)"/.exec(page)![1]! };
-  }
-  const post = (s: { cookie: string; csrf: string }, path: string, form: Record<string, string>) =>
-    fetch(`${app.url}${path}`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: s.csrf, ...form }).toString(),
-    });
   const form = {
     number: '650',
     name: 'Web queue',
@@ -333,11 +309,11 @@ describe('queues in the web UI', () => {
   };
 
   it('creates a queue from the form, lists it linked to its live page, edits and deletes it', async () => {
-    const s = await session();
-    const blank = await (await fetch(`${app.url}/queues/new`, { headers: { cookie: s.cookie } })).text();
+    const s = await signIn(app, 'admin', 'admin-password-1', '/queues');
+    const blank = await s.text('/queues/new');
     expect(blank).toContain('New queue');
     expect(blank).toContain('<option value="rrmemory" selected>');
-    const created = await post(s, '/queues', form);
+    const created = await s.post('/queues', form);
     expect(created.status).toBe(303);
     const api = (await app.api('GET', '/api/v1/queues/650')).body;
     expect(api).toMatchObject({
@@ -352,29 +328,27 @@ describe('queues in the web UI', () => {
       vip_caller_ids: ['3225551234'],
       failover_destination: { type: 'hangup', target: '' },
     });
-    const list = await (await fetch(`${app.url}/queues`, { headers: { cookie: s.cookie } })).text();
+    const list = await s.text('/queues');
     expect(list).toContain('href="/queues/650/live"');
     expect(list).toContain('Web queue');
-    const edit = await (await fetch(`${app.url}/queues/650/edit`, { headers: { cookie: s.cookie } })).text();
+    const edit = await s.text('/queues/650/edit');
     expect(edit).toContain('1002 3');
     expect(edit).toContain('1003 0 dynamic');
-    const routeForm = await (
-      await fetch(`${app.url}/routes/inbound/new`, { headers: { cookie: s.cookie } })
-    ).text();
+    const routeForm = await s.text('/routes/inbound/new');
     expect(routeForm).toContain('value="queue:650"');
     expect(routeForm).toContain('name="queue_priority"');
-    expect((await post(s, '/queues/650', { ...form, strategy: 'fewestcalls' })).status).toBe(303);
+    expect((await s.post('/queues/650', { ...form, strategy: 'fewestcalls' })).status).toBe(303);
     expect((await app.api('GET', '/api/v1/queues/650')).body.strategy).toBe('fewestcalls');
-    expect((await post(s, '/queues/650/delete', {})).status).toBe(303);
+    expect((await s.post('/queues/650/delete', {})).status).toBe(303);
     expect((await app.api('GET', '/api/v1/queues/650')).status).toBe(404);
   });
 
   it('a bad member line is refused with 400 naming the line, a hostile name too, and nothing is saved', async () => {
-    const s = await session();
-    const res = await post(s, '/queues', { ...form, members: '1001\n1002 high' });
+    const s = await signIn(app, 'admin', 'admin-password-1', '/queues');
+    const res = await s.post('/queues', { ...form, members: '1001\n1002 high' });
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('line 2');
-    const hostile = await post(s, '/queues', { ...form, name: 'Sales\n[evil]' });
+    const hostile = await s.post('/queues', { ...form, name: 'Sales\n[evil]' });
     expect(hostile.status).toBe(400);
     expect(await app.sb.deps.db('queues').where({ number: '650' }).first()).toBeUndefined();
   });

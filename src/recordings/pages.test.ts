@@ -1,6 +1,7 @@
 import { startTestApp, type TestApp } from '../../test/support/app';
 import { requireAsterisk } from '../../test/support/env';
 import { HOSTILE } from '../../test/support/hostile';
+import { signIn, type WebSession } from '../../test/support/web';
 
 // The "Recording" policies page (admin) through real HTTP forms with a signed-in session and
 // MariaDB; the player page is exercised with a real recording in test/e2e/recordings.test.ts.
@@ -23,45 +24,22 @@ afterAll(async () => {
   await app.close();
 }, 60_000);
 
-type Session = { cookie: string; csrf: string };
-
-async function session(username: string, password: string, page: string): Promise<Session> {
-  const login = await fetch(`${app.url}/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ username, password }).toString(),
-  });
-  const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-  const html = await (await fetch(`${app.url}${page}`, { headers: { cookie } })).text();
-  return { cookie, csrf: /name="csrf-token" content="([^"]+)"/.exec(html)![1]! };
-}
-
-const get = (s: Session, path: string) =>
-  fetch(`${app.url}${path}`, { redirect: 'manual', headers: { cookie: s.cookie } });
-const post = (s: Session, path: string, form: Record<string, string>) =>
-  fetch(`${app.url}${path}`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ _csrf: s.csrf, ...form }).toString(),
-  });
 const policies = async () => (await app.api('GET', '/api/v1/recording-policies')).body.items;
 
 describe('recording policies page (admin)', () => {
-  let admin: Session;
+  let admin: WebSession;
   beforeAll(async () => {
-    admin = await session('admin', 'admin-password-1', '/recording-policies');
+    admin = await signIn(app, 'admin', 'admin-password-1', '/recording-policies');
   });
 
   it('lists no policies at first, saying nothing is recorded', async () => {
-    const html = await (await get(admin, '/recording-policies')).text();
+    const html = await (await admin.get('/recording-policies')).text();
     expect(html).toContain('No recording policies: nothing is recorded.');
     expect(html).toContain('id="recording-policy-form"');
   });
 
   it('adds a policy from the form and shows it in the list, then deletes it', async () => {
-    const res = await post(admin, '/recording-policies', {
+    const res = await admin.post('/recording-policies', {
       target_type: 'extension',
       target_ref: '1001',
       mode: 'on_demand',
@@ -75,18 +53,18 @@ describe('recording policies page (admin)', () => {
       mode: 'on_demand',
       retention_days: 30,
     });
-    const html = await (await get(admin, '/recording-policies')).text();
+    const html = await (await admin.get('/recording-policies')).text();
     expect(html).toContain(`data-policy="${created.id}"`);
     expect(html).toContain('Extension 1001');
     expect(html).toContain('30 days');
 
-    expect((await post(admin, `/recording-policies/${created.id}/delete`, {})).status).toBe(303);
+    expect((await admin.post(`/recording-policies/${created.id}/delete`, {})).status).toBe(303);
     expect(await policies()).toEqual([]);
   });
 
   it('re-renders the form with 400 and the reason for hostile or unknown targets, saving nothing', async () => {
     for (const target_ref of [...HOSTILE, '1999']) {
-      const res = await post(admin, '/recording-policies', {
+      const res = await admin.post('/recording-policies', {
         target_type: 'extension',
         target_ref,
         mode: 'always',
@@ -95,7 +73,7 @@ describe('recording policies page (admin)', () => {
       const html = await res.text();
       expect(html).toContain('class="field-error"');
     }
-    const bad = await post(admin, '/recording-policies', {
+    const bad = await admin.post('/recording-policies', {
       target_type: 'extension',
       target_ref: '1001',
       mode: 'always',
@@ -107,10 +85,10 @@ describe('recording policies page (admin)', () => {
   });
 
   it('is for admins only: a user is refused the page', async () => {
-    const alice = await session('alice', 'alice-password-1', '/recordings');
-    expect((await get(alice, '/recording-policies')).status).toBe(403);
+    const alice = await signIn(app, 'alice', 'alice-password-1', '/recordings');
+    expect((await alice.get('/recording-policies')).status).toBe(403);
     // Alice's own recordings page opens (empty: no call of hers was recorded).
-    const mine = await get(alice, '/recordings');
+    const mine = await alice.get('/recordings');
     expect(mine.status).toBe(200);
     expect(await mine.text()).toContain('No recordings.');
   });

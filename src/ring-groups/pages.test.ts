@@ -1,6 +1,7 @@
-import { startTestApp, type TestApp } from '../../test/support/app';
+import { createExtensions, startTestApp, type TestApp } from '../../test/support/app';
 import { asteriskCli } from '../../test/support/asterisk';
 import { requireAsterisk } from '../../test/support/env';
+import { signIn, type WebSession } from '../../test/support/web';
 
 // The "Ring groups" (admin) and "Follow-me" (user: own; admin: any) pages, through real HTTP
 // forms with a signed-in session and MariaDB. The test app's user alice owns extension 1001.
@@ -10,12 +11,10 @@ let app: TestApp;
 beforeAll(async () => {
   requireAsterisk();
   app = await startTestApp({ APPLY_DEBOUNCE_MS: '300' });
-  for (const number of ['1001', '1002']) {
-    const res = await app.api('POST', '/api/v1/extensions', {
-      body: { number, display_name: `Ext ${number}`, voicemail_enabled: number === '1001' },
-    });
-    expect(res.status).toBe(201);
-  }
+  await createExtensions(app, ['1001', '1002'], {
+    label: 'Ext',
+    fields: (number) => ({ voicemail_enabled: number === '1001' }),
+  });
   await app.applyNow();
 }, 60_000);
 
@@ -23,45 +22,21 @@ afterAll(async () => {
   await app?.close();
 }, 60_000);
 
-type Session = { cookie: string; csrf: string };
-
-async function session(username: string, password: string, page: string): Promise<Session> {
-  const login = await fetch(`${app.url}/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ username, password }).toString(),
-  });
-  const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-  const html = await (await fetch(`${app.url}${page}`, { headers: { cookie } })).text();
-  return { cookie, csrf: /name="csrf-token" content="([^"]+)"/.exec(html)![1]! };
-}
-
-const get = (s: Session, path: string) =>
-  fetch(`${app.url}${path}`, { redirect: 'manual', headers: { cookie: s.cookie } });
-const post = (s: Session, path: string, form: Record<string, string>) =>
-  fetch(`${app.url}${path}`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ _csrf: s.csrf, ...form }).toString(),
-  });
-
 describe('ring group pages (admin)', () => {
-  let admin: Session;
+  let admin: WebSession;
   beforeAll(async () => {
-    admin = await session('admin', 'admin-password-1', '/ring-groups');
+    admin = await signIn(app, 'admin', 'admin-password-1', '/ring-groups');
   });
 
   it('lists none, with the nav entry and the new button', async () => {
-    const html = await (await get(admin, '/ring-groups')).text();
+    const html = await (await admin.get('/ring-groups')).text();
     expect(html).toContain('href="/ring-groups"');
     expect(html).toContain('No ring groups yet.');
     expect(html).toContain('id="new-ring-group"');
   });
 
   it('creates a group from the form, members in order, failover from the picker; Asterisk gets it', async () => {
-    const res = await post(admin, '/ring-groups', {
+    const res = await admin.post('/ring-groups', {
       number: '600',
       name: 'Sales',
       strategy: 'hunt',
@@ -94,16 +69,16 @@ describe('ring group pages (admin)', () => {
     expect(await asteriskCli('dialplan show 600@sb-dest-ring-group')).toContain(
       'Goto(sb-dest-voicemail,1001,1)',
     );
-    const list = await (await get(admin, '/ring-groups')).text();
+    const list = await (await admin.get('/ring-groups')).text();
     expect(list).toContain('data-ring-group="600"');
     expect(list).toContain('0475123456 (press 1)');
-    const edit = await (await get(admin, '/ring-groups/600/edit')).text();
+    const edit = await (await admin.get('/ring-groups/600/edit')).text();
     expect(edit).toContain('value="0475123456"');
     expect(edit).toContain('<option value="ring-group:600"');
   });
 
   it('re-displays the form with the reasons on bad input, marking the member row it came from', async () => {
-    const res = await post(admin, '/ring-groups', {
+    const res = await admin.post('/ring-groups', {
       number: '6x',
       name: 'Bad\nname',
       member_2_kind: 'external',
@@ -118,25 +93,25 @@ describe('ring group pages (admin)', () => {
   });
 
   it('deletes from the edit page', async () => {
-    const res = await post(admin, '/ring-groups/600/delete', {});
+    const res = await admin.post('/ring-groups/600/delete', {});
     expect(res.status).toBe(303);
     expect((await app.api('GET', '/api/v1/ring-groups/600')).status).toBe(404);
   });
 
   it('is not for users', async () => {
-    const alice = await session('alice', 'alice-password-1', '/follow-me');
-    expect((await get(alice, '/ring-groups')).status).toBe(403);
+    const alice = await signIn(app, 'alice', 'alice-password-1', '/follow-me');
+    expect((await alice.get('/ring-groups')).status).toBe(403);
   });
 });
 
 describe('follow-me page', () => {
   it('a user sees and saves her own, with the default end (her voicemail) spelled out', async () => {
-    const alice = await session('alice', 'alice-password-1', '/follow-me');
-    const html = await (await get(alice, '/follow-me')).text();
+    const alice = await signIn(app, 'alice', 'alice-password-1', '/follow-me');
+    const html = await (await alice.get('/follow-me')).text();
     expect(html).toContain('Follow-me of 1001');
     expect(html).toContain('href="/follow-me"');
     expect(html).toContain('voicemail 1001 (the default)');
-    const res = await post(alice, '/follow-me/1001', {
+    const res = await alice.post('/follow-me/1001', {
       enabled: 'on',
       step_0_kind: 'extension',
       step_0_target: '1001',
@@ -157,7 +132,7 @@ describe('follow-me page', () => {
       final_destination: null,
     });
     // Another extension's follow-me: refused, nothing saved.
-    const other = await post(alice, '/follow-me/1002', {
+    const other = await alice.post('/follow-me/1002', {
       enabled: 'on',
       step_0_kind: 'extension',
       step_0_target: '1002',
@@ -168,13 +143,13 @@ describe('follow-me page', () => {
   });
 
   it('an admin chooses the extension; bad input comes back with the reasons', async () => {
-    const admin = await session('admin', 'admin-password-1', '/follow-me');
-    const choose = await (await get(admin, '/follow-me')).text();
+    const admin = await signIn(app, 'admin', 'admin-password-1', '/follow-me');
+    const choose = await (await admin.get('/follow-me')).text();
     expect(choose).toContain('id="follow-me-choose"');
-    const page = await (await get(admin, '/follow-me?extension=1002')).text();
+    const page = await (await admin.get('/follow-me?extension=1002')).text();
     expect(page).toContain('Follow-me of 1002');
     expect(page).toContain('hang up (the default)');
-    const bad = await post(admin, '/follow-me/1002', {
+    const bad = await admin.post('/follow-me/1002', {
       enabled: 'on',
       step_0_kind: 'external',
       step_0_target: '12;3',

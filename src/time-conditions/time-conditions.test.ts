@@ -1,7 +1,8 @@
 import { useTestApp } from '../../test/support/app';
 import { asteriskCli } from '../../test/support/asterisk';
-import { snapshotConfig } from '../../test/support/config-files';
-import { HOSTILE } from '../../test/support/hostile';
+import { HOSTILE, labelled } from '../../test/support/hostile';
+import { changesNothing, errorPaths, rowCount } from '../../test/support/refusals';
+import { signIn } from '../../test/support/web';
 
 const app = useTestApp({ APPLY_DEBOUNCE_MS: '300' });
 
@@ -21,13 +22,7 @@ const valid = {
   pin: '2468',
 };
 
-const paths = (res: { body: { error: { details: Array<{ path: string }> } } }) =>
-  res.body.error.details.map((d) => d.path);
-
-async function count(): Promise<number> {
-  const row = (await app.sb.deps.db('time_conditions').count({ n: '*' }).first()) as { n: number };
-  return Number(row.n);
-}
+const count = () => rowCount(app, 'time_conditions');
 
 beforeAll(async () => {
   const ext = await app.api('POST', '/api/v1/extensions', {
@@ -157,41 +152,39 @@ describe('time conditions API', () => {
   ];
 
   it.each(refusals)('refuses %s with 400, no row and no config change', async (_what, patch, path) => {
-    await app.settled();
-    const before = snapshotConfig();
-    const rows = await count();
-    const res = await app.api('POST', '/api/v1/time-conditions', {
-      body: { ...valid, name: 'Refused', ...patch },
-    });
+    const res = await changesNothing(
+      app,
+      () =>
+        app.api('POST', '/api/v1/time-conditions', {
+          body: { ...valid, name: 'Refused', ...patch },
+        }),
+      count,
+    );
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('validation_failed');
-    expect(paths(res)).toContain(path);
-    expect(await count()).toBe(rows);
-    expect(snapshotConfig()).toEqual(before);
+    expect(errorPaths(res)).toContain(path);
   });
 
   const hostile = [...HOSTILE, '${EXTEN}', 'a,b', 'x'.repeat(200)];
-  it.each(hostile.map((v) => [JSON.stringify(v).slice(0, 30), v]))(
+  it.each(labelled(hostile))(
     'refuses the injection %s in names, holiday names, dates and the time zone',
     async (_label, v) => {
-      await app.settled();
-      const before = snapshotConfig();
-      const rows = await count();
-      for (const [patch, path] of [
-        [{ name: v }, 'name'],
-        [{ name: `Office ${v}` }, 'name'],
-        [{ holidays: [{ name: v, start: '2026-05-01' }] }, 'holidays.0.name'],
-        [{ holidays: [{ name: 'x', start: `2026-05-01${v}` }] }, 'holidays.0.start'],
-        [{ weekly: [{ day: 'mon', start: `09:00${v}`, end: '10:00' }] }, 'weekly.0.start'],
-        [{ timezone: `Europe/Brussels${v}` }, 'timezone'],
-        [{ pin: `1234${v}` }, 'pin'],
-      ] as const) {
-        const res = await app.api('POST', '/api/v1/time-conditions', { body: { ...valid, ...patch } });
-        expect([res.status, path]).toEqual([400, path]);
-        expect(paths(res)).toContain(path);
-      }
-      expect(await count()).toBe(rows);
-      expect(snapshotConfig()).toEqual(before);
+      const refuseAll = async () => {
+        for (const [patch, path] of [
+          [{ name: v }, 'name'],
+          [{ name: `Office ${v}` }, 'name'],
+          [{ holidays: [{ name: v, start: '2026-05-01' }] }, 'holidays.0.name'],
+          [{ holidays: [{ name: 'x', start: `2026-05-01${v}` }] }, 'holidays.0.start'],
+          [{ weekly: [{ day: 'mon', start: `09:00${v}`, end: '10:00' }] }, 'weekly.0.start'],
+          [{ timezone: `Europe/Brussels${v}` }, 'timezone'],
+          [{ pin: `1234${v}` }, 'pin'],
+        ] as const) {
+          const res = await app.api('POST', '/api/v1/time-conditions', { body: { ...valid, ...patch } });
+          expect([res.status, path]).toEqual([400, path]);
+          expect(errorPaths(res)).toContain(path);
+        }
+      };
+      await changesNothing(app, refuseAll, count);
     },
   );
 
@@ -200,7 +193,7 @@ describe('time conditions API', () => {
       body: { ...valid, name: 'Dangling', closed_destination: { type: 'time-condition', target: '9999' } },
     });
     expect(res.status).toBe(422);
-    expect(paths(res)).toContain('closed_destination.target');
+    expect(errorPaths(res)).toContain('closed_destination.target');
   });
 
   it('refuses, with 422, time conditions that would send a call round in a loop', async () => {
@@ -243,24 +236,6 @@ describe('time conditions API', () => {
 });
 
 describe('time conditions in the web UI', () => {
-  async function session() {
-    const login = await fetch(`${app.url}/login`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ username: 'admin', password: 'admin-password-1' }).toString(),
-    });
-    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-    const page = await (await fetch(`${app.url}/time-conditions`, { headers: { cookie } })).text();
-    return { cookie, csrf: /name="csrf-token" content="([^"]+)"/.exec(page)![1]! };
-  }
-  const post = (s: { cookie: string; csrf: string }, path: string, form: Record<string, string>) =>
-    fetch(`${app.url}${path}`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: s.csrf, ...form }).toString(),
-    });
   const form = {
     name: 'Web hours',
     timezone: 'Europe/Brussels',
@@ -272,8 +247,8 @@ describe('time conditions in the web UI', () => {
   };
 
   it('creates one from the form (schedule as lines), shows it with its state, and the override buttons record "ui"', async () => {
-    const s = await session();
-    const created = await post(s, '/time-conditions', form);
+    const s = await signIn(app, 'admin', 'admin-password-1', '/time-conditions');
+    const created = await s.post('/time-conditions', form);
     expect(created.status).toBe(303);
     const row = await app.sb.deps.db('time_conditions').where({ name: 'Web hours' }).first();
     const api = (await app.api('GET', `/api/v1/time-conditions/${row.id}`)).body;
@@ -283,27 +258,25 @@ describe('time conditions in the web UI', () => {
       { name: 'Labour day', start: '2026-05-01', end: '2026-05-01', yearly: false },
     ]);
     expect(api.pin_set).toBe(true);
-    const list = await (await fetch(`${app.url}/time-conditions`, { headers: { cookie: s.cookie } })).text();
+    const list = await s.text('/time-conditions');
     expect(list).toContain('Web hours');
     expect(list).toContain('Force closed');
-    const edit = await (
-      await fetch(`${app.url}/time-conditions/${row.id}/edit`, { headers: { cookie: s.cookie } })
-    ).text();
+    const edit = await s.text(`/time-conditions/${row.id}/edit`);
     expect(edit).toContain('mon 13:30-17:00');
     expect(edit).toContain('2026-12-24..2027-01-02 yearly Winter break');
     expect(edit).not.toContain('739146');
-    expect((await post(s, `/time-conditions/${row.id}/override`, { mode: 'open' })).status).toBe(303);
+    expect((await s.post(`/time-conditions/${row.id}/override`, { mode: 'open' })).status).toBe(303);
     expect((await app.api('GET', `/api/v1/time-conditions/${row.id}`)).body).toMatchObject({
       override: 'open',
       override_via: 'ui',
       override_by: 'admin',
     });
-    expect((await post(s, `/time-conditions/${row.id}/delete`, {})).status).toBe(303);
+    expect((await s.post(`/time-conditions/${row.id}/delete`, {})).status).toBe(303);
   });
 
   it('a bad schedule line is refused with 400 naming the line, and nothing is saved', async () => {
-    const s = await session();
-    const res = await post(s, '/time-conditions', {
+    const s = await signIn(app, 'admin', 'admin-password-1', '/time-conditions');
+    const res = await s.post('/time-conditions', {
       ...form,
       name: 'Bad web',
       weekly: 'mon 09:00-17:00\ntue 17:00-09:00',

@@ -1,17 +1,11 @@
 import { useTestApp } from '../../test/support/app';
 import { HOSTILE } from '../../test/support/hostile';
+import { postLogin } from '../../test/support/web';
 
 const app = useTestApp();
 
-async function signIn(username: string, password: string): Promise<number> {
-  const res = await fetch(`${app.url}/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ username, password }).toString(),
-  });
-  return res.status;
-}
+const signIn = async (username: string, password: string) =>
+  (await postLogin(app, username, password)).status;
 
 describe('user administration', () => {
   it('creates a user with a generated password shown once, who can then sign in', async () => {

@@ -25,6 +25,24 @@ export interface SippRun {
   requests: string[];
 }
 
+// The SDP an inline sipp scenario offers or answers: PCMU plus RFC 2833 events from
+// `mediaPort` (a sipp keyword such as [media_port]); a re-offer's answer carries the next
+// session `version`. Indented for the scenario's CDATA.
+export function sippSdp(mediaPort: string, version = 2353687637): string {
+  return [
+    'v=0',
+    `o=- 53655765 ${version} IN IP[local_ip_type] [local_ip]`,
+    's=-',
+    'c=IN IP[media_ip_type] [media_ip]',
+    't=0 0',
+    `m=audio ${mediaPort} RTP/AVP 0 101`,
+    'a=rtpmap:0 PCMU/8000',
+    'a=rtpmap:101 telephone-event/8000',
+    'a=fmtp:101 0-16',
+    'a=sendrecv',
+  ].join('\n      ');
+}
+
 const running = new Set<ChildProcess>();
 
 export function killAllCarrierSipp(): void {

@@ -1,18 +1,17 @@
-import { describeRun, killAllCarrierSipp, runSipp } from '../carrier/sipp';
-import { startTestApp, type TestApp } from '../support/app';
-import { asteriskCli, hangUpChannels } from '../support/asterisk';
+import { describeRun, runSipp } from '../carrier/sipp';
+import {
+  createExtensions,
+  createInboundRoute,
+  extensionPaths,
+  startTestApp,
+  type TestApp,
+} from '../support/app';
+import { asteriskCli } from '../support/asterisk';
 import { CallObserver, type ObservedChannel } from '../support/call-observer';
+import { endCallSuite, endCalls } from '../support/call-suite';
 import { requireAsterisk, testEnv } from '../support/env';
 import { dialWithKeys } from '../support/phone-dtmf';
-import {
-  answerCalls,
-  killAllSipp,
-  type Phone,
-  phoneFor,
-  register,
-  type SippHandle,
-  succeeded,
-} from '../support/sip';
+import { answerCalls, type Phone, phoneFor, register, type SippHandle, succeeded } from '../support/sip';
 import { callFromTrunk, createCallerTrunk } from '../support/trunk-caller';
 
 // Forwarding, do-not-disturb and blocking with real parts: 1001 is a registered sipp phone that
@@ -33,44 +32,26 @@ beforeAll(async () => {
   requireAsterisk();
   app = await startTestApp();
   observer = await CallObserver.start();
-  for (const number of ['1001', '1002', '1003']) {
-    const res = await app.api('POST', '/api/v1/extensions', {
-      body: { number, display_name: `Phone ${number}` },
-    });
-    if (res.status !== 201) throw new Error(`extension ${number}: ${res.status} ${res.text}`);
-    secrets.set(number, res.body.sip_secret);
-  }
+  await createExtensions(app, ['1001', '1002', '1003'], { secrets });
   trunkId = await createCallerTrunk(app);
-  const route = await app.api('POST', '/api/v1/inbound-routes', {
-    body: { name: 'Desk 1001', did: DID, destination: { type: 'extension', target: '1001' } },
-  });
-  if (route.status !== 201) throw new Error(`route: ${route.status} ${route.text}`);
-  routeId = route.body.id;
+  routeId = await createInboundRoute(app, 'Desk 1001', DID, { type: 'extension', target: '1001' });
   await app.applyNow();
 }, 180_000);
 
-afterEach(async () => {
-  killAllSipp();
-  killAllCarrierSipp();
-  await hangUpChannels().catch(() => undefined);
-  observer?.clear();
-});
+afterEach(() => endCalls(observer));
 
-afterAll(async () => {
-  killAllSipp();
-  try {
-    await observer?.stop();
-    if (app) {
+afterAll(
+  () =>
+    endCallSuite(app, observer, async () => {
       for (const phone of phones.values()) await register(phone, { expires: 0 }).exited;
-      await app.api('DELETE', `/api/v1/inbound-routes/${routeId}`);
-      await app.api('DELETE', `/api/v1/trunks/${trunkId}`);
-      for (const number of secrets.keys()) await app.api('DELETE', `/api/v1/extensions/${number}`);
-      await app.applyNow().catch(() => undefined);
-    }
-  } finally {
-    await app?.close();
-  }
-}, 120_000);
+      return [
+        `/api/v1/inbound-routes/${routeId}`,
+        `/api/v1/trunks/${trunkId}`,
+        ...extensionPaths(secrets.keys()),
+      ];
+    }),
+  120_000,
+);
 
 // 1001 dials a feature code; resolves once Asterisk has confirmed and hung up.
 async function dialCode(number: string): Promise<boolean> {

@@ -1,10 +1,18 @@
-import { describeRun, killAllCarrierSipp } from '../carrier/sipp';
-import { startTestApp, type TestApp } from '../support/app';
-import { asteriskCli, hangUpChannels, waitFor } from '../support/asterisk';
+import { describeRun } from '../carrier/sipp';
+import {
+  apiCreate,
+  createExtensions,
+  createInboundRoute,
+  extensionPaths,
+  startTestApp,
+  type TestApp,
+} from '../support/app';
+import { asteriskCli, waitFor } from '../support/asterisk';
 import { CallObserver, type ObservedChannel } from '../support/call-observer';
+import { endCallSuite, endCalls } from '../support/call-suite';
 import { requireAsterisk } from '../support/env';
 import { dialWithKeys } from '../support/phone-dtmf';
-import { answerCalls, killAllSipp, phoneFor, register, type SippHandle, succeeded } from '../support/sip';
+import { answerCalls, phoneFor, register, type SippHandle, succeeded } from '../support/sip';
 import { tracedDial, tracedSounds } from '../support/trace';
 import { callFromTrunk, createCallerTrunk } from '../support/trunk-caller';
 
@@ -29,54 +37,33 @@ beforeAll(async () => {
   requireAsterisk();
   app = await startTestApp();
   observer = await CallObserver.start();
-  for (const number of ['1002', '1003', '1004']) {
-    const res = await app.api('POST', '/api/v1/extensions', {
-      body: { number, display_name: `Phone ${number}` },
-    });
-    if (res.status !== 201) throw new Error(`extension ${number}: ${res.status} ${res.text}`);
-    secrets.set(number, res.body.sip_secret);
-  }
+  await createExtensions(app, ['1002', '1003', '1004'], { secrets });
   trunkId = await createCallerTrunk(app);
-  const greeting = await app.api('POST', '/api/v1/greetings', {
-    body: { name: 'Emergency', default_language: 'en', tts_text: 'Emergency.' },
-  });
-  if (greeting.status !== 201) throw new Error(`greeting: ${greeting.status} ${greeting.text}`);
-  greetingId = greeting.body.id;
-  const route = await app.api('POST', '/api/v1/inbound-routes', {
-    body: { name: 'Main line', did: DID, destination: { type: 'extension', target: '1002' } },
-  });
-  if (route.status !== 201) throw new Error(`route: ${route.status} ${route.text}`);
-  routeId = route.body.id;
+  const greeting = { name: 'Emergency', default_language: 'en', tts_text: 'Emergency.' };
+  greetingId = (await apiCreate(app, '/api/v1/greetings', greeting)).id;
+  routeId = await createInboundRoute(app, 'Main line', DID, { type: 'extension', target: '1002' });
   const pin = await app.api('PUT', '/api/v1/emergency/pin', { body: { pin: PIN } });
   if (pin.status !== 204) throw new Error(`pin: ${pin.status} ${pin.text}`);
   await app.applyNow();
 }, 120_000);
 
-afterEach(async () => {
-  killAllSipp();
-  killAllCarrierSipp();
-  await hangUpChannels().catch(() => undefined);
-  observer?.clear();
-});
+afterEach(() => endCalls(observer));
 
-afterAll(async () => {
-  killAllSipp();
-  try {
-    await observer?.stop();
-    if (app) {
+afterAll(
+  () =>
+    endCallSuite(app, observer, async (app) => {
       await app.api('PUT', '/api/v1/emergency', {
         body: { active: false, greeting_id: null, destination: null },
       });
-      await app.api('DELETE', `/api/v1/inbound-routes/${routeId}`);
-      await app.api('DELETE', `/api/v1/greetings/${greetingId}`);
-      await app.api('DELETE', `/api/v1/trunks/${trunkId}`);
-      for (const number of secrets.keys()) await app.api('DELETE', `/api/v1/extensions/${number}`);
-      await app.applyNow().catch(() => undefined);
-    }
-  } finally {
-    await app?.close();
-  }
-}, 120_000);
+      return [
+        `/api/v1/inbound-routes/${routeId}`,
+        `/api/v1/greetings/${greetingId}`,
+        `/api/v1/trunks/${trunkId}`,
+        ...extensionPaths(secrets.keys()),
+      ];
+    }),
+  120_000,
+);
 
 async function answering(number: string): Promise<SippHandle> {
   const phone = await phoneFor(number, secrets.get(number)!);

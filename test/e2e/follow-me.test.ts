@@ -1,20 +1,24 @@
 import { describeRun, killAllCarrierSipp } from '../carrier/sipp';
-import { startTestApp, type TestApp } from '../support/app';
-import { asteriskCli, hangUpChannels } from '../support/asterisk';
+import { createInboundRoute, startTestApp, type TestApp } from '../support/app';
+import { asteriskCli } from '../support/asterisk';
 import { CallObserver } from '../support/call-observer';
+import { endCalls } from '../support/call-suite';
 import { requireAsterisk } from '../support/env';
 import {
+  CANCEL,
   farEnd,
-  firstAt,
+  INVITE,
+  INVITE_OK,
   listening,
   phoneReady,
   registeredPhone,
   ringingPhone,
+  seenAt,
   sipTimeline,
   type TimedRun,
 } from '../support/ring-phone';
 import { killAllSipp } from '../support/sip';
-import { callFromTrunk, createCallerTrunk } from '../support/trunk-caller';
+import { callFromTrunk, createCallerTrunk, createMobileCarrier } from '../support/trunk-caller';
 
 // Follow-me with real parts, the seeds' chain "desk phone → mobile → voicemail": a carrier (sipp
 // from 127.0.0.9 over an IP trunk) calls a DID routed to extension 1002, whose follow-me rings
@@ -31,17 +35,6 @@ const DESK_RING = 5;
 let app: TestApp;
 let observer: CallObserver;
 let secret: string;
-
-const INVITE = /^INVITE /;
-const CANCEL = /^CANCEL /;
-// The answer to a call: a 200 to the INVITE, not to a qualify OPTIONS.
-const OK = /^SIP\/2\.0 200 .*\(INVITE\)$/;
-
-function at(run: TimedRun, dir: 'in' | 'out', re: RegExp, what: string): number {
-  const t = firstAt(run, dir, re);
-  if (t === null) throw new Error(`${what}: never seen\n${describeRun(what, run)}`);
-  return t;
-}
 
 // Wrapped: an async function returning the bare promise would wait for the whole run.
 async function desk(): Promise<{ run: Promise<TimedRun> }> {
@@ -61,24 +54,8 @@ beforeAll(async () => {
   if (ext.status !== 201) throw new Error(`extension: ${ext.status} ${ext.text}`);
   secret = ext.body.sip_secret;
   await createCallerTrunk(app);
-  const trunk = await app.api('POST', '/api/v1/trunks', {
-    body: {
-      name: 'mobile-carrier',
-      kind: 'ip',
-      host: FAR_END_IP,
-      peer_addresses: [FAR_END_IP],
-      qualify: false,
-    },
-  });
-  if (trunk.status !== 201) throw new Error(`trunk: ${trunk.status} ${trunk.text}`);
-  const out = await app.api('POST', '/api/v1/outbound-routes', {
-    body: { name: 'Mobiles', patterns: ['_04XXXXXXXX'], class: 'national', trunk_ids: [trunk.body.id] },
-  });
-  if (out.status !== 201) throw new Error(`outbound route: ${out.status} ${out.text}`);
-  const route = await app.api('POST', '/api/v1/inbound-routes', {
-    body: { name: 'Direct line', did: DID, destination: { type: 'extension', target: '1002' } },
-  });
-  if (route.status !== 201) throw new Error(`route: ${route.status} ${route.text}`);
+  await createMobileCarrier(app, FAR_END_IP);
+  await createInboundRoute(app, 'Direct line', DID, { type: 'extension', target: '1002' });
   const fm = await app.api('PUT', '/api/v1/extensions/1002/follow-me', {
     body: {
       enabled: true,
@@ -92,12 +69,7 @@ beforeAll(async () => {
   await app.applied();
 }, 120_000);
 
-afterEach(async () => {
-  killAllSipp();
-  killAllCarrierSipp();
-  await hangUpChannels().catch(() => undefined);
-  observer?.clear();
-});
+afterEach(() => endCalls(observer));
 
 afterAll(async () => {
   killAllSipp();
@@ -123,12 +95,17 @@ describe('follow-me on real calls', () => {
     const call = await callFromTrunk({ did: DID, hangup: 'caller', holdMs: 2_000, answerTimeoutMs: 40_000 });
     const [d, m] = await Promise.all([deskRun, mobile]);
     if (!call.ok) throw new Error(describeRun('trunk call', call));
-    const deskRang = at(d, 'in', INVITE, 'desk INVITE');
-    const deskCancelled = at(d, 'in', CANCEL, 'desk CANCEL');
+    const deskRang = seenAt(d, 'in', INVITE, 'desk INVITE');
+    const deskCancelled = seenAt(d, 'in', CANCEL, 'desk CANCEL');
     expect(deskCancelled - deskRang).toBeGreaterThan((DESK_RING - 1) * 1000);
-    expect(at(m, 'in', INVITE, 'mobile INVITE')).toBeGreaterThanOrEqual(deskCancelled - 50);
-    const mobileAnswered = at(m, 'out', OK, 'mobile 200');
-    const callerConnected = at({ ...call, events: sipTimeline(call.messages) }, 'in', OK, 'caller 200');
+    expect(seenAt(m, 'in', INVITE, 'mobile INVITE')).toBeGreaterThanOrEqual(deskCancelled - 50);
+    const mobileAnswered = seenAt(m, 'out', INVITE_OK, 'mobile 200');
+    const callerConnected = seenAt(
+      { ...call, events: sipTimeline(call.messages) },
+      'in',
+      INVITE_OK,
+      'caller 200',
+    );
     expect(callerConnected - mobileAnswered).toBeGreaterThan(2_000);
     expect(m.requests).toContain('BYE');
   }, 120_000);
@@ -144,15 +121,20 @@ describe('follow-me on real calls', () => {
     await observer.ran(ch, 'VoiceMail', '1002@switchboard', 60_000);
     const [d, m, result] = await Promise.all([deskRun, mobile, call]);
     if (!result.ok) throw new Error(describeRun('trunk call', result));
-    expect(at(d, 'in', CANCEL, 'desk CANCEL')).toBeGreaterThan(0);
+    expect(seenAt(d, 'in', CANCEL, 'desk CANCEL')).toBeGreaterThan(0);
     // The mobile was hung up without being connected; then the caller was answered by voicemail.
     // The caller's answer comes only after the mobile's whole confirm window (two 5 s waits for
     // the 1 after the prompt), so the caller was never put through to the mobile. (The mobile's
     // BYE and the voicemail's 200 leave Asterisk on two channels' own threads, so which of them
     // a loaded machine delivers first says nothing.)
     expect(m.requests).toContain('BYE');
-    const mobileAnswered = at(m, 'out', OK, 'mobile 200');
-    const callerAnswered = at({ ...result, events: sipTimeline(result.messages) }, 'in', OK, 'caller 200');
+    const mobileAnswered = seenAt(m, 'out', INVITE_OK, 'mobile 200');
+    const callerAnswered = seenAt(
+      { ...result, events: sipTimeline(result.messages) },
+      'in',
+      INVITE_OK,
+      'caller 200',
+    );
     expect(callerAnswered - mobileAnswered).toBeGreaterThan(10_000);
     const dials = ch.steps.filter((s) => s.app === 'Dial').map((s) => s.data.split(',')[0]);
     expect(dials).toEqual(['PJSIP/1002', `Local/${MOBILE}@sb-confirm-external/n`]);

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestApp, type TestApp } from '../support/app';
+import { deleteAll, extensionPaths, listedPaths, startTestApp, type TestApp } from '../support/app';
 import { hangUpChannels, mainAri } from '../support/asterisk';
 import { requireAsterisk, testEnv } from '../support/env';
 import {
@@ -60,12 +60,9 @@ afterAll(async () => {
   if (!app) return;
   try {
     // Through the API, so the files in the shared sounds directory go too.
-    for (const g of (await app.api('GET', '/api/v1/greetings')).body.items) {
-      await app.api('DELETE', `/api/v1/greetings/${g.id}`);
-    }
+    const greetings = await listedPaths(app, '/api/v1/greetings');
     if (phone) await register(phone, { expires: 0 }).exited;
-    await app.api('DELETE', `/api/v1/extensions/${NUMBER}`);
-    await app.applyNow();
+    await deleteAll(app, [...greetings, ...extensionPaths([NUMBER])], { applyMustSucceed: true });
   } finally {
     await app.close();
   }

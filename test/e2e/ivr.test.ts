@@ -2,19 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestApp, type TestApp } from '../support/app';
-import { hangUpChannels } from '../support/asterisk';
+import { apiCreate, createExtensions, extensionPaths, startTestApp, type TestApp } from '../support/app';
 import { CallObserver, type DialplanStep, type ObservedChannel } from '../support/call-observer';
+import { endCallSuite, endCalls } from '../support/call-suite';
 import { requireAsterisk } from '../support/env';
-import {
-  answerCalls,
-  killAllSipp,
-  type Phone,
-  phoneFor,
-  register,
-  type SippHandle,
-  succeeded,
-} from '../support/sip';
+import { answerCalls, type Phone, phoneFor, register, type SippHandle, succeeded } from '../support/sip';
 import { tracedDial, tracedSounds } from '../support/trace';
 import { callFromTrunk, createCallerTrunk, type TrunkCallOptions } from '../support/trunk-caller';
 
@@ -42,27 +34,15 @@ let mainIvr: number;
 let subIvr: number;
 const created = { routes: [] as number[], ivrs: [] as number[], announcements: [] as number[], trunk: 0 };
 
-async function post(path: string, body: unknown): Promise<{ id: number }> {
-  const res = await app.api('POST', path, { body });
-  if (res.status !== 201) throw new Error(`POST ${path}: ${res.status} ${res.text}`);
-  return res.body;
-}
-
 beforeAll(async () => {
   requireAsterisk();
   app = await startTestApp();
   observer = await CallObserver.start();
-  for (const number of NUMBERS) {
-    const res = await app.api('POST', '/api/v1/extensions', {
-      body: { number, display_name: `Agent ${number}` },
-    });
-    if (res.status !== 201) throw new Error(`extension ${number}: ${res.status} ${res.text}`);
-    secrets.set(number, res.body.sip_secret);
-  }
+  await createExtensions(app, NUMBERS, { secrets, label: 'Agent' });
   created.trunk = await createCallerTrunk(app);
   // Short prompts keep the retry paths quick.
   const tts = async (name: string, text: string) =>
-    (await post('/api/v1/greetings', { name, default_language: 'en', tts_text: text })).id;
+    (await apiCreate(app, '/api/v1/greetings', { name, default_language: 'en', tts_text: text })).id;
   greetings.prompt = await tts('Main prompt', 'Main menu.');
   greetings.sorry = await tts('Sorry', 'Sorry.');
   greetings.sub = await tts('Sub prompt', 'Support.');
@@ -70,7 +50,7 @@ beforeAll(async () => {
   greetings.welcome = await uploadMp3('Welcome', 'Welcome to the test.');
 
   subIvr = (
-    await post('/api/v1/ivrs', {
+    await apiCreate(app, '/api/v1/ivrs', {
       name: 'Sub',
       prompt_greeting_id: greetings.sub,
       options: [{ digit: '1', destination: { type: 'extension', target: '1001' } }],
@@ -81,7 +61,7 @@ beforeAll(async () => {
     })
   ).id;
   mainIvr = (
-    await post('/api/v1/ivrs', {
+    await apiCreate(app, '/api/v1/ivrs', {
       name: 'Main',
       prompt_greeting_id: greetings.prompt,
       options: [
@@ -97,7 +77,7 @@ beforeAll(async () => {
     })
   ).id;
   created.ivrs.push(mainIvr, subIvr);
-  const announcement = await post('/api/v1/announcements', {
+  const announcement = await apiCreate(app, '/api/v1/announcements', {
     name: 'Welcome',
     greeting_id: greetings.welcome,
     destination: { type: 'extension', target: '1002' },
@@ -107,35 +87,26 @@ beforeAll(async () => {
     ['IVR line', DID_MENU, { type: 'ivr', target: String(mainIvr) }],
     ['Announcement line', DID_ANNOUNCEMENT, { type: 'announcement', target: String(announcement.id) }],
   ] as const) {
-    created.routes.push((await post('/api/v1/inbound-routes', { name, did, destination })).id);
+    created.routes.push((await apiCreate(app, '/api/v1/inbound-routes', { name, did, destination })).id);
   }
   await app.applied();
 }, 180_000);
 
-afterEach(async () => {
-  killAllSipp();
-  await hangUpChannels().catch(() => undefined);
-  observer?.clear();
-});
+afterEach(() => endCalls(observer));
 
-afterAll(async () => {
-  killAllSipp();
-  try {
-    await observer?.stop();
-    if (app) {
-      // Through the API, so Asterisk's memory copies of the extensions and the sounds go too.
-      for (const id of created.routes) await app.api('DELETE', `/api/v1/inbound-routes/${id}`);
-      for (const id of created.announcements) await app.api('DELETE', `/api/v1/announcements/${id}`);
-      for (const id of created.ivrs) await app.api('DELETE', `/api/v1/ivrs/${id}`);
-      for (const id of Object.values(greetings)) await app.api('DELETE', `/api/v1/greetings/${id}`);
-      if (created.trunk) await app.api('DELETE', `/api/v1/trunks/${created.trunk}`);
-      for (const number of NUMBERS) await app.api('DELETE', `/api/v1/extensions/${number}`);
-      await app.applyNow().catch(() => undefined);
-    }
-  } finally {
-    await app?.close();
-  }
-}, 120_000);
+// Through the API, so Asterisk's memory copies of the extensions and the sounds go too.
+afterAll(
+  () =>
+    endCallSuite(app, observer, () => [
+      ...created.routes.map((id) => `/api/v1/inbound-routes/${id}`),
+      ...created.announcements.map((id) => `/api/v1/announcements/${id}`),
+      ...created.ivrs.map((id) => `/api/v1/ivrs/${id}`),
+      ...Object.values(greetings).map((id) => `/api/v1/greetings/${id}`),
+      ...(created.trunk ? [`/api/v1/trunks/${created.trunk}`] : []),
+      ...extensionPaths(NUMBERS),
+    ]),
+  120_000,
+);
 
 describe('a caller through an inbound route reaches an IVR menu', () => {
   it('hears the prompt, presses 2 and is answered by option 2 (1002); option 1 (1001) never rings', async () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Ari } from '../../src/asterisk/ari';
 import { createLogger } from '../../src/lib/log';
-import { startTestApp, type TestApp } from '../support/app';
+import { deleteAll, extensionPaths, listedPaths, startTestApp, type TestApp } from '../support/app';
 import { asteriskCli, hangUpChannels, waitFor } from '../support/asterisk';
 import { requireAsterisk, testEnv } from '../support/env';
 import { answerCalls, killAllSipp, type Phone, phoneFor, register, succeeded } from '../support/sip';
@@ -123,12 +123,9 @@ afterAll(async () => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
   if (!app) return;
   try {
-    for (const c of (await app.api('GET', '/api/v1/moh')).body.items) {
-      await app.api('DELETE', `/api/v1/moh/${c.id}`);
-    }
+    const classes = await listedPaths(app, '/api/v1/moh');
     if (phone) await register(phone, { expires: 0 }).exited;
-    await app.api('DELETE', `/api/v1/extensions/${NUMBER}`);
-    await app.applyNow();
+    await deleteAll(app, [...classes, ...extensionPaths([NUMBER])], { applyMustSucceed: true });
   } finally {
     await app.close();
   }

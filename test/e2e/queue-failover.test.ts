@@ -1,18 +1,18 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { describeRun, killAllCarrierSipp } from '../carrier/sipp';
-import { startTestApp, type TestApp } from '../support/app';
-import { asteriskCli, hangUpChannels, waitFor } from '../support/asterisk';
-import { CallObserver, type ObservedChannel } from '../support/call-observer';
-import { requireAsterisk } from '../support/env';
+import { describeRun } from '../carrier/sipp';
 import {
-  answerCalls,
-  killAllSipp,
-  type Phone,
-  phoneFor,
-  register,
-  type SippHandle,
-  succeeded,
-} from '../support/sip';
+  apiCreate,
+  createExtensions,
+  createInboundRoute,
+  extensionPaths,
+  startTestApp,
+  type TestApp,
+} from '../support/app';
+import { asteriskCli, waitFor } from '../support/asterisk';
+import { CallObserver, type ObservedChannel } from '../support/call-observer';
+import { endCallSuite, endCalls } from '../support/call-suite';
+import { requireAsterisk } from '../support/env';
+import { answerCalls, type Phone, phoneFor, register, type SippHandle, succeeded } from '../support/sip';
 import { callFromTrunk, createCallerTrunk } from '../support/trunk-caller';
 
 // Queue failover with real calls: a carrier (sipp over an IP trunk) calls DIDs whose inbound
@@ -38,53 +38,30 @@ beforeAll(async () => {
   requireAsterisk();
   app = await startTestApp();
   observer = await CallObserver.start();
-  for (const number of ['1002', '1003']) {
-    const res = await app.api('POST', '/api/v1/extensions', {
-      body: { number, display_name: `Phone ${number}` },
-    });
-    if (res.status !== 201) throw new Error(`extension ${number}: ${res.status} ${res.text}`);
-    secrets.set(number, res.body.sip_secret);
-  }
+  await createExtensions(app, ['1002', '1003'], { secrets });
   trunkId = await createCallerTrunk(app);
   for (const body of [
     queue({ number: '700', name: 'Nobody home', join_when_empty: false }),
     queue({ number: '701', name: 'Slow desk', members: [{ extension: '1002' }], max_wait_seconds: 3 }),
-  ]) {
-    const res = await app.api('POST', '/api/v1/queues', { body });
-    if (res.status !== 201) throw new Error(`queue: ${res.status} ${res.text}`);
-  }
-  for (const n of ['700', '701']) {
-    const route = await app.api('POST', '/api/v1/inbound-routes', {
-      body: { name: `Line ${n}`, did: `3225550${n}`, destination: { type: 'queue', target: n } },
-    });
-    if (route.status !== 201) throw new Error(`route: ${route.status} ${route.text}`);
-    routeIds.push(route.body.id);
-  }
+  ])
+    await apiCreate(app, '/api/v1/queues', body);
+  for (const n of ['700', '701'])
+    routeIds.push(await createInboundRoute(app, `Line ${n}`, `3225550${n}`, { type: 'queue', target: n }));
   await app.applied();
 }, 120_000);
 
-afterEach(async () => {
-  killAllSipp();
-  killAllCarrierSipp();
-  await hangUpChannels().catch(() => undefined);
-  observer?.clear();
-});
+afterEach(() => endCalls(observer));
 
-afterAll(async () => {
-  killAllSipp();
-  try {
-    await observer?.stop();
-    if (app) {
-      for (const id of routeIds) await app.api('DELETE', `/api/v1/inbound-routes/${id}`);
-      for (const n of ['700', '701']) await app.api('DELETE', `/api/v1/queues/${n}`);
-      await app.api('DELETE', `/api/v1/trunks/${trunkId}`);
-      for (const number of secrets.keys()) await app.api('DELETE', `/api/v1/extensions/${number}`);
-      await app.applyNow().catch(() => undefined);
-    }
-  } finally {
-    await app?.close();
-  }
-}, 120_000);
+afterAll(
+  () =>
+    endCallSuite(app, observer, () => [
+      ...routeIds.map((id) => `/api/v1/inbound-routes/${id}`),
+      ...['700', '701'].map((n) => `/api/v1/queues/${n}`),
+      `/api/v1/trunks/${trunkId}`,
+      ...extensionPaths(secrets.keys()),
+    ]),
+  120_000,
+);
 
 async function answering(number: string): Promise<SippHandle> {
   const phone: Phone = await phoneFor(number, secrets.get(number)!);

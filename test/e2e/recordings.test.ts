@@ -5,7 +5,7 @@ import { createApiToken } from '../../src/auth/tokens';
 import { enforceRetentionOnce } from '../../src/recordings/retention';
 import { readWavInfo } from '../../src/recordings/wav';
 import { killAllCarrierSipp } from '../carrier/sipp';
-import { startTestApp, type TestApp } from '../support/app';
+import { deleteAll, extensionPaths, listedPaths, startTestApp, type TestApp } from '../support/app';
 import { hangUpChannels, waitFor } from '../support/asterisk';
 import { requireAsterisk, testEnv } from '../support/env';
 import { HOSTILE } from '../support/hostile';
@@ -70,15 +70,17 @@ afterAll(async () => {
   killAllSipp();
   if (!app) return;
   try {
-    for (const p of (await app.api('GET', '/api/v1/recording-policies')).body.items ?? [])
-      await app.api('DELETE', `/api/v1/recording-policies/${p.id}`);
-    await app.api('DELETE', '/api/v1/queues/705');
-    for (const r of (await app.api('GET', '/api/v1/inbound-routes')).body.items ?? [])
-      await app.api('DELETE', `/api/v1/inbound-routes/${r.id}`);
-    for (const t of (await app.api('GET', '/api/v1/trunks')).body.items ?? [])
-      await app.api('DELETE', `/api/v1/trunks/${t.id}`);
-    for (const number of NUMBERS) await app.api('DELETE', `/api/v1/extensions/${number}`);
-    await app.applyNow();
+    await deleteAll(
+      app,
+      [
+        ...(await listedPaths(app, '/api/v1/recording-policies')),
+        '/api/v1/queues/705',
+        ...(await listedPaths(app, '/api/v1/inbound-routes')),
+        ...(await listedPaths(app, '/api/v1/trunks')),
+        ...extensionPaths(NUMBERS),
+      ],
+      { applyMustSucceed: true },
+    );
   } finally {
     await app.close();
   }

@@ -1,20 +1,24 @@
 import { describeRun, killAllCarrierSipp } from '../carrier/sipp';
-import { startTestApp, type TestApp } from '../support/app';
-import { asteriskCli, hangUpChannels } from '../support/asterisk';
+import { createExtensions, createInboundRoute, startTestApp, type TestApp } from '../support/app';
+import { asteriskCli } from '../support/asterisk';
+import { endCalls } from '../support/call-suite';
 import { requireAsterisk } from '../support/env';
 import {
   allAt,
+  CANCEL,
   farEnd,
-  firstAt,
+  INVITE,
+  INVITE_OK,
   listening,
   phoneReady,
   registeredPhone,
   ringingPhone,
+  seenAt,
   sipTimeline,
   type TimedRun,
 } from '../support/ring-phone';
 import { killAllSipp } from '../support/sip';
-import { callFromTrunk, createCallerTrunk } from '../support/trunk-caller';
+import { callFromTrunk, createCallerTrunk, createMobileCarrier } from '../support/trunk-caller';
 
 // Ring groups with real parts: a carrier (sipp from 127.0.0.9 over an IP trunk) calls a DID whose
 // inbound route leads to a ring group; the members are sipp phones registered as extensions
@@ -60,60 +64,22 @@ async function phones(
   return runs;
 }
 
-const INVITE = /^INVITE /;
-const CANCEL = /^CANCEL /;
-// The answer to a call: a 200 to the INVITE, not to a qualify OPTIONS.
-const OK = /^SIP\/2\.0 200 .*\(INVITE\)$/;
-
-function at(run: TimedRun, dir: 'in' | 'out', re: RegExp, what: string): number {
-  const t = firstAt(run, dir, re);
-  if (t === null) throw new Error(`${what}: never seen\n${describeRun(what, run)}`);
-  return t;
-}
-
 beforeAll(async () => {
   requireAsterisk();
   app = await startTestApp();
-  for (const number of ['1002', '1003', '1004']) {
-    const res = await app.api('POST', '/api/v1/extensions', {
-      body: { number, display_name: `Phone ${number}` },
-    });
-    if (res.status !== 201) throw new Error(`extension ${number}: ${res.status} ${res.text}`);
-    secrets.set(number, res.body.sip_secret);
-  }
+  await createExtensions(app, ['1002', '1003', '1004'], { secrets });
   await createCallerTrunk(app);
-  const trunk = await app.api('POST', '/api/v1/trunks', {
-    body: {
-      name: 'mobile-carrier',
-      kind: 'ip',
-      host: FAR_END_IP,
-      peer_addresses: [FAR_END_IP],
-      qualify: false,
-    },
-  });
-  if (trunk.status !== 201) throw new Error(`trunk: ${trunk.status} ${trunk.text}`);
-  const out = await app.api('POST', '/api/v1/outbound-routes', {
-    body: { name: 'Mobiles', patterns: ['_04XXXXXXXX'], class: 'national', trunk_ids: [trunk.body.id] },
-  });
-  if (out.status !== 201) throw new Error(`outbound route: ${out.status} ${out.text}`);
+  await createMobileCarrier(app, FAR_END_IP);
   await saveGroup({
     number: '600',
     name: 'Everyone',
     members: ['1002', '1003', '1004'].map((target) => ({ kind: 'extension', target })),
   });
-  const route = await app.api('POST', '/api/v1/inbound-routes', {
-    body: { name: 'Main line', did: DID, destination: { type: 'ring-group', target: '600' } },
-  });
-  if (route.status !== 201) throw new Error(`route: ${route.status} ${route.text}`);
-  routeId = route.body.id;
+  routeId = await createInboundRoute(app, 'Main line', DID, { type: 'ring-group', target: '600' });
   await app.applyNow();
 }, 120_000);
 
-afterEach(async () => {
-  killAllSipp();
-  killAllCarrierSipp();
-  await hangUpChannels().catch(() => undefined);
-});
+afterEach(() => endCalls());
 
 afterAll(async () => {
   killAllSipp();
@@ -135,9 +101,9 @@ describe('ring groups on real calls', () => {
     const rung = await phones([['1002'], ['1003'], ['1004', { answerAfterMs: 2_500 }]]);
     const call = await callFromTrunk({ did: DID, hangup: 'caller', holdMs: 1_500 });
     const [p2, p3, p4] = await Promise.all(rung);
-    const answered = at(p4!, 'out', OK, '1004 answer');
+    const answered = seenAt(p4!, 'out', INVITE_OK, '1004 answer');
     if (!call.ok) throw new Error(describeRun('trunk call', call));
-    const invites = [p2!, p3!, p4!].map((p, i) => at(p, 'in', INVITE, `INVITE to 100${i + 2}`));
+    const invites = [p2!, p3!, p4!].map((p, i) => seenAt(p, 'in', INVITE, `INVITE to 100${i + 2}`));
     // Each phone's SIP timeline, relative to the answer, says which leg was late and how.
     const timelines = [p2!, p3!, p4!].map((p, i) =>
       [`100${i + 2}:`, ...p.events.map((e) => `${e.at - answered} ms ${e.dir} ${e.first}`)].join('\n  '),
@@ -145,7 +111,8 @@ describe('ring groups on real calls', () => {
     expect({ late: invites.filter((t) => t >= answered).length, timelines }).toMatchObject({ late: 0 });
     // Rung together: within a second of each other, and 1004 answered 2.5 s after its INVITE.
     expect(Math.max(...invites) - Math.min(...invites)).toBeLessThan(1_000);
-    for (const p of [p2!, p3!]) expect(at(p, 'in', CANCEL, 'CANCEL')).toBeGreaterThanOrEqual(answered - 50);
+    for (const p of [p2!, p3!])
+      expect(seenAt(p, 'in', CANCEL, 'CANCEL')).toBeGreaterThanOrEqual(answered - 50);
     // The caller ID name prefix reached the phones.
     expect(p4!.messages).toMatch(/From: "Sales:/);
   }, 90_000);
@@ -163,11 +130,11 @@ describe('ring groups on real calls', () => {
     const call = await callFromTrunk({ did: DID, hangup: 'caller', holdMs: 1_500, answerTimeoutMs: 30_000 });
     const [p2, p3, p4] = await Promise.all(rung);
     if (!call.ok) throw new Error(describeRun('trunk call', call));
-    const inv2 = at(p2!, 'in', INVITE, '1002 INVITE');
-    const can2 = at(p2!, 'in', CANCEL, '1002 CANCEL');
-    const inv3 = at(p3!, 'in', INVITE, '1003 INVITE');
-    const can3 = at(p3!, 'in', CANCEL, '1003 CANCEL');
-    const inv4 = at(p4!, 'in', INVITE, '1004 INVITE');
+    const inv2 = seenAt(p2!, 'in', INVITE, '1002 INVITE');
+    const can2 = seenAt(p2!, 'in', CANCEL, '1002 CANCEL');
+    const inv3 = seenAt(p3!, 'in', INVITE, '1003 INVITE');
+    const can3 = seenAt(p3!, 'in', CANCEL, '1003 CANCEL');
+    const inv4 = seenAt(p4!, 'in', INVITE, '1004 INVITE');
     expect(can2 - inv2).toBeGreaterThan(4_000);
     expect(inv3).toBeGreaterThanOrEqual(can2 - 50);
     expect(can3 - inv3).toBeGreaterThan(4_000);
@@ -225,12 +192,17 @@ describe('ring groups on real calls', () => {
     const call = await callFromTrunk({ did: DID, hangup: 'caller', holdMs: 2_000, answerTimeoutMs: 30_000 });
     const [d, m] = await Promise.all([desk!, mobile]);
     if (!call.ok) throw new Error(describeRun('trunk call', call));
-    const mobileAnswered = at(m, 'out', OK, 'mobile 200');
+    const mobileAnswered = seenAt(m, 'out', INVITE_OK, 'mobile 200');
     // The caller was answered (connected) only after the mobile's 1, keyed 2.5 s after its answer.
-    const callerConnected = at({ ...call, events: sipTimeline(call.messages) }, 'in', OK, 'caller 200');
+    const callerConnected = seenAt(
+      { ...call, events: sipTimeline(call.messages) },
+      'in',
+      INVITE_OK,
+      'caller 200',
+    );
     expect(callerConnected - mobileAnswered).toBeGreaterThan(2_000);
     // The desk phone was cancelled only once the 1 arrived (2.5 s after the mobile answered).
-    const deskCancelled = at(d, 'in', CANCEL, 'desk CANCEL');
+    const deskCancelled = seenAt(d, 'in', CANCEL, 'desk CANCEL');
     expect(deskCancelled - mobileAnswered).toBeGreaterThan(2_000);
     // The mobile leg stayed up until the caller hung up: Asterisk's BYE came after the hold.
     expect(m.requests).toContain('BYE');
@@ -261,9 +233,9 @@ describe('ring groups on real calls', () => {
     const [m, f] = await Promise.all([mobile, failover!]);
     if (!call.ok) throw new Error(describeRun('trunk call', call));
     // The mobile was hung up right after its 2, and the caller went on to the failover 1004.
-    const mobileBye = at(m, 'in', /^BYE /, 'mobile BYE');
-    const failoverInvite = at(f, 'in', INVITE, 'failover INVITE');
+    const mobileBye = seenAt(m, 'in', /^BYE /, 'mobile BYE');
+    const failoverInvite = seenAt(f, 'in', INVITE, 'failover INVITE');
     expect(failoverInvite).toBeGreaterThanOrEqual(mobileBye - 50);
-    expect(mobileBye - at(m, 'out', OK, 'mobile 200')).toBeLessThan(6_000);
+    expect(mobileBye - seenAt(m, 'out', INVITE_OK, 'mobile 200')).toBeLessThan(6_000);
   }, 90_000);
 });

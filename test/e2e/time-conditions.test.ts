@@ -1,19 +1,18 @@
 import { localTime } from '../../src/time-conditions/schedule';
-import { describeRun, killAllCarrierSipp } from '../carrier/sipp';
-import { startTestApp, type TestApp } from '../support/app';
-import { asteriskCli, hangUpChannels, waitFor } from '../support/asterisk';
+import { describeRun } from '../carrier/sipp';
+import {
+  createExtensions,
+  createInboundRoute,
+  extensionPaths,
+  startTestApp,
+  type TestApp,
+} from '../support/app';
+import { asteriskCli, waitFor } from '../support/asterisk';
 import { CallObserver, type ObservedChannel } from '../support/call-observer';
+import { endCallSuite, endCalls } from '../support/call-suite';
 import { requireAsterisk } from '../support/env';
 import { dialWithKeys } from '../support/phone-dtmf';
-import {
-  answerCalls,
-  killAllSipp,
-  type Phone,
-  phoneFor,
-  register,
-  type SippHandle,
-  succeeded,
-} from '../support/sip';
+import { answerCalls, type Phone, phoneFor, register, type SippHandle, succeeded } from '../support/sip';
 import { tracedDial } from '../support/trace';
 import { callFromTrunk, createCallerTrunk } from '../support/trunk-caller';
 
@@ -66,47 +65,27 @@ beforeAll(async () => {
   requireAsterisk();
   app = await startTestApp();
   observer = await CallObserver.start();
-  for (const number of ['1002', '1003', '1004']) {
-    const res = await app.api('POST', '/api/v1/extensions', {
-      body: { number, display_name: `Phone ${number}` },
-    });
-    if (res.status !== 201) throw new Error(`extension ${number}: ${res.status} ${res.text}`);
-    secrets.set(number, res.body.sip_secret);
-  }
+  await createExtensions(app, ['1002', '1003', '1004'], { secrets });
   trunkId = await createCallerTrunk(app);
   const tc = await app.api('POST', '/api/v1/time-conditions', { body: { ...body({}), pin: PIN } });
   if (tc.status !== 201) throw new Error(`time condition: ${tc.status} ${tc.text}`);
   tcId = tc.body.id;
-  const route = await app.api('POST', '/api/v1/inbound-routes', {
-    body: { name: 'Main line', did: DID, destination: { type: 'time-condition', target: String(tcId) } },
-  });
-  if (route.status !== 201) throw new Error(`route: ${route.status} ${route.text}`);
-  routeId = route.body.id;
+  routeId = await createInboundRoute(app, 'Main line', DID, { type: 'time-condition', target: String(tcId) });
   await app.applyNow();
 }, 120_000);
 
-afterEach(async () => {
-  killAllSipp();
-  killAllCarrierSipp();
-  await hangUpChannels().catch(() => undefined);
-  observer?.clear();
-});
+afterEach(() => endCalls(observer));
 
-afterAll(async () => {
-  killAllSipp();
-  try {
-    await observer?.stop();
-    if (app) {
-      await app.api('DELETE', `/api/v1/inbound-routes/${routeId}`);
-      await app.api('DELETE', `/api/v1/time-conditions/${tcId}`);
-      await app.api('DELETE', `/api/v1/trunks/${trunkId}`);
-      for (const number of secrets.keys()) await app.api('DELETE', `/api/v1/extensions/${number}`);
-      await app.applyNow().catch(() => undefined);
-    }
-  } finally {
-    await app?.close();
-  }
-}, 120_000);
+afterAll(
+  () =>
+    endCallSuite(app, observer, () => [
+      `/api/v1/inbound-routes/${routeId}`,
+      `/api/v1/time-conditions/${tcId}`,
+      `/api/v1/trunks/${trunkId}`,
+      ...extensionPaths(secrets.keys()),
+    ]),
+  120_000,
+);
 
 async function answering(number: string): Promise<SippHandle> {
   const phone: Phone = await phoneFor(number, secrets.get(number)!);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { runSipp, type SippRun, SUPPORT_SCENARIOS } from '../carrier/sipp';
-import type { TestApp } from './app';
+import { createExtensions as createAppExtensions, type TestApp } from './app';
 import { mainAri, waitFor } from './asterisk';
 import { testEnv } from './env';
 import { type Phone, phoneFor, register, succeeded } from './sip';
@@ -17,16 +17,9 @@ export interface AgentPhone {
   exited: Promise<SippRun>;
 }
 
-export async function createExtensions(app: TestApp, exts: readonly string[]): Promise<Map<string, string>> {
-  const secrets = new Map<string, string>();
-  for (const ext of exts) {
-    const res = await app.api('POST', '/api/v1/extensions', {
-      body: { number: ext, display_name: `Agent ${ext}` },
-    });
-    if (res.status !== 201) throw new Error(`extension ${ext}: ${res.status} ${res.text}`);
-    secrets.set(ext, res.body.sip_secret as string);
-  }
-  return secrets;
+// The agents' extensions, "Agent <number>"; returns their SIP secrets.
+export function createExtensions(app: TestApp, exts: readonly string[]): Promise<Map<string, string>> {
+  return createAppExtensions(app, exts, { label: 'Agent' });
 }
 
 // Registers the extension (for an hour: the tests outlast the 60 s default) and keeps a phone

@@ -182,3 +182,68 @@ export function useTestApp(overrides: Record<string, string> = {}): TestApp {
     },
   });
 }
+
+// ---- Objects a suite sets up through the API (its subject is elsewhere).
+
+// POSTs and fails unless the API answers 201; returns the created object.
+export async function apiCreate<T = { id: number }>(app: TestApp, path: string, body: unknown): Promise<T> {
+  const res = await app.api('POST', path, { body });
+  if (res.status !== 201) throw new Error(`POST ${path}: ${res.status} ${res.text}`);
+  return res.body as T;
+}
+
+// Creates the extensions "<label> <number>" (with any other `fields`); returns each one's SIP
+// secret, also kept in `secrets` when given.
+export async function createExtensions(
+  app: TestApp,
+  numbers: readonly string[],
+  opts: {
+    secrets?: Map<string, string>;
+    label?: string;
+    fields?: (number: string) => Record<string, unknown>;
+  } = {},
+): Promise<Map<string, string>> {
+  const secrets = opts.secrets ?? new Map<string, string>();
+  for (const number of numbers) {
+    const ext = await apiCreate<{ sip_secret: string }>(app, '/api/v1/extensions', {
+      number,
+      display_name: `${opts.label ?? 'Phone'} ${number}`,
+      ...opts.fields?.(number),
+    });
+    secrets.set(number, ext.sip_secret);
+  }
+  return secrets;
+}
+
+// The API paths of extensions, to delete them.
+export const extensionPaths = (numbers: Iterable<string>): string[] =>
+  [...numbers].map((n) => `/api/v1/extensions/${n}`);
+
+// The API paths of every item a collection (e.g. /api/v1/greetings) lists, to delete them.
+export async function listedPaths(app: TestApp, collection: string): Promise<string[]> {
+  const res = await app.api<{ items?: Array<{ id: number }> }>('GET', collection);
+  return (res.body.items ?? []).map((item) => `${collection}/${item.id}`);
+}
+
+// An inbound route from a DID to a destination; returns its id.
+export async function createInboundRoute(
+  app: TestApp,
+  name: string,
+  did: string,
+  destination: { type: string; target: string },
+): Promise<number> {
+  return (await apiCreate(app, '/api/v1/inbound-routes', { name, did, destination })).id;
+}
+
+// Deletes through the API (so Asterisk's memory copies go too), in the order given, then
+// applies. A failed apply at the end of a call suite is not that suite's failure unless
+// `applyMustSucceed`.
+export async function deleteAll(
+  app: TestApp,
+  paths: readonly string[],
+  opts: { applyMustSucceed?: boolean } = {},
+): Promise<void> {
+  for (const path of paths) await app.api('DELETE', path);
+  if (opts.applyMustSucceed) await app.applyNow();
+  else await app.applyNow().catch(() => undefined);
+}

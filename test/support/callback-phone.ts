@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { testEnv } from './env';
+import { registerWithDigest, sipStatus } from './sip-register';
 
 // A small real SIP user agent over UDP for the queue-callback tests: an agent's phone (registers
 // with digest auth and takes the queue's calls) or the far end of an IP trunk (the caller's own
@@ -9,8 +10,6 @@ import { testEnv } from './env';
 // time it arrived: the tests count dials and order them across phones from these records.
 // sipp runs one scenario per process and cannot be told "now hang up this call" from the
 // test, which these tests need (an agent finishing a call frees them for the next one).
-
-const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 
 export interface ReceivedInvite {
   at: number; // Date.now() on arrival
@@ -160,58 +159,30 @@ export async function startPhone(opts: {
       for (const d of dialogs.values()) if (d.state !== 'ended') phone.hangup(d.callId);
     },
     async register(password: string, expires = 300): Promise<number> {
-      const server = '127.0.0.1';
-      const uri = `sip:${server}:${testEnv.sipPort}`;
-      const callId = randomBytes(8).toString('hex');
-      const tag = randomBytes(4).toString('hex');
-      const build = (auth?: string) =>
-        [
-          `REGISTER ${uri} SIP/2.0`,
-          `Via: SIP/2.0/UDP ${ip}:${port};branch=z9hG4bK${randomBytes(6).toString('hex')};rport`,
-          'Max-Forwards: 70',
-          `From: <sip:${opts.user}@${server}>;tag=${tag}`,
-          `To: <sip:${opts.user}@${server}>`,
-          `Call-ID: ${callId}`,
-          `CSeq: ${cseq++} REGISTER`,
-          `Contact: <sip:${opts.user}@${ip}:${port}>`,
-          `Expires: ${expires}`,
-          ...(auth ? [`Authorization: ${auth}`] : []),
-          'Content-Length: 0',
-          '',
-          '',
-        ].join('\r\n');
-      const exchange = (msg: string) =>
-        new Promise<string>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error('REGISTER timed out')), 3000);
-          waiting = {
-            callId,
-            resolve: (res) => {
-              clearTimeout(timer);
-              resolve(res);
-            },
-          };
-          send(msg, { address: server, port: testEnv.sipPort });
-        });
-      let res = await exchange(build());
-      if (res.startsWith('SIP/2.0 401')) {
-        const challenge = /WWW-Authenticate:\s*Digest\s+(.*)/i.exec(res)?.[1] ?? '';
-        const param = (k: string) => new RegExp(`${k}="?([^",]+)"?`).exec(challenge)?.[1] ?? '';
-        const realm = param('realm');
-        const nonce = param('nonce');
-        const qop = param('qop') ? 'auth' : '';
-        const ha1 = md5(`${opts.user}:${realm}:${password}`);
-        const ha2 = md5(`REGISTER:${uri}`);
-        const cnonce = randomBytes(4).toString('hex');
-        const response = qop
-          ? md5(`${ha1}:${nonce}:00000001:${cnonce}:${qop}:${ha2}`)
-          : md5(`${ha1}:${nonce}:${ha2}`);
-        res = await exchange(
-          build(
-            `Digest username="${opts.user}", realm="${realm}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=MD5${qop ? `, qop=${qop}, nc=00000001, cnonce="${cnonce}"` : ''}`,
-          ),
-        );
-      }
-      return Number(/^SIP\/2\.0 (\d{3})/.exec(res)?.[1] ?? 0);
+      const res = await registerWithDigest({
+        server: '127.0.0.1',
+        port: testEnv.sipPort,
+        user: opts.user,
+        password,
+        contact: { host: ip, port },
+        callId: randomBytes(8).toString('hex'),
+        tag: randomBytes(4).toString('hex'),
+        expires,
+        nextCSeq: () => cseq++,
+        exchange: (msg) =>
+          new Promise<string>((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error('REGISTER timed out')), 3000);
+            waiting = {
+              callId: header(msg, 'Call-ID'),
+              resolve: (res) => {
+                clearTimeout(timer);
+                resolve(res);
+              },
+            };
+            send(msg, { address: '127.0.0.1', port: testEnv.sipPort });
+          }),
+      });
+      return sipStatus(res);
     },
     async close() {
       for (const d of dialogs.values()) if (d.retransmit) clearInterval(d.retransmit);

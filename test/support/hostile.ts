@@ -12,3 +12,7 @@ export const HOSTILE: readonly string[] = [
   '$[1+1]',
   'nul\0byte',
 ];
+
+// it.each rows: each value with a short printable label for the test's name.
+export const labelled = (values: readonly string[]): Array<[string, string]> =>
+  values.map((v) => [JSON.stringify(v).slice(0, 30), v]);

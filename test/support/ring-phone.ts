@@ -1,7 +1,7 @@
 import { createSocket } from 'node:dgram';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describeRun, runSipp, type SippRun, SUPPORT_SCENARIOS } from '../carrier/sipp';
+import { describeRun, runSipp, type SippRun, SUPPORT_SCENARIOS, sippSdp } from '../carrier/sipp';
 import { dtmfDurationMs, dtmfPcap } from './dtmf-pcap';
 import { testEnv } from './env';
 import { reachable } from './sip';
@@ -128,23 +128,24 @@ export function firstAt(run: TimedRun, dir: 'in' | 'out', match: RegExp): number
   return run.events.find((e) => e.dir === dir && match.test(e.first))?.at ?? null;
 }
 
+// Start lines the call suites look for: a request, and the answer to a call (a 200 to the
+// INVITE, not to a qualify OPTIONS).
+export const INVITE = /^INVITE /;
+export const CANCEL = /^CANCEL /;
+export const INVITE_OK = /^SIP\/2\.0 200 .*\(INVITE\)$/;
+
+// firstAt, failing with the run's trace when the message never came (`what` names it).
+export function seenAt(run: TimedRun, dir: 'in' | 'out', match: RegExp, what: string): number {
+  const t = firstAt(run, dir, match);
+  if (t === null) throw new Error(`${what}: never seen\n${describeRun(what, run)}`);
+  return t;
+}
+
 export function allAt(run: TimedRun, dir: 'in' | 'out', match: RegExp): number[] {
   return run.events.filter((e) => e.dir === dir && match.test(e.first)).map((e) => e.at);
 }
 
-const SDP = (mediaPort: string) =>
-  [
-    'v=0',
-    'o=- 53655765 2353687637 IN IP[local_ip_type] [local_ip]',
-    's=-',
-    'c=IN IP[media_ip_type] [media_ip]',
-    't=0 0',
-    `m=audio ${mediaPort} RTP/AVP 0 101`,
-    'a=rtpmap:0 PCMU/8000',
-    'a=rtpmap:101 telephone-event/8000',
-    'a=fmtp:101 0-16',
-    'a=sendrecv',
-  ].join('\n      ');
+const SDP = (mediaPort: string) => sippSdp(mediaPort);
 
 const reply = (status: string, withTag: boolean, body = '') => `<send><![CDATA[
 

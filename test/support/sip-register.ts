@@ -3,6 +3,66 @@ import { createSocket } from 'node:dgram';
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 
+// One REGISTER transaction with digest authentication, whatever carries it: the first REGISTER
+// goes out without credentials and, on a 401, once more with the answer to the challenge.
+// `exchange` sends a request and resolves with the final response to it (that CSeq).
+export interface DigestRegister {
+  server: string; // the registrar's address, in the request URI and the From/To
+  port: number;
+  user: string;
+  password: string;
+  contact: { host: string; port: number }; // where the phone listens (Via and Contact)
+  callId: string;
+  tag: string;
+  expires: number;
+  userAgent?: string;
+  nextCSeq(): number;
+  exchange(request: string, cseq: number): Promise<string>;
+}
+
+// Resolves with the final response (the status line first).
+export async function registerWithDigest(r: DigestRegister): Promise<string> {
+  const uri = `sip:${r.server}:${r.port}`;
+  const send = (auth?: string) => {
+    const cseq = r.nextCSeq();
+    const request = [
+      `REGISTER ${uri} SIP/2.0`,
+      `Via: SIP/2.0/UDP ${r.contact.host}:${r.contact.port};branch=z9hG4bK${randomBytes(6).toString('hex')};rport`,
+      'Max-Forwards: 70',
+      `From: <sip:${r.user}@${r.server}>;tag=${r.tag}`,
+      `To: <sip:${r.user}@${r.server}>`,
+      `Call-ID: ${r.callId}`,
+      `CSeq: ${cseq} REGISTER`,
+      `Contact: <sip:${r.user}@${r.contact.host}:${r.contact.port}>`,
+      `Expires: ${r.expires}`,
+      ...(r.userAgent ? [`User-Agent: ${r.userAgent}`] : []),
+      ...(auth ? [`Authorization: ${auth}`] : []),
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n');
+    return r.exchange(request, cseq);
+  };
+  const res = await send();
+  if (!res.startsWith('SIP/2.0 401')) return res;
+  const challenge = /WWW-Authenticate:\s*Digest\s+(.*)/i.exec(res)?.[1] ?? '';
+  const param = (k: string) => new RegExp(`${k}="?([^",]+)"?`).exec(challenge)?.[1] ?? '';
+  const realm = param('realm');
+  const nonce = param('nonce');
+  const qop = param('qop') ? 'auth' : '';
+  const ha1 = md5(`${r.user}:${realm}:${r.password}`);
+  const ha2 = md5(`REGISTER:${uri}`);
+  const cnonce = randomBytes(4).toString('hex');
+  const response = qop
+    ? md5(`${ha1}:${nonce}:00000001:${cnonce}:${qop}:${ha2}`)
+    : md5(`${ha1}:${nonce}:${ha2}`);
+  return send(
+    `Digest username="${r.user}", realm="${realm}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=MD5${qop ? `, qop=${qop}, nc=00000001, cnonce="${cnonce}"` : ''}`,
+  );
+}
+
+export const sipStatus = (response: string): number => Number(/^SIP\/2\.0 (\d{3})/.exec(response)?.[1] ?? 0);
+
 // A minimal SIP REGISTER with digest authentication over UDP: sipp's process start-up alone
 // takes longer than the latencies this benchmark measures.
 export interface RegisterOptions {
@@ -33,25 +93,7 @@ export async function registeredPhone(
   const local = sock.address().port;
   const callId = randomBytes(8).toString('hex');
   const tag = randomBytes(4).toString('hex');
-  const uri = `sip:${opts.server}:${opts.port}`;
   let cseq = 1;
-  const build = (auth?: string) =>
-    [
-      `REGISTER ${uri} SIP/2.0`,
-      `Via: SIP/2.0/UDP 127.0.0.1:${local};branch=z9hG4bK${randomBytes(6).toString('hex')};rport`,
-      'Max-Forwards: 70',
-      `From: <sip:${opts.user}@${opts.server}>;tag=${tag}`,
-      `To: <sip:${opts.user}@${opts.server}>`,
-      `Call-ID: ${callId}`,
-      `CSeq: ${cseq++} REGISTER`,
-      `Contact: <sip:${opts.user}@127.0.0.1:${local}>`,
-      `Expires: ${opts.expires ?? 60}`,
-      `User-Agent: ${opts.userAgent ?? 'switchboard-test'}`,
-      ...(auth ? [`Authorization: ${auth}`] : []),
-      'Content-Length: 0',
-      '',
-      '',
-    ].join('\r\n');
   // One listener for the socket's life: it answers Asterisk's qualify OPTIONS (as a real phone
   // does) and hands over only the final response to our own REGISTER transaction, so a stray or
   // retransmitted packet on a reused port is never taken for the answer.
@@ -69,18 +111,18 @@ export async function registeredPhone(
       );
       return;
     }
-    const status = Number(/^SIP\/2\.0 (\d{3})/.exec(msg)?.[1] ?? 0);
+    const status = sipStatus(msg);
     if (!waiting || status < 200 || !msg.includes(`Call-ID: ${callId}`)) return;
     if (!new RegExp(`CSeq:\\s*${waiting.cseq} REGISTER`, 'i').test(msg)) return;
     const { resolve } = waiting;
     waiting = null;
     resolve(msg);
   });
-  const exchange = (msg: string) =>
+  const exchange = (msg: string, sent: number) =>
     new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('SIP timeout')), opts.timeoutMs ?? 2000);
       waiting = {
-        cseq: cseq - 1,
+        cseq: sent,
         resolve: (res) => {
           clearTimeout(timer);
           resolve(res);
@@ -89,24 +131,20 @@ export async function registeredPhone(
       sock.send(msg, opts.port, opts.server);
     });
   try {
-    let res = await exchange(build());
-    if (res.startsWith('SIP/2.0 401')) {
-      const header = /WWW-Authenticate:\s*Digest\s+(.*)/i.exec(res)?.[1] ?? '';
-      const param = (k: string) => new RegExp(`${k}="?([^",]+)"?`).exec(header)?.[1] ?? '';
-      const realm = param('realm');
-      const nonce = param('nonce');
-      const qop = param('qop') ? 'auth' : '';
-      const ha1 = md5(`${opts.user}:${realm}:${opts.password}`);
-      const ha2 = md5(`REGISTER:${uri}`);
-      const cnonce = randomBytes(4).toString('hex');
-      const response = qop
-        ? md5(`${ha1}:${nonce}:00000001:${cnonce}:${qop}:${ha2}`)
-        : md5(`${ha1}:${nonce}:${ha2}`);
-      const auth = `Digest username="${opts.user}", realm="${realm}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=MD5${qop ? `, qop=${qop}, nc=00000001, cnonce="${cnonce}"` : ''}`;
-      res = await exchange(build(auth));
-    }
-    const status = Number(/^SIP\/2\.0 (\d{3})/.exec(res)?.[1] ?? 0);
-    return { status, notifies, close: () => sock.close() };
+    const res = await registerWithDigest({
+      server: opts.server,
+      port: opts.port,
+      user: opts.user,
+      password: opts.password,
+      contact: { host: '127.0.0.1', port: local },
+      callId,
+      tag,
+      expires: opts.expires ?? 60,
+      userAgent: opts.userAgent ?? 'switchboard-test',
+      nextCSeq: () => cseq++,
+      exchange,
+    });
+    return { status: sipStatus(res), notifies, close: () => sock.close() };
   } catch (err) {
     sock.close();
     throw err;

@@ -1,4 +1,4 @@
-import { runSipp, type SippRun } from '../carrier/sipp';
+import { runSipp, type SippRun, sippSdp } from '../carrier/sipp';
 import type { TestApp } from './app';
 import { dtmfDurationMs, dtmfPcap } from './dtmf-pcap';
 import { testEnv } from './env';
@@ -19,6 +19,25 @@ export async function createCallerTrunk(app: TestApp, name = 'test-carrier'): Pr
   });
   if (res.status !== 201) throw new Error(`creating trunk ${name}: ${res.status} ${res.text}`);
   return res.body.id as number;
+}
+
+// A carrier for calls going out, e.g. to "mobiles" (a sipp UAS at `ip`, see ring-phone.ts's
+// farEnd): an IP trunk to it and the outbound route "Mobiles" (_04XXXXXXXX, class national)
+// through it. Returns the trunk's id.
+export async function createMobileCarrier(
+  app: TestApp,
+  ip: string,
+  name = 'mobile-carrier',
+): Promise<number> {
+  const trunk = await app.api('POST', '/api/v1/trunks', {
+    body: { name, kind: 'ip', host: ip, peer_addresses: [ip], qualify: false },
+  });
+  if (trunk.status !== 201) throw new Error(`trunk: ${trunk.status} ${trunk.text}`);
+  const out = await app.api('POST', '/api/v1/outbound-routes', {
+    body: { name: 'Mobiles', patterns: ['_04XXXXXXXX'], class: 'national', trunk_ids: [trunk.body.id] },
+  });
+  if (out.status !== 201) throw new Error(`outbound route: ${out.status} ${out.text}`);
+  return trunk.body.id as number;
 }
 
 export interface TrunkCallOptions {
@@ -67,19 +86,7 @@ function scenario(opts: TrunkCallOptions, digits: string, timing: { leadMs: numb
   // The port our SDP offers must be the one sipp sends from, or Asterisk's strict RTP drops it.
   const mediaPort = opts.audio ? '[rtpstream_audio_port]' : '[media_port]';
   // PCMU plus RFC 2833 events; a re-offer answer carries the next session version.
-  const sdp = (version: number) =>
-    [
-      'v=0',
-      `o=- 53655765 ${version} IN IP[local_ip_type] [local_ip]`,
-      's=-',
-      'c=IN IP[media_ip_type] [media_ip]',
-      't=0 0',
-      `m=audio ${mediaPort} RTP/AVP 0 101`,
-      'a=rtpmap:0 PCMU/8000',
-      'a=rtpmap:101 telephone-event/8000',
-      'a=fmtp:101 0-16',
-      'a=sendrecv',
-    ].join('\n      ');
+  const sdp = (version: number) => sippSdp(mediaPort, version);
   // Once the call is bridged, Asterisk updates the caller's connected line with a re-INVITE, as
   // it would to a real carrier; sipp's <pause> would abort the call on it. So every wait is a
   // recv of that INVITE with a timeout: a re-INVITE is answered and the wait starts again.

@@ -1,5 +1,6 @@
-import { startTestApp, type TestApp } from '../../../test/support/app';
+import { createExtensions, deleteAll, startTestApp, type TestApp } from '../../../test/support/app';
 import { requireAsterisk } from '../../../test/support/env';
+import { signIn } from '../../../test/support/web';
 
 // The voicemail box pages, through real HTTP forms with a signed-in session and MariaDB. The
 // test app's user alice is linked to extension 1001.
@@ -9,55 +10,31 @@ let app: TestApp;
 beforeAll(async () => {
   requireAsterisk();
   app = await startTestApp();
-  for (const [number, vm] of [
-    ['1001', true],
-    ['1002', false],
-  ] as const) {
-    const res = await app.api('POST', '/api/v1/extensions', {
-      body: { number, display_name: `Ext ${number}`, voicemail_enabled: vm },
-    });
-    expect(res.status).toBe(201);
-  }
+  await createExtensions(app, ['1001', '1002'], {
+    label: 'Ext',
+    fields: (number) => ({ voicemail_enabled: number === '1001' }),
+  });
 }, 60_000);
 
 afterAll(async () => {
   if (!app) return;
   try {
-    for (const number of ['1001', '1002']) await app.api('DELETE', `/api/v1/extensions/${number}`);
-    await app.applyNow();
+    await deleteAll(
+      app,
+      ['1001', '1002'].map((n) => `/api/v1/extensions/${n}`),
+      { applyMustSucceed: true },
+    );
   } finally {
     await app.close();
   }
 }, 60_000);
 
-type Session = { cookie: string; csrf: string };
-
-async function session(username: string, password: string, page: string): Promise<Session> {
-  const login = await fetch(`${app.url}/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ username, password }).toString(),
-  });
-  const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-  const html = await (await fetch(`${app.url}${page}`, { headers: { cookie } })).text();
-  return { cookie, csrf: /name="csrf-token" content="([^"]+)"/.exec(html)![1]! };
-}
-const post = (s: Session, path: string, form: Record<string, string>) =>
-  fetch(`${app.url}${path}`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ _csrf: s.csrf, ...form }).toString(),
-  });
-const get = async (s: Session, path: string) =>
-  (await fetch(`${app.url}${path}`, { headers: { cookie: s.cookie } })).text();
 const box = (number: string) => app.sb.deps.db('voicemail_boxes').where({ extension_number: number }).first();
 
 describe('voicemail boxes in the web UI', () => {
   it('an admin creates a box from the form; the PIN is shown once and the box is listed', async () => {
-    const s = await session('admin', 'admin-password-1', '/voicemail-boxes');
-    const blank = await get(s, '/voicemail-boxes/new');
+    const s = await signIn(app, 'admin', 'admin-password-1', '/voicemail-boxes');
+    const blank = await s.text('/voicemail-boxes/new');
     for (const id of [
       'number',
       'email',
@@ -67,7 +44,7 @@ describe('voicemail boxes in the web UI', () => {
       'temporary_greeting_id',
     ])
       expect(blank).toContain(`id="${id}"`);
-    const res = await post(s, '/voicemail-boxes', {
+    const res = await s.post('/voicemail-boxes', {
       number: '1002',
       email: 'bob@example.com',
       attach_audio: 'on',
@@ -83,7 +60,7 @@ describe('voicemail boxes in the web UI', () => {
     });
     expect(Boolean(row.transcribe)).toBe(true);
     expect(await res.text()).toContain(`<strong class="mono">${row.pin}</strong>`);
-    const list = await get(s, '/voicemail-boxes');
+    const list = await s.text('/voicemail-boxes');
     expect(list).toContain('data-box="1002"');
     expect(list).toContain('bob@example.com');
     expect(list).not.toContain('id="new-pin"');
@@ -91,22 +68,22 @@ describe('voicemail boxes in the web UI', () => {
   });
 
   it('refuses an email with a newline with 400 beside the field, and changes nothing', async () => {
-    const s = await session('admin', 'admin-password-1', '/voicemail-boxes');
+    const s = await signIn(app, 'admin', 'admin-password-1', '/voicemail-boxes');
     const before = await box('1001');
-    const res = await post(s, '/voicemail-boxes/1001', { email: 'a@example.com\nBcc: x@example.com' });
+    const res = await s.post('/voicemail-boxes/1001', { email: 'a@example.com\nBcc: x@example.com' });
     expect(res.status).toBe(400);
     expect(await res.text()).toMatch(/id="email"[^>]*>\s*<span class="field-error">/);
     expect(await box('1001')).toEqual(before);
   });
 
   it('a user changes the PIN of their own box; a PIN that is not digits is refused', async () => {
-    const s = await session('alice', 'alice-password-1', '/voicemail-boxes/my-pin');
-    expect(await get(s, '/voicemail-boxes/my-pin')).toContain('id="pin-form"');
+    const s = await signIn(app, 'alice', 'alice-password-1', '/voicemail-boxes/my-pin');
+    expect(await s.text('/voicemail-boxes/my-pin')).toContain('id="pin-form"');
     const before = (await box('1001')).pin;
-    const bad = await post(s, '/voicemail-boxes/my-pin', { pin: '12ab', pin_confirm: '12ab' });
+    const bad = await s.post('/voicemail-boxes/my-pin', { pin: '12ab', pin_confirm: '12ab' });
     expect(bad.status).toBe(400);
     expect((await box('1001')).pin).toBe(before);
-    const ok = await post(s, '/voicemail-boxes/my-pin', { pin: '730215', pin_confirm: '730215' });
+    const ok = await s.post('/voicemail-boxes/my-pin', { pin: '730215', pin_confirm: '730215' });
     expect(ok.status).toBe(200);
     expect(await ok.text()).toContain('id="pin-changed"');
     expect((await box('1001')).pin).toBe('730215');

@@ -1,0 +1,29 @@
+import type { TestApp } from './app';
+import { snapshotConfig } from './config-files';
+
+// The fields an API error names (its details' paths).
+export const errorPaths = (res: { body: { error: { details: Array<{ path: string }> } } }): string[] =>
+  res.body.error.details.map((d) => d.path);
+
+// How many rows a table holds.
+export async function rowCount(app: Pick<TestApp, 'sb'>, table: string): Promise<number> {
+  const row = (await app.sb.deps.db(table).count({ n: '*' }).first()) as { n: number };
+  return Number(row.n);
+}
+
+// Runs a request that must be refused, once the applies asked for so far have run, and checks
+// that it changed neither a generated config file nor what `probe` reads (a row count, a row…).
+// Returns the request's answer for the caller's own checks of the refusal.
+export async function changesNothing<T>(
+  app: Pick<TestApp, 'settled'>,
+  request: () => Promise<T>,
+  probe: () => Promise<unknown> = async () => undefined,
+): Promise<T> {
+  await app.settled();
+  const before = snapshotConfig();
+  const probed = await probe();
+  const res = await request();
+  expect(await probe()).toEqual(probed);
+  expect(snapshotConfig()).toEqual(before);
+  return res;
+}
