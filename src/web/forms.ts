@@ -32,7 +32,9 @@ export class BadNumber {
 }
 
 // The one number parser of the pages: empty → undefined (the schema's default or "required"
-// applies), a whole number from min to max → that number, anything else → a BadNumber.
+// applies), a whole number → that number, anything else → a BadNumber naming the field and its
+// range. The range is the schema's: a whole number outside it is refused by the schema, in the
+// same words as through the API.
 export function numberFrom(
   text: string | undefined,
   key: string,
@@ -40,8 +42,7 @@ export function numberFrom(
 ): number | BadNumber | undefined {
   const v = text?.trim();
   if (v === undefined || v === '') return undefined;
-  const n = /^[0-9]{1,16}$/.test(v) ? Number(v) : Number.NaN;
-  if (n >= range.min && n <= range.max) return n;
+  if (/^[0-9]{1,15}$/.test(v)) return Number(v);
   const label = range.label ?? key.replace(/^[a-z]+_[0-9]+_/, '').replace(/_/g, ' ');
   return new BadNumber(v, `${label} must be a whole number from ${range.min} to ${range.max}`);
 }
