@@ -6,17 +6,16 @@ import type { Deps } from '../deps';
 import { describeDestination } from '../destinations';
 import { destinationFormValue, destinationFromForm, destinationOptions } from '../destinations/picker';
 import type { ErrorDetail } from '../http/errors';
-import { parse } from '../http/parse';
-import { formString, notFoundPage, refusal, requirePage, sendPage, withId } from '../web/page-helpers';
+import { formNumber, formTarget, handleForm, ID_RANGE, parseForm } from '../web/forms';
+import { formString, notFoundPage, requirePage, sendPage, withId } from '../web/page-helpers';
 import { Announcement } from './schema';
 import * as service from './service';
 
 function fromForm(body: unknown): Record<string, unknown> {
   const b = (body ?? {}) as Record<string, unknown>;
-  const greeting = formString(b, 'greeting_id')?.trim() ?? '';
   return {
     name: formString(b, 'name') ?? '',
-    greeting_id: /^[0-9]{1,10}$/.test(greeting) ? Number(greeting) : greeting === '' ? undefined : greeting,
+    greeting_id: formNumber(b, 'greeting_id', ID_RANGE),
     destination: destinationFromForm(b, 'destination'),
   };
 }
@@ -75,25 +74,23 @@ export function announcementPages(deps: Deps): Router {
 
   const save = async (req: Request, res: Response, id: number | null) => {
     const raw = fromForm(req.body);
-    try {
-      const input = parse(Announcement, raw);
-      await withTx(deps.db, (tx) => service.saveAnnouncement(tx, id, input, actor(req)));
-      res.redirect(303, '/announcements');
-    } catch (caught) {
-      const err = refusal(caught);
-      const errors = err.details.length ? formErrors(err.details) : [{ path: 'name', message: err.message }];
-      const target =
-        id === null
-          ? { isNew: true, action: '/announcements' }
-          : { isNew: false, id, action: `/announcements/${id}` };
-      sendPage(
-        req,
-        res,
-        'announcements/form',
-        await form(raw, { ...target, errorMessage: err.message, errors }),
-        err.status,
-      );
-    }
+    await handleForm(res, {
+      run: async () => {
+        const input = parseForm(Announcement, raw);
+        await withTx(deps.db, (tx) => service.saveAnnouncement(tx, id, input, actor(req)));
+      },
+      redirect: '/announcements',
+      fields: formErrors,
+      field: 'name',
+      refused: async ({ status, errorMessage, errors }) =>
+        sendPage(
+          req,
+          res,
+          'announcements/form',
+          await form(raw, { ...formTarget('/announcements', id), errorMessage, errors }),
+          status,
+        ),
+    });
   };
 
   router.post('/announcements', admin, (req, res) => save(req, res, null));
@@ -132,13 +129,11 @@ export function announcementPages(deps: Deps): Router {
     '/announcements/:id/delete',
     admin,
     withId('such announcement', async (req, res, id) => {
-      try {
-        await withTx(deps.db, (tx) => service.removeAnnouncement(tx, id, actor(req)));
-        res.redirect(303, '/announcements');
-      } catch (caught) {
-        const err = refusal(caught);
-        await list(req, res, { errorMessage: err.message }, err.status);
-      }
+      await handleForm(res, {
+        run: () => withTx(deps.db, (tx) => service.removeAnnouncement(tx, id, actor(req))),
+        redirect: '/announcements',
+        refused: ({ status, errorMessage }) => list(req, res, { errorMessage }, status),
+      });
     }),
   );
 

@@ -1,11 +1,12 @@
 import { type Request, type Response, Router } from 'express';
 import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
-import { type AppError, ForbiddenError, NotFoundError } from '../http/errors';
+import { ForbiddenError, NotFoundError } from '../http/errors';
 import { parse } from '../http/parse';
-import { formString, notFoundPage, refusal, requirePage, sendPage } from '../web/page-helpers';
-import { assertOwnerOrAdmin } from './routes';
+import { handleForm } from '../web/forms';
+import { formString, notFoundPage, requirePage, sendPage } from '../web/page-helpers';
 import { astdbFor } from './runtime';
+import { assertOwnerOrAdmin } from './routes';
 import { BlockCaller, BlockedParams, ExtensionNumber, PutCallHandling } from './schema';
 import * as service from './service';
 
@@ -86,17 +87,18 @@ export function callHandlingPages(deps: Deps): Router {
       }
     };
 
-  const refused = async (req: Request, res: Response, number: string, caught: unknown, values?: unknown) => {
-    const err: AppError = refusal(caught);
-    const errors = err.details.length ? err.details : [{ path: 'form', message: err.message }];
-    await show(
-      req,
-      res,
-      number,
-      { errors, errorMessage: err.message, ...(values ? { values } : {}) },
-      err.status,
-    );
-  };
+  // Every change: mirrored to Asterisk, then back to the form with "saved", or the form again.
+  const change = (req: Request, res: Response, number: string, run: () => Promise<void>, values?: unknown) =>
+    handleForm(res, {
+      run: async () => {
+        await run();
+        await mirror(number);
+      },
+      redirect: `${base(number, req)}?saved=1`,
+      field: 'form',
+      refused: ({ status, errors, errorMessage }) =>
+        show(req, res, number, { errors, errorMessage, ...(values ? { values } : {}) }, status),
+    });
 
   const save = handle(async (req, res, number) => {
     const body = req.body as Record<string, unknown>;
@@ -108,36 +110,30 @@ export function callHandlingPages(deps: Deps): Router {
       dnd: formString(body, 'dnd') === 'on',
       forward: { always: field('always'), busy: field('busy'), noAnswer: field('noAnswer') },
     };
-    try {
-      const input = parse(PutCallHandling, raw);
-      await withTx(deps.db, (tx) => service.put(tx, number, input));
-      await mirror(number);
-      res.redirect(303, `${base(number, req)}?saved=1`);
-    } catch (caught) {
-      await refused(req, res, number, caught, { extension: number, ...raw });
-    }
+    await change(
+      req,
+      res,
+      number,
+      async () => {
+        const input = parse(PutCallHandling, raw);
+        await withTx(deps.db, (tx) => service.put(tx, number, input));
+      },
+      { extension: number, ...raw },
+    );
   });
 
   const block = handle(async (req, res, number) => {
-    try {
+    await change(req, res, number, async () => {
       const input = parse(BlockCaller, { number: (formString(req.body, 'caller') ?? '').trim() });
       await withTx(deps.db, (tx) => service.block(tx, number, input.number));
-      await mirror(number);
-      res.redirect(303, `${base(number, req)}?saved=1`);
-    } catch (caught) {
-      await refused(req, res, number, caught);
-    }
+    });
   });
 
   const unblock = handle(async (req, res, number) => {
-    try {
+    await change(req, res, number, async () => {
       const { caller } = parse(BlockedParams, { number, caller: formString(req.body, 'caller') ?? '' });
       await withTx(deps.db, (tx) => service.unblock(tx, number, caller));
-      await mirror(number);
-      res.redirect(303, `${base(number, req)}?saved=1`);
-    } catch (caught) {
-      await refused(req, res, number, caught);
-    }
+    });
   });
 
   const own = requirePage('user', 'admin');

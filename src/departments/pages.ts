@@ -1,7 +1,8 @@
 import { type Request, type Response, Router } from 'express';
 import type { Deps } from '../deps';
 import { parse } from '../http/parse';
-import { formString, notFoundPage, refusal, requirePage, sendPage, withId } from '../web/page-helpers';
+import { formTarget, handleForm } from '../web/forms';
+import { formString, notFoundPage, requirePage, sendPage, withId } from '../web/page-helpers';
 import { Department } from './schema';
 import * as service from './service';
 
@@ -41,32 +42,32 @@ export function departmentPages(deps: Deps): Router {
       name: formString(req.body, 'name') ?? '',
       extensions: membersFromForm(formString(req.body, 'extensions') ?? ''),
     };
-    try {
-      await service.saveDepartment(deps.db, id, parse(Department, raw));
-      res.redirect(303, '/departments');
-    } catch (caught) {
-      const err = refusal(caught);
-      const errors = err.details.map((d) => ({
-        path: d.path.startsWith('extensions') ? 'extensions' : d.path,
-        message: d.message,
-      }));
-      sendPage(
-        req,
-        res,
-        'departments/form',
-        {
-          title: id === null ? 'New department' : 'Department',
-          nav: 'departments',
-          isNew: id === null,
-          action: id === null ? '/departments' : `/departments/${id}`,
-          id,
-          values: { name: raw.name, extensions: raw.extensions.join(', ') },
-          errorMessage: err.message,
-          errors: errors.length ? errors : [{ path: 'name', message: err.message }],
-        },
-        err.status,
-      );
-    }
+    await handleForm(res, {
+      run: () => service.saveDepartment(deps.db, id, parse(Department, raw)),
+      redirect: '/departments',
+      fields: (details) =>
+        details.map((d) => ({
+          path: d.path.startsWith('extensions') ? 'extensions' : d.path,
+          message: d.message,
+        })),
+      field: 'name',
+      refused: ({ status, errorMessage, errors }) =>
+        sendPage(
+          req,
+          res,
+          'departments/form',
+          {
+            title: id === null ? 'New department' : 'Department',
+            nav: 'departments',
+            ...formTarget('/departments', id),
+            id,
+            values: { name: raw.name, extensions: raw.extensions.join(', ') },
+            errorMessage,
+            errors,
+          },
+          status,
+        ),
+    });
   };
 
   router.get('/departments', requirePage('admin', 'supervisor'), (req, res) => list(req, res));
@@ -105,13 +106,11 @@ export function departmentPages(deps: Deps): Router {
     '/departments/:id/delete',
     admin,
     withId('such department', async (req, res, id) => {
-      try {
-        await service.removeDepartment(deps.db, id);
-        res.redirect(303, '/departments');
-      } catch (caught) {
-        const err = refusal(caught);
-        await list(req, res, { errorMessage: err.message }, err.status);
-      }
+      await handleForm(res, {
+        run: () => service.removeDepartment(deps.db, id),
+        redirect: '/departments',
+        refused: ({ status, errorMessage }) => list(req, res, { errorMessage }, status),
+      });
     }),
   );
   return router;

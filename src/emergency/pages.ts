@@ -7,7 +7,8 @@ import { destinationFormValue, destinationFromForm, destinationOptions } from '.
 import { parse } from '../http/parse';
 import { listInbound } from '../routes/service';
 import { byOf } from '../time-conditions/routes';
-import { formList, formString, refusal, requirePage, sendPage } from '../web/page-helpers';
+import { formNumber, handleForm, ID_RANGE, numberFrom, parseForm } from '../web/forms';
+import { formList, formString, requirePage, sendPage } from '../web/page-helpers';
 import { EmergencyInput, EmergencyPinInput } from './schema';
 import * as service from './service';
 
@@ -53,51 +54,52 @@ export function emergencyPages(deps: Deps): Router {
 
   // The big switch: on or off, keeping the rest.
   router.post('/emergency/switch', admin, async (req, res) => {
-    try {
-      const active = formString(req.body, 'active') === 'on';
-      await withTx(deps.db, (tx) => service.setActive(tx, active, byOf(req), 'ui', actor(req)));
-      res.redirect(303, '/emergency');
-    } catch (caught) {
-      const err = refusal(caught);
-      await page(req, res, { errorMessage: err.message, errors: err.details }, err.status);
-    }
+    const active = formString(req.body, 'active') === 'on';
+    await handleForm(res, {
+      run: () => withTx(deps.db, (tx) => service.setActive(tx, active, byOf(req), 'ui', actor(req))),
+      redirect: '/emergency',
+      refused: ({ status, errorMessage, errors }) => page(req, res, { errorMessage, errors }, status),
+    });
   });
 
   router.post('/emergency', admin, async (req, res) => {
     const body = req.body as Record<string, unknown>;
-    const greeting = (formString(body, 'greeting_id') ?? '').trim();
     const raw: Record<string, unknown> = {
       active: (await service.get(deps.db)).active,
       all_routes: formString(body, 'scope') !== 'chosen',
-      route_ids: formList(body, 'route_ids').map((v) => (/^[0-9]{1,10}$/.test(v) ? Number(v) : v)),
-      greeting_id: greeting === '' ? null : /^[0-9]{1,10}$/.test(greeting) ? Number(greeting) : greeting,
+      route_ids: formList(body, 'route_ids').map((v) =>
+        numberFrom(v, 'route_ids', { ...ID_RANGE, label: 'a route' }),
+      ),
+      greeting_id: formNumber(body, 'greeting_id', ID_RANGE) ?? null,
       destination: formString(body, 'destination') ? destinationFromForm(body, 'destination') : null,
     };
-    try {
-      const input = parse(EmergencyInput, raw);
-      await withTx(deps.db, (tx) => service.configure(tx, input, byOf(req), 'ui', actor(req)));
-      res.redirect(303, '/emergency');
-    } catch (caught) {
-      const err = refusal(caught);
-      const errors = err.details.map((d) =>
-        d.path.startsWith('destination') ? { path: 'destination', message: d.message } : d,
-      );
-      await page(req, res, { errorMessage: err.message, errors, values: raw }, err.status);
-    }
+    await handleForm(res, {
+      run: async () => {
+        const input = parseForm(EmergencyInput, raw);
+        await withTx(deps.db, (tx) => service.configure(tx, input, byOf(req), 'ui', actor(req)));
+      },
+      redirect: '/emergency',
+      fields: (details) =>
+        details.map((d) =>
+          d.path.startsWith('destination') ? { path: 'destination', message: d.message } : d,
+        ),
+      refused: ({ status, errorMessage, errors }) =>
+        page(req, res, { errorMessage, errors, values: raw }, status),
+    });
   });
 
   router.post('/emergency/pin', admin, async (req, res) => {
-    try {
-      const pin = (formString(req.body, 'pin') ?? '').trim();
-      const input = parse(EmergencyPinInput, {
-        pin: formString(req.body, 'remove_pin') === 'on' ? null : pin,
-      });
-      await withTx(deps.db, (tx) => service.setPin(tx, input.pin, actor(req)));
-      res.redirect(303, '/emergency');
-    } catch (caught) {
-      const err = refusal(caught);
-      await page(req, res, { errorMessage: err.message, errors: err.details }, err.status);
-    }
+    await handleForm(res, {
+      run: async () => {
+        const pin = (formString(req.body, 'pin') ?? '').trim();
+        const input = parse(EmergencyPinInput, {
+          pin: formString(req.body, 'remove_pin') === 'on' ? null : pin,
+        });
+        await withTx(deps.db, (tx) => service.setPin(tx, input.pin, actor(req)));
+      },
+      redirect: '/emergency',
+      refused: ({ status, errorMessage, errors }) => page(req, res, { errorMessage, errors }, status),
+    });
   });
 
   return router;

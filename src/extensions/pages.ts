@@ -3,8 +3,8 @@ import { actorName } from '../auth/middleware';
 import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
 import { ValidationError } from '../http/errors';
-import { parse } from '../http/parse';
-import { formList, formString, refusal, requirePage, sendPage } from '../web/page-helpers';
+import { formNumber, formTarget, handleForm, parseForm } from '../web/forms';
+import { formList, formString, requirePage, sendPage } from '../web/page-helpers';
 import { parseImport } from './csv';
 import { importExtensions } from './import';
 import { registrations } from './registration';
@@ -34,8 +34,8 @@ function fromForm(body: unknown, isNew: boolean): Record<string, unknown> {
   out['caller_id_number'] = text('caller_id_number') ?? null;
   out['email'] = text('email') ?? null;
   if (text('sip_secret')) out['sip_secret'] = text('sip_secret');
-  const max = text('max_contacts');
-  if (max !== undefined) out['max_contacts'] = /^[0-9]{1,3}$/.test(max) ? Number(max) : max;
+  const max = formNumber(body, 'max_contacts', { min: 1, max: 10 });
+  if (max !== undefined) out['max_contacts'] = max;
   out['codecs'] = formList(body, 'codecs');
   out['voicemail_enabled'] = formString(body, 'voicemail_enabled') === 'yes';
   out['classes'] = formList(body, 'classes');
@@ -101,32 +101,29 @@ export function extensionPages(deps: Deps): Router {
 
   router.post('/extensions', admin, async (req, res) => {
     const raw = fromForm(req.body, true);
-    try {
-      const input = parse(Create, raw);
-      const { extension, sipSecret } = await withTx(deps.db, (tx) =>
-        service.create(tx, input, extensionActor(deps, actorName(req))),
-      );
-      sendPage(
-        req,
-        res,
-        'extensions/created',
-        { title: 'Extension created', nav: 'extensions', extension, secret: sipSecret },
-        201,
-      );
-    } catch (caught) {
-      const err = refusal(caught);
-      sendPage(
-        req,
-        res,
-        'extensions/form',
-        form(raw, {
-          isNew: true,
-          action: '/extensions',
-          errors: err.details.length ? err.details : [{ path: 'number', message: err.message }],
-        }),
-        err.status,
-      );
-    }
+    await handleForm(res, {
+      run: () => {
+        const input = parseForm(Create, raw);
+        return withTx(deps.db, (tx) => service.create(tx, input, extensionActor(deps, actorName(req))));
+      },
+      done: ({ extension, sipSecret }) =>
+        sendPage(
+          req,
+          res,
+          'extensions/created',
+          { title: 'Extension created', nav: 'extensions', extension, secret: sipSecret },
+          201,
+        ),
+      field: 'number',
+      refused: ({ status, errors }) =>
+        sendPage(
+          req,
+          res,
+          'extensions/form',
+          form(raw, { ...formTarget('/extensions', null), errors }),
+          status,
+        ),
+    });
   });
 
   router.get('/extensions/import', admin, (req, res) => {
@@ -137,41 +134,21 @@ export function extensionPages(deps: Deps): Router {
     const csv = formString(req.body, 'csv') ?? '';
     const dryRun = formString(req.body, 'dry_run') !== 'false';
     const upsert = formString(req.body, 'upsert') === 'yes';
-    try {
-      if (!csv.trim()) throw new ValidationError([{ path: 'csv', message: 'paste the CSV first' }]);
-      const parsed = parseImport(csv, Create);
-      const summary = await withTx(deps.db, (tx) =>
-        importExtensions(
-          tx,
-          parsed,
-          { dryRun, mode: upsert ? 'upsert' : 'create' },
-          extensionActor(deps, actorName(req)),
-        ),
-      );
-      sendPage(req, res, 'extensions/import', {
-        title: 'Import extensions',
-        nav: 'extensions',
-        summary,
-        csv: dryRun ? csv : '',
-        upsert,
-      });
-    } catch (caught) {
-      const err = refusal(caught);
-      sendPage(
-        req,
-        res,
-        'extensions/import',
-        {
-          title: 'Import extensions',
-          nav: 'extensions',
-          errorMessage: err.message,
-          errors: err.details,
-          csv,
-          upsert,
-        },
-        err.status,
-      );
-    }
+    const page = { title: 'Import extensions', nav: 'extensions', upsert };
+    await handleForm(res, {
+      run: () => {
+        if (!csv.trim()) throw new ValidationError([{ path: 'csv', message: 'paste the CSV first' }]);
+        const parsed = parseImport(csv, Create);
+        const mode = upsert ? 'upsert' : 'create';
+        return withTx(deps.db, (tx) =>
+          importExtensions(tx, parsed, { dryRun, mode }, extensionActor(deps, actorName(req))),
+        );
+      },
+      done: (summary) =>
+        sendPage(req, res, 'extensions/import', { ...page, summary, csv: dryRun ? csv : '' }),
+      refused: ({ status, errorMessage, errors }) =>
+        sendPage(req, res, 'extensions/import', { ...page, errorMessage, errors, csv }, status),
+    });
   });
 
   router.get('/extensions/:number/edit', admin, async (req, res) => {
@@ -202,28 +179,29 @@ export function extensionPages(deps: Deps): Router {
   router.post('/extensions/:number', admin, async (req, res) => {
     const number = String(req.params['number']);
     const raw = fromForm(req.body, false);
-    try {
-      const input = parse(UpdateExtension, raw);
-      await withTx(deps.db, (tx) => service.replace(tx, number, input, extensionActor(deps, actorName(req))));
-      res.redirect(303, '/extensions');
-    } catch (caught) {
-      const err = refusal(caught);
-      sendPage(
-        req,
-        res,
-        'extensions/form',
-        form(
-          { ...raw, number },
-          {
-            isNew: false,
-            action: `/extensions/${number}`,
-            errors: err.details,
-            registration: { state: 'unknown', contacts: [] },
-          },
+    await handleForm(res, {
+      run: async () => {
+        const input = parseForm(UpdateExtension, raw);
+        await withTx(deps.db, (tx) => service.replace(tx, number, input, extensionActor(deps, actorName(req))));
+      },
+      redirect: '/extensions',
+      refused: ({ status, errors }) =>
+        sendPage(
+          req,
+          res,
+          'extensions/form',
+          form(
+            { ...raw, number },
+            {
+              isNew: false,
+              action: `/extensions/${number}`,
+              errors,
+              registration: { state: 'unknown', contacts: [] },
+            },
+          ),
+          status,
         ),
-        err.status,
-      );
-    }
+    });
   });
 
   router.post('/extensions/:number/delete', admin, async (req, res) => {

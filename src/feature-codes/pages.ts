@@ -4,7 +4,8 @@ import { actorName } from '../auth/middleware';
 import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
 import { parse } from '../http/parse';
-import { formString, refusal, requirePage, sendPage } from '../web/page-helpers';
+import { handleForm } from '../web/forms';
+import { formString, requirePage, sendPage } from '../web/page-helpers';
 import { FEATURE_CODE_CATALOG } from './catalog';
 import { PutFeatureCodes } from './schema';
 import * as service from './service';
@@ -37,25 +38,28 @@ export function featureCodePages(deps: Deps): Router {
         enabled: formString(body, `enabled_${e.key}`) === 'on',
       })),
     };
-    try {
-      const input = parse(PutFeatureCodes, raw);
-      await withTx(deps.db, (tx) => service.put(tx, input, actorFor(deps, actorName(req))));
-      res.redirect(303, '/feature-codes?saved=1');
-    } catch (caught) {
-      const err = refusal(caught);
+    await handleForm(res, {
+      run: async () => {
+        const input = parse(PutFeatureCodes, raw);
+        await withTx(deps.db, (tx) => service.put(tx, input, actorFor(deps, actorName(req))));
+      },
+      redirect: '/feature-codes?saved=1',
       // items.3.code → the key of row 3, so the message sits beside its field.
-      const errors = err.details.map((d) => {
-        const m = /^items\.([0-9]+)/.exec(d.path);
-        return m ? { path: raw.items[Number(m[1])]?.key ?? d.path, message: d.message } : d;
-      });
-      const current = await service.list(deps.db);
-      const items = current.map((c, i) => ({
-        ...c,
-        code: raw.items[i]!.code,
-        enabled: raw.items[i]!.enabled,
-      }));
-      await show(req, res, { items, errors, errorMessage: err.message }, err.status);
-    }
+      fields: (details) =>
+        details.map((d) => {
+          const m = /^items\.([0-9]+)/.exec(d.path);
+          return m ? { path: raw.items[Number(m[1])]?.key ?? d.path, message: d.message } : d;
+        }),
+      refused: async ({ status, errorMessage, errors }) => {
+        const current = await service.list(deps.db);
+        const items = current.map((c, i) => ({
+          ...c,
+          code: raw.items[i]!.code,
+          enabled: raw.items[i]!.enabled,
+        }));
+        await show(req, res, { items, errors, errorMessage }, status);
+      },
+    });
   });
 
   return router;

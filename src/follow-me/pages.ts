@@ -6,20 +6,14 @@ import type { Deps } from '../deps';
 import { describeDestination } from '../destinations';
 import { destinationFormValue, destinationFromForm, destinationOptions } from '../destinations/picker';
 import type { ErrorDetail } from '../http/errors';
-import { parse } from '../http/parse';
-import { formString, notFoundPage, refusal, requirePage, sendPage } from '../web/page-helpers';
+import { formNumber, handleForm, parseForm } from '../web/forms';
+import { formString, notFoundPage, requirePage, sendPage } from '../web/page-helpers';
 import { FollowMe, FollowMeExtension, MAX_STEPS } from './schema';
 import * as service from './service';
 
 const MIN_ROWS = 3;
 
 type Step = { kind: string; target: string; ring_seconds?: unknown; confirm: boolean };
-
-function formInt(body: unknown, key: string): unknown {
-  const v = formString(body, key)?.trim();
-  if (v === undefined || v === '') return undefined;
-  return /^[0-9]{1,10}$/.test(v) ? Number(v) : v;
-}
 
 export function followMeFromForm(body: unknown): { raw: Record<string, unknown>; rows: number[] } {
   const steps: Step[] = [];
@@ -32,7 +26,7 @@ export function followMeFromForm(body: unknown): { raw: Record<string, unknown>;
       target,
       confirm: formString(body, `step_${i}_confirm`) === 'on',
     };
-    const seconds = formInt(body, `step_${i}_ring_seconds`);
+    const seconds = formNumber(body, `step_${i}_ring_seconds`, { min: 5, max: 120 });
     if (seconds !== undefined) step.ring_seconds = seconds;
     steps.push(step);
     rows.push(i);
@@ -167,28 +161,29 @@ export function followMePages(deps: Deps): Router {
     }
     const number = parsed.data;
     const { raw, rows } = followMeFromForm(req.body);
-    try {
-      service.assertFollowMeAccess(req.auth?.user, number);
-      const input = parse(FollowMe, raw);
-      await withTx(deps.db, (tx) => service.saveFollowMe(tx, number, input, actor(req)));
-      res.redirect(303, req.auth?.user.role === 'admin' ? `/follow-me?extension=${number}` : '/follow-me');
-    } catch (caught) {
-      const err = refusal(caught);
-      if (err.status === 403 || err.status === 404) {
-        sendPage(
-          req,
-          res,
-          'error',
-          { title: 'Refused', heading: 'Request refused', message: err.message },
-          err.status,
-        );
-        return;
-      }
-      const errors = err.details.length
-        ? formErrors(err.details, rows)
-        : [{ path: 'steps', message: err.message }];
-      await show(req, res, number, raw, rows, { errors, errorMessage: err.message }, err.status);
-    }
+    await handleForm(res, {
+      run: async () => {
+        service.assertFollowMeAccess(req.auth?.user, number);
+        const input = parseForm(FollowMe, raw);
+        await withTx(deps.db, (tx) => service.saveFollowMe(tx, number, input, actor(req)));
+      },
+      redirect: req.auth?.user.role === 'admin' ? `/follow-me?extension=${number}` : '/follow-me',
+      fields: (details) => formErrors(details, rows),
+      field: 'steps',
+      refused: async ({ status, errorMessage, errors }) => {
+        if (status === 403 || status === 404) {
+          sendPage(
+            req,
+            res,
+            'error',
+            { title: 'Refused', heading: 'Request refused', message: errorMessage },
+            status,
+          );
+          return;
+        }
+        await show(req, res, number, raw, rows, { errors, errorMessage }, status);
+      },
+    });
   });
 
   return router;

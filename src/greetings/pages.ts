@@ -1,10 +1,10 @@
 import { type Request, type Response, Router } from 'express';
-import { actorFor } from '../apply/trigger';
 import { actorName } from '../auth/middleware';
 import type { Deps } from '../deps';
-import { NotFoundError } from '../http/errors';
+import { actorFor } from '../apply/trigger';
 import { parse } from '../http/parse';
-import { formString, refusal, requirePage, sendPage } from '../web/page-helpers';
+import { formNumber, handleForm, parseForm, showsOnItsPage } from '../web/forms';
+import { givenFields, requirePage, sendPage } from '../web/page-helpers';
 import { espeakVoices } from './audio';
 import { greetingContext } from './context';
 import { assertExtension, jobToApi } from './routes';
@@ -12,6 +12,7 @@ import {
   CreateGreeting,
   GreetingParams,
   JobParams,
+  MAX_RECORD_SECONDS,
   PlayToPhone,
   RecordByPhone,
   VariantParams,
@@ -19,16 +20,6 @@ import {
 import { uploadedFile } from './upload';
 
 const LANGUAGE_SUGGESTIONS = ['en', 'en_GB', 'en_US', 'fr', 'fr_BE', 'nl', 'nl_BE', 'de', 'es', 'it', 'pt'];
-
-// Empty form fields mean "not given", so the schema's defaults and optional checks apply.
-function fields(body: unknown, keys: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const key of keys) {
-    const value = formString(body, key);
-    if (value !== undefined && value.trim() !== '') out[key] = value;
-  }
-  return out;
-}
 
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
 
@@ -96,15 +87,13 @@ export function greetingPages(deps: Deps): Router {
   });
 
   router.post('/greetings', admin, async (req, res) => {
-    const raw = fields(req.body, ['name', 'description', 'default_language', 'tts_text', 'tts_voice']);
-    try {
-      const input = parse(CreateGreeting, raw);
-      const g = await greetings.create(input, uploadedFile(req), actor(req));
-      res.redirect(303, `/greetings/${g.id}`);
-    } catch (caught) {
-      const err = refusal(caught);
-      await listPage(req, res, { values: raw, errorMessage: err.message, errors: err.details }, err.status);
-    }
+    const raw = givenFields(req.body, ['name', 'description', 'default_language', 'tts_text', 'tts_voice']);
+    await handleForm(res, {
+      run: () => greetings.create(parse(CreateGreeting, raw), uploadedFile(req), actor(req)),
+      redirect: (g) => `/greetings/${g.id}`,
+      refused: ({ status, errorMessage, errors }) =>
+        listPage(req, res, { values: raw, errorMessage, errors }, status),
+    });
   });
 
   router.get('/greetings/:id', requirePage('admin', 'supervisor'), async (req, res) => {
@@ -113,80 +102,73 @@ export function greetingPages(deps: Deps): Router {
 
   router.post('/greetings/:id/variants', admin, async (req, res) => {
     const id = idOf(req);
-    const raw = fields(req.body, ['language', 'tts_text', 'tts_voice']);
-    try {
-      const { language } = parse(VariantParams, { id, language: raw['language'] ?? '' });
-      const body = parse(CreateGreeting.pick({ tts_text: true, tts_voice: true }), {
-        ...(raw['tts_text'] ? { tts_text: raw['tts_text'] } : {}),
-        ...(raw['tts_voice'] ? { tts_voice: raw['tts_voice'] } : {}),
-      });
-      await greetings.putVariant(id, language, greetings.sourceFor(body, uploadedFile(req)), actor(req));
-      res.redirect(303, `/greetings/${id}`);
-    } catch (caught) {
-      const err = refusal(caught);
-      await detailPage(
-        req,
-        res,
-        id,
-        { values: raw, errorMessage: err.message, errors: err.details },
-        err.status,
-      );
-    }
+    const raw = givenFields(req.body, ['language', 'tts_text', 'tts_voice']);
+    await handleForm(res, {
+      run: async () => {
+        const { language } = parse(VariantParams, { id, language: raw['language'] ?? '' });
+        const body = parse(CreateGreeting.pick({ tts_text: true, tts_voice: true }), {
+          ...(raw['tts_text'] ? { tts_text: raw['tts_text'] } : {}),
+          ...(raw['tts_voice'] ? { tts_voice: raw['tts_voice'] } : {}),
+        });
+        await greetings.putVariant(id, language, greetings.sourceFor(body, uploadedFile(req)), actor(req));
+      },
+      redirect: `/greetings/${id}`,
+      refused: ({ status, errorMessage, errors }) =>
+        detailPage(req, res, id, { values: raw, errorMessage, errors }, status),
+    });
   });
 
   router.post('/greetings/:id/variants/:language/delete', admin, async (req, res) => {
     const { id, language } = parse(VariantParams, { id: req.params['id'], language: req.params['language'] });
-    try {
-      await greetings.removeVariant(id, language, actor(req));
-      res.redirect(303, `/greetings/${id}`);
-    } catch (caught) {
-      const err = refusal(caught);
-      await detailPage(req, res, id, { errorMessage: err.message }, err.status);
-    }
+    await handleForm(res, {
+      run: () => greetings.removeVariant(id, language, actor(req)),
+      redirect: `/greetings/${id}`,
+      refused: ({ status, errorMessage }) => detailPage(req, res, id, { errorMessage }, status),
+    });
   });
 
   router.post('/greetings/:id/delete', admin, async (req, res) => {
     const id = idOf(req);
-    try {
-      await greetings.remove(id, actor(req));
-      res.redirect(303, '/greetings');
-    } catch (caught) {
-      const err = refusal(caught);
-      if (err instanceof NotFoundError) throw err;
-      await detailPage(req, res, id, { errorMessage: err.message }, err.status);
-    }
+    await handleForm(res, {
+      run: () => greetings.remove(id, actor(req)),
+      redirect: '/greetings',
+      shows: showsOnItsPage,
+      refused: ({ status, errorMessage }) => detailPage(req, res, id, { errorMessage }, status),
+    });
   });
 
   router.post('/greetings/:id/record', admin, async (req, res) => {
     const id = idOf(req);
-    const raw = fields(req.body, ['extension', 'language', 'max_seconds']);
-    try {
-      const max = raw['max_seconds'];
-      const input = parse(RecordByPhone, {
-        ...raw,
-        ...(max !== undefined ? { max_seconds: /^[0-9]{1,4}$/.test(max) ? Number(max) : max } : {}),
-      });
-      await assertExtension(deps, input.extension);
-      const job = await phone.record(id, input.extension, input.language, input.max_seconds, actor(req));
-      res.redirect(303, `/greetings/${id}?job=${job.id}`);
-    } catch (caught) {
-      const err = refusal(caught);
-      await detailPage(req, res, id, { phoneValues: raw, phoneMessage: err.message }, err.status);
-    }
+    const raw = givenFields(req.body, ['extension', 'language', 'max_seconds']);
+    await handleForm(res, {
+      run: async () => {
+        const max = formNumber(raw, 'max_seconds', { min: 2, max: MAX_RECORD_SECONDS });
+        const input = parseForm(RecordByPhone, {
+          ...raw,
+          ...(max !== undefined ? { max_seconds: max } : {}),
+        });
+        await assertExtension(deps, input.extension);
+        return phone.record(id, input.extension, input.language, input.max_seconds, actor(req));
+      },
+      redirect: (job) => `/greetings/${id}?job=${job.id}`,
+      refused: ({ status, errorMessage }) =>
+        detailPage(req, res, id, { phoneValues: raw, phoneMessage: errorMessage }, status),
+    });
   });
 
   router.post('/greetings/:id/play', admin, async (req, res) => {
     const id = idOf(req);
-    const raw = fields(req.body, ['extension', 'language']);
-    try {
-      const input = parse(PlayToPhone, raw);
-      await assertExtension(deps, input.extension);
-      const job = await phone.play(id, input.extension, input.language ?? null, actor(req));
-      res.redirect(303, `/greetings/${id}?job=${job.id}`);
-    } catch (caught) {
-      const err = refusal(caught);
-      await detailPage(req, res, id, { phoneValues: raw, phoneMessage: err.message }, err.status);
-    }
+    const raw = givenFields(req.body, ['extension', 'language']);
+    await handleForm(res, {
+      run: async () => {
+        const input = parse(PlayToPhone, raw);
+        await assertExtension(deps, input.extension);
+        return phone.play(id, input.extension, input.language ?? null, actor(req));
+      },
+      redirect: (job) => `/greetings/${id}?job=${job.id}`,
+      refused: ({ status, errorMessage }) =>
+        detailPage(req, res, id, { phoneValues: raw, phoneMessage: errorMessage }, status),
+    });
   });
 
   return router;

@@ -6,8 +6,8 @@ import type { Deps } from '../deps';
 import { describeDestination } from '../destinations';
 import { destinationFormValue, destinationFromForm, destinationOptions } from '../destinations/picker';
 import type { ErrorDetail } from '../http/errors';
-import { parse } from '../http/parse';
-import { formString, notFoundPage, refusal, requirePage, sendPage, withId } from '../web/page-helpers';
+import { formNumber, formTarget, handleForm, ID_RANGE, parseForm } from '../web/forms';
+import { formString, notFoundPage, requirePage, sendPage, withId } from '../web/page-helpers';
 import { DIGITS, Ivr, MAX_OPTIONS } from './schema';
 import * as service from './service';
 
@@ -16,15 +16,8 @@ const MIN_ROWS = 4;
 
 type Body = Record<string, unknown>;
 
-function formInt(body: unknown, key: string): unknown {
-  const v = formString(body, key)?.trim();
-  if (v === undefined || v === '') return undefined;
-  return /^[0-9]{1,10}$/.test(v) ? Number(v) : v;
-}
-
 function formGreeting(body: unknown, key: string): unknown {
-  const v = formInt(body, key);
-  return v === undefined ? null : v;
+  return formNumber(body, key, ID_RANGE) ?? null;
 }
 
 // Form fields → the API body, plus which form row each kept option came from (empty rows are
@@ -49,10 +42,10 @@ export function ivrFromForm(body: unknown): { raw: Record<string, unknown>; rows
     retry_greeting_id: formGreeting(b, 'retry_greeting_id'),
     invalid_destination: destinationFromForm(b, 'invalid_destination'),
   };
-  for (const key of ['timeout_seconds', 'max_retries']) {
-    const n = formInt(b, key);
-    if (n !== undefined) raw[key] = n;
-  }
+  const timeout = formNumber(b, 'timeout_seconds', { min: 1, max: 60 });
+  if (timeout !== undefined) raw['timeout_seconds'] = timeout;
+  const retries = formNumber(b, 'max_retries', { min: 0, max: 5 });
+  if (retries !== undefined) raw['max_retries'] = retries;
   return { raw, rows };
 }
 
@@ -166,25 +159,23 @@ export function ivrPages(deps: Deps): Router {
 
   const save = async (req: Request, res: Response, id: number | null) => {
     const { raw, rows } = ivrFromForm(req.body);
-    try {
-      const input = parse(Ivr, raw);
-      await withTx(deps.db, (tx) => service.saveIvr(tx, id, input, actor(req), range));
-      res.redirect(303, '/ivrs');
-    } catch (caught) {
-      const err = refusal(caught);
-      const errors = err.details.length
-        ? formErrors(err.details, rows)
-        : [{ path: 'name', message: err.message }];
-      const target =
-        id === null ? { isNew: true, action: '/ivrs' } : { isNew: false, id, action: `/ivrs/${id}` };
-      sendPage(
-        req,
-        res,
-        'ivrs/form',
-        await form(raw, rows, { ...target, errorMessage: err.message, errors }),
-        err.status,
-      );
-    }
+    await handleForm(res, {
+      run: async () => {
+        const input = parseForm(Ivr, raw);
+        await withTx(deps.db, (tx) => service.saveIvr(tx, id, input, actor(req), range));
+      },
+      redirect: '/ivrs',
+      fields: (details) => formErrors(details, rows),
+      field: 'name',
+      refused: async ({ status, errorMessage, errors }) =>
+        sendPage(
+          req,
+          res,
+          'ivrs/form',
+          await form(raw, rows, { ...formTarget('/ivrs', id), errorMessage, errors }),
+          status,
+        ),
+    });
   };
 
   router.post('/ivrs', admin, (req, res) => save(req, res, null));
@@ -220,13 +211,11 @@ export function ivrPages(deps: Deps): Router {
     '/ivrs/:id/delete',
     admin,
     withId('such IVR menu', async (req, res, id) => {
-      try {
-        await withTx(deps.db, (tx) => service.removeIvr(tx, id, actor(req)));
-        res.redirect(303, '/ivrs');
-      } catch (caught) {
-        const err = refusal(caught);
-        await list(req, res, { errorMessage: err.message }, err.status);
-      }
+      await handleForm(res, {
+        run: () => withTx(deps.db, (tx) => service.removeIvr(tx, id, actor(req))),
+        redirect: '/ivrs',
+        refused: ({ status, errorMessage }) => list(req, res, { errorMessage }, status),
+      });
     }),
   );
 

@@ -1,10 +1,10 @@
 import { type Request, type Response, Router } from 'express';
-import { actorFor } from '../apply/trigger';
 import { actorName } from '../auth/middleware';
 import type { Deps } from '../deps';
-import { NotFoundError } from '../http/errors';
+import { actorFor } from '../apply/trigger';
 import { parse } from '../http/parse';
-import { formString, refusal, requirePage, sendPage } from '../web/page-helpers';
+import { handleForm, showsOnItsPage } from '../web/forms';
+import { givenFields, requirePage, sendPage } from '../web/page-helpers';
 import { mohContext } from './context';
 import {
   CreateMohClass,
@@ -17,16 +17,6 @@ import {
 } from './schema';
 import type { MohClassApi } from './service';
 import { uploadedTrack } from './upload';
-
-// Empty form fields mean "not given", so the schema's defaults and optional checks apply.
-function fields(body: unknown, keys: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const key of keys) {
-    const value = formString(body, key);
-    if (value !== undefined && value.trim() !== '') out[key] = value;
-  }
-  return out;
-}
 
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
 
@@ -85,14 +75,13 @@ export function mohPages(deps: Deps): Router {
   });
 
   router.post('/moh', admin, async (req, res) => {
-    const raw = fields(req.body, ['name', 'sort']);
-    try {
-      const c = await moh.create(parse(CreateMohClass, raw), actor(req));
-      res.redirect(303, `/moh/${c.id}`);
-    } catch (caught) {
-      const err = refusal(caught);
-      await listPage(req, res, { values: raw, errorMessage: err.message, errors: err.details }, err.status);
-    }
+    const raw = givenFields(req.body, ['name', 'sort']);
+    await handleForm(res, {
+      run: () => moh.create(parse(CreateMohClass, raw), actor(req)),
+      redirect: (c) => `/moh/${c.id}`,
+      refused: ({ status, errorMessage, errors }) =>
+        listPage(req, res, { values: raw, errorMessage, errors }, status),
+    });
   });
 
   router.get('/moh/:id', requirePage('admin', 'supervisor'), async (req, res) => {
@@ -101,64 +90,54 @@ export function mohPages(deps: Deps): Router {
 
   router.post('/moh/:id', admin, async (req, res) => {
     const id = idOf(req);
-    const raw = fields(req.body, ['name', 'sort']);
-    try {
-      await moh.update(id, parse(UpdateMohClass, raw), actor(req));
-      res.redirect(303, `/moh/${id}`);
-    } catch (caught) {
-      const err = refusal(caught);
-      if (err instanceof NotFoundError) throw err;
-      await detailPage(
-        req,
-        res,
-        id,
-        { values: raw, errorMessage: err.message, errors: err.details },
-        err.status,
-      );
-    }
+    const raw = givenFields(req.body, ['name', 'sort']);
+    await handleForm(res, {
+      run: () => moh.update(id, parse(UpdateMohClass, raw), actor(req)),
+      redirect: `/moh/${id}`,
+      shows: showsOnItsPage,
+      refused: ({ status, errorMessage, errors }) =>
+        detailPage(req, res, id, { values: raw, errorMessage, errors }, status),
+    });
   });
 
   router.post('/moh/:id/files', admin, async (req, res) => {
     const id = idOf(req);
-    const raw = fields(req.body, ['name']);
-    try {
-      const input = parse(UploadFields, raw);
-      await moh.addFile(id, uploadedTrack(req), input.name, actor(req));
-      res.redirect(303, `/moh/${id}`);
-    } catch (caught) {
-      const err = refusal(caught);
-      if (err instanceof NotFoundError) throw err;
-      await detailPage(
-        req,
-        res,
-        id,
-        { uploadValues: raw, uploadMessage: err.message, uploadErrors: err.details },
-        err.status,
-      );
-    }
+    const raw = givenFields(req.body, ['name']);
+    await handleForm(res, {
+      run: () => {
+        const input = parse(UploadFields, raw);
+        return moh.addFile(id, uploadedTrack(req), input.name, actor(req));
+      },
+      redirect: `/moh/${id}`,
+      shows: showsOnItsPage,
+      refused: ({ status, errorMessage, errors }) =>
+        detailPage(
+          req,
+          res,
+          id,
+          { uploadValues: raw, uploadMessage: errorMessage, uploadErrors: errors },
+          status,
+        ),
+    });
   });
 
   router.post('/moh/:id/files/:fileId/delete', admin, async (req, res) => {
     const { id, fileId } = parse(MohFileParams, { id: req.params['id'], fileId: req.params['fileId'] });
-    try {
-      await moh.removeFile(id, fileId, actor(req));
-      res.redirect(303, `/moh/${id}`);
-    } catch (caught) {
-      const err = refusal(caught);
-      await detailPage(req, res, id, { errorMessage: err.message }, err.status);
-    }
+    await handleForm(res, {
+      run: () => moh.removeFile(id, fileId, actor(req)),
+      redirect: `/moh/${id}`,
+      refused: ({ status, errorMessage }) => detailPage(req, res, id, { errorMessage }, status),
+    });
   });
 
   router.post('/moh/:id/delete', admin, async (req, res) => {
     const id = idOf(req);
-    try {
-      await moh.remove(id, actor(req));
-      res.redirect(303, '/moh');
-    } catch (caught) {
-      const err = refusal(caught);
-      if (err instanceof NotFoundError) throw err;
-      await detailPage(req, res, id, { errorMessage: err.message }, err.status);
-    }
+    await handleForm(res, {
+      run: () => moh.remove(id, actor(req)),
+      redirect: '/moh',
+      shows: showsOnItsPage,
+      refused: ({ status, errorMessage }) => detailPage(req, res, id, { errorMessage }, status),
+    });
   });
 
   return router;

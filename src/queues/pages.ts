@@ -1,16 +1,24 @@
 import { type Request, type Response, Router } from 'express';
-import { actorFor } from '../apply/trigger';
 import { actorName } from '../auth/middleware';
 import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
 import { describeDestination } from '../destinations';
 import { destinationFormValue, destinationFromForm, destinationOptions } from '../destinations/picker';
+import { actorFor } from '../apply/trigger';
 import type { ErrorDetail } from '../http/errors';
-import { parse } from '../http/parse';
-import { formString, notFoundPage, refusal, requirePage, sendPage } from '../web/page-helpers';
+import { QUEUE_STRATEGIES } from './state';
+import {
+  formNumber,
+  formTarget,
+  handleForm,
+  ID_RANGE,
+  type NumberRange,
+  numberFrom,
+  parseForm,
+} from '../web/forms';
+import { formString, notFoundPage, requirePage, sendPage } from '../web/page-helpers';
 import { CreateQueue, UpdateQueue } from './schema';
 import * as service from './service';
-import { QUEUE_STRATEGIES } from './state';
 
 // The form writes members one a line ("1001", "1002 5", "1003 0 dynamic") and VIP callers one
 // number a line; the schema then judges the result exactly like an API body.
@@ -24,19 +32,13 @@ function lines(text: string | undefined): string[] {
     .filter(Boolean);
 }
 
-function num(body: Record<string, unknown>, key: string): unknown {
-  const v = formString(body, key)?.trim();
-  if (v === undefined || v === '') return undefined;
-  return /^[0-9]{1,9}$/.test(v) ? Number(v) : v;
-}
-
 const checked = (body: Record<string, unknown>, key: string) => formString(body, key) === 'on';
 
 function membersFromText(text: string | undefined) {
   return lines(text).map((line) => {
     const m = MEMBER_LINE.exec(line);
     if (!m) return { extension: line };
-    const penalty = m[2] === undefined ? 0 : /^[0-9]{1,6}$/.test(m[2]) ? Number(m[2]) : m[2];
+    const penalty = m[2] === undefined ? 0 : numberFrom(m[2], 'penalty', { min: 0, max: 100 });
     return { extension: m[1]!, penalty, dynamic: m[3]?.toLowerCase() === 'dynamic' };
   });
 }
@@ -46,6 +48,18 @@ export function membersText(
 ) {
   return members.map((m) => `${m.extension} ${m.penalty}${m.dynamic ? ' dynamic' : ''}`).join('\n');
 }
+
+// The queue's number fields and their ranges (the schema's).
+const NUMBER_FIELDS: Record<string, NumberRange> = {
+  ring_seconds: { min: 5, max: 300 },
+  retry_seconds: { min: 1, max: 300 },
+  wrap_up_seconds: { min: 0, max: 3600 },
+  service_level_seconds: { min: 1, max: 600 },
+  max_wait_seconds: { min: 0, max: 86_400 },
+  max_callers: { min: 0, max: 1000 },
+  periodic_announce_seconds: { min: 10, max: 3600 },
+  vip_priority: { min: 1, max: 10 },
+};
 
 function fromForm(body: Record<string, unknown>): Record<string, unknown> {
   const raw: Record<string, unknown> = {
@@ -60,28 +74,19 @@ function fromForm(body: Record<string, unknown>): Record<string, unknown> {
     moh_class: formString(body, 'moh_class') || 'default',
     vip_caller_ids: lines(formString(body, 'vip_caller_ids')),
     failover_destination: destinationFromForm(body, 'failover_destination'),
-    periodic_announce_greeting_id: num(body, 'periodic_announce_greeting_id') ?? null,
+    periodic_announce_greeting_id: formNumber(body, 'periodic_announce_greeting_id', ID_RANGE) ?? null,
   };
-  for (const key of [
-    'ring_seconds',
-    'retry_seconds',
-    'wrap_up_seconds',
-    'service_level_seconds',
-    'max_wait_seconds',
-    'max_callers',
-    'periodic_announce_seconds',
-    'vip_priority',
-  ]) {
-    const v = num(body, key);
+  for (const [key, range] of Object.entries(NUMBER_FIELDS)) {
+    const v = formNumber(body, key, range);
     if (v !== undefined) raw[key] = v;
   }
   const callback: Record<string, unknown> = {
     enabled: checked(body, 'callback_enabled'),
     key: (formString(body, 'callback_key') ?? '1').trim(),
   };
-  const attempts = num(body, 'callback_max_attempts');
+  const attempts = formNumber(body, 'callback_max_attempts', { min: 1, max: 10 });
   if (attempts !== undefined) callback['max_attempts'] = attempts;
-  const retry = num(body, 'callback_retry_seconds');
+  const retry = formNumber(body, 'callback_retry_seconds', { min: 10, max: 3600 });
   if (retry !== undefined) callback['retry_seconds'] = retry;
   raw['callback'] = callback;
   return raw;
@@ -216,28 +221,25 @@ export function queuePages(deps: Deps): Router {
 
   const save = async (req: Request, res: Response, current: string | null) => {
     const raw = fromForm((req.body ?? {}) as Record<string, unknown>);
-    try {
-      const saved = await withTx(deps.db, async (tx) =>
-        current === null
-          ? service.save(tx, null, parse(CreateQueue, raw), actor(req))
-          : service.save(tx, current, parse(UpdateQueue, raw), actor(req)),
-      );
-      res.redirect(303, `/queues#queue-${saved.number}`);
-    } catch (caught) {
-      const err = refusal(caught);
-      const errors = err.details.length ? formErrors(err.details) : [{ path: 'name', message: err.message }];
-      const target =
-        current === null
-          ? { isNew: true, action: '/queues' }
-          : { isNew: false, current, action: `/queues/${current}` };
-      sendPage(
-        req,
-        res,
-        'queues/form',
-        await form(raw, { ...target, errorMessage: err.message, errors }),
-        err.status,
-      );
-    }
+    await handleForm(res, {
+      run: () =>
+        withTx(deps.db, async (tx) =>
+          current === null
+            ? service.save(tx, null, parseForm(CreateQueue, raw), actor(req))
+            : service.save(tx, current, parseForm(UpdateQueue, raw), actor(req)),
+        ),
+      redirect: (saved) => `/queues#queue-${saved.number}`,
+      fields: formErrors,
+      field: 'name',
+      refused: async ({ status, errorMessage, errors }) =>
+        sendPage(
+          req,
+          res,
+          'queues/form',
+          await form(raw, { ...formTarget('/queues', current, 'current'), errorMessage, errors }),
+          status,
+        ),
+    });
   };
 
   // A path segment that is not a queue number is a page that does not exist.
@@ -282,13 +284,11 @@ export function queuePages(deps: Deps): Router {
     '/queues/:number/delete',
     admin,
     withNumber(async (req, res, number) => {
-      try {
-        await withTx(deps.db, (tx) => service.remove(tx, number, actor(req)));
-        res.redirect(303, '/queues');
-      } catch (caught) {
-        const err = refusal(caught);
-        await list(req, res, { errorMessage: err.message }, err.status);
-      }
+      await handleForm(res, {
+        run: () => withTx(deps.db, (tx) => service.remove(tx, number, actor(req))),
+        redirect: '/queues',
+        refused: ({ status, errorMessage }) => list(req, res, { errorMessage }, status),
+      });
     }),
   );
 

@@ -5,7 +5,8 @@ import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
 import { AppError } from '../http/errors';
 import { parse } from '../http/parse';
-import { formString, notFoundPage, refusal, requirePage, sendPage } from '../web/page-helpers';
+import { formNumber, handleForm, parseForm } from '../web/forms';
+import { formString, notFoundPage, requirePage, sendPage } from '../web/page-helpers';
 import * as policies from './policies';
 import {
   MODES,
@@ -30,12 +31,11 @@ const TARGET_LABEL: Record<TargetType, string> = {
 };
 
 function policyFromForm(body: unknown): Record<string, unknown> {
-  const days = formString(body, 'retention_days')?.trim() ?? '';
   return {
     target_type: formString(body, 'target_type') ?? '',
     target_ref: formString(body, 'target_ref')?.trim() ?? '',
     mode: formString(body, 'mode') ?? '',
-    retention_days: days === '' ? null : /^[0-9]{1,6}$/.test(days) ? Number(days) : days,
+    retention_days: formNumber(body, 'retention_days', { min: 1, max: 3650 }) ?? null,
   };
 }
 
@@ -90,27 +90,26 @@ export function recordingPages(deps: Deps): Router {
 
   router.post('/recording-policies', admin, async (req, res) => {
     const raw = policyFromForm(req.body);
-    try {
-      const input = parse(RecordingPolicy, raw);
-      await withTx(deps.db, (tx) => policies.createPolicy(tx, input, actor(req)));
-      res.redirect(303, '/recording-policies');
-    } catch (caught) {
-      const err = refusal(caught);
-      const errors = err.details.length ? err.details : [{ path: 'target_ref', message: err.message }];
-      await policyList(req, res, { values: raw, errors, formError: err.message }, err.status);
-    }
+    await handleForm(res, {
+      run: async () => {
+        const input = parseForm(RecordingPolicy, raw);
+        await withTx(deps.db, (tx) => policies.createPolicy(tx, input, actor(req)));
+      },
+      redirect: '/recording-policies',
+      field: 'target_ref',
+      refused: ({ status, errorMessage, errors }) =>
+        policyList(req, res, { values: raw, errors, formError: errorMessage }, status),
+    });
   });
 
   router.post('/recording-policies/:id/delete', admin, async (req, res) => {
     const raw = String(req.params['id'] ?? '');
     const id = /^[1-9][0-9]{0,9}$/.test(raw) ? Number(raw) : 0;
-    try {
-      await withTx(deps.db, (tx) => policies.removePolicy(tx, id, actor(req)));
-      res.redirect(303, '/recording-policies');
-    } catch (caught) {
-      const err = refusal(caught);
-      await policyList(req, res, { errorMessage: err.message }, err.status);
-    }
+    await handleForm(res, {
+      run: () => withTx(deps.db, (tx) => policies.removePolicy(tx, id, actor(req))),
+      redirect: '/recording-policies',
+      refused: ({ status, errorMessage }) => policyList(req, res, { errorMessage }, status),
+    });
   });
 
   router.get('/recordings', anyone, async (req, res) => {

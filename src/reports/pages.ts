@@ -5,6 +5,7 @@ import type { Deps } from '../deps';
 import { ValidationError } from '../http/errors';
 import { parse } from '../http/parse';
 import { DIRECTIONS } from '../journeys/types';
+import { handleForm } from '../web/forms';
 import { formString, refusal, requirePage, sendPage, withId } from '../web/page-helpers';
 import { formatKpi, heatmapSvg, KPI_LABEL, reportChartSvg } from './charts';
 import { GROUP_LABEL } from './schedules/email';
@@ -179,55 +180,46 @@ export function reportPages(deps: Deps): Router {
   router.post('/reports/templates', read, async (req, res) => {
     const raw = { ...(req.body as Raw) };
     const name = formString(raw, 'name') ?? '';
-    try {
-      const { form } = parseReportForm(raw, tz);
-      if (form.preset === 'custom')
-        throw new ValidationError(
-          [
-            {
-              path: 'range',
-              message: 'a template keeps a named range (yesterday, last 7 days…), not fixed dates',
-            },
-          ],
-          'choose a named range to save a template',
-        );
-      const input = parse(ReportTemplate, {
-        name,
-        group_by: form.groupBy,
-        kpis: form.kpis,
-        filters: form.filters,
-        range_preset: form.preset,
-      });
-      const saved = await templates.saveTemplate(deps.db, null, input, actorName(req));
-      res.redirect(303, `/reports?template=${saved.id}`);
-    } catch (caught) {
-      const err = refusal(caught);
-      await show(
-        req,
-        res,
-        raw,
-        {
-          templateError: err.details[0]?.message
-            ? `${err.details[0].path}: ${err.details[0].message}`
-            : err.message,
-          templateName: name,
-        },
-        err.status,
-      );
-    }
+    await handleForm(res, {
+      run: () => {
+        const { form } = parseReportForm(raw, tz);
+        if (form.preset === 'custom')
+          throw new ValidationError(
+            [
+              {
+                path: 'range',
+                message: 'a template keeps a named range (yesterday, last 7 days…), not fixed dates',
+              },
+            ],
+            'choose a named range to save a template',
+          );
+        const input = parse(ReportTemplate, {
+          name,
+          group_by: form.groupBy,
+          kpis: form.kpis,
+          filters: form.filters,
+          range_preset: form.preset,
+        });
+        return templates.saveTemplate(deps.db, null, input, actorName(req));
+      },
+      redirect: (saved) => `/reports?template=${saved.id}`,
+      refused: ({ status, errorMessage, details }) => {
+        const first = details[0];
+        const templateError = first?.message ? `${first.path}: ${first.message}` : errorMessage;
+        return show(req, res, raw, { templateError, templateName: name }, status);
+      },
+    });
   });
 
   router.post(
     '/reports/templates/:id/delete',
     read,
     withId('such report template', async (req, res, id) => {
-      try {
-        await templates.removeTemplate(deps.db, id);
-        res.redirect(303, '/reports');
-      } catch (caught) {
-        const err = refusal(caught);
-        await show(req, res, {}, { templateError: err.message }, err.status);
-      }
+      await handleForm(res, {
+        run: () => templates.removeTemplate(deps.db, id),
+        redirect: '/reports',
+        refused: ({ status, errorMessage }) => show(req, res, {}, { templateError: errorMessage }, status),
+      });
     }),
   );
 

@@ -6,8 +6,8 @@ import type { Deps } from '../deps';
 import { describeDestination } from '../destinations';
 import { destinationFormValue, destinationFromForm, destinationOptions } from '../destinations/picker';
 import type { ErrorDetail } from '../http/errors';
-import { parse } from '../http/parse';
-import { formString, notFoundPage, refusal, requirePage, sendPage } from '../web/page-helpers';
+import { formNumber, formTarget, handleForm, parseForm } from '../web/forms';
+import { formString, notFoundPage, requirePage, sendPage } from '../web/page-helpers';
 import { MAX_MEMBERS, RingGroup, RingGroupNumber, STRATEGIES } from './schema';
 import * as service from './service';
 
@@ -19,12 +19,6 @@ const STRATEGY_LABEL: Record<(typeof STRATEGIES)[number], string> = {
 };
 
 type Member = { kind: string; target: string; confirm: boolean };
-
-function formInt(body: unknown, key: string): unknown {
-  const v = formString(body, key)?.trim();
-  if (v === undefined || v === '') return undefined;
-  return /^[0-9]{1,10}$/.test(v) ? Number(v) : v;
-}
 
 // Form fields → the API body; rows whose number is empty are skipped, so member i of the body
 // came from form row rows[i].
@@ -52,7 +46,7 @@ export function ringGroupFromForm(body: unknown): { raw: Record<string, unknown>
       'failover_destination',
     ),
   };
-  const seconds = formInt(body, 'ring_seconds');
+  const seconds = formNumber(body, 'ring_seconds', { min: 5, max: 300 });
   if (seconds !== undefined) raw['ring_seconds'] = seconds;
   return { raw, rows };
 }
@@ -161,27 +155,23 @@ export function ringGroupPages(deps: Deps): Router {
 
   const save = async (req: Request, res: Response, current: string | null) => {
     const { raw, rows } = ringGroupFromForm(req.body);
-    try {
-      const input = parse(RingGroup, raw);
-      await withTx(deps.db, (tx) => service.saveRingGroup(tx, current, input, actor(req)));
-      res.redirect(303, '/ring-groups');
-    } catch (caught) {
-      const err = refusal(caught);
-      const errors = err.details.length
-        ? formErrors(err.details, rows)
-        : [{ path: 'number', message: err.message }];
-      const target =
-        current === null
-          ? { isNew: true, action: '/ring-groups' }
-          : { isNew: false, current, action: `/ring-groups/${current}` };
-      sendPage(
-        req,
-        res,
-        'ring-groups/form',
-        await form(raw, rows, { ...target, errorMessage: err.message, errors }),
-        err.status,
-      );
-    }
+    await handleForm(res, {
+      run: async () => {
+        const input = parseForm(RingGroup, raw);
+        await withTx(deps.db, (tx) => service.saveRingGroup(tx, current, input, actor(req)));
+      },
+      redirect: '/ring-groups',
+      fields: (details) => formErrors(details, rows),
+      field: 'number',
+      refused: async ({ status, errorMessage, errors }) =>
+        sendPage(
+          req,
+          res,
+          'ring-groups/form',
+          await form(raw, rows, { ...formTarget('/ring-groups', current, 'current'), errorMessage, errors }),
+          status,
+        ),
+    });
   };
 
   // A number that is not a ring group number cannot name one: the same page as a missing one.
@@ -230,13 +220,11 @@ export function ringGroupPages(deps: Deps): Router {
     '/ring-groups/:number/delete',
     admin,
     withNumber(async (req, res, number) => {
-      try {
-        await withTx(deps.db, (tx) => service.removeRingGroup(tx, number, actor(req)));
-        res.redirect(303, '/ring-groups');
-      } catch (caught) {
-        const err = refusal(caught);
-        await list(req, res, { errorMessage: err.message }, err.status);
-      }
+      await handleForm(res, {
+        run: () => withTx(deps.db, (tx) => service.removeRingGroup(tx, number, actor(req))),
+        redirect: '/ring-groups',
+        refused: ({ status, errorMessage }) => list(req, res, { errorMessage }, status),
+      });
     }),
   );
 

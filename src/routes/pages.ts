@@ -9,15 +9,8 @@ import type { ErrorDetail } from '../http/errors';
 import { parse } from '../http/parse';
 import { fieldErrors, splitList } from '../trunks/pages';
 import * as trunkRepo from '../trunks/repo';
-import {
-  formList,
-  formString,
-  notFoundPage,
-  refusal,
-  requirePage,
-  sendPage,
-  withId,
-} from '../web/page-helpers';
+import { formNumber, formTarget, handleForm, ID_RANGE, numberFrom, parseForm } from '../web/forms';
+import { formList, formString, notFoundPage, requirePage, sendPage, withId } from '../web/page-helpers';
 import { BlockedCaller, InboundRoute, OutboundRoute, ROUTE_CLASSES } from './schema';
 import * as service from './service';
 
@@ -35,11 +28,8 @@ const BLOCK_ACTIONS = [
 // At most this many trunks in a route (the schema's limit).
 const MAX_TRUNKS = 10;
 
-function formNumber(body: unknown, key: string): unknown {
-  const v = formString(body, key)?.trim();
-  if (v === undefined || v === '') return undefined;
-  return /^[0-9]{1,6}$/.test(v) ? Number(v) : v;
-}
+// A route's place in its list: 1 is first.
+const POSITION = { min: 1, max: 2_147_483_647 };
 
 function outboundFromForm(body: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {
@@ -52,12 +42,12 @@ function outboundFromForm(body: unknown): Record<string, unknown> {
     trunk_ids: formList(body, 'trunk_ids')
       .map((v) => v.trim())
       .filter(Boolean)
-      .map((v) => (/^[0-9]{1,10}$/.test(v) ? Number(v) : v)),
+      .map((v) => numberFrom(v, 'trunk_ids', { ...ID_RANGE, label: 'a trunk' })),
   };
-  for (const key of ['strip', 'position']) {
-    const n = formNumber(body, key);
-    if (n !== undefined) out[key] = n;
-  }
+  const strip = formNumber(body, 'strip', { min: 0, max: 20 });
+  if (strip !== undefined) out['strip'] = strip;
+  const position = formNumber(body, 'position', POSITION);
+  if (position !== undefined) out['position'] = position;
   return out;
 }
 
@@ -69,9 +59,9 @@ function inboundFromForm(body: unknown): Record<string, unknown> {
     destination: destinationFromForm(body as Record<string, unknown>, 'destination'),
     caller_id_name_prefix: formString(body, 'caller_id_name_prefix') ?? '',
   };
-  const position = formNumber(body, 'position');
+  const position = formNumber(body, 'position', POSITION);
   if (position !== undefined) out['position'] = position;
-  const queuePriority = formNumber(body, 'queue_priority');
+  const queuePriority = formNumber(body, 'queue_priority', { min: 0, max: 10 });
   if (queuePriority !== undefined) out['queue_priority'] = queuePriority;
   return out;
 }
@@ -162,27 +152,23 @@ export function routePages(deps: Deps): Router {
   // Create and update share one path: the service takes `null` for a new route.
   const saveOutboundForm = async (req: Request, res: Response, id: number | null) => {
     const raw = outboundFromForm(req.body);
-    try {
-      const input = parse(OutboundRoute, raw);
-      await withTx(deps.db, (tx) => service.saveOutbound(tx, id, input, actor(req)));
-      res.redirect(303, '/routes');
-    } catch (caught) {
-      const err = refusal(caught);
-      const errors = err.details.length
-        ? fieldErrors(err.details, raw)
-        : [{ path: 'name', message: err.message }];
-      const target =
-        id === null
-          ? { isNew: true, action: '/routes/outbound' }
-          : { isNew: false, id, action: `/routes/outbound/${id}` };
-      sendPage(
-        req,
-        res,
-        'routes/outbound-form',
-        await outboundForm(raw, { ...target, errorMessage: err.message, errors }),
-        err.status,
-      );
-    }
+    await handleForm(res, {
+      run: async () => {
+        const input = parseForm(OutboundRoute, raw);
+        await withTx(deps.db, (tx) => service.saveOutbound(tx, id, input, actor(req)));
+      },
+      redirect: '/routes',
+      fields: (details) => fieldErrors(details, raw),
+      field: 'name',
+      refused: async ({ status, errorMessage, errors }) =>
+        sendPage(
+          req,
+          res,
+          'routes/outbound-form',
+          await outboundForm(raw, { ...formTarget('/routes/outbound', id), errorMessage, errors }),
+          status,
+        ),
+    });
   };
 
   router.post('/routes/outbound', admin, (req, res) => saveOutboundForm(req, res, null));
@@ -218,13 +204,11 @@ export function routePages(deps: Deps): Router {
     '/routes/outbound/:id/delete',
     admin,
     withId('such outbound route', async (req, res, id) => {
-      try {
-        await withTx(deps.db, (tx) => service.removeOutbound(tx, id, actor(req)));
-        res.redirect(303, '/routes');
-      } catch (caught) {
-        const err = refusal(caught);
-        await overview(req, res, { errorMessage: err.message }, err.status);
-      }
+      await handleForm(res, {
+        run: () => withTx(deps.db, (tx) => service.removeOutbound(tx, id, actor(req))),
+        redirect: '/routes',
+        refused: ({ status, errorMessage }) => overview(req, res, { errorMessage }, status),
+      });
     }),
   );
 
@@ -256,27 +240,23 @@ export function routePages(deps: Deps): Router {
 
   const saveInboundForm = async (req: Request, res: Response, id: number | null) => {
     const raw = inboundFromForm(req.body);
-    try {
-      const input = parse(InboundRoute, raw);
-      await withTx(deps.db, (tx) => service.saveInbound(tx, id, input, actor(req)));
-      res.redirect(303, '/routes');
-    } catch (caught) {
-      const err = refusal(caught);
-      const errors = err.details.length
-        ? inboundErrors(err.details)
-        : [{ path: 'name', message: err.message }];
-      const target =
-        id === null
-          ? { isNew: true, action: '/routes/inbound' }
-          : { isNew: false, id, action: `/routes/inbound/${id}` };
-      sendPage(
-        req,
-        res,
-        'routes/inbound-form',
-        await inboundForm(raw, { ...target, errorMessage: err.message, errors }),
-        err.status,
-      );
-    }
+    await handleForm(res, {
+      run: async () => {
+        const input = parseForm(InboundRoute, raw);
+        await withTx(deps.db, (tx) => service.saveInbound(tx, id, input, actor(req)));
+      },
+      redirect: '/routes',
+      fields: (details) => inboundErrors(details),
+      field: 'name',
+      refused: async ({ status, errorMessage, errors }) =>
+        sendPage(
+          req,
+          res,
+          'routes/inbound-form',
+          await inboundForm(raw, { ...formTarget('/routes/inbound', id), errorMessage, errors }),
+          status,
+        ),
+    });
   };
 
   router.post('/routes/inbound', admin, (req, res) => saveInboundForm(req, res, null));
@@ -315,13 +295,11 @@ export function routePages(deps: Deps): Router {
     '/routes/inbound/:id/delete',
     admin,
     withId('such inbound route', async (req, res, id) => {
-      try {
-        await withTx(deps.db, (tx) => service.removeInbound(tx, id, actor(req)));
-        res.redirect(303, '/routes');
-      } catch (caught) {
-        const err = refusal(caught);
-        await overview(req, res, { errorMessage: err.message }, err.status);
-      }
+      await handleForm(res, {
+        run: () => withTx(deps.db, (tx) => service.removeInbound(tx, id, actor(req))),
+        redirect: '/routes',
+        refused: ({ status, errorMessage }) => overview(req, res, { errorMessage }, status),
+      });
     }),
   );
 
@@ -332,36 +310,27 @@ export function routePages(deps: Deps): Router {
       pattern: (formString(req.body, 'pattern') ?? '').trim(),
       action: formString(req.body, 'action') || 'hangup',
     };
-    try {
-      const input = parse(BlockedCaller, raw);
-      await withTx(deps.db, (tx) => service.addBlocked(tx, input, actor(req)));
-      res.redirect(303, '/routes#blocked');
-    } catch (caught) {
-      const err = refusal(caught);
-      await overview(
-        req,
-        res,
-        {
-          blockValues: raw,
-          blockMessage: err.message,
-          blockErrors: err.details.length ? err.details : [{ path: 'pattern', message: err.message }],
-        },
-        err.status,
-      );
-    }
+    await handleForm(res, {
+      run: async () => {
+        const input = parse(BlockedCaller, raw);
+        await withTx(deps.db, (tx) => service.addBlocked(tx, input, actor(req)));
+      },
+      redirect: '/routes#blocked',
+      field: 'pattern',
+      refused: ({ status, errorMessage, errors }) =>
+        overview(req, res, { blockValues: raw, blockMessage: errorMessage, blockErrors: errors }, status),
+    });
   });
 
   router.post(
     '/routes/blocked/:id/delete',
     admin,
     withId('such blocked caller', async (req, res, id) => {
-      try {
-        await withTx(deps.db, (tx) => service.removeBlocked(tx, id, actor(req)));
-        res.redirect(303, '/routes#blocked');
-      } catch (caught) {
-        const err = refusal(caught);
-        await overview(req, res, { errorMessage: err.message }, err.status);
-      }
+      await handleForm(res, {
+        run: () => withTx(deps.db, (tx) => service.removeBlocked(tx, id, actor(req))),
+        redirect: '/routes#blocked',
+        refused: ({ status, errorMessage }) => overview(req, res, { errorMessage }, status),
+      });
     }),
   );
 

@@ -6,7 +6,8 @@ import { describeDestination } from '../destinations';
 import { destinationFormValue, destinationFromForm, destinationOptions } from '../destinations/picker';
 import type { ErrorDetail } from '../http/errors';
 import { parse } from '../http/parse';
-import { formString, notFoundPage, refusal, requirePage, sendPage, withId } from '../web/page-helpers';
+import { formTarget, handleForm } from '../web/forms';
+import { formString, notFoundPage, requirePage, sendPage, withId } from '../web/page-helpers';
 import { byOf } from './routes';
 import { OverrideInput, TimeConditionInput } from './schema';
 import * as service from './service';
@@ -140,31 +141,29 @@ export function timeConditionPages(deps: Deps): Router {
   const save = async (req: Request, res: Response, id: number | null) => {
     const body = req.body as Record<string, unknown>;
     const raw = fromForm(body);
-    try {
-      const input = parse(TimeConditionInput, raw);
-      await withTx(deps.db, (tx) => service.save(tx, id, input, ctx(req)));
-      res.redirect(303, '/time-conditions');
-    } catch (caught) {
-      const err = refusal(caught);
-      const errors = err.details.length ? formErrors(err.details) : [{ path: 'name', message: err.message }];
-      const values = {
-        ...raw,
-        weekly_text: formString(body, 'weekly') ?? '',
-        holidays_text: formString(body, 'holidays') ?? '',
-        pin: undefined,
-      };
-      const target =
-        id === null
-          ? { isNew: true, action: '/time-conditions' }
-          : { isNew: false, id, action: `/time-conditions/${id}` };
-      sendPage(
-        req,
-        res,
-        'time-conditions/form',
-        await form(values, { ...target, errorMessage: err.message, errors }),
-        err.status,
-      );
-    }
+    const values = {
+      ...raw,
+      weekly_text: formString(body, 'weekly') ?? '',
+      holidays_text: formString(body, 'holidays') ?? '',
+      pin: undefined,
+    };
+    await handleForm(res, {
+      run: async () => {
+        const input = parse(TimeConditionInput, raw);
+        await withTx(deps.db, (tx) => service.save(tx, id, input, ctx(req)));
+      },
+      redirect: '/time-conditions',
+      fields: formErrors,
+      field: 'name',
+      refused: async ({ status, errorMessage, errors }) =>
+        sendPage(
+          req,
+          res,
+          'time-conditions/form',
+          await form(values, { ...formTarget('/time-conditions', id), errorMessage, errors }),
+          status,
+        ),
+    });
   };
 
   router.post('/time-conditions', admin, (req, res) => save(req, res, null));
@@ -198,13 +197,11 @@ export function timeConditionPages(deps: Deps): Router {
     '/time-conditions/:id/delete',
     admin,
     withId('such time condition', async (req, res, id) => {
-      try {
-        await withTx(deps.db, (tx) => service.remove(tx, id, actorFor(deps, byOf(req))));
-        res.redirect(303, '/time-conditions');
-      } catch (caught) {
-        const err = refusal(caught);
-        await list(req, res, { errorMessage: err.message }, err.status);
-      }
+      await handleForm(res, {
+        run: () => withTx(deps.db, (tx) => service.remove(tx, id, actorFor(deps, byOf(req)))),
+        redirect: '/time-conditions',
+        refused: ({ status, errorMessage }) => list(req, res, { errorMessage }, status),
+      });
     }),
   );
 
@@ -213,14 +210,14 @@ export function timeConditionPages(deps: Deps): Router {
     '/time-conditions/:id/override',
     requirePage('admin', 'supervisor'),
     withId('such time condition', async (req, res, id) => {
-      try {
-        const { mode } = parse(OverrideInput, { mode: formString(req.body, 'mode') });
-        await withTx(deps.db, (tx) => service.setOverride(tx, id, mode, 'ui', actorFor(deps, byOf(req))));
-        res.redirect(303, '/time-conditions');
-      } catch (caught) {
-        const err = refusal(caught);
-        await list(req, res, { errorMessage: err.message }, err.status);
-      }
+      await handleForm(res, {
+        run: async () => {
+          const { mode } = parse(OverrideInput, { mode: formString(req.body, 'mode') });
+          await withTx(deps.db, (tx) => service.setOverride(tx, id, mode, 'ui', actorFor(deps, byOf(req))));
+        },
+        redirect: '/time-conditions',
+        refused: ({ status, errorMessage }) => list(req, res, { errorMessage }, status),
+      });
     }),
   );
 

@@ -5,8 +5,8 @@ import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
 import { CODECS } from '../extensions/schema';
 import type { ErrorDetail } from '../http/errors';
-import { parse } from '../http/parse';
-import { formList, formString, refusal, requirePage, sendPage } from '../web/page-helpers';
+import { formNumber, formTarget, handleForm, type NumberRange, parseForm } from '../web/forms';
+import { formList, formString, requirePage, sendPage } from '../web/page-helpers';
 import * as repo from './repo';
 import { CreateTrunk, type TrunkStatus, UpdateTrunk } from './schema';
 import * as service from './service';
@@ -40,12 +40,13 @@ function statusView(status: TrunkStatus | undefined) {
   };
 }
 
-// A form number stays a string when it is not digits, so the schema names the field.
-function formNumber(body: unknown, key: string): unknown {
-  const v = formString(body, key)?.trim();
-  if (v === undefined || v === '') return undefined;
-  return /^[0-9]{1,6}$/.test(v) ? Number(v) : v;
-}
+// The trunk's number fields and their ranges (the schema's).
+const NUMBER_FIELDS: Record<string, NumberRange> = {
+  port: { min: 1, max: 65_535 },
+  registration_expiry: { min: 60, max: 86_400 },
+  retry_interval: { min: 10, max: 3600 },
+  max_channels: { min: 0, max: 10_000 },
+};
 
 // "one per line or comma-separated"
 export function splitList(text: string | undefined): string[] {
@@ -65,9 +66,8 @@ function fromForm(body: unknown, isNew: boolean): Record<string, unknown> {
   if (isNew) out['name'] = (formString(body, 'name') ?? '').trim();
   out['kind'] = formString(body, 'kind') ?? '';
   out['host'] = (formString(body, 'host') ?? '').trim();
-  const numbers = ['port', 'registration_expiry', 'retry_interval', 'max_channels'];
-  for (const key of numbers) {
-    const n = formNumber(body, key);
+  for (const [key, range] of Object.entries(NUMBER_FIELDS)) {
+    const n = formNumber(body, key, range);
     if (n !== undefined) out[key] = n;
   }
   if (text('transport')) out['transport'] = text('transport');
@@ -166,27 +166,23 @@ export function trunkPages(deps: Deps): Router {
 
   router.post('/trunks', admin, async (req, res) => {
     const raw = fromForm(req.body, true);
-    try {
-      const input = parse(CreateTrunk, raw);
-      await withTx(deps.db, (tx) => service.create(tx, input, actor(req)));
-      res.redirect(303, '/trunks');
-    } catch (caught) {
-      const err = refusal(caught);
-      sendPage(
-        req,
-        res,
-        'trunks/form',
-        form(raw, {
-          isNew: true,
-          action: '/trunks',
-          errorMessage: err.message,
-          errors: err.details.length
-            ? fieldErrors(err.details, raw)
-            : [{ path: 'name', message: err.message }],
-        }),
-        err.status,
-      );
-    }
+    await handleForm(res, {
+      run: async () => {
+        const input = parseForm(CreateTrunk, raw);
+        await withTx(deps.db, (tx) => service.create(tx, input, actor(req)));
+      },
+      redirect: '/trunks',
+      fields: (details) => fieldErrors(details, raw),
+      field: 'name',
+      refused: ({ status, errorMessage, errors }) =>
+        sendPage(
+          req,
+          res,
+          'trunks/form',
+          form(raw, { ...formTarget('/trunks', null), errorMessage, errors }),
+          status,
+        ),
+    });
   });
 
   router.get('/trunks/:id/edit', admin, async (req, res) => {
@@ -217,31 +213,26 @@ export function trunkPages(deps: Deps): Router {
       return;
     }
     const raw = fromForm(req.body, false);
-    try {
-      // An empty password box keeps the stored password (the service checks one exists).
-      const input = parse(UpdateTrunk, raw);
-      await withTx(deps.db, (tx) => service.update(tx, row.id, input, actor(req)));
-      res.redirect(303, '/trunks');
-    } catch (caught) {
-      const err = refusal(caught);
-      sendPage(
-        req,
-        res,
-        'trunks/form',
-        form(
-          { ...raw, name: row.name },
-          {
-            isNew: false,
-            id: row.id,
-            action: `/trunks/${row.id}`,
-            hasPassword: row.password !== null,
-            errorMessage: err.message,
-            errors: fieldErrors(err.details, raw),
-          },
+    await handleForm(res, {
+      run: async () => {
+        // An empty password box keeps the stored password (the service checks one exists).
+        const input = parseForm(UpdateTrunk, raw);
+        await withTx(deps.db, (tx) => service.update(tx, row.id, input, actor(req)));
+      },
+      redirect: '/trunks',
+      fields: (details) => fieldErrors(details, raw),
+      refused: ({ status, errorMessage, errors }) =>
+        sendPage(
+          req,
+          res,
+          'trunks/form',
+          form(
+            { ...raw, name: row.name },
+            { ...formTarget('/trunks', row.id), hasPassword: row.password !== null, errorMessage, errors },
+          ),
+          status,
         ),
-        err.status,
-      );
-    }
+    });
   });
 
   router.post('/trunks/:id/delete', admin, async (req, res) => {
@@ -250,28 +241,25 @@ export function trunkPages(deps: Deps): Router {
       notFound(req, res, String(req.params['id']));
       return;
     }
-    try {
-      await withTx(deps.db, (tx) => service.remove(tx, row.id, actor(req)));
-      res.redirect(303, '/trunks');
-    } catch (caught) {
-      const err = refusal(caught);
-      sendPage(
-        req,
-        res,
-        'trunks/form',
-        form(repo.toApi(row), {
-          isNew: false,
-          id: row.id,
-          action: `/trunks/${row.id}`,
-          hasPassword: row.password !== null,
-          deleteError: {
-            message: err.message,
-            routes: err.details.filter((d) => d.path === 'outbound_routes').map((d) => d.message),
-          },
-        }),
-        err.status,
-      );
-    }
+    await handleForm(res, {
+      run: () => withTx(deps.db, (tx) => service.remove(tx, row.id, actor(req))),
+      redirect: '/trunks',
+      refused: ({ status, errorMessage, details }) =>
+        sendPage(
+          req,
+          res,
+          'trunks/form',
+          form(repo.toApi(row), {
+            ...formTarget('/trunks', row.id),
+            hasPassword: row.password !== null,
+            deleteError: {
+              message: errorMessage,
+              routes: details.filter((d) => d.path === 'outbound_routes').map((d) => d.message),
+            },
+          }),
+          status,
+        ),
+    });
   });
 
   return router;

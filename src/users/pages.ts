@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import type { Deps } from '../deps';
 import { idParam, parse } from '../http/parse';
-import { formString, refusal, requirePage, sendPage } from '../web/page-helpers';
+import { handleForm } from '../web/forms';
+import { formString, requirePage, sendPage } from '../web/page-helpers';
 import * as admin from './admin';
 import { CreateToken, CreateUser, PatchUser } from './schema';
 
@@ -44,13 +45,12 @@ export function userPages(deps: Deps): Router {
 
   router.post('/users', adminOnly, async (req, res) => {
     const raw = fromForm(req.body, true);
-    try {
-      const created = await admin.create(deps.db, parse(CreateUser, raw));
-      await listPage(req, res, { created }, 201);
-    } catch (caught) {
-      const err = refusal(caught);
-      await listPage(req, res, { values: raw, errors: err.details, errorMessage: err.message }, err.status);
-    }
+    await handleForm(res, {
+      run: () => admin.create(deps.db, parse(CreateUser, raw)),
+      done: (created) => listPage(req, res, { created }, 201),
+      refused: ({ status, errors, errorMessage }) =>
+        listPage(req, res, { values: raw, errors, errorMessage }, status),
+    });
   });
 
   router.get('/users/:id', adminOnly, async (req, res) => {
@@ -101,35 +101,32 @@ export function userPages(deps: Deps): Router {
 
   router.post('/users/:id', adminOnly, async (req, res) => {
     const id = idParam(req.params);
-    try {
-      await admin.patch(deps.db, id, parse(PatchUser, fromForm(req.body, false)));
-      res.redirect(303, '/users');
-    } catch (caught) {
-      const err = refusal(caught);
-      await editPage(req, res, id, { errors: err.details, errorMessage: err.message }, err.status);
-    }
+    await handleForm(res, {
+      run: () => admin.patch(deps.db, id, parse(PatchUser, fromForm(req.body, false))),
+      redirect: '/users',
+      refused: ({ status, errors, errorMessage }) => editPage(req, res, id, { errors, errorMessage }, status),
+    });
   });
 
   router.post('/users/:id/delete', adminOnly, async (req, res) => {
     const id = idParam(req.params);
-    try {
-      await admin.remove(deps.db, id);
-      res.redirect(303, '/users');
-    } catch (caught) {
-      const err = refusal(caught);
-      await editPage(req, res, id, { errorMessage: err.message }, err.status);
-    }
+    await handleForm(res, {
+      run: () => admin.remove(deps.db, id),
+      redirect: '/users',
+      refused: ({ status, errorMessage }) => editPage(req, res, id, { errorMessage }, status),
+    });
   });
 
   router.post('/users/:id/tokens', adminOnly, async (req, res) => {
     const id = idParam(req.params);
-    try {
-      const { name } = parse(CreateToken, { name: formString(req.body, 'name') ?? '' });
-      await editPage(req, res, id, { newToken: await admin.createToken(deps.db, id, name) }, 201);
-    } catch (caught) {
-      const err = refusal(caught);
-      await editPage(req, res, id, { errors: err.details, errorMessage: err.message }, err.status);
-    }
+    await handleForm(res, {
+      run: () => {
+        const { name } = parse(CreateToken, { name: formString(req.body, 'name') ?? '' });
+        return admin.createToken(deps.db, id, name);
+      },
+      done: (newToken) => editPage(req, res, id, { newToken }, 201),
+      refused: ({ status, errors, errorMessage }) => editPage(req, res, id, { errors, errorMessage }, status),
+    });
   });
 
   router.post('/users/:id/tokens/:tokenId/delete', adminOnly, async (req, res) => {

@@ -2,6 +2,7 @@ import { type Request, type Response, Router } from 'express';
 import { actorName } from '../auth/middleware';
 import type { Deps } from '../deps';
 import { parse } from '../http/parse';
+import { handleForm, withFirstDetail } from '../web/forms';
 import { formString, notFoundPage, refusal, requirePage, sendPage, withId } from '../web/page-helpers';
 import { renderPage } from '../web/views';
 import { kioskFrom } from './access';
@@ -85,20 +86,14 @@ export function wallboardPages(deps: Deps): Router {
 
   router.post('/wallboard/kiosk', admins, async (req, res) => {
     const name = formString(req.body, 'name') ?? '';
-    try {
-      const created = await createKioskToken(deps.db, parse(KioskTokenInput, { name }), actorName(req));
-      res.set('cache-control', 'no-store');
-      await kioskPage(req, res, { created }, 201);
-    } catch (caught) {
-      const err = refusal(caught);
-      const detail = err.details[0] ? `${err.details[0].path}: ${err.details[0].message}` : '';
-      await kioskPage(
-        req,
-        res,
-        { errorMessage: detail ? `${err.message} (${detail})` : err.message, name },
-        err.status,
-      );
-    }
+    await handleForm(res, {
+      run: () => createKioskToken(deps.db, parse(KioskTokenInput, { name }), actorName(req)),
+      done: async (created) => {
+        res.set('cache-control', 'no-store');
+        await kioskPage(req, res, { created }, 201);
+      },
+      refused: (r) => kioskPage(req, res, { errorMessage: withFirstDetail(r), name }, r.status),
+    });
   });
 
   router.post(

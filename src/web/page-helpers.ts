@@ -44,6 +44,17 @@ export function formString(body: unknown, key: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+// The named fields that were filled in: an empty field means "not given", so the schema's
+// defaults and optional checks apply.
+export function givenFields(body: unknown, keys: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of keys) {
+    const value = formString(body, key);
+    if (value !== undefined && value.trim() !== '') out[key] = value;
+  }
+  return out;
+}
+
 export function formList(body: unknown, key: string): string[] {
   const value = (body as Record<string, unknown> | undefined)?.[key];
   if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');

@@ -4,6 +4,7 @@ import { actorName } from '../../auth/middleware';
 import type { Deps } from '../../deps';
 import { loadFeatureCodes } from '../../feature-codes/repo';
 import { parse } from '../../http/parse';
+import { handleForm, withFirstDetail } from '../../web/forms';
 import { formString, notFoundPage, refusal, requirePage, sendPage } from '../../web/page-helpers';
 import { agentsFor } from '.';
 import { queueLive } from './live';
@@ -94,30 +95,23 @@ export function queueLivePages(deps: Deps): Router {
     const ext = String(req.params['ext'] ?? '');
     if (number === null || !AGENT_ACTIONS.includes(action) || !/^[0-9]{1,20}$/.test(ext))
       return notFoundPage(req, res, 'such queue or action');
-    try {
-      assertMayActFor(req, ext);
-      const by = actorName(req);
-      if (action === 'login') await agents.login(number, ext, by);
-      else if (action === 'logout') await agents.logout(number, ext, by);
-      else if (action === 'unpause') await agents.unpause(number, ext, by);
-      else {
-        const raw = (formString(req.body, 'reason') ?? '').trim();
-        const reason =
-          raw === '' ? 'paused' : parse(z.strictObject({ reason: PauseReason }), { reason: raw }).reason;
-        await agents.pause(number, ext, reason, by);
-      }
-      res.redirect(303, `/queues/${number}/live`);
-    } catch (caught) {
-      const err = refusal(caught);
-      const detail = err.details[0] ? `${err.details[0].path}: ${err.details[0].message}` : '';
-      await page(
-        req,
-        res,
-        number,
-        { errorMessage: detail ? `${err.message} (${detail})` : err.message },
-        err.status,
-      );
-    }
+    await handleForm(res, {
+      run: async () => {
+        assertMayActFor(req, ext);
+        const by = actorName(req);
+        if (action === 'login') await agents.login(number, ext, by);
+        else if (action === 'logout') await agents.logout(number, ext, by);
+        else if (action === 'unpause') await agents.unpause(number, ext, by);
+        else {
+          const raw = (formString(req.body, 'reason') ?? '').trim();
+          const reason =
+            raw === '' ? 'paused' : parse(z.strictObject({ reason: PauseReason }), { reason: raw }).reason;
+          await agents.pause(number, ext, reason, by);
+        }
+      },
+      redirect: `/queues/${number}/live`,
+      refused: (r) => page(req, res, number, { errorMessage: withFirstDetail(r) }, r.status),
+    });
   });
   return router;
 }

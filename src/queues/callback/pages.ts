@@ -2,7 +2,8 @@ import { type Request, type Response, Router } from 'express';
 import type { Deps } from '../../deps';
 import { idParam } from '../../http/parse';
 import { byOf } from '../../time-conditions/routes';
-import { refusal, requirePage, sendPage } from '../../web/page-helpers';
+import { handleForm } from '../../web/forms';
+import { requirePage, sendPage } from '../../web/page-helpers';
 import { OPEN_STATUSES } from './schema';
 import * as service from './service';
 
@@ -33,13 +34,11 @@ export function queueCallbackPages(deps: Deps): Router {
   router.get('/queues/callbacks', allowed, (req, res) => page(req, res));
 
   router.post('/queues/callbacks/:id/cancel', allowed, async (req, res) => {
-    try {
-      await service.cancel(deps.db, deps.ari, idParam(req.params), byOf(req));
-      res.redirect(303, '/queues/callbacks');
-    } catch (caught) {
-      const err = refusal(caught);
-      await page(req, res, { errorMessage: err.message }, err.status);
-    }
+    await handleForm(res, {
+      run: () => service.cancel(deps.db, deps.ari, idParam(req.params), byOf(req)),
+      redirect: '/queues/callbacks',
+      refused: ({ status, errorMessage }) => page(req, res, { errorMessage }, status),
+    });
   });
   return router;
 }

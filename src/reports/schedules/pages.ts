@@ -1,15 +1,7 @@
 import { type Request, type Response, Router } from 'express';
 import type { Deps } from '../../deps';
-import { parse } from '../../http/parse';
-import {
-  formList,
-  formString,
-  notFoundPage,
-  refusal,
-  requirePage,
-  sendPage,
-  withId,
-} from '../../web/page-helpers';
+import { formNumber, formTarget, handleForm, ID_RANGE, parseForm } from '../../web/forms';
+import { formList, formString, notFoundPage, requirePage, sendPage, withId } from '../../web/page-helpers';
 import { periodLabel } from '../templates/ranges';
 import { listTemplates } from '../templates/service';
 import { reloadScheduler, schedulerOf } from './routes';
@@ -37,20 +29,16 @@ function describe(s: {
   }
 }
 
-// Form fields → the API body; numbers stay strings when they are not numbers, so zod names them.
+// Form fields → the API body; a number that is not one is refused by name (parseForm).
 export function scheduleFromForm(body: unknown): Record<string, unknown> {
-  const int = (key: string) => {
-    const v = formString(body, key)?.trim() ?? '';
-    return /^[0-9]{1,10}$/.test(v) ? Number(v) : v === '' ? undefined : v;
-  };
   const frequency = formString(body, 'frequency') ?? '';
   const cronExpression = formString(body, 'cron_expression') ?? '';
   const raw: Record<string, unknown> = {
-    template_id: int('template_id'),
+    template_id: formNumber(body, 'template_id', { ...ID_RANGE, label: 'the template' }),
     frequency,
     time_of_day: formString(body, 'time_of_day') ?? '',
-    weekday: int('weekday'),
-    day_of_month: int('day_of_month'),
+    weekday: formNumber(body, 'weekday', { min: 0, max: 6 }),
+    day_of_month: formNumber(body, 'day_of_month', { min: 1, max: 28, label: 'day of month' }),
     timezone: formString(body, 'timezone') ?? '',
     recipients: (formString(body, 'recipients') ?? '')
       .split(/[,;\s]+/)
@@ -132,28 +120,24 @@ export function schedulePages(deps: Deps): Router {
 
   const save = async (req: Request, res: Response, id: number | null) => {
     const raw = scheduleFromForm(req.body);
-    try {
-      const input = parse(ReportSchedule, raw);
-      const saved = await service.saveSchedule(deps.db, id, input, tz);
-      await reloadScheduler(deps);
-      res.redirect(303, `/reports/schedules#schedule-${saved.id}`);
-    } catch (caught) {
-      const err = refusal(caught);
-      const errors = err.details.map((d) => ({ path: d.path.split('.')[0] ?? d.path, message: d.message }));
-      sendPage(
-        req,
-        res,
-        'reports/schedule-form',
-        await form(raw, {
-          isNew: id === null,
-          id,
-          action: id === null ? '/reports/schedules' : `/reports/schedules/${id}`,
-          errorMessage: err.message,
-          errors: errors.length ? errors : [{ path: 'template_id', message: err.message }],
-        }),
-        err.status,
-      );
-    }
+    await handleForm(res, {
+      run: async () => {
+        const saved = await service.saveSchedule(deps.db, id, parseForm(ReportSchedule, raw), tz);
+        await reloadScheduler(deps);
+        return saved;
+      },
+      redirect: (saved) => `/reports/schedules#schedule-${saved.id}`,
+      fields: (details) => details.map((d) => ({ path: d.path.split('.')[0] ?? d.path, message: d.message })),
+      field: 'template_id',
+      refused: async ({ status, errorMessage, errors }) =>
+        sendPage(
+          req,
+          res,
+          'reports/schedule-form',
+          await form(raw, { ...formTarget('/reports/schedules', id), id, errorMessage, errors }),
+          status,
+        ),
+    });
   };
 
   router.post('/reports/schedules', admin, (req, res) => save(req, res, null));
@@ -180,28 +164,28 @@ export function schedulePages(deps: Deps): Router {
     '/reports/schedules/:id/delete',
     admin,
     withId('such scheduled report', async (req, res, id) => {
-      try {
-        await service.removeSchedule(deps.db, id);
-        await reloadScheduler(deps);
-        res.redirect(303, '/reports/schedules');
-      } catch (caught) {
-        const err = refusal(caught);
-        await list(req, res, { errorMessage: err.message }, err.status);
-      }
+      await handleForm(res, {
+        run: async () => {
+          await service.removeSchedule(deps.db, id);
+          await reloadScheduler(deps);
+        },
+        redirect: '/reports/schedules',
+        refused: ({ status, errorMessage }) => list(req, res, { errorMessage }, status),
+      });
     }),
   );
   router.post(
     '/reports/schedules/:id/send-now',
     admin,
     withId('such scheduled report', async (req, res, id) => {
-      try {
-        await service.getSchedule(deps.db, id);
-        await schedulerOf(deps).sendNow(id);
-        res.redirect(303, `/reports/schedules/${id}/sends`);
-      } catch (caught) {
-        const err = refusal(caught);
-        await list(req, res, { errorMessage: err.message }, err.status);
-      }
+      await handleForm(res, {
+        run: async () => {
+          await service.getSchedule(deps.db, id);
+          await schedulerOf(deps).sendNow(id);
+        },
+        redirect: `/reports/schedules/${id}/sends`,
+        refused: ({ status, errorMessage }) => list(req, res, { errorMessage }, status),
+      });
     }),
   );
   router.get(

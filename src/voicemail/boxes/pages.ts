@@ -4,7 +4,8 @@ import { actorName } from '../../auth/middleware';
 import { withTx } from '../../db/tx';
 import type { Deps } from '../../deps';
 import { parse } from '../../http/parse';
-import { formString, notFoundPage, refusal, requirePage, sendPage } from '../../web/page-helpers';
+import { formNumber, formTarget, handleForm, ID_RANGE, parseForm } from '../../web/forms';
+import { formString, notFoundPage, requirePage, sendPage } from '../../web/page-helpers';
 import { GREETING_KINDS, type GreetingKind } from './repo';
 import { publishAfterSave } from './routes';
 import { BoxNumber, CreateBox, PatchBox, SetPin } from './schema';
@@ -21,18 +22,14 @@ const GREETING_LABELS: Readonly<Record<GreetingKind, string>> = {
   temporary: 'Temporary (overrides the others while set)',
 };
 
-function formGreeting(body: unknown, key: string): unknown {
-  const v = formString(body, key)?.trim() ?? '';
-  if (v === '') return null;
-  return /^[0-9]{1,10}$/.test(v) ? Number(v) : v;
-}
-
 // Form fields → the API body (an unchecked checkbox is absent from the form: false).
 export function boxFromForm(body: unknown): Record<string, unknown> {
   const email = formString(body, 'email')?.trim() ?? '';
   const raw: Record<string, unknown> = { email: email === '' ? null : email };
   for (const o of OPTIONS) raw[o] = formString(body, o) === 'on';
-  for (const kind of GREETING_KINDS) raw[`${kind}_greeting_id`] = formGreeting(body, `${kind}_greeting_id`);
+  for (const kind of GREETING_KINDS) {
+    raw[`${kind}_greeting_id`] = formNumber(body, `${kind}_greeting_id`, ID_RANGE) ?? null;
+  }
   return raw;
 }
 
@@ -136,16 +133,16 @@ export function voicemailBoxPages(deps: Deps): Router {
       await myPin(req, res, { errors: [{ path: 'pin_confirm', message: 'the two PINs differ' }] }, 400);
       return;
     }
-    try {
-      const input = parse(SetPin, { pin });
-      if (input.pin === undefined) throw new Error('unreachable: the form always sends a pin');
-      await withTx(deps.db, (tx) => service.setPin(tx, number, input, actor(req)));
-      await myPin(req, res, { changed: true });
-    } catch (caught) {
-      const err = refusal(caught);
-      const errors = err.details.length ? err.details : [{ path: 'pin', message: err.message }];
-      await myPin(req, res, { errorMessage: err.message, errors }, err.status);
-    }
+    await handleForm(res, {
+      run: async () => {
+        const input = parse(SetPin, { pin });
+        if (input.pin === undefined) throw new Error('unreachable: the form always sends a pin');
+        await withTx(deps.db, (tx) => service.setPin(tx, number, input, actor(req)));
+      },
+      done: () => myPin(req, res, { changed: true }),
+      field: 'pin',
+      refused: ({ status, errorMessage, errors }) => myPin(req, res, { errorMessage, errors }, status),
+    });
   });
 
   router.get('/voicemail-boxes', admin, async (req, res) => {
@@ -164,22 +161,24 @@ export function voicemailBoxPages(deps: Deps): Router {
 
   router.post('/voicemail-boxes', admin, async (req, res) => {
     const raw = { number: formString(req.body, 'number')?.trim() ?? '', ...boxFromForm(req.body) };
-    try {
-      const input = parse(CreateBox, raw);
-      const saved = await withTx(deps.db, (tx) => service.create(tx, input, actor(req)));
-      await publishAfterSave(deps, saved);
-      await list(req, res, { newPin: { number: saved.box.number, pin: saved.pin } }, 201);
-    } catch (caught) {
-      const err = refusal(caught);
-      const errors = err.details.length ? err.details : [{ path: 'number', message: err.message }];
-      sendPage(
-        req,
-        res,
-        'voicemail-boxes/form',
-        await form(raw, { isNew: true, action: '/voicemail-boxes', errorMessage: err.message, errors }),
-        err.status,
-      );
-    }
+    await handleForm(res, {
+      run: async () => {
+        const input = parseForm(CreateBox, raw);
+        const saved = await withTx(deps.db, (tx) => service.create(tx, input, actor(req)));
+        await publishAfterSave(deps, saved);
+        return saved;
+      },
+      done: (saved) => list(req, res, { newPin: { number: saved.box.number, pin: saved.pin } }, 201),
+      field: 'number',
+      refused: async ({ status, errorMessage, errors }) =>
+        sendPage(
+          req,
+          res,
+          'voicemail-boxes/form',
+          await form(raw, { ...formTarget('/voicemail-boxes', null), errorMessage, errors }),
+          status,
+        ),
+    });
   });
 
   router.get(
@@ -205,25 +204,26 @@ export function voicemailBoxPages(deps: Deps): Router {
     admin,
     withNumber(async (req, res, number) => {
       const raw = boxFromForm(req.body);
-      try {
-        const input = parse(PatchBox, raw);
-        const saved = await withTx(deps.db, (tx) => service.patch(tx, number, input, actor(req)));
-        await publishAfterSave(deps, saved);
-        res.redirect(303, '/voicemail-boxes');
-      } catch (caught) {
-        const err = refusal(caught);
-        const errors = err.details.length ? err.details : [{ path: 'email', message: err.message }];
-        sendPage(
-          req,
-          res,
-          'voicemail-boxes/form',
-          await form(
-            { ...raw, number },
-            { isNew: false, action: `/voicemail-boxes/${number}`, errorMessage: err.message, errors },
+      await handleForm(res, {
+        run: async () => {
+          const input = parseForm(PatchBox, raw);
+          const saved = await withTx(deps.db, (tx) => service.patch(tx, number, input, actor(req)));
+          await publishAfterSave(deps, saved);
+        },
+        redirect: '/voicemail-boxes',
+        field: 'email',
+        refused: async ({ status, errorMessage, errors }) =>
+          sendPage(
+            req,
+            res,
+            'voicemail-boxes/form',
+            await form(
+              { ...raw, number },
+              { isNew: false, action: `/voicemail-boxes/${number}`, errorMessage, errors },
+            ),
+            status,
           ),
-          err.status,
-        );
-      }
+      });
     }),
   );
 
@@ -231,13 +231,11 @@ export function voicemailBoxPages(deps: Deps): Router {
     '/voicemail-boxes/:number/reset-pin',
     admin,
     withNumber(async (req, res, number) => {
-      try {
-        const { pin } = await withTx(deps.db, (tx) => service.setPin(tx, number, {}, actor(req)));
-        await list(req, res, { newPin: { number, pin } });
-      } catch (caught) {
-        const err = refusal(caught);
-        await list(req, res, { errorMessage: err.message }, err.status);
-      }
+      await handleForm(res, {
+        run: () => withTx(deps.db, (tx) => service.setPin(tx, number, {}, actor(req))),
+        done: ({ pin }) => list(req, res, { newPin: { number, pin } }),
+        refused: ({ status, errorMessage }) => list(req, res, { errorMessage }, status),
+      });
     }),
   );
 
@@ -245,13 +243,11 @@ export function voicemailBoxPages(deps: Deps): Router {
     '/voicemail-boxes/:number/delete',
     admin,
     withNumber(async (req, res, number) => {
-      try {
-        await withTx(deps.db, (tx) => service.remove(tx, number, actor(req)));
-        res.redirect(303, '/voicemail-boxes');
-      } catch (caught) {
-        const err = refusal(caught);
-        await list(req, res, { errorMessage: err.message }, err.status);
-      }
+      await handleForm(res, {
+        run: () => withTx(deps.db, (tx) => service.remove(tx, number, actor(req))),
+        redirect: '/voicemail-boxes',
+        refused: ({ status, errorMessage }) => list(req, res, { errorMessage }, status),
+      });
     }),
   );
 

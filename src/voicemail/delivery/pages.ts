@@ -1,9 +1,9 @@
 import { type Request, type Response, Router } from 'express';
 import { withTx } from '../../db/tx';
 import type { Deps } from '../../deps';
-import { AppError } from '../../http/errors';
 import { parse } from '../../http/parse';
-import { formString, refusal, requirePage, sendPage } from '../../web/page-helpers';
+import { formNumber, handleForm, parseForm } from '../../web/forms';
+import { formString, requirePage, sendPage } from '../../web/page-helpers';
 import { SmtpSettingsInput, TestEmailInput } from './schema';
 import * as service from './service';
 
@@ -38,10 +38,9 @@ export function emailSettingsPages(deps: Deps): Router {
     const body = req.body as Record<string, unknown>;
     const text = (k: string) => (formString(body, k) ?? '').trim();
     const optional = (k: string) => (text(k) === '' ? null : text(k));
-    const port = text('port');
     const raw: Record<string, unknown> = {
       host: text('host'),
-      port: /^[0-9]{1,5}$/.test(port) ? Number(port) : port,
+      port: formNumber(body, 'port', { min: 1, max: 65_535 }) ?? '',
       tls_mode: text('tls_mode'),
       username: optional('username'),
       from_address: text('from_address'),
@@ -50,27 +49,31 @@ export function emailSettingsPages(deps: Deps): Router {
     // An empty password field keeps the stored one; the checkbox removes it.
     if (formString(body, 'remove_password') === 'on') raw['password'] = null;
     else if ((formString(body, 'password') ?? '') !== '') raw['password'] = formString(body, 'password');
-    try {
-      const input = parse(SmtpSettingsInput, raw);
-      await withTx(deps.db, (tx) => service.saveSmtpSettings(tx, input));
-      await page(req, res, { flash: 'SMTP settings saved.' });
-    } catch (caught) {
-      const err = refusal(caught);
-      await page(req, res, { errorMessage: err.message, errors: err.details, values: raw }, err.status);
-    }
+    await handleForm(res, {
+      run: async () => {
+        const input = parseForm(SmtpSettingsInput, raw);
+        await withTx(deps.db, (tx) => service.saveSmtpSettings(tx, input));
+      },
+      done: () => page(req, res, { flash: 'SMTP settings saved.' }),
+      refused: ({ status, errorMessage, errors }) =>
+        page(req, res, { errorMessage, errors, values: raw }, status),
+    });
   });
 
   router.post('/settings/email/test', admin, async (req, res) => {
     const to = (formString(req.body, 'to') ?? '').trim();
-    try {
-      const input = parse(TestEmailInput, { to });
-      await service.sendTest(deps.db, input.to);
-      await page(req, res, { flash: `Test email sent to ${input.to}.`, testTo: input.to });
-    } catch (caught) {
+    await handleForm(res, {
+      run: async () => {
+        const input = parse(TestEmailInput, { to });
+        await service.sendTest(deps.db, input.to);
+        return input.to;
+      },
+      done: (sentTo) => page(req, res, { flash: `Test email sent to ${sentTo}.`, testTo: sentTo }),
       // A refusing mail server (502) is shown on the page like a refused form.
-      if (!(caught instanceof AppError) || (caught.status >= 500 && caught.status !== 502)) throw caught;
-      await page(req, res, { testError: caught.message, errors: caught.details, testTo: to }, caught.status);
-    }
+      shows: (err) => err.status < 500 || err.status === 502,
+      refused: ({ status, errorMessage, errors }) =>
+        page(req, res, { testError: errorMessage, errors, testTo: to }, status),
+    });
   });
 
   return router;
