@@ -5,8 +5,8 @@ import { ForbiddenError, NotFoundError } from '../http/errors';
 import { parse } from '../http/parse';
 import { handleForm } from '../web/forms';
 import { formString, notFoundPage, requirePage, sendPage } from '../web/page-helpers';
-import { astdbFor } from './runtime';
 import { assertOwnerOrAdmin } from './routes';
+import { astdbFor } from './runtime';
 import { BlockCaller, BlockedParams, ExtensionNumber, PutCallHandling } from './schema';
 import * as service from './service';
 

@@ -182,7 +182,9 @@ export function extensionPages(deps: Deps): Router {
     await handleForm(res, {
       run: async () => {
         const input = parseForm(UpdateExtension, raw);
-        await withTx(deps.db, (tx) => service.replace(tx, number, input, extensionActor(deps, actorName(req))));
+        await withTx(deps.db, (tx) =>
+          service.replace(tx, number, input, extensionActor(deps, actorName(req))),
+        );
       },
       redirect: '/extensions',
       refused: ({ status, errors }) =>

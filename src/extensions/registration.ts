@@ -1,6 +1,6 @@
 import type { Ari } from '../asterisk/ari';
+import type { ContactDirectory } from '../asterisk/contacts';
 import type { Logger } from '../lib/log';
-import type { ContactDirectory } from './contacts';
 import type { Registration } from './schema';
 
 const UNKNOWN: Registration = { state: 'unknown', contacts: [] };

@@ -1,7 +1,7 @@
 import { type Request, type Response, Router } from 'express';
+import { actorFor } from '../apply/trigger';
 import { actorName } from '../auth/middleware';
 import type { Deps } from '../deps';
-import { actorFor } from '../apply/trigger';
 import { parse } from '../http/parse';
 import { handleForm, showsOnItsPage } from '../web/forms';
 import { givenFields, requirePage, sendPage } from '../web/page-helpers';

@@ -1,12 +1,11 @@
 import { type Request, type Response, Router } from 'express';
+import { actorFor } from '../apply/trigger';
 import { actorName } from '../auth/middleware';
 import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
 import { describeDestination } from '../destinations';
 import { destinationFormValue, destinationFromForm, destinationOptions } from '../destinations/picker';
-import { actorFor } from '../apply/trigger';
 import type { ErrorDetail } from '../http/errors';
-import { QUEUE_STRATEGIES } from './state';
 import {
   formNumber,
   formTarget,
@@ -19,6 +18,7 @@ import {
 import { formString, notFoundPage, requirePage, sendPage } from '../web/page-helpers';
 import { CreateQueue, UpdateQueue } from './schema';
 import * as service from './service';
+import { QUEUE_STRATEGIES } from './state';
 
 // The form writes members one a line ("1001", "1002 5", "1003 0 dynamic") and VIP callers one
 // number a line; the schema then judges the result exactly like an API body.

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Ari } from '../asterisk/ari';
-import type { AsteriskCli } from '../asterisk/cli';
+import type { Ari } from './ari';
+import type { AsteriskCli } from './cli';
 
 export interface ContactDetails {
   uri: string;
