@@ -9,8 +9,6 @@ const swc = [
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  // ari-client keeps swagger objects on the global scope; jest's soft delete of them only warns.
-  testEnvironmentOptions: { globalsCleanup: 'off' },
   transform: { '^.+\\.ts$': swc },
   roots: ['<rootDir>/src', '<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
