@@ -3,7 +3,6 @@
 // each other only through the other feature's index.ts; nothing imports in a circle.
 const { CORE_LAYERS } = require('./scripts/layers.cjs');
 const CORE = `(${CORE_LAYERS.join('|')})`;
-const ROOTS = '^src/(app|server|main|features)\\.ts$';
 const FEATURE = `^src/(?!${CORE}/)[^/]+/`;
 
 module.exports = {
