@@ -1,6 +1,5 @@
 import { buildFlowGraph, renderFlowHtml } from '../../src/callflow/diagram';
 import { describeFlowDestination, type TraceStep, traceCall, traceOutcome } from '../../src/callflow/trace';
-import { defaultFeatureCodes } from '../../src/feature-codes/catalog';
 import type {
   DesiredState,
   IvrState,
@@ -8,23 +7,12 @@ import type {
   RingGroupState,
   TimeConditionState,
 } from '../../src/render/types';
+import { desiredState, extensionState } from '../support/desired-state';
 
 // The trace on hand-built states: every destination kind, the blocklist, first-match order,
 // emergency mode and time conditions (holiday, override, schedule).
 
-const ext = (number: string, displayName: string) => ({
-  number,
-  displayName,
-  callerIdName: null,
-  callerIdNumber: null,
-  email: null,
-  sipSecret: 'x',
-  maxContacts: 1,
-  codecs: ['ulaw'],
-  voicemailEnabled: false,
-  classes: ['internal'],
-  outboundCallerId: null,
-});
+const ext = (number: string, displayName: string) => extensionState({ number, displayName });
 
 const MENU: IvrState = {
   id: 1,
@@ -63,7 +51,7 @@ const OFFICE: TimeConditionState = {
 };
 
 function state(over: Partial<DesiredState> = {}): DesiredState {
-  return {
+  return desiredState({
     settings: { extensionRange: { min: 1000, max: 1999 }, ringSeconds: 25 },
     extensions: [ext('1001', 'Reception'), ext('1002', 'Sales desk'), ext('1500', 'Support')],
     trunks: [],
@@ -187,15 +175,8 @@ function state(over: Partial<DesiredState> = {}): DesiredState {
       { id: 5, name: 'We are closed', greetingId: 12, destination: { type: 'hangup', target: '' } },
     ],
     timeConditions: [OFFICE],
-    emergency: { active: false, allRoutes: true, routeIds: [], greetingId: null, destination: null },
-    voicemailBoxes: [],
-    queues: [],
-    ringGroups: [],
-    followMe: [],
-    mohClasses: [],
-    featureCodes: defaultFeatureCodes(),
     ...over,
-  };
+  });
 }
 
 // Tuesday 2026-11-24 10:00 in Brussels (UTC+1) is open; 20:00 is closed; Christmas is a Friday.
