@@ -1,8 +1,9 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { useTestApp } from '../../test/support/app';
+import { soxi, speechMp3 } from '../../test/support/audio';
 import { HOSTILE } from '../../test/support/hostile';
 import { removeRefs, replaceRefs } from '../destinations/refs';
 import { MAX_UPLOAD_BYTES } from './schema';
@@ -27,24 +28,6 @@ afterAll(() => {
 });
 
 // ---- helpers
-
-function mp3Of(text: string, name: string): Buffer {
-  const wav = join(scratch, `${name}.wav`);
-  execFileSync('espeak-ng', ['-w', wav, text]);
-  const mp3 = join(scratch, `${name}.mp3`);
-  execFileSync('sox', [wav, mp3]);
-  return readFileSync(mp3);
-}
-
-function soxi(file: string): { rate: number; channels: number; bits: number; seconds: number } {
-  const q = (flag: string) => execFileSync('soxi', [flag, file]).toString().trim();
-  return {
-    rate: Number(q('-r')),
-    channels: Number(q('-c')),
-    bits: Number(q('-b')),
-    seconds: Number(q('-D')),
-  };
-}
 
 // Every file and directory under the sounds dir (and the greeting scratch dirs in tmp).
 function disk(): string[] {
@@ -130,7 +113,7 @@ describe('greetings', () => {
   });
 
   it('adds an uploaded mp3 as the French variant under fr/switchboard, and serves it to the browser as wav', async () => {
-    const mp3 = mp3Of('Bienvenue chez Switchboard', 'fr');
+    const mp3 = speechMp3(scratch, 'Bienvenue chez Switchboard', 'fr');
     const res = await upload(
       'PUT',
       `/api/v1/greetings/${welcome.id}/variants/fr`,
@@ -199,7 +182,7 @@ describe('greetings', () => {
 
   it('refuses an upload over 10 MB with 400 "too large", leaving nothing behind', async () => {
     const before = disk();
-    const big = Buffer.concat([mp3Of('big', 'big'), Buffer.alloc(MAX_UPLOAD_BYTES)]);
+    const big = Buffer.concat([speechMp3(scratch, 'big', 'big'), Buffer.alloc(MAX_UPLOAD_BYTES)]);
     const res = await upload(
       'POST',
       '/api/v1/greetings',
@@ -258,7 +241,7 @@ describe('greetings', () => {
       '/api/v1/greetings',
       { name: 'a\nb', default_language: 'en' },
       {
-        data: mp3Of('fine', 'fine'),
+        data: speechMp3(scratch, 'fine', 'fine'),
         name: '../../../etc/passwd',
       },
     );

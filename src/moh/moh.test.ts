@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { useTestApp } from '../../test/support/app';
+import { soxi, speechMp3 } from '../../test/support/audio';
 import { HOSTILE } from '../../test/support/hostile';
 import { signIn } from '../../test/support/web';
 import { renderMohConf } from './render';
@@ -36,24 +37,6 @@ function synth(
 }
 
 const tone = (name: string, seconds = 1) => synth(name, { seconds });
-
-function speech(text: string, name: string): Buffer {
-  const wav = join(scratch, `${name}.wav`);
-  execFileSync('espeak-ng', ['-w', wav, text]);
-  const mp3 = join(scratch, `${name}.mp3`);
-  execFileSync('sox', [wav, mp3]);
-  return readFileSync(mp3);
-}
-
-function soxi(file: string) {
-  const q = (flag: string) => execFileSync('soxi', [flag, file]).toString().trim();
-  return {
-    rate: Number(q('-r')),
-    channels: Number(q('-c')),
-    bits: Number(q('-b')),
-    seconds: Number(q('-D')),
-  };
-}
 
 async function upload(classId: number | string, file?: { data: Buffer; name: string }, fields = {}) {
   const form = new FormData();
@@ -120,7 +103,7 @@ describe('music on hold classes', () => {
   it('converts uploaded wav, mp3, ogg, flac and gsm to 8 kHz 16-bit mono wav named from the id, never the upload', async () => {
     const uploads = [
       { name: 'Take Five.wav', data: tone('a.wav', 2) },
-      { name: 'spoken.mp3', data: speech('Thank you for holding', 'spoken') },
+      { name: 'spoken.mp3', data: speechMp3(scratch, 'Thank you for holding', 'spoken') },
       { name: 'c.ogg', data: synth('c.ogg', { rate: 44100, channels: 2, freq: 300 }) },
       { name: 'd.flac', data: synth('d.flac', { rate: 16000, freq: 500 }) },
       { name: 'e.gsm', data: synth('e.gsm', { freq: 600 }) },

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deleteAll, extensionPaths, listedPaths, startTestApp, type TestApp } from '../support/app';
 import { hangUpChannels, mainAri } from '../support/asterisk';
+import { soxi } from '../support/audio';
 import { requireAsterisk, testEnv } from '../support/env';
 import {
   answerCalls,
@@ -211,9 +212,4 @@ async function waitUntil<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-}
-
-function soxi(file: string) {
-  const q = (flag: string) => execFileSync('soxi', [flag, file]).toString().trim();
-  return { type: q('-t'), rate: Number(q('-r')), channels: Number(q('-c')), bits: Number(q('-b')) };
 }

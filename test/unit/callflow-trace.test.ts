@@ -1,28 +1,16 @@
 import { buildFlowGraph, renderFlowHtml } from '../../src/callflow/diagram';
 import { describeFlowDestination, type TraceStep, traceCall, traceOutcome } from '../../src/callflow/trace';
-import { defaultFeatureCodes } from '../../src/feature-codes/catalog';
 import type { IvrState } from '../../src/ivrs/state';
 import type { QueueState } from '../../src/queues/state';
 import type { DesiredState } from '../../src/render/state';
 import type { RingGroupState } from '../../src/ring-groups/state';
 import type { TimeConditionState } from '../../src/time-conditions/state';
+import { desiredState, extensionState } from '../support/desired-state';
 
 // The trace on hand-built states: every destination kind, the blocklist, first-match order,
 // emergency mode and time conditions (holiday, override, schedule).
 
-const ext = (number: string, displayName: string) => ({
-  number,
-  displayName,
-  callerIdName: null,
-  callerIdNumber: null,
-  email: null,
-  sipSecret: 'x',
-  maxContacts: 1,
-  codecs: ['ulaw'],
-  voicemailEnabled: false,
-  classes: ['internal'],
-  outboundCallerId: null,
-});
+const ext = (number: string, displayName: string) => extensionState({ number, displayName });
 
 const MENU: IvrState = {
   id: 1,
@@ -61,7 +49,7 @@ const OFFICE: TimeConditionState = {
 };
 
 function state(over: Partial<DesiredState> = {}): DesiredState {
-  return {
+  return desiredState({
     settings: { extensionRange: { min: 1000, max: 1999 }, ringSeconds: 25 },
     extensions: [ext('1001', 'Reception'), ext('1002', 'Sales desk'), ext('1500', 'Support')],
     trunks: [],
@@ -185,15 +173,8 @@ function state(over: Partial<DesiredState> = {}): DesiredState {
       { id: 5, name: 'We are closed', greetingId: 12, destination: { type: 'hangup', target: '' } },
     ],
     timeConditions: [OFFICE],
-    emergency: { active: false, allRoutes: true, routeIds: [], greetingId: null, destination: null },
-    voicemailBoxes: [],
-    queues: [],
-    ringGroups: [],
-    followMe: [],
-    mohClasses: [],
-    featureCodes: defaultFeatureCodes(),
     ...over,
-  };
+  });
 }
 
 // Tuesday 2026-11-24 10:00 in Brussels (UTC+1) is open; 20:00 is closed; Christmas is a Friday.

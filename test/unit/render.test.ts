@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { diffObjects, pjsipObjects } from '../../src/apply/pjsip-objects';
-import { defaultFeatureCodes } from '../../src/feature-codes/catalog';
 import { renderAll } from '../../src/features';
 import { RenderError } from '../../src/render/conf-helpers';
 import type { DesiredState } from '../../src/render/state';
+import { desiredState, extensionState } from '../support/desired-state';
 
 const GOLDEN = join(__dirname, '..', 'golden');
 
@@ -30,39 +30,11 @@ describe('renderAll golden files (exact bytes)', () => {
   });
 
   it('refuses to render a value that slipped past validation', () => {
-    const state: DesiredState = {
-      settings: { extensionRange: { min: 1000, max: 9999 }, ringSeconds: 30 },
-      trunks: [],
-      outboundRoutes: [],
-      inboundRoutes: [],
-      blockedCallers: [],
-      greetings: [],
-      ivrs: [],
-      announcements: [],
-      timeConditions: [],
-      emergency: { active: false, allRoutes: true, routeIds: [], greetingId: null, destination: null },
-      voicemailBoxes: [],
-      queues: [],
-      ringGroups: [],
-      followMe: [],
-      mohClasses: [],
-      featureCodes: defaultFeatureCodes(),
+    const state = desiredState({
       extensions: [
-        {
-          number: '1001',
-          displayName: 'Evil\n[x]',
-          callerIdName: null,
-          callerIdNumber: null,
-          email: null,
-          sipSecret: 'abcdefghijklmnop',
-          maxContacts: 1,
-          codecs: ['ulaw'],
-          voicemailEnabled: false,
-          classes: ['internal'],
-          outboundCallerId: null,
-        },
+        extensionState({ number: '1001', displayName: 'Evil\n[x]', sipSecret: 'abcdefghijklmnop' }),
       ],
-    };
+    });
     expect(() => renderAll(state)).toThrow(RenderError);
   });
 });
