@@ -7,7 +7,7 @@ import { destinationFormValue, destinationFromForm, destinationOptions } from '.
 import { actorFor } from '../extensions/routes';
 import type { ErrorDetail } from '../http/errors';
 import { formNumber, ID_RANGE, parseForm } from '../web/forms';
-import { formString, requirePage, sendPage } from '../web/page-helpers';
+import { formString, greetingChoices, requirePage, sendPage } from '../web/page-helpers';
 import { idKey, rowForms } from '../web/row-forms';
 import { Announcement } from './schema';
 import * as service from './service';
@@ -28,11 +28,12 @@ export function announcementPages(deps: Deps): Router {
   const router = Router();
   const admin = requirePage('admin');
   const actor = (req: Request) => actorFor(deps, actorName(req));
-  const greetingChoices = async () =>
-    (await deps.db('greetings').orderBy('name').select('id', 'name')) as Array<{ id: number; name: string }>;
 
   const list = async (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
-    const [items, greetings] = await Promise.all([service.listAnnouncements(deps.db), greetingChoices()]);
+    const [items, greetings] = await Promise.all([
+      service.listAnnouncements(deps.db),
+      greetingChoices(deps.db),
+    ]);
     sendPage(
       req,
       res,
@@ -57,7 +58,7 @@ export function announcementPages(deps: Deps): Router {
     return {
       title: extra['isNew'] ? 'New announcement' : `Announcement ${String(values['name'])}`,
       nav: 'announcements',
-      greetings: await greetingChoices(),
+      greetings: await greetingChoices(deps.db),
       destinationGroups: await destinationOptions(deps.db),
       destinationValue: destinationFormValue(dest?.type ? dest : null),
       values,

@@ -7,7 +7,7 @@ import { destinationFormValue, destinationFromForm, destinationOptions } from '.
 import { actorFor } from '../extensions/routes';
 import type { ErrorDetail } from '../http/errors';
 import { formNumber, ID_RANGE, parseForm } from '../web/forms';
-import { formString, requirePage, sendPage } from '../web/page-helpers';
+import { formString, greetingChoices, requirePage, sendPage } from '../web/page-helpers';
 import { idKey, rowForms } from '../web/row-forms';
 import { DIGITS, Ivr, MAX_OPTIONS } from './schema';
 import * as service from './service';
@@ -66,11 +66,8 @@ export function ivrPages(deps: Deps): Router {
   const actor = (req: Request) => actorFor(deps, actorName(req));
   const range = deps.config.extensionRange;
 
-  const greetingChoices = async () =>
-    (await deps.db('greetings').orderBy('name').select('id', 'name')) as Array<{ id: number; name: string }>;
-
   const list = async (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
-    const [ivrs, greetings] = await Promise.all([service.listIvrs(deps.db), greetingChoices()]);
+    const [ivrs, greetings] = await Promise.all([service.listIvrs(deps.db), greetingChoices(deps.db)]);
     const greetingName = (id: number | null) => greetings.find((g) => g.id === id)?.name ?? null;
     sendPage(
       req,
@@ -101,7 +98,7 @@ export function ivrPages(deps: Deps): Router {
     rowsUsed: number[],
     extra: Record<string, unknown>,
   ) => {
-    const [groups, greetings] = await Promise.all([destinationOptions(deps.db), greetingChoices()]);
+    const [groups, greetings] = await Promise.all([destinationOptions(deps.db), greetingChoices(deps.db)]);
     const options = (values['options'] ?? []) as Array<{
       digit: string;
       destination: { type: string; target: string };

@@ -8,7 +8,7 @@ import { actorFor } from '../extensions/routes';
 import type { ErrorDetail } from '../http/errors';
 import { QUEUE_STRATEGIES } from '../render/types';
 import { formNumber, ID_RANGE, type NumberRange, numberFrom, parseForm } from '../web/forms';
-import { formString, requirePage, sendPage } from '../web/page-helpers';
+import { formString, greetingChoices, requirePage, sendPage } from '../web/page-helpers';
 import { rowForms } from '../web/row-forms';
 import { CreateQueue, UpdateQueue } from './schema';
 import * as service from './service';
@@ -147,10 +147,7 @@ export function queuePages(deps: Deps): Router {
   const admin = requirePage('admin');
   const actor = (req: Request) => actorFor(deps, actorName(req));
   const choices = async () => {
-    const greetings = (await deps.db('greetings').orderBy('name').select('id', 'name')) as Array<{
-      id: number;
-      name: string;
-    }>;
+    const greetings = await greetingChoices(deps.db);
     const moh = (await deps.db.schema.hasTable('moh_classes'))
       ? ((await deps.db('moh_classes').orderBy('name').select('id', 'name')) as Array<{
           id: number;

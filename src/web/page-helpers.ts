@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import type { Knex } from 'knex';
 import { AppError } from '../http/errors';
 import type { Role } from '../users/repo';
 import { renderPage } from './views';
@@ -91,4 +92,9 @@ export function withId(
     }
     await handler(req, res, Number(raw));
   };
+}
+
+// The greetings a form offers (a prompt, a box's greeting, an announcement), by name.
+export async function greetingChoices(db: Knex): Promise<Array<{ id: number; name: string }>> {
+  return (await db('greetings').orderBy('name').select('id', 'name')) as Array<{ id: number; name: string }>;
 }
