@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { Deps } from '../deps';
 import { idParam, parse } from '../http/parse';
 import { handleForm } from '../web/forms';
-import { formString, requirePage, sendPage } from '../web/page-helpers';
+import { formString, notFoundPage, requirePage, sendPage } from '../web/page-helpers';
 import * as admin from './admin';
 import { CreateToken, CreateUser, PatchUser } from './schema';
 
@@ -57,13 +57,7 @@ export function userPages(deps: Deps): Router {
     const id = idParam(req.params);
     const user = (await admin.list(deps.db)).find((u) => u.id === id);
     if (!user) {
-      sendPage(
-        req,
-        res,
-        'error',
-        { title: 'Not found', heading: 'Not found', message: `There is no user ${id}.` },
-        404,
-      );
+      notFoundPage(req, res, `user ${id}`);
       return;
     }
     sendPage(req, res, 'users/edit', {
