@@ -19,6 +19,22 @@ export function sendPage(
     );
 }
 
+// A page a POST handler shows again, with extra data (the reasons, what was posted) and a status;
+// ShowPageOf is that for the page of one row (its key).
+export type ShowPage = (
+  req: Request,
+  res: Response,
+  extra?: Record<string, unknown>,
+  status?: number,
+) => Promise<void>;
+export type ShowPageOf<K> = (
+  req: Request,
+  res: Response,
+  key: K,
+  extra?: Record<string, unknown>,
+  status?: number,
+) => Promise<void>;
+
 // Pages send people to the sign-in form rather than answering 401 JSON.
 export function requirePage(...roles: Role[]) {
   return (req: Request, res: Response, next: NextFunction): void => {
