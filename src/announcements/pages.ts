@@ -6,8 +6,9 @@ import type { Deps } from '../deps';
 import { describeDestination } from '../destinations';
 import { destinationFormValue, destinationFromForm, destinationOptions } from '../destinations/picker';
 import type { ErrorDetail } from '../http/errors';
-import { formNumber, formTarget, handleForm, ID_RANGE, parseForm } from '../web/forms';
-import { formString, notFoundPage, requirePage, sendPage, withId } from '../web/page-helpers';
+import { formNumber, ID_RANGE, parseForm } from '../web/forms';
+import { formString, greetingChoices, requirePage, sendPage } from '../web/page-helpers';
+import { idKey, rowForms } from '../web/row-forms';
 import { Announcement } from './schema';
 import * as service from './service';
 
@@ -27,11 +28,12 @@ export function announcementPages(deps: Deps): Router {
   const router = Router();
   const admin = requirePage('admin');
   const actor = (req: Request) => actorFor(deps, actorName(req));
-  const greetingChoices = async () =>
-    (await deps.db('greetings').orderBy('name').select('id', 'name')) as Array<{ id: number; name: string }>;
 
   const list = async (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
-    const [items, greetings] = await Promise.all([service.listAnnouncements(deps.db), greetingChoices()]);
+    const [items, greetings] = await Promise.all([
+      service.listAnnouncements(deps.db),
+      greetingChoices(deps.db),
+    ]);
     sendPage(
       req,
       res,
@@ -56,7 +58,7 @@ export function announcementPages(deps: Deps): Router {
     return {
       title: extra['isNew'] ? 'New announcement' : `Announcement ${String(values['name'])}`,
       nav: 'announcements',
-      greetings: await greetingChoices(),
+      greetings: await greetingChoices(deps.db),
       destinationGroups: await destinationOptions(deps.db),
       destinationValue: destinationFormValue(dest?.type ? dest : null),
       values,
@@ -68,74 +70,30 @@ export function announcementPages(deps: Deps): Router {
     await list(req, res);
   });
 
-  router.get('/announcements/new', admin, async (req, res) => {
-    sendPage(req, res, 'announcements/form', await form({}, { isNew: true, action: '/announcements' }));
-  });
-
-  const save = async (req: Request, res: Response, id: number | null) => {
-    const raw = fromForm(req.body);
-    await handleForm(res, {
-      run: async () => {
-        const input = parseForm(Announcement, raw);
-        await withTx(deps.db, (tx) => service.saveAnnouncement(tx, id, input, actor(req)));
-      },
-      redirect: '/announcements',
-      fields: formErrors,
-      field: 'name',
-      refused: async ({ status, errorMessage, errors }) =>
-        sendPage(
-          req,
-          res,
-          'announcements/form',
-          await form(raw, { ...formTarget('/announcements', id), errorMessage, errors }),
-          status,
-        ),
-    });
-  };
-
-  router.post('/announcements', admin, (req, res) => save(req, res, null));
-
-  router.get(
-    '/announcements/:id/edit',
-    admin,
-    withId('such announcement', async (req, res, id) => {
+  rowForms(router, {
+    base: '/announcements',
+    home: '/announcements',
+    template: 'announcements/form',
+    what: 'such announcement',
+    key: idKey,
+    guard: admin,
+    blank: () => ({}),
+    find: async (id) => {
       const [found] = await service.listAnnouncements(deps.db, [id]);
-      if (!found) {
-        notFoundPage(req, res, 'such announcement');
-        return;
-      }
-      sendPage(
-        req,
-        res,
-        'announcements/form',
-        await form(service.announcementToApi(found), {
-          isNew: false,
-          id: found.id,
-          action: `/announcements/${found.id}`,
-        }),
-      );
-    }),
-  );
-
-  router.post(
-    '/announcements/:id',
-    admin,
-    withId('such announcement', async (req, res, id) => {
-      await save(req, res, id);
-    }),
-  );
-
-  router.post(
-    '/announcements/:id/delete',
-    admin,
-    withId('such announcement', async (req, res, id) => {
-      await handleForm(res, {
-        run: () => withTx(deps.db, (tx) => service.removeAnnouncement(tx, id, actor(req))),
-        redirect: '/announcements',
-        refused: ({ status, errorMessage }) => list(req, res, { errorMessage }, status),
-      });
-    }),
-  );
+      return found && service.announcementToApi(found);
+    },
+    read: fromForm,
+    shown: (raw) => raw,
+    save: (req, id, raw) => {
+      const input = parseForm(Announcement, raw);
+      return withTx(deps.db, (tx) => service.saveAnnouncement(tx, id, input, actor(req)));
+    },
+    remove: (req, id) => withTx(deps.db, (tx) => service.removeAnnouncement(tx, id, actor(req))),
+    fields: formErrors,
+    field: 'name',
+    form,
+    list,
+  });
 
   return router;
 }

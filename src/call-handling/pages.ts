@@ -4,7 +4,7 @@ import type { Deps } from '../deps';
 import { ForbiddenError, NotFoundError } from '../http/errors';
 import { parse } from '../http/parse';
 import { handleForm } from '../web/forms';
-import { formString, notFoundPage, requirePage, sendPage } from '../web/page-helpers';
+import { formString, notFoundPage, requirePage, type ShowPageOf, sendPage } from '../web/page-helpers';
 import { assertOwnerOrAdmin } from './routes';
 import { astdbFor } from './runtime';
 import { BlockCaller, BlockedParams, ExtensionNumber, PutCallHandling } from './schema';
@@ -19,13 +19,7 @@ export function callHandlingPages(deps: Deps): Router {
   const base = (number: string, req: Request) =>
     req.auth?.user.role === 'admin' ? `/extensions/${number}/call-forwarding` : '/call-forwarding';
 
-  const show = async (
-    req: Request,
-    res: Response,
-    number: string,
-    extra: Record<string, unknown> = {},
-    status = 200,
-  ) => {
+  const show: ShowPageOf<string> = async (req, res, number, extra = {}, status = 200) => {
     const [handling, blocked] = await Promise.all([
       service.get(deps.db, number),
       service.listBlocked(deps.db, number),

@@ -1,8 +1,8 @@
 import { type Request, type Response, Router } from 'express';
 import type { Deps } from '../deps';
 import { parse } from '../http/parse';
-import { formTarget, handleForm } from '../web/forms';
-import { formString, notFoundPage, requirePage, sendPage, withId } from '../web/page-helpers';
+import { formString, requirePage, sendPage } from '../web/page-helpers';
+import { idKey, rowForms } from '../web/row-forms';
 import { Department } from './schema';
 import * as service from './service';
 
@@ -37,81 +37,45 @@ export function departmentPages(deps: Deps): Router {
     );
   };
 
-  const save = async (req: Request, res: Response, id: number | null) => {
-    const raw = {
-      name: formString(req.body, 'name') ?? '',
-      extensions: membersFromForm(formString(req.body, 'extensions') ?? ''),
-    };
-    await handleForm(res, {
-      run: () => service.saveDepartment(deps.db, id, parse(Department, raw)),
-      redirect: '/departments',
-      fields: (details) =>
-        details.map((d) => ({
-          path: d.path.startsWith('extensions') ? 'extensions' : d.path,
-          message: d.message,
-        })),
-      field: 'name',
-      refused: ({ status, errorMessage, errors }) =>
-        sendPage(
-          req,
-          res,
-          'departments/form',
-          {
-            title: id === null ? 'New department' : 'Department',
-            nav: 'departments',
-            ...formTarget('/departments', id),
-            id,
-            values: { name: raw.name, extensions: raw.extensions.join(', ') },
-            errorMessage,
-            errors,
-          },
-          status,
-        ),
-    });
-  };
-
   router.get('/departments', requirePage('admin', 'supervisor'), (req, res) => list(req, res));
-  router.get('/departments/new', admin, (req, res) => {
-    sendPage(req, res, 'departments/form', {
-      title: 'New department',
-      nav: 'departments',
-      isNew: true,
-      action: '/departments',
-      values: { name: '', extensions: '' },
-    });
-  });
-  router.post('/departments', admin, (req, res) => save(req, res, null));
-  router.get(
-    '/departments/:id/edit',
-    admin,
-    withId('such department', async (req, res, id) => {
+  rowForms(router, {
+    base: '/departments',
+    home: '/departments',
+    template: 'departments/form',
+    what: 'such department',
+    key: idKey,
+    guard: admin,
+    blank: () => ({ name: '', extensions: '' }),
+    find: async (id) => {
       const [d] = (await service.listDepartments(deps.db)).filter((x) => x.id === id);
-      if (!d) return notFoundPage(req, res, 'such department');
-      sendPage(req, res, 'departments/form', {
-        title: `Department ${d.name}`,
-        nav: 'departments',
-        isNew: false,
-        id,
-        action: `/departments/${id}`,
-        values: { name: d.name, extensions: d.extensions.join(', ') },
-      });
+      return d && { name: d.name, extensions: d.extensions.join(', ') };
+    },
+    read: (body) => ({
+      name: formString(body, 'name') ?? '',
+      extensions: membersFromForm(formString(body, 'extensions') ?? ''),
     }),
-  );
-  router.post(
-    '/departments/:id',
-    admin,
-    withId('such department', (req, res, id) => save(req, res, id)),
-  );
-  router.post(
-    '/departments/:id/delete',
-    admin,
-    withId('such department', async (req, res, id) => {
-      await handleForm(res, {
-        run: () => service.removeDepartment(deps.db, id),
-        redirect: '/departments',
-        refused: ({ status, errorMessage }) => list(req, res, { errorMessage }, status),
-      });
+    shown: (raw) => ({ name: raw.name, extensions: raw.extensions.join(', ') }),
+    save: (_req, id, raw) => service.saveDepartment(deps.db, id, parse(Department, raw)),
+    remove: (_req, id) => service.removeDepartment(deps.db, id),
+    fields: (details) =>
+      details.map((d) => ({
+        path: d.path.startsWith('extensions') ? 'extensions' : d.path,
+        message: d.message,
+      })),
+    field: 'name',
+    // A form shown again after a refused save is titled "Department", without the saved name.
+    form: (values, extra, posted) => ({
+      title: extra['isNew']
+        ? 'New department'
+        : posted
+          ? 'Department'
+          : `Department ${String(values['name'])}`,
+      nav: 'departments',
+      id: extra['id'] ?? null,
+      values,
+      ...extra,
     }),
-  );
+    list,
+  });
   return router;
 }

@@ -8,7 +8,7 @@ import { parse } from '../http/parse';
 import { listInbound } from '../routes/service';
 import { byOf } from '../time-conditions/routes';
 import { formNumber, handleForm, ID_RANGE, numberFrom, parseForm } from '../web/forms';
-import { formList, formString, requirePage, sendPage } from '../web/page-helpers';
+import { formList, formString, greetingChoices, requirePage, sendPage } from '../web/page-helpers';
 import { EmergencyInput, EmergencyPinInput } from './schema';
 import * as service from './service';
 
@@ -21,9 +21,7 @@ export function emergencyPages(deps: Deps): Router {
     const [state, routes, greetings, groups] = await Promise.all([
       service.get(deps.db),
       listInbound(deps.db),
-      deps.db('greetings').orderBy('name').select('id', 'name') as Promise<
-        Array<{ id: number; name: string }>
-      >,
+      greetingChoices(deps.db),
       destinationOptions(deps.db),
     ]);
     const values = (extra['values'] as Record<string, unknown> | undefined) ?? state;

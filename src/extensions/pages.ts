@@ -4,7 +4,7 @@ import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
 import { ValidationError } from '../http/errors';
 import { formNumber, formTarget, handleForm, parseForm } from '../web/forms';
-import { formList, formString, requirePage, sendPage } from '../web/page-helpers';
+import { formList, formString, notFoundPage, requirePage, sendPage } from '../web/page-helpers';
 import { parseImport } from './csv';
 import { importExtensions } from './import';
 import { registrations } from './registration';
@@ -155,13 +155,7 @@ export function extensionPages(deps: Deps): Router {
     const number = String(req.params['number']);
     const row = /^[0-9]{1,10}$/.test(number) ? await repo.findByNumber(deps.db, number) : undefined;
     if (!row) {
-      sendPage(
-        req,
-        res,
-        'error',
-        { title: 'Not found', heading: 'Not found', message: `There is no extension ${number}.` },
-        404,
-      );
+      notFoundPage(req, res, `extension ${number}`);
       return;
     }
     const regs = await registrations(deps.ari, deps.log, [number], deps.contacts);

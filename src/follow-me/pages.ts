@@ -58,6 +58,12 @@ export function followMePages(deps: Deps): Router {
   const router = Router();
   const page = requirePage('admin', 'user');
   const actor = (req: Request) => actorFor(deps, actorName(req));
+  // The extensions an admin picks from.
+  const extensionChoices = async () =>
+    (await deps.db('extensions').orderBy('number').limit(2000).select('number', 'display_name')) as Array<{
+      number: string;
+      display_name: string;
+    }>;
 
   const show = async (
     req: Request,
@@ -95,17 +101,7 @@ export function followMePages(deps: Deps): Router {
       };
     });
     const final = v['final_destination'] as { type: string; target: string } | null;
-    const extensions =
-      req.auth?.user.role === 'admin'
-        ? ((await deps
-            .db('extensions')
-            .orderBy('number')
-            .limit(2000)
-            .select('number', 'display_name')) as Array<{
-            number: string;
-            display_name: string;
-          }>)
-        : [];
+    const extensions = req.auth?.user.role === 'admin' ? await extensionChoices() : [];
     sendPage(
       req,
       res,
@@ -142,15 +138,11 @@ export function followMePages(deps: Deps): Router {
       await show(req, res, parsed.data, null, []);
       return;
     }
-    const extensions = (await deps
-      .db('extensions')
-      .orderBy('number')
-      .limit(2000)
-      .select('number', 'display_name')) as Array<{
-      number: string;
-      display_name: string;
-    }>;
-    sendPage(req, res, 'follow-me/choose', { title: 'Follow-me', nav: 'follow-me', extensions });
+    sendPage(req, res, 'follow-me/choose', {
+      title: 'Follow-me',
+      nav: 'follow-me',
+      extensions: await extensionChoices(),
+    });
   });
 
   router.post('/follow-me/:number', page, async (req, res) => {

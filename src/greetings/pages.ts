@@ -4,7 +4,7 @@ import { actorName } from '../auth/middleware';
 import type { Deps } from '../deps';
 import { parse } from '../http/parse';
 import { formNumber, handleForm, parseForm, showsOnItsPage } from '../web/forms';
-import { givenFields, requirePage, sendPage } from '../web/page-helpers';
+import { givenFields, requirePage, type ShowPageOf, sendPage } from '../web/page-helpers';
 import { espeakVoices } from './audio';
 import { greetingContext } from './context';
 import { assertExtension, jobToApi } from './routes';
@@ -52,13 +52,7 @@ export function greetingPages(deps: Deps): Router {
     );
   };
 
-  const detailPage = async (
-    req: Request,
-    res: Response,
-    id: number,
-    extra: Record<string, unknown> = {},
-    status = 200,
-  ) => {
+  const detailPage: ShowPageOf<number> = async (req, res, id, extra = {}, status = 200) => {
     const g = await greetings.get(id);
     const jobId = typeof req.query['job'] === 'string' ? req.query['job'] : undefined;
     const job = jobId && JobParams.safeParse({ job: jobId }).success ? phone.get(jobId) : null;

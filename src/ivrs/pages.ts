@@ -6,8 +6,9 @@ import type { Deps } from '../deps';
 import { describeDestination } from '../destinations';
 import { destinationFormValue, destinationFromForm, destinationOptions } from '../destinations/picker';
 import type { ErrorDetail } from '../http/errors';
-import { formNumber, formTarget, handleForm, ID_RANGE, parseForm } from '../web/forms';
-import { formString, notFoundPage, requirePage, sendPage, withId } from '../web/page-helpers';
+import { formNumber, ID_RANGE, parseForm } from '../web/forms';
+import { formString, greetingChoices, requirePage, sendPage } from '../web/page-helpers';
+import { idKey, rowForms } from '../web/row-forms';
 import { DIGITS, Ivr, MAX_OPTIONS } from './schema';
 import * as service from './service';
 
@@ -65,11 +66,8 @@ export function ivrPages(deps: Deps): Router {
   const actor = (req: Request) => actorFor(deps, actorName(req));
   const range = deps.config.extensionRange;
 
-  const greetingChoices = async () =>
-    (await deps.db('greetings').orderBy('name').select('id', 'name')) as Array<{ id: number; name: string }>;
-
   const list = async (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
-    const [ivrs, greetings] = await Promise.all([service.listIvrs(deps.db), greetingChoices()]);
+    const [ivrs, greetings] = await Promise.all([service.listIvrs(deps.db), greetingChoices(deps.db)]);
     const greetingName = (id: number | null) => greetings.find((g) => g.id === id)?.name ?? null;
     sendPage(
       req,
@@ -100,7 +98,7 @@ export function ivrPages(deps: Deps): Router {
     rowsUsed: number[],
     extra: Record<string, unknown>,
   ) => {
-    const [groups, greetings] = await Promise.all([destinationOptions(deps.db), greetingChoices()]);
+    const [groups, greetings] = await Promise.all([destinationOptions(deps.db), greetingChoices(deps.db)]);
     const options = (values['options'] ?? []) as Array<{
       digit: string;
       destination: { type: string; target: string };
@@ -138,86 +136,36 @@ export function ivrPages(deps: Deps): Router {
     await list(req, res);
   });
 
-  router.get('/ivrs/new', admin, async (req, res) => {
-    sendPage(
-      req,
-      res,
-      'ivrs/form',
-      await form(
-        {
-          timeout_seconds: 5,
-          max_retries: 2,
-          options: [],
-          prompt_greeting_id: null,
-          retry_greeting_id: null,
-        },
-        [],
-        { isNew: true, action: '/ivrs' },
-      ),
-    );
-  });
-
-  const save = async (req: Request, res: Response, id: number | null) => {
-    const { raw, rows } = ivrFromForm(req.body);
-    await handleForm(res, {
-      run: async () => {
-        const input = parseForm(Ivr, raw);
-        await withTx(deps.db, (tx) => service.saveIvr(tx, id, input, actor(req), range));
-      },
-      redirect: '/ivrs',
-      fields: (details) => formErrors(details, rows),
-      field: 'name',
-      refused: async ({ status, errorMessage, errors }) =>
-        sendPage(
-          req,
-          res,
-          'ivrs/form',
-          await form(raw, rows, { ...formTarget('/ivrs', id), errorMessage, errors }),
-          status,
-        ),
-    });
-  };
-
-  router.post('/ivrs', admin, (req, res) => save(req, res, null));
-
-  router.get(
-    '/ivrs/:id/edit',
-    admin,
-    withId('such IVR menu', async (req, res, id) => {
+  rowForms(router, {
+    base: '/ivrs',
+    home: '/ivrs',
+    template: 'ivrs/form',
+    what: 'such IVR menu',
+    key: idKey,
+    guard: admin,
+    blank: () => ({
+      timeout_seconds: 5,
+      max_retries: 2,
+      options: [],
+      prompt_greeting_id: null,
+      retry_greeting_id: null,
+    }),
+    find: async (id) => {
       const [ivr] = await service.listIvrs(deps.db, [id]);
-      if (!ivr) {
-        notFoundPage(req, res, 'such IVR menu');
-        return;
-      }
-      const values = service.ivrToApi(ivr);
-      sendPage(
-        req,
-        res,
-        'ivrs/form',
-        await form(values, [], { isNew: false, id: ivr.id, action: `/ivrs/${ivr.id}` }),
-      );
-    }),
-  );
-
-  router.post(
-    '/ivrs/:id',
-    admin,
-    withId('such IVR menu', async (req, res, id) => {
-      await save(req, res, id);
-    }),
-  );
-
-  router.post(
-    '/ivrs/:id/delete',
-    admin,
-    withId('such IVR menu', async (req, res, id) => {
-      await handleForm(res, {
-        run: () => withTx(deps.db, (tx) => service.removeIvr(tx, id, actor(req))),
-        redirect: '/ivrs',
-        refused: ({ status, errorMessage }) => list(req, res, { errorMessage }, status),
-      });
-    }),
-  );
+      return ivr && service.ivrToApi(ivr);
+    },
+    read: ivrFromForm,
+    shown: (posted) => posted.raw,
+    save: (req, id, { raw }) => {
+      const input = parseForm(Ivr, raw);
+      return withTx(deps.db, (tx) => service.saveIvr(tx, id, input, actor(req), range));
+    },
+    remove: (req, id) => withTx(deps.db, (tx) => service.removeIvr(tx, id, actor(req))),
+    fields: (details, { rows }) => formErrors(details, rows),
+    field: 'name',
+    form: (values, extra, posted) => form(values, posted?.rows ?? [], extra),
+    list,
+  });
 
   return router;
 }

@@ -4,7 +4,7 @@ import { actorName } from '../auth/middleware';
 import type { Deps } from '../deps';
 import { parse } from '../http/parse';
 import { handleForm, showsOnItsPage } from '../web/forms';
-import { givenFields, requirePage, sendPage } from '../web/page-helpers';
+import { givenFields, requirePage, type ShowPageOf, sendPage } from '../web/page-helpers';
 import { mohContext } from './context';
 import {
   CreateMohClass,
@@ -51,13 +51,7 @@ export function mohPages(deps: Deps): Router {
     );
   };
 
-  const detailPage = async (
-    req: Request,
-    res: Response,
-    id: number,
-    extra: Record<string, unknown> = {},
-    status = 200,
-  ) => {
+  const detailPage: ShowPageOf<number> = async (req, res, id, extra = {}, status = 200) => {
     const c = await moh.get(id);
     sendPage(
       req,

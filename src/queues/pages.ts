@@ -6,16 +6,9 @@ import type { Deps } from '../deps';
 import { describeDestination } from '../destinations';
 import { destinationFormValue, destinationFromForm, destinationOptions } from '../destinations/picker';
 import type { ErrorDetail } from '../http/errors';
-import {
-  formNumber,
-  formTarget,
-  handleForm,
-  ID_RANGE,
-  type NumberRange,
-  numberFrom,
-  parseForm,
-} from '../web/forms';
-import { formString, notFoundPage, requirePage, sendPage } from '../web/page-helpers';
+import { formNumber, ID_RANGE, type NumberRange, numberFrom, parseForm } from '../web/forms';
+import { formString, greetingChoices, requirePage, sendPage } from '../web/page-helpers';
+import { rowForms } from '../web/row-forms';
 import { CreateQueue, UpdateQueue } from './schema';
 import * as service from './service';
 import { QUEUE_STRATEGIES } from './state';
@@ -154,10 +147,7 @@ export function queuePages(deps: Deps): Router {
   const admin = requirePage('admin');
   const actor = (req: Request) => actorFor(deps, actorName(req));
   const choices = async () => {
-    const greetings = (await deps.db('greetings').orderBy('name').select('id', 'name')) as Array<{
-      id: number;
-      name: string;
-    }>;
+    const greetings = await greetingChoices(deps.db);
     const moh = (await deps.db.schema.hasTable('moh_classes'))
       ? ((await deps.db('moh_classes').orderBy('name').select('id', 'name')) as Array<{
           id: number;
@@ -215,82 +205,32 @@ export function queuePages(deps: Deps): Router {
     await list(req, res);
   });
 
-  router.get('/queues/new', admin, async (req, res) => {
-    sendPage(req, res, 'queues/form', await form(NEW_QUEUE, { isNew: true, action: '/queues' }));
+  rowForms(router, {
+    base: '/queues',
+    home: '/queues',
+    redirect: (saved: { number: string }) => `/queues#queue-${saved.number}`,
+    template: 'queues/form',
+    what: 'such queue',
+    // A path segment that is not a queue number is a page that does not exist.
+    key: (raw) => (/^[1-9][0-9]{1,9}$/.test(raw) ? raw : null),
+    targetKey: 'current',
+    guard: admin,
+    blank: () => NEW_QUEUE,
+    find: async (number) => (await service.listApi(deps.db)).find((q) => q.number === number),
+    read: (body) => fromForm((body ?? {}) as Record<string, unknown>),
+    shown: (raw) => raw,
+    save: (req, current, raw) =>
+      withTx(deps.db, async (tx) =>
+        current === null
+          ? service.save(tx, null, parseForm(CreateQueue, raw), actor(req))
+          : service.save(tx, current, parseForm(UpdateQueue, raw), actor(req)),
+      ),
+    remove: (req, number) => withTx(deps.db, (tx) => service.remove(tx, number, actor(req))),
+    fields: formErrors,
+    field: 'name',
+    form,
+    list,
   });
-
-  const save = async (req: Request, res: Response, current: string | null) => {
-    const raw = fromForm((req.body ?? {}) as Record<string, unknown>);
-    await handleForm(res, {
-      run: () =>
-        withTx(deps.db, async (tx) =>
-          current === null
-            ? service.save(tx, null, parseForm(CreateQueue, raw), actor(req))
-            : service.save(tx, current, parseForm(UpdateQueue, raw), actor(req)),
-        ),
-      redirect: (saved) => `/queues#queue-${saved.number}`,
-      fields: formErrors,
-      field: 'name',
-      refused: async ({ status, errorMessage, errors }) =>
-        sendPage(
-          req,
-          res,
-          'queues/form',
-          await form(raw, { ...formTarget('/queues', current, 'current'), errorMessage, errors }),
-          status,
-        ),
-    });
-  };
-
-  // A path segment that is not a queue number is a page that does not exist.
-  const withNumber =
-    (handler: (req: Request, res: Response, number: string) => Promise<void>) =>
-    async (req: Request, res: Response) => {
-      const raw = req.params['number'];
-      if (typeof raw !== 'string' || !/^[1-9][0-9]{1,9}$/.test(raw)) {
-        notFoundPage(req, res, 'such queue');
-        return;
-      }
-      await handler(req, res, raw);
-    };
-
-  router.post('/queues', admin, (req, res) => save(req, res, null));
-
-  router.get(
-    '/queues/:number/edit',
-    admin,
-    withNumber(async (req, res, number) => {
-      const found = (await service.listApi(deps.db)).find((q) => q.number === number);
-      if (!found) {
-        notFoundPage(req, res, 'such queue');
-        return;
-      }
-      sendPage(
-        req,
-        res,
-        'queues/form',
-        await form(found, { isNew: false, current: number, action: `/queues/${number}` }),
-      );
-    }),
-  );
-
-  router.post(
-    '/queues/:number',
-    admin,
-    withNumber((req, res, number) => save(req, res, number)),
-  );
-
-  router.post(
-    '/queues/:number/delete',
-    admin,
-    withNumber(async (req, res, number) => {
-      await handleForm(res, {
-        run: () => withTx(deps.db, (tx) => service.remove(tx, number, actor(req))),
-        redirect: '/queues',
-        refused: ({ status, errorMessage }) => list(req, res, { errorMessage }, status),
-      });
-    }),
-  );
 
   return router;
 }

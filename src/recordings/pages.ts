@@ -1,4 +1,4 @@
-import { type Request, type Response, Router } from 'express';
+import { type Request, Router } from 'express';
 import { actorFor } from '../apply/trigger';
 import { actorName } from '../auth/middleware';
 import { withTx } from '../db/tx';
@@ -6,7 +6,7 @@ import type { Deps } from '../deps';
 import { AppError } from '../http/errors';
 import { parse } from '../http/parse';
 import { formNumber, handleForm, parseForm } from '../web/forms';
-import { formString, notFoundPage, requirePage, sendPage } from '../web/page-helpers';
+import { formString, notFoundPage, requirePage, type ShowPage, sendPage } from '../web/page-helpers';
 import * as policies from './policies';
 import {
   MODES,
@@ -58,12 +58,7 @@ export function recordingPages(deps: Deps): Router {
   const anyone = requirePage('admin', 'supervisor', 'user');
   const actor = (req: Request) => actorFor(deps, actorName(req));
 
-  const policyList = async (
-    req: Request,
-    res: Response,
-    extra: Record<string, unknown> = {},
-    status = 200,
-  ) => {
+  const policyList: ShowPage = async (req, res, extra = {}, status = 200) => {
     sendPage(
       req,
       res,

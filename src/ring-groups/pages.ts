@@ -6,8 +6,9 @@ import type { Deps } from '../deps';
 import { describeDestination } from '../destinations';
 import { destinationFormValue, destinationFromForm, destinationOptions } from '../destinations/picker';
 import type { ErrorDetail } from '../http/errors';
-import { formNumber, formTarget, handleForm, parseForm } from '../web/forms';
-import { formString, notFoundPage, requirePage, sendPage } from '../web/page-helpers';
+import { formNumber, parseForm } from '../web/forms';
+import { formString, requirePage, sendPage } from '../web/page-helpers';
+import { rowForms } from '../web/row-forms';
 import { MAX_MEMBERS, RingGroup, RingGroupNumber, STRATEGIES } from './schema';
 import * as service from './service';
 
@@ -135,98 +136,40 @@ export function ringGroupPages(deps: Deps): Router {
     await list(req, res);
   });
 
-  router.get('/ring-groups/new', admin, async (req, res) => {
-    sendPage(
-      req,
-      res,
-      'ring-groups/form',
-      await form(
-        {
-          strategy: 'ringall',
-          ring_seconds: 20,
-          members: [],
-          failover_destination: { type: 'hangup', target: '' },
-        },
-        [],
-        { isNew: true, action: '/ring-groups' },
-      ),
-    );
-  });
-
-  const save = async (req: Request, res: Response, current: string | null) => {
-    const { raw, rows } = ringGroupFromForm(req.body);
-    await handleForm(res, {
-      run: async () => {
-        const input = parseForm(RingGroup, raw);
-        await withTx(deps.db, (tx) => service.saveRingGroup(tx, current, input, actor(req)));
-      },
-      redirect: '/ring-groups',
-      fields: (details) => formErrors(details, rows),
-      field: 'number',
-      refused: async ({ status, errorMessage, errors }) =>
-        sendPage(
-          req,
-          res,
-          'ring-groups/form',
-          await form(raw, rows, { ...formTarget('/ring-groups', current, 'current'), errorMessage, errors }),
-          status,
-        ),
-    });
-  };
-
-  // A number that is not a ring group number cannot name one: the same page as a missing one.
-  const withNumber =
-    (handler: (req: Request, res: Response, number: string) => Promise<void>) =>
-    async (req: Request, res: Response) => {
-      const parsed = RingGroupNumber.safeParse(req.params['number']);
-      if (!parsed.success) {
-        notFoundPage(req, res, 'such ring group');
-        return;
-      }
-      await handler(req, res, parsed.data);
-    };
-
-  router.post('/ring-groups', admin, (req, res) => save(req, res, null));
-
-  router.get(
-    '/ring-groups/:number/edit',
-    admin,
-    withNumber(async (req, res, number) => {
+  rowForms(router, {
+    base: '/ring-groups',
+    home: '/ring-groups',
+    template: 'ring-groups/form',
+    what: 'such ring group',
+    // A number that is not a ring group number cannot name one: the same page as a missing one.
+    key: (raw) => {
+      const parsed = RingGroupNumber.safeParse(raw);
+      return parsed.success ? parsed.data : null;
+    },
+    targetKey: 'current',
+    guard: admin,
+    blank: () => ({
+      strategy: 'ringall',
+      ring_seconds: 20,
+      members: [],
+      failover_destination: { type: 'hangup', target: '' },
+    }),
+    find: async (number) => {
       const [group] = await service.listRingGroups(deps.db, [number]);
-      if (!group) {
-        notFoundPage(req, res, 'such ring group');
-        return;
-      }
-      sendPage(
-        req,
-        res,
-        'ring-groups/form',
-        await form(service.ringGroupToApi(group), [], {
-          isNew: false,
-          current: number,
-          action: `/ring-groups/${number}`,
-        }),
-      );
-    }),
-  );
-
-  router.post(
-    '/ring-groups/:number',
-    admin,
-    withNumber((req, res, number) => save(req, res, number)),
-  );
-
-  router.post(
-    '/ring-groups/:number/delete',
-    admin,
-    withNumber(async (req, res, number) => {
-      await handleForm(res, {
-        run: () => withTx(deps.db, (tx) => service.removeRingGroup(tx, number, actor(req))),
-        redirect: '/ring-groups',
-        refused: ({ status, errorMessage }) => list(req, res, { errorMessage }, status),
-      });
-    }),
-  );
+      return group && service.ringGroupToApi(group);
+    },
+    read: ringGroupFromForm,
+    shown: (posted) => posted.raw,
+    save: (req, current, { raw }) => {
+      const input = parseForm(RingGroup, raw);
+      return withTx(deps.db, (tx) => service.saveRingGroup(tx, current, input, actor(req)));
+    },
+    remove: (req, number) => withTx(deps.db, (tx) => service.removeRingGroup(tx, number, actor(req))),
+    fields: (details, { rows }) => formErrors(details, rows),
+    field: 'number',
+    form: (values, extra, posted) => form(values, posted?.rows ?? [], extra),
+    list,
+  });
 
   return router;
 }

@@ -9,8 +9,9 @@ import type { ErrorDetail } from '../http/errors';
 import { parse } from '../http/parse';
 import { fieldErrors, splitList } from '../trunks/pages';
 import * as trunkRepo from '../trunks/repo';
-import { formNumber, formTarget, handleForm, ID_RANGE, numberFrom, parseForm } from '../web/forms';
-import { formList, formString, notFoundPage, requirePage, sendPage, withId } from '../web/page-helpers';
+import { formNumber, handleForm, ID_RANGE, numberFrom, parseForm } from '../web/forms';
+import { formList, formString, requirePage, sendPage, withId } from '../web/page-helpers';
+import { idKey, rowForms } from '../web/row-forms';
 import { BlockedCaller, InboundRoute, OutboundRoute, ROUTE_CLASSES } from './schema';
 import * as service from './service';
 
@@ -137,80 +138,31 @@ export function routePages(deps: Deps): Router {
     };
   };
 
-  router.get('/routes/outbound/new', admin, async (req, res) => {
-    sendPage(
-      req,
-      res,
-      'routes/outbound-form',
-      await outboundForm(
-        { strip: 0, prepend: '', class: 'national', patterns: [] },
-        { isNew: true, action: '/routes/outbound' },
-      ),
-    );
-  });
-
-  // Create and update share one path: the service takes `null` for a new route.
-  const saveOutboundForm = async (req: Request, res: Response, id: number | null) => {
-    const raw = outboundFromForm(req.body);
-    await handleForm(res, {
-      run: async () => {
-        const input = parseForm(OutboundRoute, raw);
-        await withTx(deps.db, (tx) => service.saveOutbound(tx, id, input, actor(req)));
-      },
-      redirect: '/routes',
-      fields: (details) => fieldErrors(details, raw),
-      field: 'name',
-      refused: async ({ status, errorMessage, errors }) =>
-        sendPage(
-          req,
-          res,
-          'routes/outbound-form',
-          await outboundForm(raw, { ...formTarget('/routes/outbound', id), errorMessage, errors }),
-          status,
-        ),
-    });
-  };
-
-  router.post('/routes/outbound', admin, (req, res) => saveOutboundForm(req, res, null));
-
-  router.get(
-    '/routes/outbound/:id/edit',
-    admin,
-    withId('such outbound route', async (req, res, id) => {
+  rowForms(router, {
+    base: '/routes/outbound',
+    home: '/routes',
+    template: 'routes/outbound-form',
+    what: 'such outbound route',
+    key: idKey,
+    guard: admin,
+    blank: () => ({ strip: 0, prepend: '', class: 'national', patterns: [] }),
+    find: async (id) => {
       const route = (await service.listOutbound(deps.db)).find((r) => r.id === id);
-      if (!route) {
-        notFoundPage(req, res, 'such outbound route');
-        return;
-      }
-      const values = service.outboundToApi(route);
-      sendPage(
-        req,
-        res,
-        'routes/outbound-form',
-        await outboundForm(values, { isNew: false, id: route.id, action: `/routes/outbound/${route.id}` }),
-      );
-    }),
-  );
-
-  router.post(
-    '/routes/outbound/:id',
-    admin,
-    withId('such outbound route', async (req, res, id) => {
-      await saveOutboundForm(req, res, id);
-    }),
-  );
-
-  router.post(
-    '/routes/outbound/:id/delete',
-    admin,
-    withId('such outbound route', async (req, res, id) => {
-      await handleForm(res, {
-        run: () => withTx(deps.db, (tx) => service.removeOutbound(tx, id, actor(req))),
-        redirect: '/routes',
-        refused: ({ status, errorMessage }) => overview(req, res, { errorMessage }, status),
-      });
-    }),
-  );
+      return route && service.outboundToApi(route);
+    },
+    read: outboundFromForm,
+    shown: (raw) => raw,
+    // Create and update share one path: the service takes `null` for a new route.
+    save: (req, id, raw) => {
+      const input = parseForm(OutboundRoute, raw);
+      return withTx(deps.db, (tx) => service.saveOutbound(tx, id, input, actor(req)));
+    },
+    remove: (req, id) => withTx(deps.db, (tx) => service.removeOutbound(tx, id, actor(req))),
+    fields: fieldErrors,
+    field: 'name',
+    form: outboundForm,
+    list: overview,
+  });
 
   // ---- inbound routes
 
@@ -226,82 +178,30 @@ export function routePages(deps: Deps): Router {
     };
   };
 
-  router.get('/routes/inbound/new', admin, async (req, res) => {
-    sendPage(
-      req,
-      res,
-      'routes/inbound-form',
-      await inboundForm(
-        { destination: null, caller_id_name_prefix: '' },
-        { isNew: true, action: '/routes/inbound' },
-      ),
-    );
-  });
-
-  const saveInboundForm = async (req: Request, res: Response, id: number | null) => {
-    const raw = inboundFromForm(req.body);
-    await handleForm(res, {
-      run: async () => {
-        const input = parseForm(InboundRoute, raw);
-        await withTx(deps.db, (tx) => service.saveInbound(tx, id, input, actor(req)));
-      },
-      redirect: '/routes',
-      fields: (details) => inboundErrors(details),
-      field: 'name',
-      refused: async ({ status, errorMessage, errors }) =>
-        sendPage(
-          req,
-          res,
-          'routes/inbound-form',
-          await inboundForm(raw, { ...formTarget('/routes/inbound', id), errorMessage, errors }),
-          status,
-        ),
-    });
-  };
-
-  router.post('/routes/inbound', admin, (req, res) => saveInboundForm(req, res, null));
-
-  router.get(
-    '/routes/inbound/:id/edit',
-    admin,
-    withId('such inbound route', async (req, res, id) => {
+  rowForms(router, {
+    base: '/routes/inbound',
+    home: '/routes',
+    template: 'routes/inbound-form',
+    what: 'such inbound route',
+    key: idKey,
+    guard: admin,
+    blank: () => ({ destination: null, caller_id_name_prefix: '' }),
+    find: async (id) => {
       const route = (await service.listInbound(deps.db)).find((r) => r.id === id);
-      if (!route) {
-        notFoundPage(req, res, 'such inbound route');
-        return;
-      }
-      sendPage(
-        req,
-        res,
-        'routes/inbound-form',
-        await inboundForm(service.inboundToApi(route), {
-          isNew: false,
-          id: route.id,
-          action: `/routes/inbound/${route.id}`,
-        }),
-      );
-    }),
-  );
-
-  router.post(
-    '/routes/inbound/:id',
-    admin,
-    withId('such inbound route', async (req, res, id) => {
-      await saveInboundForm(req, res, id);
-    }),
-  );
-
-  router.post(
-    '/routes/inbound/:id/delete',
-    admin,
-    withId('such inbound route', async (req, res, id) => {
-      await handleForm(res, {
-        run: () => withTx(deps.db, (tx) => service.removeInbound(tx, id, actor(req))),
-        redirect: '/routes',
-        refused: ({ status, errorMessage }) => overview(req, res, { errorMessage }, status),
-      });
-    }),
-  );
+      return route && service.inboundToApi(route);
+    },
+    read: inboundFromForm,
+    shown: (raw) => raw,
+    save: (req, id, raw) => {
+      const input = parseForm(InboundRoute, raw);
+      return withTx(deps.db, (tx) => service.saveInbound(tx, id, input, actor(req)));
+    },
+    remove: (req, id) => withTx(deps.db, (tx) => service.removeInbound(tx, id, actor(req))),
+    fields: inboundErrors,
+    field: 'name',
+    form: inboundForm,
+    list: overview,
+  });
 
   // ---- blocked callers
 

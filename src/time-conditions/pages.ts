@@ -6,8 +6,9 @@ import { describeDestination } from '../destinations';
 import { destinationFormValue, destinationFromForm, destinationOptions } from '../destinations/picker';
 import type { ErrorDetail } from '../http/errors';
 import { parse } from '../http/parse';
-import { formTarget, handleForm } from '../web/forms';
-import { formString, notFoundPage, requirePage, sendPage, withId } from '../web/page-helpers';
+import { handleForm } from '../web/forms';
+import { formString, requirePage, sendPage, withId } from '../web/page-helpers';
+import { idKey, rowForms } from '../web/row-forms';
 import { byOf } from './routes';
 import { OverrideInput, TimeConditionInput } from './schema';
 import * as service from './service';
@@ -122,88 +123,48 @@ export function timeConditionPages(deps: Deps): Router {
 
   router.get('/time-conditions', requirePage('admin', 'supervisor'), (req, res) => list(req, res));
 
-  router.get('/time-conditions/new', admin, async (req, res) => {
-    sendPage(
-      req,
-      res,
-      'time-conditions/form',
-      await form(
-        {
-          timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
-          weekly_text: 'mon 09:00-17:00\ntue 09:00-17:00\nwed 09:00-17:00\nthu 09:00-17:00\nfri 09:00-17:00',
-          holidays_text: '',
-        },
-        { isNew: true, action: '/time-conditions' },
-      ),
-    );
-  });
-
-  const save = async (req: Request, res: Response, id: number | null) => {
-    const body = req.body as Record<string, unknown>;
-    const raw = fromForm(body);
-    const values = {
-      ...raw,
-      weekly_text: formString(body, 'weekly') ?? '',
-      holidays_text: formString(body, 'holidays') ?? '',
-      pin: undefined,
-    };
-    await handleForm(res, {
-      run: async () => {
-        const input = parse(TimeConditionInput, raw);
-        await withTx(deps.db, (tx) => service.save(tx, id, input, ctx(req)));
-      },
-      redirect: '/time-conditions',
-      fields: formErrors,
-      field: 'name',
-      refused: async ({ status, errorMessage, errors }) =>
-        sendPage(
-          req,
-          res,
-          'time-conditions/form',
-          await form(values, { ...formTarget('/time-conditions', id), errorMessage, errors }),
-          status,
-        ),
-    });
-  };
-
-  router.post('/time-conditions', admin, (req, res) => save(req, res, null));
-
-  router.get(
-    '/time-conditions/:id/edit',
-    admin,
-    withId('such time condition', async (req, res, id) => {
+  rowForms(router, {
+    base: '/time-conditions',
+    home: '/time-conditions',
+    template: 'time-conditions/form',
+    what: 'such time condition',
+    key: idKey,
+    guard: admin,
+    blank: () => ({
+      timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      weekly_text: 'mon 09:00-17:00\ntue 09:00-17:00\nwed 09:00-17:00\nthu 09:00-17:00\nfri 09:00-17:00',
+      holidays_text: '',
+    }),
+    find: async (id) => {
       const tc = await service.get(deps.db, id).catch(() => null);
-      if (!tc) {
-        notFoundPage(req, res, 'such time condition');
-        return;
-      }
-      const values = { ...tc, weekly_text: weeklyText(tc.weekly), holidays_text: holidaysText(tc.holidays) };
-      sendPage(
-        req,
-        res,
-        'time-conditions/form',
-        await form(values, { isNew: false, id, action: `/time-conditions/${id}` }),
-      );
+      return tc
+        ? { ...tc, weekly_text: weeklyText(tc.weekly), holidays_text: holidaysText(tc.holidays) }
+        : undefined;
+    },
+    read: (body) => {
+      const b = body as Record<string, unknown>;
+      return {
+        raw: fromForm(b),
+        weekly: formString(b, 'weekly') ?? '',
+        holidays: formString(b, 'holidays') ?? '',
+      };
+    },
+    shown: ({ raw, weekly, holidays }) => ({
+      ...raw,
+      weekly_text: weekly,
+      holidays_text: holidays,
+      pin: undefined,
     }),
-  );
-
-  router.post(
-    '/time-conditions/:id',
-    admin,
-    withId('such time condition', (req, res, id) => save(req, res, id)),
-  );
-
-  router.post(
-    '/time-conditions/:id/delete',
-    admin,
-    withId('such time condition', async (req, res, id) => {
-      await handleForm(res, {
-        run: () => withTx(deps.db, (tx) => service.remove(tx, id, actorFor(deps, byOf(req)))),
-        redirect: '/time-conditions',
-        refused: ({ status, errorMessage }) => list(req, res, { errorMessage }, status),
-      });
-    }),
-  );
+    save: (req, id, { raw }) => {
+      const input = parse(TimeConditionInput, raw);
+      return withTx(deps.db, (tx) => service.save(tx, id, input, ctx(req)));
+    },
+    remove: (req, id) => withTx(deps.db, (tx) => service.remove(tx, id, actorFor(deps, byOf(req)))),
+    fields: formErrors,
+    field: 'name',
+    form,
+    list,
+  });
 
   // The three override buttons: supervisors may use them too.
   router.post(

@@ -6,7 +6,7 @@ import type { Deps } from '../deps';
 import { CODECS } from '../extensions/schema';
 import type { ErrorDetail } from '../http/errors';
 import { formNumber, formTarget, handleForm, type NumberRange, parseForm } from '../web/forms';
-import { formList, formString, requirePage, sendPage } from '../web/page-helpers';
+import { formList, formString, notFoundPage, requirePage, sendPage } from '../web/page-helpers';
 import * as repo from './repo';
 import { CreateTrunk, type TrunkStatus, UpdateTrunk } from './schema';
 import * as service from './service';
@@ -130,13 +130,7 @@ export function trunkPages(deps: Deps): Router {
   });
 
   const notFound = (req: Parameters<typeof sendPage>[0], res: Parameters<typeof sendPage>[1], id: string) =>
-    sendPage(
-      req,
-      res,
-      'error',
-      { title: 'Not found', heading: 'Not found', message: `There is no trunk ${id}.` },
-      404,
-    );
+    notFoundPage(req, res, `trunk ${id}`);
   const findRow = async (raw: string) =>
     /^[0-9]{1,10}$/.test(raw) ? repo.find(deps.db, Number(raw)) : undefined;
 

@@ -2,7 +2,14 @@ import { Router } from 'express';
 import type { Deps } from '../deps';
 import { idParam, parse } from '../http/parse';
 import { handleForm } from '../web/forms';
-import { formString, requirePage, sendPage } from '../web/page-helpers';
+import {
+  formString,
+  notFoundPage,
+  requirePage,
+  type ShowPage,
+  type ShowPageOf,
+  sendPage,
+} from '../web/page-helpers';
 import * as admin from './admin';
 import { CreateToken, CreateUser, PatchUser } from './schema';
 
@@ -26,12 +33,7 @@ export function userPages(deps: Deps): Router {
   const adminOnly = requirePage('admin');
 
   // Pages get the signed-in user as `user` (see sendPage): the account being edited is `account`.
-  const listPage = async (
-    req: Parameters<typeof sendPage>[0],
-    res: Parameters<typeof sendPage>[1],
-    extra: Record<string, unknown> = {},
-    status = 200,
-  ) => {
+  const listPage: ShowPage = async (req, res, extra = {}, status = 200) => {
     sendPage(
       req,
       res,
@@ -57,13 +59,7 @@ export function userPages(deps: Deps): Router {
     const id = idParam(req.params);
     const user = (await admin.list(deps.db)).find((u) => u.id === id);
     if (!user) {
-      sendPage(
-        req,
-        res,
-        'error',
-        { title: 'Not found', heading: 'Not found', message: `There is no user ${id}.` },
-        404,
-      );
+      notFoundPage(req, res, `user ${id}`);
       return;
     }
     sendPage(req, res, 'users/edit', {
@@ -75,13 +71,7 @@ export function userPages(deps: Deps): Router {
     });
   });
 
-  const editPage = async (
-    req: Parameters<typeof sendPage>[0],
-    res: Parameters<typeof sendPage>[1],
-    id: number,
-    extra: Record<string, unknown>,
-    status: number,
-  ) => {
+  const editPage: ShowPageOf<number> = async (req, res, id, extra = {}, status = 200) => {
     const user = (await admin.list(deps.db)).find((u) => u.id === id);
     sendPage(
       req,

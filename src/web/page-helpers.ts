@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import type { Knex } from 'knex';
 import type { Role } from '../auth/users.repo';
 import { AppError } from '../http/errors';
 import { renderPage } from './views';
@@ -17,6 +18,22 @@ export function sendPage(
       renderPage(name, { ...data, user: req.auth?.user ?? null, csrfToken: req.auth?.csrfToken ?? null }),
     );
 }
+
+// A page a POST handler shows again, with extra data (the reasons, what was posted) and a status;
+// ShowPageOf is that for the page of one row (its key).
+export type ShowPage = (
+  req: Request,
+  res: Response,
+  extra?: Record<string, unknown>,
+  status?: number,
+) => Promise<void>;
+export type ShowPageOf<K> = (
+  req: Request,
+  res: Response,
+  key: K,
+  extra?: Record<string, unknown>,
+  status?: number,
+) => Promise<void>;
 
 // Pages send people to the sign-in form rather than answering 401 JSON.
 export function requirePage(...roles: Role[]) {
@@ -91,4 +108,9 @@ export function withId(
     }
     await handler(req, res, Number(raw));
   };
+}
+
+// The greetings a form offers (a prompt, a box's greeting, an announcement), by name.
+export async function greetingChoices(db: Knex): Promise<Array<{ id: number; name: string }>> {
+  return (await db('greetings').orderBy('name').select('id', 'name')) as Array<{ id: number; name: string }>;
 }

@@ -1,11 +1,18 @@
-import { type Request, type Response, Router } from 'express';
+import { type Request, Router } from 'express';
 import { z } from 'zod';
 import { actorName } from '../../auth/middleware';
 import type { Deps } from '../../deps';
 import { loadFeatureCodes } from '../../feature-codes/repo';
 import { parse } from '../../http/parse';
 import { handleForm, withFirstDetail } from '../../web/forms';
-import { formString, notFoundPage, refusal, requirePage, sendPage } from '../../web/page-helpers';
+import {
+  formString,
+  notFoundPage,
+  refusal,
+  requirePage,
+  type ShowPageOf,
+  sendPage,
+} from '../../web/page-helpers';
 import { agentsFor } from '.';
 import { queueLive } from './live';
 import { assertMayActFor } from './routes';
@@ -35,13 +42,7 @@ export function queueLivePages(deps: Deps): Router {
   const agents = agentsFor(deps);
   const anyone = requirePage('admin', 'supervisor', 'user');
 
-  const page = async (
-    req: Request,
-    res: Response,
-    number: string,
-    extra: Record<string, unknown> = {},
-    status = 200,
-  ) => {
+  const page: ShowPageOf<string> = async (req, res, number, extra = {}, status = 200) => {
     const [live, codes] = await Promise.all([queueLive(deps, number), loadFeatureCodes(deps.db)]);
     const user = req.auth?.user;
     sendPage(

@@ -1,7 +1,8 @@
 import { type Request, type Response, Router } from 'express';
 import type { Deps } from '../../deps';
-import { formNumber, formTarget, handleForm, ID_RANGE, parseForm } from '../../web/forms';
+import { formNumber, handleForm, ID_RANGE, parseForm } from '../../web/forms';
 import { formList, formString, notFoundPage, requirePage, sendPage, withId } from '../../web/page-helpers';
+import { idKey, rowForms } from '../../web/row-forms';
 import { periodLabel } from '../templates/ranges';
 import { listTemplates } from '../templates/service';
 import { reloadScheduler, schedulerOf } from './routes';
@@ -96,84 +97,44 @@ export function schedulePages(deps: Deps): Router {
   });
 
   router.get('/reports/schedules', read, (req, res) => list(req, res));
-  router.get('/reports/schedules/new', admin, async (req, res) => {
-    const first = typeof req.query['template'] === 'string' ? Number(req.query['template']) : undefined;
-    sendPage(
-      req,
-      res,
-      'reports/schedule-form',
-      await form(
-        {
-          template_id: first,
-          frequency: 'daily',
-          time_of_day: '06:00',
-          weekday: 1,
-          day_of_month: 1,
-          timezone: tz,
-          recipients: [],
-          enabled: true,
-        },
-        { isNew: true, action: '/reports/schedules' },
-      ),
-    );
-  });
-
-  const save = async (req: Request, res: Response, id: number | null) => {
-    const raw = scheduleFromForm(req.body);
-    await handleForm(res, {
-      run: async () => {
-        const saved = await service.saveSchedule(deps.db, id, parseForm(ReportSchedule, raw), tz);
-        await reloadScheduler(deps);
-        return saved;
-      },
-      redirect: (saved) => `/reports/schedules#schedule-${saved.id}`,
-      fields: (details) => details.map((d) => ({ path: d.path.split('.')[0] ?? d.path, message: d.message })),
-      field: 'template_id',
-      refused: async ({ status, errorMessage, errors }) =>
-        sendPage(
-          req,
-          res,
-          'reports/schedule-form',
-          await form(raw, { ...formTarget('/reports/schedules', id), id, errorMessage, errors }),
-          status,
-        ),
-    });
-  };
-
-  router.post('/reports/schedules', admin, (req, res) => save(req, res, null));
-  router.get(
-    '/reports/schedules/:id/edit',
-    admin,
-    withId('such scheduled report', async (req, res, id) => {
+  rowForms(router, {
+    base: '/reports/schedules',
+    home: '/reports/schedules',
+    redirect: (saved: { id: number }) => `/reports/schedules#schedule-${saved.id}`,
+    template: 'reports/schedule-form',
+    what: 'such scheduled report',
+    key: idKey,
+    guard: admin,
+    blank: (req) => ({
+      template_id: typeof req.query['template'] === 'string' ? Number(req.query['template']) : undefined,
+      frequency: 'daily',
+      time_of_day: '06:00',
+      weekday: 1,
+      day_of_month: 1,
+      timezone: tz,
+      recipients: [],
+      enabled: true,
+    }),
+    find: async (id) => {
       const s = (await service.listSchedules(deps.db)).find((x) => x.id === id);
-      if (!s) return notFoundPage(req, res, 'such scheduled report');
-      sendPage(
-        req,
-        res,
-        'reports/schedule-form',
-        await form({ ...s }, { isNew: false, id, action: `/reports/schedules/${id}` }),
-      );
-    }),
-  );
-  router.post(
-    '/reports/schedules/:id',
-    admin,
-    withId('such scheduled report', (req, res, id) => save(req, res, id)),
-  );
-  router.post(
-    '/reports/schedules/:id/delete',
-    admin,
-    withId('such scheduled report', async (req, res, id) => {
-      await handleForm(res, {
-        run: async () => {
-          await service.removeSchedule(deps.db, id);
-          await reloadScheduler(deps);
-        },
-        redirect: '/reports/schedules',
-        refused: ({ status, errorMessage }) => list(req, res, { errorMessage }, status),
-      });
-    }),
-  );
+      return s && { ...s };
+    },
+    read: scheduleFromForm,
+    shown: (raw) => raw,
+    save: async (_req, id, raw) => {
+      const saved = await service.saveSchedule(deps.db, id, parseForm(ReportSchedule, raw), tz);
+      await reloadScheduler(deps);
+      return saved;
+    },
+    remove: async (_req, id) => {
+      await service.removeSchedule(deps.db, id);
+      await reloadScheduler(deps);
+    },
+    fields: (details) => details.map((d) => ({ path: d.path.split('.')[0] ?? d.path, message: d.message })),
+    field: 'template_id',
+    form,
+    list,
+  });
   router.post(
     '/reports/schedules/:id/send-now',
     admin,

@@ -5,7 +5,7 @@ import { withTx } from '../../db/tx';
 import type { Deps } from '../../deps';
 import { parse } from '../../http/parse';
 import { formNumber, formTarget, handleForm, ID_RANGE, parseForm } from '../../web/forms';
-import { formString, notFoundPage, requirePage, sendPage } from '../../web/page-helpers';
+import { formString, greetingChoices, notFoundPage, requirePage, sendPage } from '../../web/page-helpers';
 import { GREETING_KINDS, type GreetingKind } from './repo';
 import { publishAfterSave } from './routes';
 import { BoxNumber, CreateBox, PatchBox, SetPin } from './schema';
@@ -38,11 +38,8 @@ export function voicemailBoxPages(deps: Deps): Router {
   const admin = requirePage('admin');
   const actor = (req: Request) => actorFor(deps, actorName(req));
 
-  const greetingChoices = async () =>
-    (await deps.db('greetings').orderBy('name').select('id', 'name')) as Array<{ id: number; name: string }>;
-
   const list = async (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
-    const [boxes, greetings] = await Promise.all([service.list(deps.db), greetingChoices()]);
+    const [boxes, greetings] = await Promise.all([service.list(deps.db), greetingChoices(deps.db)]);
     const greetingName = (id: number | null) => greetings.find((g) => g.id === id)?.name ?? null;
     sendPage(
       req,
@@ -65,7 +62,7 @@ export function voicemailBoxPages(deps: Deps): Router {
   };
 
   const form = async (values: Record<string, unknown>, extra: Record<string, unknown>) => {
-    const greetings = await greetingChoices();
+    const greetings = await greetingChoices(deps.db);
     // Extensions that could get a box: those without one.
     const free = extra['isNew']
       ? ((await deps
