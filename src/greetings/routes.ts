@@ -1,12 +1,10 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
 import type { Request, Router } from 'express';
 import { actorName } from '../auth/middleware';
 import type { Deps } from '../deps';
 import { findByNumber } from '../extensions/repo';
 import { actorFor } from '../extensions/routes';
 import { ADMIN, ADMIN_SUPERVISOR, apiRouter } from '../http/api';
+import { sendWav } from '../http/audio';
 import { NotFoundError, UnprocessableError } from '../http/errors';
 import { parse } from '../http/parse';
 import { greetingContext } from './context';
@@ -161,16 +159,7 @@ export function greetingRoutes(deps: Deps): Router {
       const { id, language } = variant(params);
       const g = await greetings.get(id);
       if (!g.languages.includes(language)) throw new NotFoundError(`greeting ${id} in language ${language}`);
-      const path = greetings.files.storePath(id, language, 'wav');
-      const size = (await stat(path)).size;
-      res.status(200).set({
-        'content-type': 'audio/wav',
-        'content-length': String(size),
-        'cache-control': 'private, no-cache',
-        'content-disposition': `inline; filename="greeting-${id}-${language}.wav"`,
-      });
-      await pipeline(createReadStream(path), res);
-      return undefined;
+      return sendWav(res, greetings.files.storePath(id, language, 'wav'), `greeting-${id}-${language}.wav`);
     },
   );
   api.op(

@@ -1,11 +1,9 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
 import type { Request, Router } from 'express';
 import { actorName } from '../auth/middleware';
 import type { Deps } from '../deps';
 import { actorFor } from '../extensions/routes';
 import { ADMIN, ADMIN_SUPERVISOR, apiRouter } from '../http/api';
+import { sendWav } from '../http/audio';
 import { crud } from '../http/crud';
 import { parse } from '../http/parse';
 import { mohContext } from './context';
@@ -78,16 +76,7 @@ export function mohRoutes(deps: Deps): Router {
     },
     async ({ res, params }) => {
       const { id, fileId } = fileIds(params);
-      const path = await moh.filePath(id, fileId);
-      const size = (await stat(path)).size;
-      res.status(200).set({
-        'content-type': 'audio/wav',
-        'content-length': String(size),
-        'cache-control': 'private, no-cache',
-        'content-disposition': `inline; filename="moh-${id}-${fileId}.wav"`,
-      });
-      await pipeline(createReadStream(path), res);
-      return undefined;
+      return sendWav(res, await moh.filePath(id, fileId), `moh-${id}-${fileId}.wav`);
     },
   );
   return api.router;
