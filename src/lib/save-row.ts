@@ -24,3 +24,15 @@ export async function saveNamedRow(
     throw mapDbError(err, 'name');
   }
 }
+
+// Replaces the ordered children of one parent (members of a ring group, steps of a follow-me):
+// the old ones are deleted, the new ones inserted with position 1, 2, … in the order given.
+export async function replaceOrdered(
+  db: Knex,
+  table: string,
+  parent: Record<string, string | number>,
+  rows: ReadonlyArray<Record<string, unknown>>,
+): Promise<void> {
+  await db(table).where(parent).delete();
+  if (rows.length > 0) await db(table).insert(rows.map((r, i) => ({ ...parent, position: i + 1, ...r })));
+}
