@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { displayName } from '../lib/names';
 import { Password, Username } from './service';
 
 const Role = z.enum(['admin', 'supervisor', 'user']);
@@ -22,10 +23,5 @@ export const PatchUser = z.strictObject({
 });
 
 export const CreateToken = z.strictObject({
-  name: z
-    .string()
-    .trim()
-    .min(1)
-    .max(100)
-    .regex(/^[\p{L}\p{N} ._()-]+$/u, 'letters, digits, spaces and . _ ( ) - only'),
+  name: displayName(100),
 });
