@@ -1,22 +1,21 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import { z } from 'zod';
 import { actorName } from '../auth/middleware';
 import type { Deps } from '../deps';
-import { ApiRouter } from '../http/api';
+import { ADMIN, ADMIN_SUPERVISOR, apiRouter } from '../http/api';
 import { listRevisions, revisionToApi } from './revisions.repo';
 
 const ListQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(20) });
 
 export function applyRoutes(deps: Deps): Router {
-  const router = Router();
-  const api = new ApiRouter(router, '/api/v1/apply', deps.openapi);
+  const api = apiRouter(deps, '/api/v1/apply');
 
   api.op(
     {
       method: 'get',
       path: '/',
       summary: 'Latest apply revisions and their result',
-      roles: ['admin', 'supervisor'],
+      roles: ADMIN_SUPERVISOR,
       query: ListQuery,
     },
     async ({ query }) => {
@@ -30,12 +29,12 @@ export function applyRoutes(deps: Deps): Router {
       method: 'post',
       path: '/',
       summary: 'Force an apply now; answers with its revision when it has finished',
-      roles: ['admin'],
+      roles: ADMIN,
     },
     async ({ req }) => {
       return revisionToApi(await deps.applyQueue.request({ by: actorName(req), reason: 'forced apply' }));
     },
   );
 
-  return router;
+  return api.router;
 }

@@ -1,8 +1,8 @@
-import { type Request, Router } from 'express';
+import type { Request, Router } from 'express';
 import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
-import { ApiRouter } from '../http/api';
-import { ForbiddenError } from '../http/errors';
+import { assertAdminOrOwner } from '../http/access';
+import { ADMIN_USER, apiRouter } from '../http/api';
 import { parse } from '../http/parse';
 import { astdbFor } from './runtime';
 import { BlockCaller, BlockedParams, CallHandlingParams, PutCallHandling } from './schema';
@@ -10,15 +10,11 @@ import * as service from './service';
 
 // A user may see and change the call handling of their own extension only; admins, any.
 export function assertOwnerOrAdmin(req: Request, number: string): void {
-  const user = req.auth?.user;
-  if (user?.role === 'admin') return;
-  if (user?.role === 'user' && user.extensionNumber === number) return;
-  throw new ForbiddenError('only an admin or the extension owner may do this');
+  assertAdminOrOwner(req.auth?.user, number, 'only an admin or the extension owner may do this');
 }
 
 export function callHandlingRoutes(deps: Deps): Router {
-  const router = Router();
-  const api = new ApiRouter(router, '/api/v1/extensions', deps.openapi);
+  const api = apiRouter(deps, '/api/v1/extensions');
   const astdb = astdbFor(deps);
   const mirror = (number: string) => service.mirror(deps.db, astdb, deps.log, number);
   const own = (req: Request, params: Record<string, string>) => {
@@ -32,7 +28,7 @@ export function callHandlingRoutes(deps: Deps): Router {
       method: 'get',
       path: '/:number/call-handling',
       summary: 'Do-not-disturb and forwarding of an extension (admin, or its owner)',
-      roles: ['admin', 'user'],
+      roles: ADMIN_USER,
     },
     async ({ req, params }) => service.get(deps.db, own(req, params)),
   );
@@ -41,7 +37,7 @@ export function callHandlingRoutes(deps: Deps): Router {
       method: 'put',
       path: '/:number/call-handling',
       summary: 'Set do-not-disturb and forwarding (always / busy / noAnswer); effective on the next call',
-      roles: ['admin', 'user'],
+      roles: ADMIN_USER,
       body: PutCallHandling,
     },
     async ({ req, params, body }) => {
@@ -56,7 +52,7 @@ export function callHandlingRoutes(deps: Deps): Router {
       method: 'get',
       path: '/:number/blocked-callers',
       summary: 'Caller numbers this extension refuses (admin, or its owner)',
-      roles: ['admin', 'user'],
+      roles: ADMIN_USER,
     },
     async ({ req, params }) => ({ items: await service.listBlocked(deps.db, own(req, params)) }),
   );
@@ -65,7 +61,7 @@ export function callHandlingRoutes(deps: Deps): Router {
       method: 'post',
       path: '/:number/blocked-callers',
       summary: 'Block a caller number for this extension',
-      roles: ['admin', 'user'],
+      roles: ADMIN_USER,
       body: BlockCaller,
       status: 201,
     },
@@ -81,7 +77,7 @@ export function callHandlingRoutes(deps: Deps): Router {
       method: 'delete',
       path: '/:number/blocked-callers/:caller',
       summary: 'Unblock a caller number',
-      roles: ['admin', 'user'],
+      roles: ADMIN_USER,
       status: 204,
     },
     async ({ req, params }) => {
@@ -91,5 +87,5 @@ export function callHandlingRoutes(deps: Deps): Router {
       await mirror(number);
     },
   );
-  return router;
+  return api.router;
 }

@@ -1,22 +1,21 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import { actorFor } from '../apply/trigger';
 import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
-import { ApiRouter } from '../http/api';
+import { ADMIN, ADMIN_SUPERVISOR, apiRouter } from '../http/api';
 import { byOf, viaOf } from '../time-conditions/routes';
 import { EmergencyInput, EmergencyPinInput } from './schema';
 import * as service from './service';
 
 export function emergencyRoutes(deps: Deps): Router {
-  const router = Router();
-  const api = new ApiRouter(router, '/api/v1/emergency', deps.openapi);
+  const api = apiRouter(deps, '/api/v1/emergency');
 
   api.op(
     {
       method: 'get',
       path: '/',
       summary: 'Emergency mode: on or off, what it routes where, who switched it and when (with the log)',
-      roles: ['admin', 'supervisor'],
+      roles: ADMIN_SUPERVISOR,
     },
     async () => service.get(deps.db),
   );
@@ -27,7 +26,7 @@ export function emergencyRoutes(deps: Deps): Router {
       summary:
         'Switch emergency mode and set its scope (all routes or route_ids), greeting and destination; ' +
         'switching on needs a greeting and a destination (422)',
-      roles: ['admin'],
+      roles: ADMIN,
       body: EmergencyInput,
     },
     async ({ req, body }) =>
@@ -38,7 +37,7 @@ export function emergencyRoutes(deps: Deps): Router {
       method: 'put',
       path: '/pin',
       summary: 'Set (or with null remove) the PIN of the *99 feature code; it is stored hashed',
-      roles: ['admin'],
+      roles: ADMIN,
       body: EmergencyPinInput,
       status: 204,
     },
@@ -47,5 +46,5 @@ export function emergencyRoutes(deps: Deps): Router {
       return undefined;
     },
   );
-  return router;
+  return api.router;
 }

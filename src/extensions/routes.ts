@@ -4,7 +4,7 @@ import { actorFor } from '../apply/trigger';
 import { actorName } from '../auth/middleware';
 import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
-import { ApiRouter } from '../http/api';
+import { ADMIN, ADMIN_SUPERVISOR, ApiRouter } from '../http/api';
 import { ValidationError } from '../http/errors';
 import { parse } from '../http/parse';
 import { parseImport, toCsv } from './csv';
@@ -53,7 +53,7 @@ export function extensionRoutes(deps: Deps): Router {
       method: 'get',
       path: '/',
       summary: 'List extensions (cursor-paginated, live registration state)',
-      roles: ['admin', 'supervisor'],
+      roles: ADMIN_SUPERVISOR,
       query: ListQuery,
     },
     async ({ query }) => {
@@ -82,7 +82,7 @@ export function extensionRoutes(deps: Deps): Router {
       method: 'post',
       path: '/',
       summary: 'Create an extension (the SIP secret is shown once)',
-      roles: ['admin'],
+      roles: ADMIN,
       body: Create,
       status: 201,
     },
@@ -100,7 +100,7 @@ export function extensionRoutes(deps: Deps): Router {
       method: 'get',
       path: '/export',
       summary: 'Export all extensions as CSV (re-importable, secrets included)',
-      roles: ['admin'],
+      roles: ADMIN,
     },
     async ({ res }) => {
       const rows = await repo.listAll(deps.db);
@@ -114,7 +114,7 @@ export function extensionRoutes(deps: Deps): Router {
       method: 'post',
       path: '/import',
       summary: 'Import extensions from CSV (dry_run=true validates only; all or nothing)',
-      roles: ['admin'],
+      roles: ADMIN,
       query: ImportQuery,
       body: z.string().min(1, 'the CSV body is empty'),
       bodyContentType: 'text/csv',
@@ -139,7 +139,7 @@ export function extensionRoutes(deps: Deps): Router {
       method: 'get',
       path: '/:number',
       summary: 'Get an extension with its live registration',
-      roles: ['admin', 'supervisor'],
+      roles: ADMIN_SUPERVISOR,
     },
     async ({ params }) => {
       const number = numberParam(params);
@@ -154,7 +154,7 @@ export function extensionRoutes(deps: Deps): Router {
       method: 'post',
       path: '/:number/reveal-secret',
       summary: 'Reveal the SIP secret (admin only, audited in the log)',
-      roles: ['admin'],
+      roles: ADMIN,
     },
     async ({ req, params }) => {
       const number = numberParam(params);
@@ -168,7 +168,7 @@ export function extensionRoutes(deps: Deps): Router {
       method: 'put',
       path: '/:number',
       summary: 'Replace an extension',
-      roles: ['admin'],
+      roles: ADMIN,
       body: UpdateExtension,
     },
     async ({ req, params, body }) => {
@@ -182,7 +182,7 @@ export function extensionRoutes(deps: Deps): Router {
       method: 'patch',
       path: '/:number',
       summary: 'Change some fields of an extension',
-      roles: ['admin'],
+      roles: ADMIN,
       body: PatchExtension,
     },
     async ({ req, params, body }) => {
@@ -192,7 +192,7 @@ export function extensionRoutes(deps: Deps): Router {
   );
 
   api.op(
-    { method: 'delete', path: '/:number', summary: 'Delete an extension', roles: ['admin'], status: 204 },
+    { method: 'delete', path: '/:number', summary: 'Delete an extension', roles: ADMIN, status: 204 },
     async ({ req, params }) => {
       const number = numberParam(params);
       await withTx(deps.db, (tx) => service.remove(tx, number, extensionActor(deps, actorName(req))));

@@ -1,15 +1,14 @@
-import { type Request, Router } from 'express';
+import type { Request, Router } from 'express';
 import { actorFor } from '../apply/trigger';
 import { actorName } from '../auth/middleware';
 import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
-import { ApiRouter } from '../http/api';
+import { ADMIN, ALL_ROLES, apiRouter } from '../http/api';
 import { PutFeatureCodes } from './schema';
 import * as service from './service';
 
 export function featureCodeRoutes(deps: Deps): Router {
-  const router = Router();
-  const api = new ApiRouter(router, '/api/v1/feature-codes', deps.openapi);
+  const api = apiRouter(deps, '/api/v1/feature-codes');
   const actor = (req: Request) => actorFor(deps, actorName(req));
 
   api.op(
@@ -17,7 +16,7 @@ export function featureCodeRoutes(deps: Deps): Router {
       method: 'get',
       path: '/',
       summary: 'The feature-code catalog with the codes in force',
-      roles: ['admin', 'supervisor', 'user'],
+      roles: ALL_ROLES,
     },
     async () => ({ items: await service.list(deps.db) }),
   );
@@ -26,10 +25,10 @@ export function featureCodeRoutes(deps: Deps): Router {
       method: 'put',
       path: '/',
       summary: 'Change codes or enable/disable them (the listed ones; the dialplan is reloaded)',
-      roles: ['admin'],
+      roles: ADMIN,
       body: PutFeatureCodes,
     },
     async ({ req, body }) => ({ items: await withTx(deps.db, (tx) => service.put(tx, body, actor(req))) }),
   );
-  return router;
+  return api.router;
 }

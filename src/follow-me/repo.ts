@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { replaceOrdered } from '../lib/save-row';
 import type { FollowMeState, FollowMeStepState } from './state';
 
 export interface FollowMeRow {
@@ -46,11 +47,7 @@ export async function replaceSteps(
   number: string,
   rows: ReadonlyArray<Omit<StepRow, 'extension_number' | 'position'>>,
 ): Promise<void> {
-  await db('follow_me_steps').where({ extension_number: number }).delete();
-  if (rows.length > 0)
-    await db('follow_me_steps').insert(
-      rows.map((r, i) => ({ extension_number: number, position: i + 1, ...r })),
-    );
+  await replaceOrdered(db, 'follow_me_steps', { extension_number: number }, rows);
 }
 
 export function toStep(s: StepRow): FollowMeStepState {

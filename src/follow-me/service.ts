@@ -5,15 +5,14 @@ import type { AuthUser } from '../auth/middleware';
 import type { Tx } from '../db/tx';
 import { assertDestinationExists } from '../destinations';
 import { type Ref, replaceRefs } from '../destinations/refs';
-import { ForbiddenError, NotFoundError, UnprocessableError } from '../http/errors';
+import { assertAdminOrOwner } from '../http/access';
+import { NotFoundError, UnprocessableError } from '../http/errors';
 import * as repo from './repo';
 import type { FollowMeInput } from './schema';
 
 // Admins manage everyone's follow-me; a user only that of their own extension.
 export function assertFollowMeAccess(user: AuthUser | undefined, number: string): void {
-  if (user?.role === 'admin') return;
-  if (user?.role === 'user' && user.extensionNumber === number) return;
-  throw new ForbiddenError('you may only change the follow-me of your own extension');
+  assertAdminOrOwner(user, number, 'you may only change the follow-me of your own extension');
 }
 
 async function assertExtension(db: Knex, number: string): Promise<void> {

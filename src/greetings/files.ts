@@ -1,18 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import {
-  chmod,
-  copyFile,
-  lstat,
-  mkdir,
-  open,
-  readlink,
-  realpath,
-  rename,
-  rm,
-  stat,
-  unlink,
-} from 'node:fs/promises';
+import { lstat, mkdir, readlink, realpath, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { atomicCopy } from '../lib/atomic-write';
 
 // Where greeting audio lives under Asterisk's sounds directory. Every name is generated from the
 // greeting id and a validated language code; nothing a user typed or uploaded names a file.
@@ -136,17 +124,7 @@ export class GreetingFiles {
 // Temp file in the target directory + rename: Asterisk opens the old file or the new one.
 async function installCopy(from: string, to: string): Promise<void> {
   await mkdir(dirname(to), { recursive: true, mode: 0o755 });
-  const tmp = join(dirname(to), `.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    await copyFile(from, tmp);
-    await chmod(tmp, 0o644);
-    const fh = await open(tmp, 'r');
-    await fh.sync().finally(() => fh.close());
-    await rename(tmp, to);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
+  await atomicCopy(from, to);
 }
 
 async function resolveUnderSomeRoot(soundsDir: string, language: string): Promise<string | null> {

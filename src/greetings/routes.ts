@@ -1,13 +1,10 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
-import type { Request } from 'express';
-import { Router } from 'express';
+import type { Request, Router } from 'express';
 import { actorFor } from '../apply/trigger';
 import { actorName } from '../auth/middleware';
 import type { Deps } from '../deps';
 import { findByNumber } from '../extensions/repo';
-import { ApiRouter } from '../http/api';
+import { ADMIN, ADMIN_SUPERVISOR, apiRouter } from '../http/api';
+import { sendWav } from '../http/audio';
 import { NotFoundError, UnprocessableError } from '../http/errors';
 import { parse } from '../http/parse';
 import { greetingContext } from './context';
@@ -51,9 +48,8 @@ export async function assertExtension(deps: Deps, number: string): Promise<void>
 // Uploads: the same POST/PUT operations take multipart/form-data (fields as below plus the audio
 // in `file`) instead of JSON. The OpenAPI entry documents the JSON form; see docs/admin-guide.
 export function greetingRoutes(deps: Deps): Router {
-  const router = Router();
   const { greetings, phone } = greetingContext(deps);
-  const api = new ApiRouter(router, '/api/v1/greetings', deps.openapi);
+  const api = apiRouter(deps, '/api/v1/greetings');
   const actor = (req: Request) => actorFor(deps, actorName(req));
   const greetingId = (params: Record<string, string>) => parse(GreetingParams, { id: params['id'] }).id;
   const variant = (params: Record<string, string>) =>
@@ -64,7 +60,7 @@ export function greetingRoutes(deps: Deps): Router {
       method: 'get',
       path: '/',
       summary: 'Greetings, their languages and who uses them',
-      roles: ['admin', 'supervisor'],
+      roles: ADMIN_SUPERVISOR,
     },
     async () => ({ items: await greetings.list() }),
   );
@@ -74,7 +70,7 @@ export function greetingRoutes(deps: Deps): Router {
       path: '/',
       summary:
         'Create a greeting; with tts_text (JSON) or an audio file (multipart field "file": wav, mp3, ogg, flac; ≤ 10 MB) it gets its default language variant',
-      roles: ['admin'],
+      roles: ADMIN,
       body: CreateGreeting,
       status: 201,
     },
@@ -86,7 +82,7 @@ export function greetingRoutes(deps: Deps): Router {
       method: 'get',
       path: '/jobs/:job',
       summary: 'State of a record-by-phone or play-to-phone call',
-      roles: ['admin'],
+      roles: ADMIN,
     },
     async ({ params }) => {
       const { job } = parse(JobParams, { job: params['job'] });
@@ -100,7 +96,7 @@ export function greetingRoutes(deps: Deps): Router {
       method: 'get',
       path: '/:id',
       summary: 'A greeting with its variants and used_by',
-      roles: ['admin', 'supervisor'],
+      roles: ADMIN_SUPERVISOR,
     },
     async ({ params }) => greetings.get(greetingId(params)),
   );
@@ -109,7 +105,7 @@ export function greetingRoutes(deps: Deps): Router {
       method: 'patch',
       path: '/:id',
       summary: 'Rename a greeting or change its default language',
-      roles: ['admin'],
+      roles: ADMIN,
       body: UpdateGreeting,
     },
     async ({ req, params, body }) => greetings.update(greetingId(params), body, actor(req)),
@@ -119,7 +115,7 @@ export function greetingRoutes(deps: Deps): Router {
       method: 'delete',
       path: '/:id',
       summary: 'Delete a greeting and its files (409 while an IVR, announcement… uses it)',
-      roles: ['admin'],
+      roles: ADMIN,
       status: 204,
     },
     async ({ req, params }) => {
@@ -132,7 +128,7 @@ export function greetingRoutes(deps: Deps): Router {
       method: 'put',
       path: '/:id/variants/:language',
       summary: 'Add or replace a language variant from tts_text (JSON) or an audio file (multipart "file")',
-      roles: ['admin'],
+      roles: ADMIN,
       body: VariantBody,
     },
     async ({ req, params, body }) => {
@@ -145,7 +141,7 @@ export function greetingRoutes(deps: Deps): Router {
       method: 'delete',
       path: '/:id/variants/:language',
       summary: 'Delete a language variant and its files',
-      roles: ['admin'],
+      roles: ADMIN,
     },
     async ({ req, params }) => {
       const { id, language } = variant(params);
@@ -157,22 +153,13 @@ export function greetingRoutes(deps: Deps): Router {
       method: 'get',
       path: '/:id/variants/:language/audio',
       summary: "A variant's audio (audio/wav, 8 kHz mono) for the browser",
-      roles: ['admin', 'supervisor'],
+      roles: ADMIN_SUPERVISOR,
     },
     async ({ res, params }) => {
       const { id, language } = variant(params);
       const g = await greetings.get(id);
       if (!g.languages.includes(language)) throw new NotFoundError(`greeting ${id} in language ${language}`);
-      const path = greetings.files.storePath(id, language, 'wav');
-      const size = (await stat(path)).size;
-      res.status(200).set({
-        'content-type': 'audio/wav',
-        'content-length': String(size),
-        'cache-control': 'private, no-cache',
-        'content-disposition': `inline; filename="greeting-${id}-${language}.wav"`,
-      });
-      await pipeline(createReadStream(path), res);
-      return undefined;
+      return sendWav(res, greetings.files.storePath(id, language, 'wav'), `greeting-${id}-${language}.wav`);
     },
   );
   api.op(
@@ -181,7 +168,7 @@ export function greetingRoutes(deps: Deps): Router {
       path: '/:id/record',
       summary:
         'Call an extension and record this language variant from it (beep, speak, # to stop); answers 202 with a job to poll',
-      roles: ['admin'],
+      roles: ADMIN,
       body: RecordByPhone,
       status: 202,
     },
@@ -198,7 +185,7 @@ export function greetingRoutes(deps: Deps): Router {
       path: '/:id/play',
       summary:
         'Call an extension and play the greeting to it (in language, if given); 202 with a job to poll',
-      roles: ['admin'],
+      roles: ADMIN,
       body: PlayToPhone,
       status: 202,
     },
@@ -212,5 +199,5 @@ export function greetingRoutes(deps: Deps): Router {
       return jobToApi(await phone.play(id, body.extension, body.language ?? null, actor(req)));
     },
   );
-  return router;
+  return api.router;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { displayName } from '../lib/names';
 
 // Uploads above this are refused before any conversion runs.
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
@@ -11,12 +12,7 @@ export const MAX_RECORD_SECONDS = 300;
 export const LANGUAGE = /^[a-z]{2}(_[A-Z]{2})?$/;
 export const Language = z.string().regex(LANGUAGE, 'a language code like en, fr or en_GB');
 
-export const GreetingName = z
-  .string()
-  .trim()
-  .min(1)
-  .max(80)
-  .regex(/^[\p{L}\p{N} ._()-]+$/u, 'letters, digits, spaces and . _ ( ) - only');
+export const GreetingName = displayName();
 
 const Description = z
   .string()

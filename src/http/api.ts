@@ -1,4 +1,4 @@
-import type { Request, Response, Router } from 'express';
+import { type Request, type Response, Router } from 'express';
 import type { z } from 'zod';
 import { requireRole } from '../auth/middleware';
 import type { Role } from '../auth/users.repo';
@@ -6,6 +6,13 @@ import type { OpenApiRegistry } from './openapi';
 import { parse } from './parse';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+// The sets of roles the operations admit. A user (role 'user') is narrowed further by the
+// operation to what is their own.
+export const ADMIN: readonly Role[] = ['admin'];
+export const ADMIN_SUPERVISOR: readonly Role[] = ['admin', 'supervisor'];
+export const ADMIN_USER: readonly Role[] = ['admin', 'user'];
+export const ALL_ROLES: readonly Role[] = ['admin', 'supervisor', 'user'];
 
 export interface OpSpec<B extends z.ZodType | undefined, Q extends z.ZodType | undefined> {
   method: Method;
@@ -31,7 +38,7 @@ export interface OpContext<B, Q> {
 // One declaration per operation: authorisation, parsing, OpenAPI entry and the JSON response.
 export class ApiRouter {
   constructor(
-    private readonly router: Router,
+    readonly router: Router,
     private readonly basePath: string,
     private readonly registry: OpenApiRegistry,
   ) {}
@@ -59,4 +66,9 @@ export class ApiRouter {
       else res.status(spec.status ?? 200).json(result);
     });
   }
+}
+
+// A router of its own for the operations under basePath; mount api.router where basePath is.
+export function apiRouter(deps: { openapi: OpenApiRegistry }, basePath: string): ApiRouter {
+  return new ApiRouter(Router(), basePath, deps.openapi);
 }

@@ -1,56 +1,35 @@
-import { type Request, Router } from 'express';
-import { actorFor } from '../apply/trigger';
-import { actorName } from '../auth/middleware';
-import { withTx } from '../db/tx';
+import type { Router } from 'express';
+import type { Actor } from '../apply/trigger';
+import type { Tx } from '../db/tx';
 import type { Deps } from '../deps';
-import { ApiRouter } from '../http/api';
+import { apiRouter } from '../http/api';
+import { crud, removeInTx, saveInTx } from '../http/crud';
 import { idParam } from '../http/parse';
-import { Ivr } from './schema';
+import { Ivr, type IvrInput } from './schema';
 import * as service from './service';
 
 export function ivrRoutes(deps: Deps): Router {
-  const router = Router();
-  const api = new ApiRouter(router, '/api/v1/ivrs', deps.openapi);
-  const id = (params: Record<string, string>) => idParam(params);
-  const actor = (req: Request) => actorFor(deps, actorName(req));
+  const api = apiRouter(deps, '/api/v1/ivrs');
   const range = deps.config.extensionRange;
-
-  api.op({ method: 'get', path: '/', summary: 'IVR menus', roles: ['admin', 'supervisor'] }, async () => ({
-    items: (await service.listIvrs(deps.db)).map(service.ivrToApi),
-  }));
-  api.op(
-    {
-      method: 'post',
-      path: '/',
-      summary:
+  const save = (tx: Tx, id: number | null, body: IvrInput, actor: Actor) =>
+    service.saveIvr(tx, id, body, actor, range);
+  crud(api, {
+    db: deps.db,
+    key: idParam,
+    body: Ivr,
+    list: service.listIvrs,
+    toApi: service.ivrToApi,
+    get: service.getIvr,
+    save: saveInTx(deps, save),
+    remove: removeInTx(deps, service.removeIvr),
+    summary: {
+      list: 'IVR menus',
+      create:
         'Create an IVR menu: prompt greeting, keys 0-9 * # to destinations, optional direct dial, repeat key, timeout and retries, final destination',
-      roles: ['admin'],
-      body: Ivr,
-      status: 201,
+      get: 'An IVR menu',
+      update: 'Replace an IVR menu',
+      remove: 'Delete an IVR menu (409 while an inbound route, menu… leads to it)',
     },
-    async ({ req, body }) => withTx(deps.db, (tx) => service.saveIvr(tx, null, body, actor(req), range)),
-  );
-  api.op(
-    { method: 'get', path: '/:id', summary: 'An IVR menu', roles: ['admin', 'supervisor'] },
-    async ({ params }) => service.getIvr(deps.db, id(params)),
-  );
-  api.op(
-    { method: 'put', path: '/:id', summary: 'Replace an IVR menu', roles: ['admin'], body: Ivr },
-    async ({ req, params, body }) =>
-      withTx(deps.db, (tx) => service.saveIvr(tx, id(params), body, actor(req), range)),
-  );
-  api.op(
-    {
-      method: 'delete',
-      path: '/:id',
-      summary: 'Delete an IVR menu (409 while an inbound route, menu… leads to it)',
-      roles: ['admin'],
-      status: 204,
-    },
-    async ({ req, params }) => {
-      await withTx(deps.db, (tx) => service.removeIvr(tx, id(params), actor(req)));
-      return undefined;
-    },
-  );
-  return router;
+  });
+  return api.router;
 }

@@ -1,15 +1,11 @@
 import { z } from 'zod';
 import { Destination } from '../destinations';
+import { displayName } from '../lib/names';
 
 export const MAX_OPTIONS = 12;
 export const DIGITS = '0123456789*#';
 
-export const IvrName = z
-  .string()
-  .trim()
-  .min(1)
-  .max(80)
-  .regex(/^[\p{L}\p{N} ._()-]+$/u, 'letters, digits, spaces and . _ ( ) - only');
+export const IvrName = displayName();
 
 // One key on the phone's keypad.
 export const Digit = z.string().regex(/^[0-9*#]$/, 'one of 0-9, * or #');

@@ -1,3 +1,4 @@
+import { spreadsheetCsv } from '../lib/csv';
 import type { JourneyApi } from './service';
 
 // The call log as CSV (RFC 4180). A cell a spreadsheet would read as a formula (= + - @, and
@@ -28,17 +29,21 @@ export const CSV_COLUMNS = [
   'voicemail_box',
 ] as const satisfies ReadonlyArray<keyof JourneyApi>;
 
+// Every value is written as its text (numbers too, so -1 is defused like a formula), and a cell
+// with the apostrophe is quoted.
+const line = (values: readonly unknown[]): string =>
+  spreadsheetCsv([values.map((v) => (v === null || v === undefined ? null : String(v)))], {
+    quoted_match: "'",
+  });
+
 export function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  let s = String(value);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n']/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  return line([value]).slice(0, -2);
 }
 
 export function csvHeader(): string {
-  return `${CSV_COLUMNS.join(',')}\r\n`;
+  return line(CSV_COLUMNS);
 }
 
 export function csvRow(j: JourneyApi): string {
-  return `${CSV_COLUMNS.map((c) => csvCell(j[c])).join(',')}\r\n`;
+  return line(CSV_COLUMNS.map((c) => j[c]));
 }

@@ -1,6 +1,6 @@
-import { type Request, Router } from 'express';
+import type { Request, Router } from 'express';
 import type { Deps } from '../deps';
-import { ApiRouter } from '../http/api';
+import { ALL_ROLES, apiRouter } from '../http/api';
 import { UnauthenticatedError } from '../http/errors';
 import { idParam } from '../http/parse';
 import { csvHeader, csvRow } from './csv';
@@ -8,12 +8,9 @@ import { eachJourney } from './repo';
 import { CallExportQuery, CallListQuery } from './schema';
 import { callDetail, journeyToApi, scopeFor, searchCalls } from './service';
 
-const ALL_ROLES = ['admin', 'supervisor', 'user'] as const;
-
 // Call log API (/api/v1/calls): journeys with filters, one journey, CSV export.
 export function callLogRoutes(deps: Deps): Router {
-  const router = Router();
-  const api = new ApiRouter(router, '/api/v1/calls', deps.openapi);
+  const api = apiRouter(deps, '/api/v1/calls');
   const userOf = (req: Request) => {
     if (!req.auth) throw new UnauthenticatedError();
     return req.auth.user;
@@ -65,5 +62,5 @@ export function callLogRoutes(deps: Deps): Router {
     },
     async ({ req, params }) => callDetail(deps.db, userOf(req), idParam(params)),
   );
-  return router;
+  return api.router;
 }

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { chmod, copyFile, mkdir, open, rename, rm, unlink } from 'node:fs/promises';
+import { chmod, mkdir, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { atomicCopy } from '../lib/atomic-write';
 import { className } from './schema';
 
 // Where Asterisk finds the classes' files: astdatadir/moh (asterisk-config/asterisk.conf sets
@@ -47,18 +47,7 @@ export class MohFiles {
   // lists a half-written track.
   async install(from: string, classId: number, disk: string): Promise<void> {
     await this.ensureDir(classId);
-    const to = this.path(classId, disk);
-    const tmp = join(this.dir(classId), `.${randomBytes(6).toString('hex')}.tmp`);
-    try {
-      await copyFile(from, tmp);
-      await chmod(tmp, 0o644);
-      const fh = await open(tmp, 'r');
-      await fh.sync().finally(() => fh.close());
-      await rename(tmp, to);
-    } catch (err) {
-      await unlink(tmp).catch(() => undefined);
-      throw err;
-    }
+    await atomicCopy(from, this.path(classId, disk));
   }
 
   async remove(classId: number, disk: string): Promise<void> {

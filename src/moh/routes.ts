@@ -1,80 +1,49 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
-import type { Request } from 'express';
-import { Router } from 'express';
+import type { Request, Router } from 'express';
 import { actorFor } from '../apply/trigger';
 import { actorName } from '../auth/middleware';
 import type { Deps } from '../deps';
-import { ApiRouter } from '../http/api';
+import { ADMIN, ADMIN_SUPERVISOR, apiRouter } from '../http/api';
+import { sendWav } from '../http/audio';
+import { crud } from '../http/crud';
 import { parse } from '../http/parse';
 import { mohContext } from './context';
 import { CreateMohClass, MohFileParams, MohParams, UpdateMohClass, UploadFields } from './schema';
 import { uploadedTrack } from './upload';
 
 export function mohRoutes(deps: Deps): Router {
-  const router = Router();
   const moh = mohContext(deps);
-  const api = new ApiRouter(router, '/api/v1/moh', deps.openapi);
+  const api = apiRouter(deps, '/api/v1/moh');
   const actor = (req: Request) => actorFor(deps, actorName(req));
   const classId = (params: Record<string, string>) => parse(MohParams, { id: params['id'] }).id;
   const fileIds = (params: Record<string, string>) =>
     parse(MohFileParams, { id: params['id'], fileId: params['fileId'] });
 
-  api.op(
-    {
-      method: 'get',
-      path: '/',
-      summary: 'Music on hold classes and their files',
-      roles: ['admin', 'supervisor'],
+  crud(api, {
+    db: deps.db,
+    key: classId,
+    body: CreateMohClass,
+    updateBody: UpdateMohClass,
+    updateMethod: 'patch',
+    list: () => moh.list(),
+    get: (_db, id) => moh.get(id),
+    create: (body, req) => moh.create(body, actor(req)),
+    update: (id, body, req) => moh.update(id, body, actor(req)),
+    remove: (id, req) => moh.remove(id, actor(req)),
+    summary: {
+      list: 'Music on hold classes and their files',
+      create: 'Create a music on hold class (Asterisk class sb-moh-<id>); add files with POST /:id/files',
+      get: 'A music on hold class',
+      update: 'Rename a class or change its play order (random or alpha)',
+      remove: 'Delete a class and its files (409 while a queue plays it)',
     },
-    async () => ({ items: await moh.list() }),
-  );
-  api.op(
-    {
-      method: 'post',
-      path: '/',
-      summary: 'Create a music on hold class (Asterisk class sb-moh-<id>); add files with POST /:id/files',
-      roles: ['admin'],
-      body: CreateMohClass,
-      status: 201,
-    },
-    async ({ req, body }) => moh.create(body, actor(req)),
-  );
-  api.op(
-    { method: 'get', path: '/:id', summary: 'A music on hold class', roles: ['admin', 'supervisor'] },
-    async ({ params }) => moh.get(classId(params)),
-  );
-  api.op(
-    {
-      method: 'patch',
-      path: '/:id',
-      summary: 'Rename a class or change its play order (random or alpha)',
-      roles: ['admin'],
-      body: UpdateMohClass,
-    },
-    async ({ req, params, body }) => moh.update(classId(params), body, actor(req)),
-  );
-  api.op(
-    {
-      method: 'delete',
-      path: '/:id',
-      summary: 'Delete a class and its files (409 while a queue plays it)',
-      roles: ['admin'],
-      status: 204,
-    },
-    async ({ req, params }) => {
-      await moh.remove(classId(params), actor(req));
-      return undefined;
-    },
-  );
+  });
   api.op(
     {
       method: 'post',
       path: '/:id/files',
       summary:
         'Upload a track (multipart: "file" wav, mp3, ogg, flac or gsm, ≤ 20 MB; optional "name"); converted to 8 kHz mono wav',
-      roles: ['admin'],
+      roles: ADMIN,
       status: 201,
       bodyContentType: 'multipart/form-data',
     },
@@ -89,7 +58,7 @@ export function mohRoutes(deps: Deps): Router {
       method: 'delete',
       path: '/:id/files/:fileId',
       summary: 'Delete a track',
-      roles: ['admin'],
+      roles: ADMIN,
       status: 204,
     },
     async ({ req, params }) => {
@@ -103,21 +72,12 @@ export function mohRoutes(deps: Deps): Router {
       method: 'get',
       path: '/:id/files/:fileId/audio',
       summary: "A track's audio (audio/wav, 8 kHz mono) for the browser",
-      roles: ['admin', 'supervisor'],
+      roles: ADMIN_SUPERVISOR,
     },
     async ({ res, params }) => {
       const { id, fileId } = fileIds(params);
-      const path = await moh.filePath(id, fileId);
-      const size = (await stat(path)).size;
-      res.status(200).set({
-        'content-type': 'audio/wav',
-        'content-length': String(size),
-        'cache-control': 'private, no-cache',
-        'content-disposition': `inline; filename="moh-${id}-${fileId}.wav"`,
-      });
-      await pipeline(createReadStream(path), res);
-      return undefined;
+      return sendWav(res, await moh.filePath(id, fileId), `moh-${id}-${fileId}.wav`);
     },
   );
-  return router;
+  return api.router;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { displayName } from '../lib/names';
 
 // Uploads above this are refused before any conversion runs.
 export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
@@ -11,12 +12,7 @@ export const SORTS = ['random', 'alpha'] as const;
 
 // Shown to admins only; Asterisk knows the class as sb-moh-<id>, so nothing typed here reaches
 // a config file or a path.
-export const MohName = z
-  .string()
-  .trim()
-  .min(1)
-  .max(80)
-  .regex(/^[\p{L}\p{N} ._()-]+$/u, 'letters, digits, spaces and . _ ( ) - only');
+export const MohName = displayName();
 
 export const CreateMohClass = z.strictObject({
   name: MohName,

@@ -1,9 +1,9 @@
-import { type Request, type Response, Router } from 'express';
+import type { Request, Response, Router } from 'express';
 import { actorFor } from '../apply/trigger';
 import { actorName } from '../auth/middleware';
 import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
-import { ApiRouter } from '../http/api';
+import { ADMIN, ALL_ROLES, apiRouter } from '../http/api';
 import { NotFoundError, UnauthenticatedError } from '../http/errors';
 import { idParam, parse } from '../http/parse';
 import { recordingPath } from './files';
@@ -22,8 +22,7 @@ import { GoneError, getAllowedRecording, listRecordings, recordingToApi } from '
 // Recordings and recording policies API (/api/v1/recordings, /api/v1/recording-policies).
 // Mounted at the root, so every path here is absolute.
 export function recordingRoutes(deps: Deps): Router {
-  const router = Router();
-  const api = new ApiRouter(router, '', deps.openapi);
+  const api = apiRouter(deps, '');
   const actor = (req: Request) => actorFor(deps, actorName(req));
   const userOf = (req: Request) => {
     if (!req.auth) throw new UnauthenticatedError();
@@ -32,7 +31,7 @@ export function recordingRoutes(deps: Deps): Router {
 
   // ---- policies (admin)
   const P = '/api/v1/recording-policies';
-  api.op({ method: 'get', path: P, summary: 'Recording policies', roles: ['admin'] }, async () => ({
+  api.op({ method: 'get', path: P, summary: 'Recording policies', roles: ADMIN }, async () => ({
     items: (await policies.listPolicies(deps.db)).map(policies.policyToApi),
   }));
   api.op(
@@ -41,7 +40,7 @@ export function recordingRoutes(deps: Deps): Router {
       path: P,
       summary:
         'Create a recording policy for an extension, queue, inbound or outbound route: mode always / never / on_demand (parties press *3), retention in days (1-3650) or null to keep',
-      roles: ['admin'],
+      roles: ADMIN,
       body: RecordingPolicy,
       status: 201,
     },
@@ -53,7 +52,7 @@ export function recordingRoutes(deps: Deps): Router {
       method: 'get',
       path: `${P}/queue-supervisors/:queue`,
       summary: "The supervisors who may listen to a queue's recordings",
-      roles: ['admin'],
+      roles: ADMIN,
     },
     async ({ params }) => {
       const queue = parse(QueueNumber, params['queue']);
@@ -65,7 +64,7 @@ export function recordingRoutes(deps: Deps): Router {
       method: 'put',
       path: `${P}/queue-supervisors/:queue`,
       summary: "Set the supervisors (users of role supervisor) who may listen to a queue's recordings",
-      roles: ['admin'],
+      roles: ADMIN,
       body: QueueSupervisors,
     },
     async ({ params, body }) => {
@@ -75,7 +74,7 @@ export function recordingRoutes(deps: Deps): Router {
     },
   );
   api.op(
-    { method: 'get', path: `${P}/:id`, summary: 'A recording policy', roles: ['admin'] },
+    { method: 'get', path: `${P}/:id`, summary: 'A recording policy', roles: ADMIN },
     async ({ params }) => policies.policyToApi(await policies.getPolicy(deps.db, idParam(params))),
   );
   api.op(
@@ -83,7 +82,7 @@ export function recordingRoutes(deps: Deps): Router {
       method: 'put',
       path: `${P}/:id`,
       summary: "Change a policy's mode and retention (its target stays)",
-      roles: ['admin'],
+      roles: ADMIN,
       body: RecordingPolicyUpdate,
     },
     async ({ req, params, body }) => {
@@ -98,7 +97,7 @@ export function recordingRoutes(deps: Deps): Router {
       method: 'delete',
       path: `${P}/:id`,
       summary: 'Delete a recording policy',
-      roles: ['admin'],
+      roles: ADMIN,
       status: 204,
     },
     async ({ req, params }) => {
@@ -115,13 +114,13 @@ export function recordingRoutes(deps: Deps): Router {
       method: 'get',
       path: R,
       summary: 'Recordings you may listen to, newest first (from, to: ISO dates; extension; queue)',
-      roles: ['admin', 'supervisor', 'user'],
+      roles: ALL_ROLES,
       query: RecordingListQuery,
     },
     async ({ req, query }) => ({ items: await listRecordings(deps.db, userOf(req), query) }),
   );
   api.op(
-    { method: 'get', path: `${R}/:id`, summary: 'A recording', roles: ['admin', 'supervisor', 'user'] },
+    { method: 'get', path: `${R}/:id`, summary: 'A recording', roles: ALL_ROLES },
     async ({ req, params }) =>
       recordingToApi(await getAllowedRecording(deps.db, userOf(req), idParam(params))),
   );
@@ -131,7 +130,7 @@ export function recordingRoutes(deps: Deps): Router {
       path: `${R}/:id/audio`,
       summary:
         'The audio (audio/wav, byte ranges supported; download=1 to save it as a file); 410 once deleted',
-      roles: ['admin', 'supervisor', 'user'],
+      roles: ALL_ROLES,
       query: AudioQuery,
     },
     async ({ req, res, params, query }) => {
@@ -151,7 +150,7 @@ export function recordingRoutes(deps: Deps): Router {
       method: 'delete',
       path: `${R}/:id`,
       summary: 'Delete a recording now (the file goes; the row stays, marked deleted, for the call history)',
-      roles: ['admin'],
+      roles: ADMIN,
       status: 204,
     },
     async ({ params }) => {
@@ -159,7 +158,7 @@ export function recordingRoutes(deps: Deps): Router {
       return undefined;
     },
   );
-  return router;
+  return api.router;
 }
 
 // express's sendFile answers Range requests (206 / 416); resolves once the response is done so

@@ -1,17 +1,8 @@
-import type { Kpi, ReportRow } from './types';
+import { COUNT_KPIS, type Kpi, type ReportRow } from './types';
 
 // Server-rendered SVG charts: the page needs no script (CSP script-src 'self') and the same SVG
 // becomes the PNG in the scheduled email. Every text is escaped; labels come from the data.
 
-export const COUNT_KPIS: readonly Kpi[] = [
-  'offered',
-  'answered',
-  'abandoned',
-  'short_abandoned',
-  'missed',
-  'voicemail',
-  'callback',
-];
 export const RATE_KPIS: readonly Kpi[] = ['answer_rate', 'abandon_rate', 'service_level'];
 export const SECONDS_KPIS: readonly Kpi[] = [
   'asa_seconds',
@@ -70,7 +61,7 @@ const FONT = 'font-family="DejaVu Sans, Arial, sans-serif"';
 // Grouped bars for the chosen count KPIs (left axis), lines for the chosen rates (right axis,
 // 0-100 %). Seconds KPIs stay in the table: a third unit on one chart misleads.
 export function reportChartSvg({ title, rows, kpis }: ChartInput): string {
-  const bars = kpis.filter((k) => COUNT_KPIS.includes(k));
+  const bars = kpis.filter((k) => (COUNT_KPIS as readonly Kpi[]).includes(k));
   const lines = kpis.filter((k) => RATE_KPIS.includes(k));
   const width = 960;
   const height = 360;

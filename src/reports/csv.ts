@@ -1,17 +1,16 @@
-// CSV for spreadsheets. A cell a spreadsheet would run as a formula (= + - @, or a leading tab
-// or carriage return) is prefixed with an apostrophe (OWASP "CSV injection"); numbers are
-// written as numbers.
+import type { Options } from 'csv-stringify/sync';
+import { spreadsheetCsv } from '../lib/csv';
+
+// CSV for spreadsheets (see spreadsheetCsv); numbers are written as numbers (a non-finite one as
+// an empty cell).
 export type Cell = string | number | null;
 
-const FORMULA_START = /^[=+\-@\t\r]/;
+const NUMBERS: Options = { cast: { number: (n) => (Number.isFinite(n) ? String(n) : '') } };
 
 export function csvCell(value: Cell): string {
-  if (value === null) return '';
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
-  const safe = FORMULA_START.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  return spreadsheetCsv([[value]], NUMBERS).slice(0, -2);
 }
 
 export function toCsv(header: string[], rows: Cell[][]): string {
-  return `${[header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
+  return spreadsheetCsv([header, ...rows], NUMBERS);
 }

@@ -1,5 +1,8 @@
 // Folding 15-minute UTC buckets into the periods a person reads in their own time zone.
+import { isKnownTimeZone, type LocalParts, localParts } from '../lib/timezone';
 import type { Grouping } from './types';
+
+export { type LocalParts, localParts };
 
 export type TimeGrouping = Extract<Grouping, 'hour' | 'day' | 'week' | 'month' | 'hour_of_week'>;
 export const TIME_GROUPINGS: readonly TimeGrouping[] = ['hour', 'day', 'week', 'month', 'hour_of_week'];
@@ -9,61 +12,11 @@ export const isTimeGrouping = (g: Grouping): g is TimeGrouping =>
 export function isTimezone(tz: string): boolean {
   // Names only (Europe/Paris, UTC, Etc/GMT+5): Intl also takes offsets like "+01:00".
   if (!/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(tz)) return false;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
+  return isKnownTimeZone(tz);
 }
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-
-export interface LocalParts {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  weekday: number; // 0 = Sunday
-}
-
-// One formatter per zone: Intl construction costs far more than formatting.
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatter(tz: string): Intl.DateTimeFormat {
-  let f = formatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-    });
-    formatters.set(tz, f);
-  }
-  return f;
-}
-
-export function localParts(at: Date, tz: string): LocalParts {
-  const p: Record<string, number> = {};
-  for (const part of formatter(tz).formatToParts(at))
-    if (part.type !== 'literal') p[part.type] = Number(part.value);
-  const year = p['year'] ?? 0;
-  const month = p['month'] ?? 1;
-  const day = p['day'] ?? 1;
-  return {
-    year,
-    month,
-    day,
-    hour: p['hour'] ?? 0,
-    minute: p['minute'] ?? 0,
-    weekday: new Date(Date.UTC(year, month - 1, day)).getUTCDay(),
-  };
-}
 
 // The zone's offset (ms) at an instant. Formatting costs ~40 µs a call, too much for the
 // thousands of buckets of a month: the offset is looked up at UTC midnights (cached) and, on

@@ -1,7 +1,7 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import { z } from 'zod';
 import type { Deps } from '../deps';
-import { ApiRouter } from '../http/api';
+import { ADMIN_SUPERVISOR, apiRouter } from '../http/api';
 import { ValidationError } from '../http/errors';
 import { DIRECTIONS } from '../journeys/types';
 import { toCsv } from './csv';
@@ -94,8 +94,7 @@ const stamp = (d: Date) => d.toISOString().slice(0, 16).replace(/[-:]/g, '');
 
 // Report API (/api/v1/reports): KPIs from the rollups, JSON or CSV; agent activity.
 export function reportRoutes(deps: Deps): Router {
-  const router = Router();
-  const api = new ApiRouter(router, '/api/v1/reports', deps.openapi);
+  const api = apiRouter(deps, '/api/v1/reports');
   const defaultTz = deps.config.analytics.reportTimezone;
 
   api.op(
@@ -104,7 +103,7 @@ export function reportRoutes(deps: Deps): Router {
       path: '/calls',
       summary:
         'Call KPIs (docs/analytics.md) from the 15-minute rollups: from, to (dates or times in tz, or ISO instants; to exclusive, at most 400 days), group_by, kpis, filters direction/queue/agent/extension/department/did, tz, format=csv',
-      roles: ['admin', 'supervisor'],
+      roles: ADMIN_SUPERVISOR,
       query: CallsQuery,
     },
     async ({ query, res }) => {
@@ -145,7 +144,7 @@ export function reportRoutes(deps: Deps): Router {
       path: '/agent-activity',
       summary:
         'Queue agent activity per agent (login, pause, talk, wrap-up seconds, calls answered, occupancy) from the rollups: from, to, queue, agent, department, tz, format=csv',
-      roles: ['admin', 'supervisor'],
+      roles: ADMIN_SUPERVISOR,
       query: ActivityQuery,
     },
     async ({ query, res }) => {
@@ -187,5 +186,5 @@ export function reportRoutes(deps: Deps): Router {
       return undefined;
     },
   );
-  return router;
+  return api.router;
 }

@@ -2,7 +2,15 @@ import type { Knex } from 'knex';
 import { BUCKET_MS, bucketOf, DAY_MS } from '../analytics/buckets';
 import { ValidationError } from '../http/errors';
 import { hourOfWeek, isTimeGrouping, isTimezone, periodOf } from './periods';
-import type { AgentActivityRow, Grouping, Kpi, ReportQuery, ReportResult, ReportRow } from './types';
+import {
+  type AgentActivityRow,
+  COUNT_KPIS,
+  type Grouping,
+  type Kpi,
+  type ReportQuery,
+  type ReportResult,
+  type ReportRow,
+} from './types';
 
 export interface ReportSettings {
   timezone: string;
@@ -28,18 +36,7 @@ export interface Sums {
   talk_sum: number;
 }
 
-const SUM_COLUMNS = [
-  'offered',
-  'answered',
-  'abandoned',
-  'short_abandoned',
-  'missed',
-  'voicemail',
-  'callback',
-  'answered_in_sl',
-  'wait_answered_sum',
-  'talk_sum',
-] as const;
+const SUM_COLUMNS = [...COUNT_KPIS, 'answered_in_sl', 'wait_answered_sum', 'talk_sum'] as const;
 
 const emptySums = (): Sums => ({
   offered: 0,

@@ -2,7 +2,8 @@ import type { Direction } from '../journeys/types';
 
 // The figures a report can show. Every formula is defined in docs/analytics.md; reports read
 // them from the 15-minute rollups (call_rollups, agent_rollups), never from raw rows.
-export const KPIS = [
+// The counts among them: also the columns the rollups sum.
+export const COUNT_KPIS = [
   'offered',
   'answered',
   'abandoned',
@@ -10,6 +11,10 @@ export const KPIS = [
   'missed',
   'voicemail',
   'callback',
+] as const;
+
+export const KPIS = [
+  ...COUNT_KPIS,
   'answer_rate',
   'abandon_rate',
   'asa_seconds',

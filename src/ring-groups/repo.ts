@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { replaceOrdered } from '../lib/save-row';
 import type { RingGroupState } from './state';
 
 export interface RingGroupRow {
@@ -63,11 +64,7 @@ export async function replaceMembers(
   groupId: number,
   rows: ReadonlyArray<Omit<MemberRow, 'ring_group_id' | 'position'>>,
 ): Promise<void> {
-  await db('ring_group_members').where({ ring_group_id: groupId }).delete();
-  if (rows.length > 0)
-    await db('ring_group_members').insert(
-      rows.map((r, i) => ({ ring_group_id: groupId, position: i + 1, ...r })),
-    );
+  await replaceOrdered(db, 'ring_group_members', { ring_group_id: groupId }, rows);
 }
 
 export async function remove(db: Knex, id: number): Promise<void> {

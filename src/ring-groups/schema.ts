@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Destination } from '../destinations';
+import { displayName } from '../lib/names';
 
 export const MAX_MEMBERS = 30;
 export const STRATEGIES = ['ringall', 'hunt', 'memoryhunt'] as const;
@@ -14,12 +15,7 @@ export const ExternalNumber = z
   .regex(/^\+?[0-9]{3,20}$/, 'must be a phone number: digits, optionally starting with +');
 export const ExtensionTarget = z.string().regex(/^[1-9][0-9]{1,9}$/, 'must be an extension number');
 
-const RingGroupName = z
-  .string()
-  .trim()
-  .min(1)
-  .max(80)
-  .regex(/^[\p{L}\p{N} ._()-]+$/u, 'letters, digits, spaces and . _ ( ) - only');
+const RingGroupName = displayName();
 
 // Shown before the caller's name on the phones: no characters that end a dialplan argument.
 export const CallerIdPrefix = z

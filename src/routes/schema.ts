@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Destination } from '../destinations';
 import { CallerIdNumber } from '../extensions/schema';
 import { DIAL_PATTERN } from '../lib/asterisk-syntax';
+import { displayName } from '../lib/names';
 
 export const DialPattern = z
   .string()
@@ -10,12 +11,7 @@ export const DialPattern = z
 
 export const ROUTE_CLASSES = ['local', 'national', 'international', 'premium', 'emergency'] as const;
 
-const routeName = z
-  .string()
-  .trim()
-  .min(1)
-  .max(80)
-  .regex(/^[\p{L}\p{N} ._()-]+$/u, 'letters, digits, spaces and . _ ( ) - only');
+const routeName = displayName();
 
 export const OutboundRoute = z.strictObject({
   name: routeName,

@@ -6,6 +6,7 @@ import type { Tx } from '../db/tx';
 import { assertDestinationExists } from '../destinations';
 import { removeRefs, replaceRefs } from '../destinations/refs';
 import { NotFoundError, UnprocessableError } from '../http/errors';
+import { saveNamedRow } from '../lib/save-row';
 import type { InboundRouteInput, OutboundRouteInput } from './schema';
 import type { BlockedCallerState, InboundRouteState, OutboundRouteState } from './state';
 
@@ -99,18 +100,7 @@ export async function saveOutbound(tx: Tx, id: number | null, input: OutboundRou
     class: input.class,
     position: input.position ?? (await nextPosition(tx, 'outbound_routes')),
   };
-  try {
-    if (id === null) [id] = (await tx('outbound_routes').insert(row)) as [number];
-    else if (
-      (await tx('outbound_routes')
-        .where({ id })
-        .update({ ...row, updated_at: tx.fn.now(3) })) === 0
-    )
-      throw new NotFoundError(`outbound route ${id}`);
-  } catch (err) {
-    throw mapDbError(err, 'name');
-  }
-  const routeId = id;
+  const routeId = await saveNamedRow(tx, 'outbound_routes', id, row, 'outbound route');
   await tx('outbound_route_trunks').where({ route_id: routeId }).delete();
   await tx('outbound_route_trunks').insert(
     input.trunk_ids.map((trunk_id, i) => ({ route_id: routeId, trunk_id, position: i + 1 })),
@@ -169,18 +159,7 @@ export async function saveInbound(tx: Tx, id: number | null, input: InboundRoute
     queue_priority: input.queue_priority,
     position: input.position ?? (await nextPosition(tx, 'inbound_routes')),
   };
-  try {
-    if (id === null) [id] = (await tx('inbound_routes').insert(row)) as [number];
-    else if (
-      (await tx('inbound_routes')
-        .where({ id })
-        .update({ ...row, updated_at: tx.fn.now(3) })) === 0
-    )
-      throw new NotFoundError(`inbound route ${id}`);
-  } catch (err) {
-    throw mapDbError(err, 'name');
-  }
-  const routeId = id;
+  const routeId = await saveNamedRow(tx, 'inbound_routes', id, row, 'inbound route');
   await replaceRefs(tx, { type: 'inbound-route', id: routeId, name: input.name }, [
     { role: 'destination', ...input.destination },
   ]);

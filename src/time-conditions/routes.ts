@@ -1,9 +1,9 @@
-import { type Request, Router } from 'express';
+import type { Request, Router } from 'express';
 import { actorFor } from '../apply/trigger';
-import { actorName } from '../auth/middleware';
 import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
-import { ApiRouter } from '../http/api';
+import { ADMIN, ADMIN_SUPERVISOR, apiRouter } from '../http/api';
+import { crud, removeInTx } from '../http/crud';
 import { idParam } from '../http/parse';
 import { OverrideInput, PinInput, TimeConditionInput } from './schema';
 import * as service from './service';
@@ -18,72 +18,35 @@ export function byOf(req: Request): string {
 }
 
 export function timeConditionRoutes(deps: Deps): Router {
-  const router = Router();
-  const api = new ApiRouter(router, '/api/v1/time-conditions', deps.openapi);
+  const api = apiRouter(deps, '/api/v1/time-conditions');
   const id = (params: Record<string, string>) => idParam(params);
   const ctx = (req: Request): service.Context => ({
     actor: actorFor(deps, byOf(req)),
     zoneinfoDir: service.zoneinfoDirFor(deps.config.asteriskSoundsDir),
   });
 
-  api.op(
-    {
-      method: 'get',
-      path: '/',
-      summary: 'Time conditions, each with whether it is open right now and why',
-      roles: ['admin', 'supervisor'],
+  crud(api, {
+    db: deps.db,
+    key: idParam,
+    body: TimeConditionInput,
+    list: service.listApi,
+    get: service.get,
+    save: (key, body, req) => withTx(deps.db, (tx) => service.save(tx, key, body, ctx(req))),
+    remove: removeInTx(deps, service.remove),
+    summary: {
+      list: 'Time conditions, each with whether it is open right now and why',
+      create: 'Create a time condition (weekly schedule, holidays, time zone, open/closed destinations)',
+      get: 'A time condition, its current state and what points at it',
+      update: 'Replace a time condition (pin: absent keeps it, null removes it)',
+      remove: 'Delete a time condition (409 while something points at it)',
     },
-    async () => ({ items: await service.listApi(deps.db) }),
-  );
-  api.op(
-    {
-      method: 'post',
-      path: '/',
-      summary: 'Create a time condition (weekly schedule, holidays, time zone, open/closed destinations)',
-      roles: ['admin'],
-      body: TimeConditionInput,
-      status: 201,
-    },
-    async ({ req, body }) => withTx(deps.db, (tx) => service.save(tx, null, body, ctx(req))),
-  );
-  api.op(
-    {
-      method: 'get',
-      path: '/:id',
-      summary: 'A time condition, its current state and what points at it',
-      roles: ['admin', 'supervisor'],
-    },
-    async ({ params }) => service.get(deps.db, id(params)),
-  );
-  api.op(
-    {
-      method: 'put',
-      path: '/:id',
-      summary: 'Replace a time condition (pin: absent keeps it, null removes it)',
-      roles: ['admin'],
-      body: TimeConditionInput,
-    },
-    async ({ req, params, body }) => withTx(deps.db, (tx) => service.save(tx, id(params), body, ctx(req))),
-  );
-  api.op(
-    {
-      method: 'delete',
-      path: '/:id',
-      summary: 'Delete a time condition (409 while something points at it)',
-      roles: ['admin'],
-      status: 204,
-    },
-    async ({ req, params }) => {
-      await withTx(deps.db, (tx) => service.remove(tx, id(params), actorFor(deps, actorName(req))));
-      return undefined;
-    },
-  );
+  });
   api.op(
     {
       method: 'put',
       path: '/:id/override',
       summary: 'Force open, force closed, or back to the automatic schedule',
-      roles: ['admin', 'supervisor'],
+      roles: ADMIN_SUPERVISOR,
       body: OverrideInput,
     },
     async ({ req, params, body }) =>
@@ -96,7 +59,7 @@ export function timeConditionRoutes(deps: Deps): Router {
       method: 'put',
       path: '/:id/pin',
       summary: 'Set (or with null remove) the PIN of the override feature code; it is stored hashed',
-      roles: ['admin'],
+      roles: ADMIN,
       body: PinInput,
       status: 204,
     },
@@ -105,5 +68,5 @@ export function timeConditionRoutes(deps: Deps): Router {
       return undefined;
     },
   );
-  return router;
+  return api.router;
 }

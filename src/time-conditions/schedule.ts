@@ -1,3 +1,4 @@
+import { localParts } from '../lib/timezone';
 import type { HolidayState, TimeConditionState, WeeklyRangeState } from './state';
 
 // The one reading of a time condition's rules. isOpenAt answers for a moment; the renderer turns
@@ -76,30 +77,14 @@ export interface LocalTime {
   minute: number; // minutes after local midnight
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
 // The wall clock in `timezone` at `at`: Intl applies the zone's DST rules.
 export function localTime(at: Date, timezone: string): LocalTime {
-  let fmt = formatters.get(timezone);
-  if (!fmt) {
-    fmt = new Intl.DateTimeFormat('en-US', {
-      timeZone: timezone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      weekday: 'short',
-      hour: '2-digit',
-      minute: '2-digit',
-    });
-    formatters.set(timezone, fmt);
-  }
-  const parts = Object.fromEntries(fmt.formatToParts(at).map((p) => [p.type, p.value]));
-  const day = String(parts['weekday']).toLowerCase().slice(0, 3) as Day;
+  const l = localParts(at, timezone);
   return {
-    date: Number(`${parts['year']}${parts['month']}${parts['day']}`),
-    day,
-    minute: Number(parts['hour']) * 60 + Number(parts['minute']),
+    date: l.year * 10_000 + l.month * 100 + l.day,
+    // localParts counts from Sunday, DAYS from Monday.
+    day: DAYS[(l.weekday + 6) % 7] as Day,
+    minute: l.hour * 60 + l.minute,
   };
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Destination } from '../destinations';
+import { isKnownTimeZone } from '../lib/timezone';
 import { DAYS, minutes } from './schedule';
 
 export const OVERRIDE_MODES = ['auto', 'open', 'closed'] as const;
@@ -21,16 +22,7 @@ export const Timezone = z
     /^[A-Za-z][A-Za-z0-9_+-]{0,30}(\/[A-Za-z0-9_+-]{1,30}){0,2}$/,
     'must be an IANA time zone name such as Europe/Brussels',
   )
-  .refine(knownToIntl, 'unknown time zone');
-
-function knownToIntl(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
+  .refine(isKnownTimeZone, 'unknown time zone');
 
 const Clock = z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'must be HH:MM (00:00-23:59)');
 const ClockEnd = z.string().regex(/^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$/, 'must be HH:MM (00:01-24:00)');

@@ -4,12 +4,12 @@ import argon2 from 'argon2';
 import type { Knex } from 'knex';
 import { touched } from '../apply/scope';
 import type { Actor } from '../apply/trigger';
-import { mapDbError } from '../db/mysql-errors';
 import type { Tx } from '../db/tx';
 import { assertDestinationExists } from '../destinations';
 import { assertUnreferenced, referrersOf, removeRefs, replaceRefs } from '../destinations/refs';
 import { loadFeatureCodes } from '../feature-codes/repo';
 import { NotFoundError, UnprocessableError, ValidationError } from '../http/errors';
+import { saveNamedRow } from '../lib/save-row';
 import * as repo from './repo';
 import { isOpenAt } from './schedule';
 import type { OverrideMode, TimeConditionInput } from './schema';
@@ -139,18 +139,7 @@ export async function save(tx: Tx, id: number | null, input: TimeConditionInput,
   if (input.override !== undefined) {
     Object.assign(row, overrideRow(input.override, ctx.actor.by, 'api'));
   }
-  try {
-    if (id === null) [id] = (await tx('time_conditions').insert(row)) as [number];
-    else if (
-      (await tx('time_conditions')
-        .where({ id })
-        .update({ ...row, updated_at: tx.fn.now(3) })) === 0
-    )
-      throw new NotFoundError(`time condition ${id}`);
-  } catch (err) {
-    throw mapDbError(err, 'name');
-  }
-  const tcId = id;
+  const tcId = await saveNamedRow(tx, 'time_conditions', id, row, 'time condition');
   await repo.replaceRules(tx, tcId, input.weekly, input.holidays);
   await replaceRefs(tx, { type: 'time-condition', id: tcId, name: input.name }, [
     { role: 'open', ...input.open_destination },

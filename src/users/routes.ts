@@ -1,14 +1,14 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import type { Deps } from '../deps';
-import { ApiRouter } from '../http/api';
+import { ADMIN, ALL_ROLES, apiRouter } from '../http/api';
+import { crud } from '../http/crud';
 import { UnauthenticatedError } from '../http/errors';
 import { idParam } from '../http/parse';
 import * as admin from './admin';
 import { CreateToken, CreateUser, PatchUser } from './schema';
 
 export function userRoutes(deps: Deps): Router {
-  const router = Router();
-  const api = new ApiRouter(router, '', deps.openapi);
+  const api = apiRouter(deps, '');
   const id = (params: Record<string, string>) => idParam(params);
 
   api.op(
@@ -16,56 +16,38 @@ export function userRoutes(deps: Deps): Router {
       method: 'get',
       path: '/api/v1/me',
       summary: 'The signed-in user',
-      roles: ['admin', 'supervisor', 'user'],
+      roles: ALL_ROLES,
     },
     async ({ req }) => {
       if (!req.auth) throw new UnauthenticatedError();
       return { ...req.auth.user, extension_number: req.auth.user.extensionNumber, via: req.auth.via };
     },
   );
-  api.op({ method: 'get', path: '/api/v1/users', summary: 'List users', roles: ['admin'] }, async () => ({
-    items: await admin.list(deps.db),
-  }));
-  api.op(
-    {
-      method: 'post',
-      path: '/api/v1/users',
-      summary: 'Create a user (a generated password is returned once)',
-      roles: ['admin'],
-      body: CreateUser,
-      status: 201,
+  crud(api, {
+    db: deps.db,
+    path: '/api/v1/users',
+    key: id,
+    read: ADMIN,
+    body: CreateUser,
+    updateBody: PatchUser,
+    updateMethod: 'patch',
+    list: admin.list,
+    create: (body) => admin.create(deps.db, body),
+    update: (userId, body) => admin.patch(deps.db, userId, body),
+    remove: (userId) => admin.remove(deps.db, userId),
+    summary: {
+      list: 'List users',
+      create: 'Create a user (a generated password is returned once)',
+      update: 'Change role, extension, password or disable (the last admin stays)',
+      remove: 'Delete a user (409 for the last enabled admin)',
     },
-    async ({ body }) => admin.create(deps.db, body),
-  );
-  api.op(
-    {
-      method: 'patch',
-      path: '/api/v1/users/:id',
-      summary: 'Change role, extension, password or disable (the last admin stays)',
-      roles: ['admin'],
-      body: PatchUser,
-    },
-    async ({ params, body }) => admin.patch(deps.db, id(params), body),
-  );
-  api.op(
-    {
-      method: 'delete',
-      path: '/api/v1/users/:id',
-      summary: 'Delete a user (409 for the last enabled admin)',
-      roles: ['admin'],
-      status: 204,
-    },
-    async ({ params }) => {
-      await admin.remove(deps.db, id(params));
-      return undefined;
-    },
-  );
+  });
   api.op(
     {
       method: 'get',
       path: '/api/v1/users/:id/tokens',
       summary: "A user's API tokens (never the tokens themselves)",
-      roles: ['admin'],
+      roles: ADMIN,
     },
     async ({ params }) => ({
       items: await admin.tokens(deps.db, id(params)),
@@ -76,7 +58,7 @@ export function userRoutes(deps: Deps): Router {
       method: 'post',
       path: '/api/v1/users/:id/tokens',
       summary: 'Create an API token (shown once)',
-      roles: ['admin'],
+      roles: ADMIN,
       body: CreateToken,
       status: 201,
     },
@@ -87,7 +69,7 @@ export function userRoutes(deps: Deps): Router {
       method: 'delete',
       path: '/api/v1/users/:id/tokens/:tokenId',
       summary: 'Revoke an API token',
-      roles: ['admin'],
+      roles: ADMIN,
       status: 204,
     },
     async ({ params }) => {
@@ -95,5 +77,5 @@ export function userRoutes(deps: Deps): Router {
       return undefined;
     },
   );
-  return router;
+  return api.router;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Password, Username } from '../auth/accounts';
+import { displayName } from '../lib/names';
 
 const Role = z.enum(['admin', 'supervisor', 'user']);
 const ExtensionRef = z
@@ -22,10 +23,5 @@ export const PatchUser = z.strictObject({
 });
 
 export const CreateToken = z.strictObject({
-  name: z
-    .string()
-    .trim()
-    .min(1)
-    .max(100)
-    .regex(/^[\p{L}\p{N} ._()-]+$/u, 'letters, digits, spaces and . _ ( ) - only'),
+  name: displayName(100),
 });

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { actorName } from '../auth/middleware';
 import type { Deps } from '../deps';
-import { ApiRouter } from '../http/api';
+import { ADMIN, ADMIN_SUPERVISOR, ApiRouter } from '../http/api';
 import { AppError } from '../http/errors';
 import { idParam } from '../http/parse';
 import { type KioskViewer, kioskOrRole } from './access';
@@ -20,7 +20,7 @@ export function wallboardRoutes(deps: Deps): Router {
     path: base,
     summary:
       'The wallboard now: queues (waiting, longest wait, agents, today) and calls in progress. Also with ?kiosk=<kiosk token>',
-    roles: ['admin', 'supervisor'],
+    roles: ADMIN_SUPERVISOR,
     status: 200,
   });
   router.get('/', viewers, async (_req, res) => {
@@ -32,7 +32,7 @@ export function wallboardRoutes(deps: Deps): Router {
     path: `${base}/events`,
     summary:
       'Server-sent events: a "snapshot" event on connect and on every change, a comment every 15 s. Also with ?kiosk=<kiosk token>; 503 when too many streams are open',
-    roles: ['admin', 'supervisor'],
+    roles: ADMIN_SUPERVISOR,
     status: 200,
   });
   router.get('/events', viewers, (req, res, next) => {
@@ -46,7 +46,7 @@ export function wallboardRoutes(deps: Deps): Router {
       method: 'get',
       path: '/kiosk-tokens',
       summary: 'Kiosk tokens (never the tokens themselves)',
-      roles: ['admin'],
+      roles: ADMIN,
     },
     async () => ({
       items: await listKioskTokens(deps.db),
@@ -57,7 +57,7 @@ export function wallboardRoutes(deps: Deps): Router {
       method: 'post',
       path: '/kiosk-tokens',
       summary: 'Create a kiosk token: the answer carries the token and its wallboard URL, once',
-      roles: ['admin'],
+      roles: ADMIN,
       body: KioskTokenInput,
       status: 201,
     },
@@ -68,7 +68,7 @@ export function wallboardRoutes(deps: Deps): Router {
       method: 'delete',
       path: '/kiosk-tokens/:id',
       summary: 'Revoke a kiosk token (its screens stop at once)',
-      roles: ['admin'],
+      roles: ADMIN,
       status: 204,
     },
     async ({ params }) => {

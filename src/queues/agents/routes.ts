@@ -1,7 +1,7 @@
-import { type Request, Router } from 'express';
+import type { Request, Router } from 'express';
 import { actorName } from '../../auth/middleware';
 import type { Deps } from '../../deps';
-import { ApiRouter } from '../../http/api';
+import { ALL_ROLES, apiRouter } from '../../http/api';
 import { ForbiddenError } from '../../http/errors';
 import { parse } from '../../http/parse';
 import { agentsFor } from '.';
@@ -18,10 +18,8 @@ export function assertMayActFor(req: Request, ext: string): void {
 }
 
 export function queueAgentRoutes(deps: Deps): Router {
-  const router = Router();
-  const api = new ApiRouter(router, '/api/v1/queues', deps.openapi);
+  const api = apiRouter(deps, '/api/v1/queues');
   const agents = agentsFor(deps);
-  const roles = ['admin', 'supervisor', 'user'] as const;
   const target = (req: Request) => {
     const p = parse(AgentParams, { number: req.params['number'], ext: req.params['ext'] });
     assertMayActFor(req, p.ext);
@@ -33,7 +31,7 @@ export function queueAgentRoutes(deps: Deps): Router {
       method: 'get',
       path: '/:number/live',
       summary: "A queue's members with their live state, and the callers waiting",
-      roles,
+      roles: ALL_ROLES,
     },
     async ({ params }) => queueLive(deps, parse(QueueParams, { number: params['number'] }).number),
   );
@@ -42,7 +40,7 @@ export function queueAgentRoutes(deps: Deps): Router {
       method: 'post',
       path: '/:number/agents/:ext/login',
       summary: 'Log a dynamic member in to the queue (users: their own extension)',
-      roles,
+      roles: ALL_ROLES,
     },
     async ({ req }) => {
       const { number, ext } = target(req);
@@ -54,7 +52,7 @@ export function queueAgentRoutes(deps: Deps): Router {
       method: 'post',
       path: '/:number/agents/:ext/logout',
       summary: 'Log a dynamic member out of the queue (users: their own extension)',
-      roles,
+      roles: ALL_ROLES,
     },
     async ({ req }) => {
       const { number, ext } = target(req);
@@ -66,7 +64,7 @@ export function queueAgentRoutes(deps: Deps): Router {
       method: 'post',
       path: '/:number/agents/:ext/pause',
       summary: 'Pause a member (no calls until unpaused); body {reason}',
-      roles,
+      roles: ALL_ROLES,
       body: PauseInput,
     },
     async ({ req, body }) => {
@@ -79,12 +77,12 @@ export function queueAgentRoutes(deps: Deps): Router {
       method: 'post',
       path: '/:number/agents/:ext/unpause',
       summary: 'Unpause a member',
-      roles,
+      roles: ALL_ROLES,
     },
     async ({ req }) => {
       const { number, ext } = target(req);
       return agents.unpause(number, ext, actorName(req));
     },
   );
-  return router;
+  return api.router;
 }

@@ -315,17 +315,9 @@ export class CallbackEngine {
       );
     } catch (err) {
       this.deps.log.warn({ err, callback: id }, 'queue callback placeholder could not be originated');
-      await repo.transition(
-        this.deps.db,
-        id,
-        { status: 'waiting', placeholder_channel: channel },
-        {
-          status: 'pending',
-          placeholder_channel: null,
-          next_attempt_at: new Date(Date.now() + this.timing.lostRetryMs),
-          last_error: String((err as Error).message).slice(0, 500),
-        },
-      );
+      await this.placeholderLost(id, channel, {
+        last_error: String((err as Error).message).slice(0, 500),
+      });
     }
   }
 
@@ -411,22 +403,33 @@ export class CallbackEngine {
     else if (row.status === 'connected') await this.finish(row);
   }
 
+  // A waiting callback whose placeholder is not (or no longer) in the queue goes back to pending,
+  // to be queued again after lostRetryMs.
+  private async placeholderLost(
+    id: number,
+    channel: string,
+    extra: { last_error?: string } = {},
+  ): Promise<void> {
+    await repo.transition(
+      this.deps.db,
+      id,
+      { status: 'waiting', placeholder_channel: channel },
+      {
+        status: 'pending',
+        placeholder_channel: null,
+        next_attempt_at: new Date(Date.now() + this.timing.lostRetryMs),
+        ...extra,
+      },
+    );
+  }
+
   private async placeholderGone(id: number, channel: string): Promise<void> {
     const row = await repo.find(this.deps.db, id);
     if (!row || row.placeholder_channel !== channel) return;
     if (row.status === 'waiting') {
       // It left the queue with no agent (the queue emptied, Asterisk restarted, someone hung
       // it up): it goes back to its place shortly.
-      await repo.transition(
-        this.deps.db,
-        id,
-        { status: 'waiting', placeholder_channel: channel },
-        {
-          status: 'pending',
-          placeholder_channel: null,
-          next_attempt_at: new Date(Date.now() + this.timing.lostRetryMs),
-        },
-      );
+      await this.placeholderLost(id, channel);
     } else if (row.status === 'dialing_caller') {
       // The agent hung up while the number rang: that ends the attempt (calleeGone decides).
       await this.hangUp(calleeChannelId(id, row.attempts));

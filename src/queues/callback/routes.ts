@@ -1,20 +1,19 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import type { Deps } from '../../deps';
-import { ApiRouter } from '../../http/api';
+import { ADMIN_SUPERVISOR, apiRouter } from '../../http/api';
 import { idParam } from '../../http/parse';
 import { byOf } from '../../time-conditions/routes';
 import { ListCallbacksQuery } from './schema';
 import * as service from './service';
 
 export function queueCallbackRoutes(deps: Deps): Router {
-  const router = Router();
-  const api = new ApiRouter(router, '/api/v1/queues/callbacks', deps.openapi);
+  const api = apiRouter(deps, '/api/v1/queues/callbacks');
   api.op(
     {
       method: 'get',
       path: '/',
       summary: 'Queue callback requests, newest first (filter by status and queue)',
-      roles: ['admin', 'supervisor'],
+      roles: ADMIN_SUPERVISOR,
       query: ListCallbacksQuery,
     },
     async ({ query }) => service.list(deps.db, query),
@@ -25,9 +24,9 @@ export function queueCallbackRoutes(deps: Deps): Router {
       path: '/:id',
       summary:
         'Cancel a callback that is not yet connected: its placeholder leaves the queue, nobody is dialled (409 once connected or closed)',
-      roles: ['admin', 'supervisor'],
+      roles: ADMIN_SUPERVISOR,
     },
     async ({ req, params }) => service.cancel(deps.db, deps.ari, idParam(params), byOf(req)),
   );
-  return router;
+  return api.router;
 }

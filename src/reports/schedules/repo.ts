@@ -1,25 +1,16 @@
 import type { Knex } from 'knex';
 import {
   effectiveCron,
-  type Frequency,
   MAX_ATTEMPTS,
   type ReportScheduleInput,
+  type ScheduleFields,
   type ScheduleView,
   type SendStatus,
   type SendView,
 } from './schema';
 
 // Tables report_schedules and report_sends.
-export interface ScheduleRow {
-  id: number;
-  template_id: number;
-  template_name: string;
-  frequency: Frequency;
-  cron_expression: string | null;
-  time_of_day: string;
-  weekday: number;
-  day_of_month: number;
-  timezone: string;
+export interface ScheduleRow extends ScheduleFields {
   recipients: string | string[];
   enabled: number | boolean;
   last_run_at: Date | null;

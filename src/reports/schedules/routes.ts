@@ -1,6 +1,7 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import type { Deps } from '../../deps';
-import { ApiRouter } from '../../http/api';
+import { ADMIN, ADMIN_SUPERVISOR, apiRouter } from '../../http/api';
+import { crud } from '../../http/crud';
 import { AppError } from '../../http/errors';
 import { idParam } from '../../http/parse';
 import { type ReportScheduler, reportSchedulerFor } from './scheduler';
@@ -20,67 +21,39 @@ export function schedulerOf(deps: Deps): ReportScheduler {
 
 // Scheduled reports API (/api/v1/report-schedules) and their send log.
 export function reportScheduleRoutes(deps: Deps): Router {
-  const router = Router();
-  const api = new ApiRouter(router, '/api/v1/report-schedules', deps.openapi);
-  const read = ['admin', 'supervisor'] as const;
+  const api = apiRouter(deps, '/api/v1/report-schedules');
   const tz = deps.config.analytics.reportTimezone;
 
-  api.op({ method: 'get', path: '/', summary: 'Scheduled reports', roles: read }, async () => ({
-    items: await service.listSchedules(deps.db),
-  }));
-  api.op(
-    {
-      method: 'post',
-      path: '/',
-      summary:
+  crud(api, {
+    db: deps.db,
+    key: idParam,
+    body: ReportSchedule,
+    list: service.listSchedules,
+    get: service.getSchedule,
+    save: async (id, body) => {
+      const saved = await service.saveSchedule(deps.db, id, body, tz);
+      await reloadScheduler(deps);
+      return saved;
+    },
+    remove: async (id) => {
+      await service.removeSchedule(deps.db, id);
+      await reloadScheduler(deps);
+    },
+    summary: {
+      list: 'Scheduled reports',
+      create:
         'Schedule a template by email: frequency daily|weekly|monthly (time_of_day, weekday, day_of_month) or cron (cron_expression), timezone, recipients',
-      roles: ['admin'],
-      body: ReportSchedule,
-      status: 201,
+      get: 'A scheduled report',
+      update: 'Replace a scheduled report',
+      remove: 'Delete a scheduled report and its send log',
     },
-    async ({ body }) => {
-      const saved = await service.saveSchedule(deps.db, null, body, tz);
-      await reloadScheduler(deps);
-      return saved;
-    },
-  );
-  api.op({ method: 'get', path: '/:id', summary: 'A scheduled report', roles: read }, async ({ params }) =>
-    service.getSchedule(deps.db, idParam(params)),
-  );
-  api.op(
-    {
-      method: 'put',
-      path: '/:id',
-      summary: 'Replace a scheduled report',
-      roles: ['admin'],
-      body: ReportSchedule,
-    },
-    async ({ params, body }) => {
-      const saved = await service.saveSchedule(deps.db, idParam(params), body, tz);
-      await reloadScheduler(deps);
-      return saved;
-    },
-  );
-  api.op(
-    {
-      method: 'delete',
-      path: '/:id',
-      summary: 'Delete a scheduled report and its send log',
-      roles: ['admin'],
-      status: 204,
-    },
-    async ({ params }) => {
-      await service.removeSchedule(deps.db, idParam(params));
-      await reloadScheduler(deps);
-      return undefined;
-    },
-  );
+  });
   api.op(
     {
       method: 'post',
       path: '/:id/send-now',
       summary: 'Send the latest complete period now (a period already sent is not sent again)',
-      roles: ['admin'],
+      roles: ADMIN,
     },
     async ({ params }) => {
       const id = idParam(params);
@@ -93,9 +66,9 @@ export function reportScheduleRoutes(deps: Deps): Router {
       method: 'get',
       path: '/:id/sends',
       summary: 'The send log of a scheduled report, newest first',
-      roles: read,
+      roles: ADMIN_SUPERVISOR,
     },
     async ({ params }) => ({ items: await service.sendLog(deps.db, idParam(params)) }),
   );
-  return router;
+  return api.router;
 }

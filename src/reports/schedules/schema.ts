@@ -66,7 +66,8 @@ export const ReportSchedule = z
   });
 export type ReportScheduleInput = z.infer<typeof ReportSchedule>;
 
-export interface ScheduleView {
+// A schedule as the table holds it and as the API shows it, but for recipients, flag and times.
+export interface ScheduleFields {
   id: number;
   template_id: number;
   template_name: string;
@@ -76,6 +77,9 @@ export interface ScheduleView {
   weekday: number;
   day_of_month: number;
   timezone: string;
+}
+
+export interface ScheduleView extends ScheduleFields {
   recipients: string[];
   enabled: boolean;
   effective_cron: string;

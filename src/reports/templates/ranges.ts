@@ -1,9 +1,10 @@
-import { localParts } from '../periods';
+import { localParts, zonedTime } from '../../lib/timezone';
 
 // Calendar periods in an IANA timezone, as UTC instants: "yesterday in Europe/Paris" is the
 // 24 (or 23/25) hours between two local midnights.
 
-export { isTimezone, localParts } from '../periods';
+export { localParts, zonedTime } from '../../lib/timezone';
+export { isTimezone } from '../periods';
 
 export const RANGE_PRESETS = [
   'today',
@@ -31,31 +32,6 @@ export const RANGE_LABEL: Record<RangePreset, string> = {
 export interface Period {
   from: Date;
   to: Date;
-}
-
-// The instant the wall clock in tz shows that local time. Day/month overflow is normalised
-// (day 0 is the last day of the previous month); a time skipped by a DST jump maps forward by the gap.
-export function zonedTime(
-  year: number,
-  month: number,
-  day: number,
-  hour: number,
-  minute: number,
-  tz: string,
-): Date {
-  const wanted = Date.UTC(year, month - 1, day, hour, minute);
-  let guess = wanted;
-  let previous = wanted;
-  for (let i = 0; i < 4; i++) {
-    const p = localParts(new Date(guess), tz);
-    const shown = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute);
-    if (shown === wanted) return new Date(guess);
-    previous = guess;
-    guess += wanted - shown;
-  }
-  // No instant shows that time (a spring-forward gap): the guesses alternate around it; the
-  // later one is the time pushed forward by the gap, as clocks themselves do.
-  return new Date(Math.max(guess, previous));
 }
 
 const midnight = (y: number, m: number, d: number, tz: string) => zonedTime(y, m, d, 0, 0, tz);

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { BoxSettings } from './schema';
 import type { VoicemailBoxState } from './state';
 
 // Table voicemail_boxes: one row per extension that has voicemail. extensions.voicemail_enabled
@@ -8,18 +9,9 @@ export const TABLE = 'voicemail_boxes';
 export const GREETING_KINDS = ['unavailable', 'busy', 'name', 'temporary'] as const;
 export type GreetingKind = (typeof GREETING_KINDS)[number];
 
-export interface BoxRow {
+export interface BoxRow extends BoxSettings {
   extension_number: string;
   pin: string;
-  email: string | null;
-  attach_audio: boolean;
-  delete_after_email: boolean;
-  transcribe: boolean;
-  skip_pin_from_own_phone: boolean;
-  unavailable_greeting_id: number | null;
-  busy_greeting_id: number | null;
-  name_greeting_id: number | null;
-  temporary_greeting_id: number | null;
   created_at: Date;
   updated_at: Date;
 }

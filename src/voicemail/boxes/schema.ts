@@ -34,9 +34,8 @@ export type SetPinInput = z.infer<typeof SetPin>;
 
 export const BoxParams = z.strictObject({ number: BoxNumber });
 
-export interface Box {
-  number: string;
-  display_name: string;
+// A box's settings as the table holds them and as the API shows them.
+export interface BoxSettings {
   email: string | null;
   attach_audio: boolean;
   delete_after_email: boolean;
@@ -46,4 +45,9 @@ export interface Box {
   busy_greeting_id: number | null;
   name_greeting_id: number | null;
   temporary_greeting_id: number | null;
+}
+
+export interface Box extends BoxSettings {
+  number: string;
+  display_name: string;
 }

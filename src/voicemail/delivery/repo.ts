@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type {
+  DeliveryFields,
   DeliveryListQuery,
   DeliveryStatus,
   DeliveryView,
@@ -23,21 +24,11 @@ export interface SmtpSettings {
   updated_at: Date;
 }
 
-export interface DeliveryRow {
-  id: number;
-  msg_id: string;
-  mailbox: string;
-  email_to: string | null;
-  status: DeliveryStatus;
-  attempts: number;
+export interface DeliveryRow extends DeliveryFields {
   next_attempt_at: Date;
   sending_since: Date | null;
-  last_error: string | null;
   sent_at: Date | null;
-  message_id: string | null;
-  caller_id: string;
   received_at: Date | null;
-  duration_seconds: number;
   created_at: Date;
   updated_at: Date;
 }

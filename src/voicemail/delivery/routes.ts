@@ -1,19 +1,18 @@
 import { Router } from 'express';
 import { withTx } from '../../db/tx';
 import type { Deps } from '../../deps';
-import { ApiRouter } from '../../http/api';
+import { ADMIN, ApiRouter, apiRouter } from '../../http/api';
 import { DeliveryListQuery, SmtpSettingsInput, TestEmailInput } from './schema';
 import * as service from './service';
 
 export function smtpRoutes(deps: Deps): Router {
-  const router = Router();
-  const api = new ApiRouter(router, '/api/v1/smtp', deps.openapi);
+  const api = apiRouter(deps, '/api/v1/smtp');
   api.op(
     {
       method: 'get',
       path: '/',
       summary: 'Outgoing mail (SMTP) settings; the password is never returned',
-      roles: ['admin'],
+      roles: ADMIN,
     },
     async () => service.getSmtpSettings(deps.db),
   );
@@ -22,7 +21,7 @@ export function smtpRoutes(deps: Deps): Router {
       method: 'put',
       path: '/',
       summary: 'Set the SMTP server used for voicemail-to-email (password left out: kept; null: removed)',
-      roles: ['admin'],
+      roles: ADMIN,
       body: SmtpSettingsInput,
     },
     async ({ body }) => withTx(deps.db, (tx) => service.saveSmtpSettings(tx, body)),
@@ -32,12 +31,12 @@ export function smtpRoutes(deps: Deps): Router {
       method: 'post',
       path: '/test',
       summary: 'Send a test email now with the saved settings (502 with the server’s reason if it fails)',
-      roles: ['admin'],
+      roles: ADMIN,
       body: TestEmailInput,
     },
     async ({ body }) => service.sendTest(deps.db, body.to),
   );
-  return router;
+  return api.router;
 }
 
 export function deliveryRoutes(deps: Deps): Router {
@@ -48,10 +47,10 @@ export function deliveryRoutes(deps: Deps): Router {
       method: 'get',
       path: '/',
       summary: 'Voicemail-to-email delivery log, newest first (status, attempts, last error)',
-      roles: ['admin'],
+      roles: ADMIN,
       query: DeliveryListQuery,
     },
     async ({ query }) => service.listDeliveries(deps.db, query),
   );
-  return router;
+  return api.router;
 }

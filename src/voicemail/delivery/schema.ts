@@ -70,20 +70,24 @@ export interface SmtpSettingsView {
   updated_at: string | null;
 }
 
-export interface DeliveryView {
+// A delivery as the table holds it and as the API shows it, but for the times.
+export interface DeliveryFields {
   id: number;
   msg_id: string;
   mailbox: string;
   email_to: string | null;
   status: DeliveryStatus;
   attempts: number;
-  next_attempt_at: string;
   last_error: string | null;
-  sent_at: string | null;
   message_id: string | null;
   caller_id: string;
-  received_at: string | null;
   duration_seconds: number;
+}
+
+export interface DeliveryView extends DeliveryFields {
+  next_attempt_at: string;
+  sent_at: string | null;
+  received_at: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -1,8 +1,8 @@
 import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import { Router } from 'express';
+import type { Router } from 'express';
 import type { Deps } from '../../deps';
-import { ApiRouter } from '../../http/api';
+import { ADMIN_USER, apiRouter } from '../../http/api';
 import { NotFoundError } from '../../http/errors';
 import { parse } from '../../http/parse';
 import { AudioQuery, BoxMessagesParams, MessageParams } from './schema';
@@ -30,8 +30,7 @@ export async function openAudio(vdeps: VisualDeps, number: string, msgId: string
 // Visual voicemail: /api/v1/voicemail-boxes/:number/messages… (the boxes themselves are
 // src/voicemail/boxes). Roles admit admins and users; assertBoxAccess narrows users to their own.
 export function visualVoicemailRoutes(deps: Deps): Router {
-  const router = Router();
-  const api = new ApiRouter(router, '/api/v1/voicemail-boxes', deps.openapi);
+  const api = apiRouter(deps, '/api/v1/voicemail-boxes');
   const vdeps = visualDeps(deps);
   const box = (req: Parameters<typeof assertBoxAccess>[0], params: Record<string, string>) => {
     const { number } = parse(BoxMessagesParams, { number: params['number'] });
@@ -50,7 +49,7 @@ export function visualVoicemailRoutes(deps: Deps): Router {
       path: '/:number/messages',
       summary:
         'Messages of a box, new (INBOX, Urgent) then old, with caller, time, duration and transcription',
-      roles: ['admin', 'user'],
+      roles: ADMIN_USER,
     },
     async ({ req, params }) => listMessages(vdeps, box(req.auth?.user, params)),
   );
@@ -59,7 +58,7 @@ export function visualVoicemailRoutes(deps: Deps): Router {
       method: 'get',
       path: '/:number/messages/:msgId/audio',
       summary: "A message's audio (audio/wav); ?download=1 sends it as an attachment",
-      roles: ['admin', 'user'],
+      roles: ADMIN_USER,
       query: AudioQuery,
     },
     async ({ req, res, params, query }) => {
@@ -81,7 +80,7 @@ export function visualVoicemailRoutes(deps: Deps): Router {
       path: '/:number/messages/:msgId/heard',
       summary:
         'Mark a message heard: moves it from INBOX to Old in the spool as app_voicemail does (MWI follows)',
-      roles: ['admin', 'user'],
+      roles: ADMIN_USER,
     },
     async ({ req, params }) => {
       const { number, msgId } = message(req.auth?.user, params);
@@ -93,7 +92,7 @@ export function visualVoicemailRoutes(deps: Deps): Router {
       method: 'delete',
       path: '/:number/messages/:msgId',
       summary: 'Delete a message from the spool (its folder is renumbered)',
-      roles: ['admin', 'user'],
+      roles: ADMIN_USER,
       status: 204,
     },
     async ({ req, params }) => {
@@ -102,5 +101,5 @@ export function visualVoicemailRoutes(deps: Deps): Router {
       return undefined;
     },
   );
-  return router;
+  return api.router;
 }

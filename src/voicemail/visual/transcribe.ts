@@ -16,6 +16,8 @@ import type { SpoolMessage } from '../spool';
 export const ENGINE = 'pocketsphinx-en-us';
 const MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
 export const TABLE = 'voicemail_transcriptions';
+// What the recogniser reads: 16 kHz, mono, 16-bit; the speech and the noise under it alike.
+const SPEECH_FORMAT = ['-r', '16000', '-c', '1', '-b', '16'];
 
 export interface TranscribeOptions {
   timeoutMs?: number;
@@ -46,44 +48,14 @@ export async function transcribeFile(audioPath: string, opts: TranscribeOptions 
     const input = join(work, 'input.wav');
     await run(
       'sox',
-      [
-        '-R',
-        audioPath,
-        '-r',
-        '16000',
-        '-c',
-        '1',
-        '-b',
-        '16',
-        '-e',
-        'signed-integer',
-        speech,
-        'pad',
-        '0.3',
-        '0.3',
-      ],
+      ['-R', audioPath, ...SPEECH_FORMAT, '-e', 'signed-integer', speech, 'pad', '0.3', '0.3'],
       timeoutMs,
     );
     const seconds = (await run('soxi', ['-D', speech], timeoutMs)).trim();
     // -R: sox's fixed random seed, so the same message always gives the same text.
     await run(
       'sox',
-      [
-        '-R',
-        '-n',
-        '-r',
-        '16000',
-        '-c',
-        '1',
-        '-b',
-        '16',
-        noise,
-        'synth',
-        seconds,
-        'whitenoise',
-        'vol',
-        '0.01',
-      ],
+      ['-R', '-n', ...SPEECH_FORMAT, noise, 'synth', seconds, 'whitenoise', 'vol', '0.01'],
       timeoutMs,
     );
     await run('sox', ['-R', '-m', speech, noise, input], timeoutMs);
