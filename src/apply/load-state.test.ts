@@ -95,33 +95,31 @@ describe('scoped state loads', () => {
     expect(read).toEqual(['ivrs']);
   });
 
-  it('a ring group save re-reads the ring groups only', async () => {
-    const read = await afterWrite(
-      () =>
-        app.api('POST', '/api/v1/ring-groups', {
-          body: { number: '600', name: 'Sales', members: [{ kind: 'extension', target: '1001' }] },
-        }),
-      201,
-    );
-    expect(read).toEqual(['ringGroups']);
-  });
-
-  it('a queue save re-reads the queues and their recording policies', async () => {
-    const read = await afterWrite(
-      () =>
-        app.api('POST', '/api/v1/queues', {
-          body: {
-            number: '700',
-            name: 'Support',
-            strategy: 'ringall',
-            members: [{ extension: '1002', penalty: 0 }],
-            failover_destination: { type: 'extension', target: '1001' },
-          },
-        }),
-      201,
-    );
-    // A queue's recording policy goes with the queue.
-    expect(read).toEqual(['queues', 'recordingPolicies']);
+  // A queue's recording policy goes with the queue; outbound routes name their trunks.
+  it.each([
+    [
+      '/api/v1/ring-groups',
+      { number: '600', name: 'Sales', members: [{ kind: 'extension', target: '1001' }] },
+      ['ringGroups'],
+    ],
+    [
+      '/api/v1/queues',
+      {
+        number: '700',
+        name: 'Support',
+        strategy: 'ringall',
+        members: [{ extension: '1002', penalty: 0 }],
+        failover_destination: { type: 'extension', target: '1001' },
+      },
+      ['queues', 'recordingPolicies'],
+    ],
+    [
+      '/api/v1/trunks',
+      { name: 'carrier', kind: 'ip', host: '127.0.0.2', peer_addresses: ['127.0.0.2'] },
+      ['outboundRoutes', 'trunks'],
+    ],
+  ])('POST %s re-reads only what the save touched and what reads it', async (path, body, expected) => {
+    expect(await afterWrite(() => app.api('POST', path, { body }), 201)).toEqual(expected);
   });
 
   it('renaming an extension re-reads that one row and the parts that show its name', async () => {
@@ -139,16 +137,5 @@ describe('scoped state loads', () => {
   it('deleting an extension drops it and re-reads what pointed at it', async () => {
     const read = await afterWrite(() => app.api('DELETE', '/api/v1/extensions/1003'), 204);
     expect(read).not.toContain('ivrs');
-  });
-
-  it('a trunk save re-reads the trunks and the outbound routes that name them', async () => {
-    const read = await afterWrite(
-      () =>
-        app.api('POST', '/api/v1/trunks', {
-          body: { name: 'carrier', kind: 'ip', host: '127.0.0.2', peer_addresses: ['127.0.0.2'] },
-        }),
-      201,
-    );
-    expect(read).toEqual(['outboundRoutes', 'trunks']);
   });
 });
