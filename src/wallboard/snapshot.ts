@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Ari } from '../asterisk/ari';
+import type { Ari, AriBridge, AriChannel } from '../asterisk/ari';
 import type { AsteriskCli } from '../asterisk/cli';
 import type { Logger } from '../lib/log';
 import { parseQueueShow, queueCommands, type ShownMember, type ShownQueue } from '../queues/agents/asterisk';
@@ -16,20 +16,6 @@ export interface SnapshotDeps {
   timezone: string;
 }
 
-// ARI's channel and bridge models, the fields read here.
-interface AriChannel {
-  id: string;
-  name: string;
-  state: string;
-  caller?: { name?: string; number?: string };
-  connected?: { name?: string; number?: string };
-  creationtime?: string;
-  dialplan?: { context?: string; exten?: string; app_name?: string; app_data?: string };
-}
-interface AriBridge {
-  id: string;
-  channels: string[];
-}
 
 const QUEUE_NAME = /^sb-queue-([0-9]{1,20})$/;
 const RINGING_STATES = new Set(['Down', 'Rsrvd', 'OffHook', 'Dialing', 'Ring', 'Ringing', 'Pre-ring']);
