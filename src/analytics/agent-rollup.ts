@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
-import { memberLabel } from '../queues/agents/asterisk';
-import { memberName } from '../queues/render';
+import { memberLabel, memberName } from '../queues';
 import { BUCKET_MS, bucketOf } from './buckets';
 
 // Agent activity from queue_log_events, split into 15-minute buckets per agent and queue:

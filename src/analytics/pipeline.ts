@@ -1,7 +1,7 @@
 import { ingestOnce } from '../calldata/ingest';
 import type { Deps } from '../deps';
-import { buildJourneysOnce } from '../journeys/build';
-import { linkRecordingsOnce } from '../recordings/link';
+import { buildJourneysOnce } from '../journeys';
+import { linkRecordingsOnce } from '../recordings';
 import { rollupOnce } from './rollup';
 
 export interface AnalyticsPipeline {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Destination } from '../destinations';
-import { IvrName } from '../ivrs/schema';
+import { IvrName } from '../ivrs';
 
 export const Announcement = z.strictObject({
   name: IvrName,

@@ -6,7 +6,7 @@ import type { Tx } from '../db/tx';
 import { assertDestinationExists } from '../destinations';
 import { assertUnreferenced, removeRefs, replaceRefs } from '../destinations/refs';
 import { NotFoundError, UnprocessableError } from '../http/errors';
-import { assertGreetingExists } from '../ivrs/greeting-ref';
+import { assertGreetingExists } from '../ivrs';
 import type { AnnouncementInput } from './schema';
 import type { AnnouncementState } from './state';
 

@@ -1,11 +1,11 @@
-import { greetingSound } from '../ivrs/render';
-import type { IvrState } from '../ivrs/state';
-import type { QueueState } from '../queues/state';
+import type { IvrState } from '../ivrs';
+import { greetingSound } from '../ivrs';
+import type { QueueState } from '../queues';
 import type { DesiredState, DestinationState } from '../render/state';
-import type { RingGroupState } from '../ring-groups/state';
-import { underEmergency } from '../routes/render';
-import { normalise } from '../time-conditions/schedule';
-import type { TimeConditionState } from '../time-conditions/state';
+import type { RingGroupState } from '../ring-groups';
+import { underEmergency } from '../routes';
+import type { TimeConditionState } from '../time-conditions';
+import { normalise } from '../time-conditions';
 import {
   activeFollowMe,
   describeFlowDestination,

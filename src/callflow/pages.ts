@@ -3,7 +3,7 @@ import type { Deps } from '../deps';
 import type { ErrorDetail } from '../http/errors';
 import { ValidationError } from '../http/errors';
 import { parse } from '../http/parse';
-import { localTime } from '../time-conditions/schedule';
+import { localTime } from '../time-conditions';
 import { formString, requirePage, sendPage } from '../web/page-helpers';
 import { buildFlowGraph, type FlowRoot, renderFlowHtml } from './diagram';
 import { TraceRequest } from './schema';

@@ -1,14 +1,13 @@
-import type { FollowMeState } from '../follow-me/state';
-import type { GreetingState } from '../greetings/state';
-import { directDialPatterns } from '../ivrs/direct-dial';
-import { greetingSound } from '../ivrs/render';
-import type { IvrState } from '../ivrs/state';
-import type { QueueState } from '../queues/state';
+import type { FollowMeState } from '../follow-me';
+import type { GreetingState } from '../greetings';
+import type { IvrState } from '../ivrs';
+import { directDialPatterns, greetingSound } from '../ivrs';
+import type { QueueState } from '../queues';
 import type { DesiredState, DestinationState } from '../render/state';
-import type { RingGroupState } from '../ring-groups/state';
-import { underEmergency } from '../routes/render';
-import type { InboundRouteState, OutboundRouteState } from '../routes/state';
-import { isOpenAt } from '../time-conditions/schedule';
+import type { RingGroupState } from '../ring-groups';
+import type { InboundRouteState, OutboundRouteState } from '../routes';
+import { underEmergency } from '../routes';
+import { isOpenAt } from '../time-conditions';
 import { type ContextEntry, callerIdMatches, canMatchMore, extensionMatches, findInContext } from './pattern';
 
 // Where a call would go, decided step by step the way the rendered dialplan decides it

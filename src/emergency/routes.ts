@@ -3,7 +3,7 @@ import { actorFor } from '../apply/trigger';
 import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
 import { ADMIN, ADMIN_SUPERVISOR, apiRouter } from '../http/api';
-import { byOf, viaOf } from '../time-conditions/routes';
+import { byOf, viaOf } from '../time-conditions';
 import { EmergencyInput, EmergencyPinInput } from './schema';
 import * as service from './service';
 

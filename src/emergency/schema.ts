@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Destination } from '../destinations';
-import { Pin } from '../time-conditions/schema';
+import { Pin } from '../time-conditions';
 
 // Fields left out keep their current value: {"active": false} just switches it off.
 export const EmergencyInput = z.strictObject({

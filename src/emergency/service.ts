@@ -5,7 +5,7 @@ import type { Actor } from '../apply/trigger';
 import type { Tx } from '../db/tx';
 import { assertDestinationExists, type Destination } from '../destinations';
 import { replaceRefs } from '../destinations/refs';
-import { loadFeatureCodes } from '../feature-codes/repo';
+import { loadFeatureCodes } from '../feature-codes';
 import { type ErrorDetail, UnprocessableError } from '../http/errors';
 import type { EmergencyInput } from './schema';
 import type { EmergencyState } from './state';

@@ -3,7 +3,7 @@ import type { Tx } from '../db/tx';
 import { numbersTakenByOthers } from '../destinations/numbers';
 import { ValidationError } from '../http/errors';
 import { randomSecret } from '../lib/crypto';
-import { syncWithFlag as syncVoicemailBoxes } from '../voicemail/boxes';
+import { syncWithFlag as syncVoicemailBoxes } from '../voicemail';
 import type { ParsedImport } from './csv';
 import * as repo from './repo';
 import { DEFAULT_CLASSES, DEFAULT_CODECS } from './schema';

@@ -1,6 +1,6 @@
 import { confTemplate } from '../render/engine';
 import type { DesiredState, DialplanSettings, RenderedFile } from '../render/state';
-import { cosContext } from '../routes/render';
+import { cosContext } from '../routes';
 import type { ExtensionState } from './state';
 
 export function endpointView(e: ExtensionState) {

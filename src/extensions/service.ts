@@ -6,7 +6,7 @@ import { assertNumberFree } from '../destinations/numbers';
 import { assertUnreferenced, removeRefs } from '../destinations/refs';
 import { NotFoundError } from '../http/errors';
 import { randomSecret } from '../lib/crypto';
-import { syncWithFlag as syncVoicemailBoxes } from '../voicemail/boxes';
+import { syncWithFlag as syncVoicemailBoxes } from '../voicemail';
 import * as repo from './repo';
 import {
   type CreateExtensionInput,

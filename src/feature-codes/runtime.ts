@@ -1,9 +1,8 @@
 import { actorFor } from '../apply/trigger';
 import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
-import * as emergency from '../emergency/service';
-import * as timeConditions from '../time-conditions/repo';
-import * as tcService from '../time-conditions/service';
+import { emergencyService as emergency } from '../emergency';
+import { timeConditionsService as tcService, timeConditionsRepo as timeConditions } from '../time-conditions';
 import { type FeatureAction, FeatureCodes } from './handler';
 
 // The phone's feature codes and what each does. Who acted is the calling extension, as PJSIP

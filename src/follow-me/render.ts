@@ -1,8 +1,8 @@
 import { destinationGoto } from '../destinations';
 import { confTemplate } from '../render/engine';
 import type { DesiredState } from '../render/state';
-import { memberDialString } from '../ring-groups/render';
-import { cosContext } from '../routes/render';
+import { memberDialString } from '../ring-groups';
+import { cosContext } from '../routes';
 
 export function followMeView(state: DesiredState) {
   const classes = new Map(state.extensions.map((e) => [e.number, e.classes]));

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Destination } from '../destinations';
-import { ExtensionTarget, ExternalNumber } from '../ring-groups/schema';
+import { ExtensionTarget, ExternalNumber } from '../ring-groups';
 
 export const MAX_STEPS = 10;
 

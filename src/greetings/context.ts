@@ -1,5 +1,5 @@
 import type { Deps } from '../deps';
-import { republishGreeting } from '../voicemail/boxes/service';
+import { republishGreeting } from '../voicemail';
 import { PhoneJobs } from './phone';
 import { Greetings } from './service';
 

@@ -2,7 +2,7 @@ import type { Request, Router } from 'express';
 import { actorFor } from '../apply/trigger';
 import { actorName } from '../auth/middleware';
 import type { Deps } from '../deps';
-import { findByNumber } from '../extensions/repo';
+import { findByNumber } from '../extensions';
 import { ADMIN, ADMIN_SUPERVISOR, apiRouter } from '../http/api';
 import { sendWav } from '../http/audio';
 import { NotFoundError, UnprocessableError } from '../http/errors';

@@ -1,5 +1,5 @@
 import { destinationGoto } from '../destinations';
-import type { GreetingState } from '../greetings/state';
+import type { GreetingState } from '../greetings';
 import { confTemplate } from '../render/engine';
 import type { DesiredState } from '../render/state';
 import { directDialPatterns } from './direct-dial';

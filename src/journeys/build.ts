@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { CdrRecord, CelEvent, QueueLogEvent } from '../calldata/types';
 import { retryOnDeadlock } from '../db/tx';
-import { memberName } from '../queues/render';
+import { memberName } from '../queues';
 import { type AssembledJourney, assembleJourney } from './assemble';
 
 // A call without LINKEDID_END (Asterisk stopped mid-call, a line lost) is built anyway once its

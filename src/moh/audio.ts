@@ -1,6 +1,6 @@
 import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runTool, sniffAudio } from '../greetings/audio';
+import { runTool, sniffAudio } from '../greetings';
 import { ValidationError } from '../http/errors';
 import { MAX_TRACK_SECONDS } from './schema';
 

@@ -1,5 +1,5 @@
 import { destinationGoto } from '../destinations';
-import { greetingSound } from '../ivrs/render';
+import { greetingSound } from '../ivrs';
 import { confTemplate } from '../render/engine';
 import type { DesiredState } from '../render/state';
 import { renderAgentCodes } from './agents/render';

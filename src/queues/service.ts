@@ -7,7 +7,7 @@ import { assertDestinationExists } from '../destinations';
 import { assertNumberFree } from '../destinations/numbers';
 import { assertUnreferenced, type Ref, referrersOf, removeRefs, replaceRefs } from '../destinations/refs';
 import { ConflictError, NotFoundError, UnprocessableError } from '../http/errors';
-import { assertGreetingExists } from '../ivrs/greeting-ref';
+import { assertGreetingExists } from '../ivrs';
 import * as repo from './repo';
 import type { CreateQueueInput, UpdateQueueInput } from './schema';
 import type { QueueState } from './state';

@@ -1,10 +1,10 @@
 import { type Request, type Response, Router } from 'express';
 import { actorName } from '../auth/middleware';
-import { listDepartments } from '../departments/service';
+import { listDepartments } from '../departments';
 import type { Deps } from '../deps';
 import { ValidationError } from '../http/errors';
 import { parse } from '../http/parse';
-import { DIRECTIONS } from '../journeys/types';
+import { DIRECTIONS } from '../journeys';
 import { handleForm } from '../web/forms';
 import { formString, refusal, requirePage, sendPage, withId } from '../web/page-helpers';
 import { formatKpi, heatmapSvg, KPI_LABEL, reportChartSvg } from './charts';

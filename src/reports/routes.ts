@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Deps } from '../deps';
 import { ADMIN_SUPERVISOR, apiRouter } from '../http/api';
 import { ValidationError } from '../http/errors';
-import { DIRECTIONS } from '../journeys/types';
+import { DIRECTIONS } from '../journeys';
 import { toCsv } from './csv';
 import { isTimezone, parseReportTime } from './periods';
 import { agentActivity, runReport } from './service';

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { BUCKET_MS, bucketOf, DAY_MS } from '../analytics/buckets';
+import { BUCKET_MS, bucketOf, DAY_MS } from '../analytics';
 import { ValidationError } from '../http/errors';
 import { hourOfWeek, isTimeGrouping, isTimezone, periodOf } from './periods';
 import {

@@ -1,4 +1,4 @@
-import type { Direction } from '../journeys/types';
+import type { Direction } from '../journeys';
 
 // The figures a report can show. Every formula is defined in docs/analytics.md; reports read
 // them from the 15-minute rollups (call_rollups, agent_rollups), never from raw rows.

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Destination } from '../destinations';
-import { CallerIdNumber } from '../extensions/schema';
+import { CallerIdNumber } from '../extensions';
 import { DIAL_PATTERN } from '../lib/asterisk-syntax';
 import { displayName } from '../lib/names';
 

@@ -7,7 +7,7 @@ import type { Actor } from '../apply/trigger';
 import type { Tx } from '../db/tx';
 import { assertDestinationExists } from '../destinations';
 import { assertUnreferenced, referrersOf, removeRefs, replaceRefs } from '../destinations/refs';
-import { loadFeatureCodes } from '../feature-codes/repo';
+import { loadFeatureCodes } from '../feature-codes';
 import { NotFoundError, UnprocessableError, ValidationError } from '../http/errors';
 import { saveNamedRow } from '../lib/save-row';
 import * as repo from './repo';

@@ -3,7 +3,7 @@ import { actorFor } from '../apply/trigger';
 import { actorName } from '../auth/middleware';
 import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
-import { CODECS } from '../extensions/schema';
+import { CODECS } from '../extensions';
 import type { ErrorDetail } from '../http/errors';
 import { formNumber, formTarget, handleForm, type NumberRange, parseForm } from '../web/forms';
 import { formList, formString, notFoundPage, requirePage, sendPage } from '../web/page-helpers';

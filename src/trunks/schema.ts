@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CODECS } from '../extensions/schema';
+import { CODECS } from '../extensions';
 import { HOSTNAME, IPV4_OR_CIDR } from '../lib/asterisk-syntax';
 
 const Token = /^[A-Za-z0-9_.+-]+$/;

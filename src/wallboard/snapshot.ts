@@ -2,9 +2,14 @@ import type { Knex } from 'knex';
 import type { Ari, AriBridge, AriChannel } from '../asterisk/ari';
 import type { AsteriskCli } from '../asterisk/cli';
 import type { Logger } from '../lib/log';
-import { parseQueueShow, queueCommands, type ShownMember, type ShownQueue } from '../queues/agents/asterisk';
-import { sessions } from '../queues/agents/repo';
-import * as queues from '../queues/repo';
+import {
+  parseQueueShow,
+  queueCommands,
+  queuesRepo as queues,
+  type ShownMember,
+  type ShownQueue,
+  sessions,
+} from '../queues';
 import { TodayFigures, todayFor } from './today';
 import type { AgentCounts, CallState, WallboardCall, WallboardQueue, WallboardSnapshot } from './types';
 
@@ -15,7 +20,6 @@ export interface SnapshotDeps {
   log: Logger;
   timezone: string;
 }
-
 
 const QUEUE_NAME = /^sb-queue-([0-9]{1,20})$/;
 const RINGING_STATES = new Set(['Down', 'Rsrvd', 'OffHook', 'Dialing', 'Ring', 'Ringing', 'Pre-ring']);

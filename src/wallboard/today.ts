@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Logger } from '../lib/log';
-import { runReport } from '../reports/service';
+import { runReport } from '../reports';
 import type { QueueToday } from './types';
 
 const BUCKET_MS = 15 * 60_000;

@@ -2,7 +2,7 @@ import { type Request, Router } from 'express';
 import { z } from 'zod';
 import { actorName } from '../../auth/middleware';
 import type { Deps } from '../../deps';
-import { loadFeatureCodes } from '../../feature-codes/repo';
+import { loadFeatureCodes } from '../../feature-codes';
 import { parse } from '../../http/parse';
 import { handleForm, withFirstDetail } from '../../web/forms';
 import {

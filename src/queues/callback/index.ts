@@ -1,5 +1,5 @@
 import type { Deps } from '../../deps';
-import { findByNumber } from '../../extensions/repo';
+import { findByNumber } from '../../extensions';
 import { listQueuesForRender } from '../repo';
 import { CallbackEngine, type CallbackTiming } from './engine';
 

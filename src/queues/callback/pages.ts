@@ -1,7 +1,7 @@
 import { type Request, type Response, Router } from 'express';
 import type { Deps } from '../../deps';
 import { idParam } from '../../http/parse';
-import { byOf } from '../../time-conditions/routes';
+import { byOf } from '../../time-conditions';
 import { handleForm } from '../../web/forms';
 import { requirePage, sendPage } from '../../web/page-helpers';
 import { OPEN_STATUSES } from './schema';

@@ -1,4 +1,4 @@
-import { DEFAULT_ARI_APP } from '../../feature-codes/render';
+import { DEFAULT_ARI_APP } from '../../feature-codes';
 import { confTemplate } from '../../render/engine';
 import type { DesiredState } from '../../render/state';
 

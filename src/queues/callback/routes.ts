@@ -2,7 +2,7 @@ import type { Router } from 'express';
 import type { Deps } from '../../deps';
 import { ADMIN_SUPERVISOR, apiRouter } from '../../http/api';
 import { idParam } from '../../http/parse';
-import { byOf } from '../../time-conditions/routes';
+import { byOf } from '../../time-conditions';
 import { ListCallbacksQuery } from './schema';
 import * as service from './service';
 

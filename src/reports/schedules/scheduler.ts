@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Deps } from '../../deps';
-import { getSmtp } from '../../voicemail/delivery/repo';
+import { getSmtp } from '../../voicemail';
 import { localParts, type Period, presetPeriod, type RangePreset, zonedTime } from '../templates/ranges';
 import { getTemplate, runTemplate } from '../templates/service';
 import { reportMessageId, sendReportEmail } from './email';

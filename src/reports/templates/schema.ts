@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DIRECTIONS } from '../../journeys/types';
+import { DIRECTIONS } from '../../journeys';
 import { GROUPINGS, KPIS, type ReportQuery } from '../types';
 import { type Period, RANGE_PRESETS } from './ranges';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, chown, copyFile, mkdir, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { GreetingFiles } from '../../greetings/files';
+import { GreetingFiles } from '../../greetings';
 import { mailboxDir } from '../spool';
 import type { GreetingKind } from './repo';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Email } from '../../extensions/schema';
+import { Email } from '../../extensions';
 
 export const Pin = z
   .string()

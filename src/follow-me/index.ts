@@ -1,0 +1,3 @@
+// The follow-me feature's public face: what other features may use. Everything else in this
+// folder is internal (the layering check in npm test enforces it).
+export type { FollowMeState } from './state';

@@ -1,0 +1,5 @@
+// The greetings feature's public face: what other features may use. Everything else in this
+// folder is internal (the layering check in npm test enforces it).
+export { runTool, sniffAudio } from './audio';
+export { GreetingFiles } from './files';
+export type { GreetingState } from './state';

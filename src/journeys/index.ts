@@ -1,0 +1,4 @@
+// The journeys feature's public face: what other features may use. Everything else in this
+// folder is internal (the layering check in npm test enforces it).
+export { buildJourneysOnce } from './build';
+export { DIRECTIONS, type Direction } from './types';

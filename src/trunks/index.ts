@@ -1,0 +1,5 @@
+// The trunks feature's public face: what other features may use. Everything else in this
+// folder is internal (the layering check in npm test enforces it).
+
+export { fieldErrors, splitList } from './pages';
+export * as trunksRepo from './repo';
