@@ -14,6 +14,9 @@ export class ApplyQueue {
   private running: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private paused = false;
+  // Work that must follow an apply (a deleted extension's registrations purged): a caller that
+  // waits for the apply to be done waits for these too.
+  private readonly followUps = new Set<Promise<unknown>>();
 
   constructor(
     private readonly applier: Applier,
@@ -27,6 +30,20 @@ export class ApplyQueue {
     });
   }
 
+  // Runs `work` (which requests its own apply first) and counts it as part of being settled.
+  follow(work: Promise<unknown>): void {
+    const tracked = work.catch(() => undefined).finally(() => this.followUps.delete(tracked));
+    this.followUps.add(tracked);
+  }
+
+  // A forced apply as the API and the Apply page run it: it resolves once its apply has run and
+  // the work that follows earlier applies has finished, so what Asterisk holds is then final.
+  async requestAndFollow(request: ApplyRequest): Promise<Revision> {
+    const rev = await this.request(request);
+    await Promise.all([...this.followUps]);
+    return rev;
+  }
+
   // Used by graceful shutdown: waits for the running apply and anything queued behind it.
   async drain(): Promise<void> {
     while (this.running || this.timer || this.pending.length > 0) {
@@ -37,14 +54,17 @@ export class ApplyQueue {
       }
       await this.running;
     }
+    await Promise.all([...this.followUps]);
     this.paused = true;
   }
 
   // Resolves once every apply requested so far has run (and any requested meanwhile): what a
   // caller that wrote something waits for before it reads what Asterisk now has.
   async settled(): Promise<void> {
-    while (this.running || this.timer || this.pending.length > 0) {
+    while (this.running || this.timer || this.pending.length > 0 || this.followUps.size > 0) {
       if (this.running) await this.running;
+      else if (this.followUps.size > 0 && !this.timer && this.pending.length === 0)
+        await Promise.all([...this.followUps]);
       else await new Promise((r) => setTimeout(r, 5));
     }
   }

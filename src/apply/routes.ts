@@ -32,7 +32,9 @@ export function applyRoutes(deps: Deps): Router {
       roles: ADMIN,
     },
     async ({ req }) => {
-      return revisionToApi(await deps.applyQueue.request({ by: actorName(req), reason: 'forced apply' }));
+      return revisionToApi(
+        await deps.applyQueue.requestAndFollow({ by: actorName(req), reason: 'forced apply' }),
+      );
     },
   );
 

@@ -24,18 +24,21 @@ export function extensionActor(deps: Deps, by: string): service.ExtensionActor {
   return {
     ...actor,
     extensionsDeleted: (numbers) => {
-      void (async () => {
-        // The apply is requested at once, so deletes sent together share one apply.
-        const rev = await actor.apply(`extension ${numbers.join(', ')} deleted`, { extensions: numbers });
-        // Only once the AORs are gone can no phone register again; a failed apply kept them.
-        if (rev.status === 'failed') return;
-        for (const n of numbers) {
-          // Created again meanwhile: its contacts are the new extension's registrations.
-          if (await repo.findByNumber(deps.db, n)) continue;
-          const ids = await deps.contacts.storedContactIds(n, deps.cli).catch(() => []);
-          await deps.contacts.purge(n, ids, deps.cli);
-        }
-      })().catch((err: unknown) => deps.log.error({ err }, 'deleting extensions from Asterisk failed'));
+      // Followed by the queue: a forced apply answers only once these registrations are gone.
+      deps.applyQueue.follow(
+        (async () => {
+          // The apply is requested at once, so deletes sent together share one apply.
+          const rev = await actor.apply(`extension ${numbers.join(', ')} deleted`, { extensions: numbers });
+          // Only once the AORs are gone can no phone register again; a failed apply kept them.
+          if (rev.status === 'failed') return;
+          for (const n of numbers) {
+            // Created again meanwhile: its contacts are the new extension's registrations.
+            if (await repo.findByNumber(deps.db, n)) continue;
+            const ids = await deps.contacts.storedContactIds(n, deps.cli).catch(() => []);
+            await deps.contacts.purge(n, ids, deps.cli);
+          }
+        })().catch((err: unknown) => deps.log.error({ err }, 'deleting extensions from Asterisk failed')),
+      );
     },
   };
 }

@@ -14,7 +14,7 @@ export function applyPages(deps: Deps): Router {
     });
   });
   router.post('/apply', requirePage('admin'), async (req, res) => {
-    await deps.applyQueue.request({ by: actorName(req), reason: 'forced apply' });
+    await deps.applyQueue.requestAndFollow({ by: actorName(req), reason: 'forced apply' });
     res.redirect(303, '/apply');
   });
   return router;
