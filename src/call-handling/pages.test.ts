@@ -1,40 +1,25 @@
-import { createExtensions, deleteAll, startTestApp, type TestApp } from '../../test/support/app';
+import { createExtensions, deleteAll, extensionPaths, useTestApp } from '../../test/support/app';
 import { asteriskCli } from '../../test/support/asterisk';
-import { requireAsterisk } from '../../test/support/env';
-import { signIn, type WebSession } from '../../test/support/web';
+import { expectPage, useSignIn } from '../../test/support/web';
 
 // The "Call forwarding" and "Feature codes" pages, through real HTTP forms with a signed-in
 // session and MariaDB. The test app's user alice is linked to extension 1001.
 
-let app: TestApp;
-
-beforeAll(async () => {
-  requireAsterisk();
-  app = await startTestApp();
-  await createExtensions(app, ['1001', '1002'], { label: 'Ext' });
-  await app.applyNow();
-}, 60_000);
-
-afterAll(async () => {
-  if (!app) return;
-  try {
-    await deleteAll(
-      app,
-      ['1001', '1002'].map((n) => `/api/v1/extensions/${n}`),
-      { applyMustSucceed: true },
-    );
-  } finally {
-    await app.close();
-  }
-}, 60_000);
+const app = useTestApp(
+  {},
+  {
+    setUp: async (app) => {
+      await createExtensions(app, ['1001', '1002'], { label: 'Ext' });
+      await app.applyNow();
+    },
+    tearDown: (app) => deleteAll(app, extensionPaths(['1001', '1002']), { applyMustSucceed: true }),
+  },
+);
 
 const handling = async (n: string) => (await app.api('GET', `/api/v1/extensions/${n}/call-handling`)).body;
 
 describe('call forwarding page (user)', () => {
-  let alice: WebSession;
-  beforeAll(async () => {
-    alice = await signIn(app, 'alice', 'alice-password-1', '/call-forwarding');
-  });
+  const alice = useSignIn(app, 'alice', 'alice-password-1', '/call-forwarding');
 
   it('shows her own extension, with the nav entry', async () => {
     const res = await alice.get('/call-forwarding');
@@ -87,10 +72,7 @@ describe('call forwarding page (user)', () => {
 });
 
 describe('admin pages', () => {
-  let admin: WebSession;
-  beforeAll(async () => {
-    admin = await signIn(app, 'admin', 'admin-password-1', '/feature-codes');
-  });
+  const admin = useSignIn(app, 'admin', 'admin-password-1', '/feature-codes');
 
   it("opens and changes any extension's forwarding", async () => {
     expect((await admin.get('/extensions/1002/call-forwarding')).status).toBe(200);
@@ -100,9 +82,7 @@ describe('admin pages', () => {
   });
 
   it('lists every feature code and saves a change', async () => {
-    const html = await (await admin.get('/feature-codes')).text();
-    expect(html).toContain('data-feature="dnd-toggle"');
-    expect(html).toContain('href="/feature-codes"');
+    await expectPage(admin, '/feature-codes', ['data-feature="dnd-toggle"', 'href="/feature-codes"']);
     const list = (await app.api('GET', '/api/v1/feature-codes')).body.items as Array<{
       key: string;
       code: string;

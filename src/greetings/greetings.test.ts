@@ -145,10 +145,7 @@ describe('greetings', () => {
       'POST',
       '/api/v1/greetings',
       { name: 'Bogus', default_language: 'en' },
-      {
-        data: Buffer.from('this is not a sound\n'.repeat(100)),
-        name: 'hello.mp3',
-      },
+      { data: Buffer.from('this is not a sound\n'.repeat(100)), name: 'hello.mp3' },
     );
     expect(text.status).toBe(400);
     expect(text.body.error.message).toBe('not audio');
@@ -158,10 +155,7 @@ describe('greetings', () => {
       'POST',
       '/api/v1/greetings',
       { name: 'Bogus', default_language: 'en' },
-      {
-        data: fake,
-        name: 'a.wav',
-      },
+      { data: fake, name: 'a.wav' },
     );
     expect(fakeWav.status).toBe(400);
     expect(fakeWav.body.error.message).toBe('not audio');
@@ -169,10 +163,7 @@ describe('greetings', () => {
       'PUT',
       `/api/v1/greetings/${welcome.id}/variants/de`,
       {},
-      {
-        data: Buffer.from('%PDF-1.4 not audio'),
-        name: 'a.ogg',
-      },
+      { data: Buffer.from('%PDF-1.4 not audio'), name: 'a.ogg' },
     );
     expect(variant.status).toBe(400);
     expect(await names()).toEqual(['Welcome']);
@@ -187,10 +178,7 @@ describe('greetings', () => {
       'POST',
       '/api/v1/greetings',
       { name: 'Huge', default_language: 'en' },
-      {
-        data: big,
-        name: 'big.mp3',
-      },
+      { data: big, name: 'big.mp3' },
     );
     expect(res.status).toBe(400);
     expect(res.body.error.message).toBe('too large');

@@ -1,28 +1,27 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseCel, parseQueueLog } from '../calldata/parse';
+import { type Parsed, parseCel, parseQueueLog } from '../calldata/parse';
 import type { CelEvent, QueueLogEvent } from '../calldata/types';
 import { type AssembledJourney, assembleJourney, channelKind } from './assemble';
 
 // Journeys assembled from what Asterisk 22 really wrote for six calls (fixtures/README.md), read
 // with the same parsers the ingest uses.
 
+// The fixture's non-blank lines through `parse`, numbered from 1 as the ingest numbers rows.
+function readFixture<Row>(file: string, parse: (line: string) => Parsed<Row>): Array<Row & { id: number }> {
+  const rows: Array<Row & { id: number }> = [];
+  for (const line of readFileSync(join(__dirname, 'fixtures', file), 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    const p = parse(line);
+    if (!p.ok) throw new Error(p.error);
+    rows.push({ id: rows.length + 1, ...p.row });
+  }
+  return rows;
+}
+
 function load(): AssembledJourney[] {
-  const dir = join(__dirname, 'fixtures');
-  const cel: CelEvent[] = [];
-  for (const line of readFileSync(join(dir, 'six-calls.cel.jsonl'), 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    const p = parseCel(line);
-    if (!p.ok) throw new Error(p.error);
-    cel.push({ id: cel.length + 1, ...p.row });
-  }
-  const queueLog: QueueLogEvent[] = [];
-  for (const line of readFileSync(join(dir, 'six-calls.queue_log'), 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    const p = parseQueueLog(line);
-    if (!p.ok) throw new Error(p.error);
-    queueLog.push({ id: queueLog.length + 1, ...p.row });
-  }
+  const cel: CelEvent[] = readFixture('six-calls.cel.jsonl', parseCel);
+  const queueLog: QueueLogEvent[] = readFixture('six-calls.queue_log', parseQueueLog);
   const linkedids = [...new Set(cel.map((e) => e.linkedid))];
   return linkedids.map((linkedid) => {
     const events = cel.filter((e) => e.linkedid === linkedid);

@@ -5,7 +5,7 @@ import { asteriskCli } from '../../test/support/asterisk';
 import { snapshotConfig } from '../../test/support/config-files';
 import { testEnv } from '../../test/support/env';
 import { HOSTILE, labelled } from '../../test/support/hostile';
-import { changesNothing, errorPaths, rowCount } from '../../test/support/refusals';
+import { changesNothing, errorPaths, refusedPost, rowCount } from '../../test/support/refusals';
 import { signIn } from '../../test/support/web';
 
 // Queues through the API into the real sandbox Asterisk: what `queue show` and the dialplan say
@@ -164,15 +164,8 @@ describe('queues API and Asterisk', () => {
   ];
 
   it.each(refusals)('refuses %s with 400, no row and no config change', async (_what, patch, path) => {
-    const res = await changesNothing(
-      app,
-      () =>
-        app.api('POST', '/api/v1/queues', {
-          body: { ...valid, number: '610', name: 'Refused', ...patch },
-        }),
-      count,
-    );
-    expect(res.status).toBe(400);
+    const body = { ...valid, number: '610', name: 'Refused', ...patch };
+    const res = await refusedPost(app, '/api/v1/queues', body, count, 400);
     expect(res.body.error.code).toBe('validation_failed');
     expect(errorPaths(res)).toContain(path);
   });

@@ -1,41 +1,28 @@
-import { startTestApp, type TestApp } from '../../test/support/app';
-import { requireAsterisk } from '../../test/support/env';
+import { apiCreate, deleteAll, extensionPaths, useTestApp } from '../../test/support/app';
 import { HOSTILE } from '../../test/support/hostile';
-import { signIn, type WebSession } from '../../test/support/web';
+import { expectPage, signIn, useSignIn } from '../../test/support/web';
 
 // The "Recording" policies page (admin) through real HTTP forms with a signed-in session and
 // MariaDB; the player page is exercised with a real recording in test/e2e/recordings.test.ts.
 
-let app: TestApp;
-
-beforeAll(async () => {
-  requireAsterisk();
-  app = await startTestApp({ APPLY_DEBOUNCE_MS: '300' });
-  const res = await app.api('POST', '/api/v1/extensions', {
-    body: { number: '1001', display_name: 'Alice' },
-  });
-  expect(res.status).toBe(201);
-}, 60_000);
-
-afterAll(async () => {
-  if (!app) return;
-  await app.api('DELETE', '/api/v1/extensions/1001');
-  await app.applyNow().catch(() => undefined);
-  await app.close();
-}, 60_000);
+const app = useTestApp(
+  { APPLY_DEBOUNCE_MS: '300' },
+  {
+    setUp: (app) => apiCreate(app, '/api/v1/extensions', { number: '1001', display_name: 'Alice' }),
+    tearDown: (app) => deleteAll(app, extensionPaths(['1001'])),
+  },
+);
 
 const policies = async () => (await app.api('GET', '/api/v1/recording-policies')).body.items;
 
 describe('recording policies page (admin)', () => {
-  let admin: WebSession;
-  beforeAll(async () => {
-    admin = await signIn(app, 'admin', 'admin-password-1', '/recording-policies');
-  });
+  const admin = useSignIn(app, 'admin', 'admin-password-1', '/recording-policies');
 
   it('lists no policies at first, saying nothing is recorded', async () => {
-    const html = await (await admin.get('/recording-policies')).text();
-    expect(html).toContain('No recording policies: nothing is recorded.');
-    expect(html).toContain('id="recording-policy-form"');
+    await expectPage(admin, '/recording-policies', [
+      'No recording policies: nothing is recorded.',
+      'id="recording-policy-form"',
+    ]);
   });
 
   it('adds a policy from the form and shows it in the list, then deletes it', async () => {
@@ -53,10 +40,11 @@ describe('recording policies page (admin)', () => {
       mode: 'on_demand',
       retention_days: 30,
     });
-    const html = await (await admin.get('/recording-policies')).text();
-    expect(html).toContain(`data-policy="${created.id}"`);
-    expect(html).toContain('Extension 1001');
-    expect(html).toContain('30 days');
+    await expectPage(admin, '/recording-policies', [
+      `data-policy="${created.id}"`,
+      'Extension 1001',
+      '30 days',
+    ]);
 
     expect((await admin.post(`/recording-policies/${created.id}/delete`, {})).status).toBe(303);
     expect(await policies()).toEqual([]);

@@ -1,38 +1,32 @@
-import { createExtensions, startTestApp, type TestApp } from '../../test/support/app';
+import { createExtensions, useTestApp } from '../../test/support/app';
 import { asteriskCli } from '../../test/support/asterisk';
-import { requireAsterisk } from '../../test/support/env';
-import { signIn, type WebSession } from '../../test/support/web';
+import { expectPage, signIn, useSignIn } from '../../test/support/web';
 
 // The "Ring groups" (admin) and "Follow-me" (user: own; admin: any) pages, through real HTTP
 // forms with a signed-in session and MariaDB. The test app's user alice owns extension 1001.
 
-let app: TestApp;
-
-beforeAll(async () => {
-  requireAsterisk();
-  app = await startTestApp({ APPLY_DEBOUNCE_MS: '300' });
-  await createExtensions(app, ['1001', '1002'], {
-    label: 'Ext',
-    fields: (number) => ({ voicemail_enabled: number === '1001' }),
-  });
-  await app.applyNow();
-}, 60_000);
-
-afterAll(async () => {
-  await app?.close();
-}, 60_000);
+const app = useTestApp(
+  { APPLY_DEBOUNCE_MS: '300' },
+  {
+    setUp: async (app) => {
+      await createExtensions(app, ['1001', '1002'], {
+        label: 'Ext',
+        fields: (number) => ({ voicemail_enabled: number === '1001' }),
+      });
+      await app.applyNow();
+    },
+  },
+);
 
 describe('ring group pages (admin)', () => {
-  let admin: WebSession;
-  beforeAll(async () => {
-    admin = await signIn(app, 'admin', 'admin-password-1', '/ring-groups');
-  });
+  const admin = useSignIn(app, 'admin', 'admin-password-1', '/ring-groups');
 
   it('lists none, with the nav entry and the new button', async () => {
-    const html = await (await admin.get('/ring-groups')).text();
-    expect(html).toContain('href="/ring-groups"');
-    expect(html).toContain('No ring groups yet.');
-    expect(html).toContain('id="new-ring-group"');
+    await expectPage(admin, '/ring-groups', [
+      'href="/ring-groups"',
+      'No ring groups yet.',
+      'id="new-ring-group"',
+    ]);
   });
 
   it('creates a group from the form, members in order, failover from the picker; Asterisk gets it', async () => {
@@ -69,12 +63,11 @@ describe('ring group pages (admin)', () => {
     expect(await asteriskCli('dialplan show 600@sb-dest-ring-group')).toContain(
       'Goto(sb-dest-voicemail,1001,1)',
     );
-    const list = await (await admin.get('/ring-groups')).text();
-    expect(list).toContain('data-ring-group="600"');
-    expect(list).toContain('0475123456 (press 1)');
-    const edit = await (await admin.get('/ring-groups/600/edit')).text();
-    expect(edit).toContain('value="0475123456"');
-    expect(edit).toContain('<option value="ring-group:600"');
+    await expectPage(admin, '/ring-groups', ['data-ring-group="600"', '0475123456 (press 1)']);
+    await expectPage(admin, '/ring-groups/600/edit', [
+      'value="0475123456"',
+      '<option value="ring-group:600"',
+    ]);
   });
 
   it('re-displays the form with the reasons on bad input, marking the member row it came from', async () => {
@@ -107,10 +100,11 @@ describe('ring group pages (admin)', () => {
 describe('follow-me page', () => {
   it('a user sees and saves her own, with the default end (her voicemail) spelled out', async () => {
     const alice = await signIn(app, 'alice', 'alice-password-1', '/follow-me');
-    const html = await (await alice.get('/follow-me')).text();
-    expect(html).toContain('Follow-me of 1001');
-    expect(html).toContain('href="/follow-me"');
-    expect(html).toContain('voicemail 1001 (the default)');
+    await expectPage(alice, '/follow-me', [
+      'Follow-me of 1001',
+      'href="/follow-me"',
+      'voicemail 1001 (the default)',
+    ]);
     const res = await alice.post('/follow-me/1001', {
       enabled: 'on',
       step_0_kind: 'extension',
@@ -144,11 +138,8 @@ describe('follow-me page', () => {
 
   it('an admin chooses the extension; bad input comes back with the reasons', async () => {
     const admin = await signIn(app, 'admin', 'admin-password-1', '/follow-me');
-    const choose = await (await admin.get('/follow-me')).text();
-    expect(choose).toContain('id="follow-me-choose"');
-    const page = await (await admin.get('/follow-me?extension=1002')).text();
-    expect(page).toContain('Follow-me of 1002');
-    expect(page).toContain('hang up (the default)');
+    await expectPage(admin, '/follow-me', ['id="follow-me-choose"']);
+    await expectPage(admin, '/follow-me?extension=1002', ['Follow-me of 1002', 'hang up (the default)']);
     const bad = await admin.post('/follow-me/1002', {
       enabled: 'on',
       step_0_kind: 'external',

@@ -1,7 +1,7 @@
 import { useTestApp } from '../../test/support/app';
 import { asteriskCli } from '../../test/support/asterisk';
 import { HOSTILE, labelled } from '../../test/support/hostile';
-import { changesNothing, errorPaths, rowCount } from '../../test/support/refusals';
+import { changesNothing, errorPaths, refusedPost, rowCount } from '../../test/support/refusals';
 import { signIn } from '../../test/support/web';
 
 const app = useTestApp({ APPLY_DEBOUNCE_MS: '300' });
@@ -152,15 +152,8 @@ describe('time conditions API', () => {
   ];
 
   it.each(refusals)('refuses %s with 400, no row and no config change', async (_what, patch, path) => {
-    const res = await changesNothing(
-      app,
-      () =>
-        app.api('POST', '/api/v1/time-conditions', {
-          body: { ...valid, name: 'Refused', ...patch },
-        }),
-      count,
-    );
-    expect(res.status).toBe(400);
+    const body = { ...valid, name: 'Refused', ...patch };
+    const res = await refusedPost(app, '/api/v1/time-conditions', body, count, 400);
     expect(res.body.error.code).toBe('validation_failed');
     expect(errorPaths(res)).toContain(path);
   });

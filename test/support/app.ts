@@ -164,15 +164,26 @@ export async function startTestApp(
 }
 
 // One Switchboard per test file: started before the first test, closed (its database dropped)
-// after the last. The returned object forwards to that instance.
-export function useTestApp(overrides: Record<string, string> = {}): TestApp {
+// after the last. The returned object forwards to that instance. `setUp` runs once it has
+// started (the suite's fixtures); `tearDown` runs before it closes, which it does even when
+// `tearDown` fails.
+export function useTestApp(
+  overrides: Record<string, string> = {},
+  hooks: { setUp?: (app: TestApp) => Promise<unknown>; tearDown?: (app: TestApp) => Promise<unknown> } = {},
+): TestApp {
   let current: TestApp | undefined;
   beforeAll(async () => {
     requireAsterisk();
     current = await startTestApp(overrides);
+    await hooks.setUp?.(current);
   });
   afterAll(async () => {
-    await current?.close();
+    if (!current) return;
+    try {
+      await hooks.tearDown?.(current);
+    } finally {
+      await current.close();
+    }
   });
   return new Proxy({} as TestApp, {
     get(_target, prop) {

@@ -1,4 +1,4 @@
-import type { TestApp } from './app';
+import type { ApiResponse, TestApp } from './app';
 import { snapshotConfig } from './config-files';
 
 // The fields an API error names (its details' paths).
@@ -25,5 +25,19 @@ export async function changesNothing<T>(
   const res = await request();
   expect(await probe()).toEqual(probed);
   expect(snapshotConfig()).toEqual(before);
+  return res;
+}
+
+// POSTs `body` to `url`, which must answer `status` and change nothing (see changesNothing);
+// returns the answer for the caller's checks of what the refusal says.
+export async function refusedPost(
+  app: Pick<TestApp, 'settled' | 'api'>,
+  url: string,
+  body: unknown,
+  probe: () => Promise<unknown>,
+  status: number,
+): Promise<ApiResponse<any>> {
+  const res = await changesNothing(app, () => app.api('POST', url, { body }), probe);
+  expect(res.status).toBe(status);
   return res;
 }

@@ -60,3 +60,36 @@ export async function signIn(
       }),
   };
 }
+
+// A session signed in before the suite's (or describe block's) first test; the returned object
+// forwards to it.
+export function useSignIn(
+  app: { url: string },
+  username: string,
+  password: string,
+  page: string,
+): WebSession {
+  let current: WebSession | undefined;
+  beforeAll(async () => {
+    current = await signIn(app, username, password, page);
+  });
+  return new Proxy({} as WebSession, {
+    get(_target, prop) {
+      if (!current)
+        throw new Error(`${username} is not signed in yet (use the session inside a test or hook)`);
+      return current[prop as keyof WebSession];
+    },
+  });
+}
+
+// Fetches a page as text and checks that it holds every one of `snippets`; returns the HTML for
+// the caller's further checks.
+export async function expectPage(
+  session: WebSession,
+  path: string,
+  snippets: readonly string[],
+): Promise<string> {
+  const html = await (await session.get(path)).text();
+  for (const snippet of snippets) expect(html).toContain(snippet);
+  return html;
+}

@@ -28,6 +28,12 @@ const schedule = (over: Partial<ScheduleView>): ScheduleView => {
   };
 };
 
+// The period a fire reports, as [from, to] in ISO form.
+const period = (...args: Parameters<typeof periodFor>) => {
+  const p = periodFor(...args);
+  return [p.from.toISOString(), p.to.toISOString()];
+};
+
 describe('report scheduler', () => {
   it('finds the latest fire of a weekly schedule in its timezone and reports the week before it', () => {
     const s = schedule({
@@ -40,11 +46,7 @@ describe('report scheduler', () => {
     // Thursday 2026-12-03: the last fire was Monday 2026-11-30 07:30 Brussels (06:30 UTC).
     const at = lastFire(s, new Date('2026-12-03T12:00:00Z'), new Date('2026-11-01T00:00:00Z'));
     expect(at?.toISOString()).toBe('2026-11-30T06:30:00.000Z');
-    const p = periodFor(s, at!, 'yesterday');
-    expect([p.from.toISOString(), p.to.toISOString()]).toEqual([
-      '2026-11-22T23:00:00.000Z',
-      '2026-11-29T23:00:00.000Z',
-    ]);
+    expect(period(s, at!, 'yesterday')).toEqual(['2026-11-22T23:00:00.000Z', '2026-11-29T23:00:00.000Z']);
   });
 
   it('has no due fire before the schedule existed', () => {
@@ -56,11 +58,7 @@ describe('report scheduler', () => {
     const s = schedule({ frequency: 'cron', cron_expression: '0 8 * * 1-5', time_of_day: '00:00' });
     const at = lastFire(s, new Date('2026-12-05T12:00:00Z'), new Date('2026-11-01T00:00:00Z')); // Saturday
     expect(at?.toISOString()).toBe('2026-12-04T08:00:00.000Z');
-    const p = periodFor(s, at!, 'this_month');
-    expect([p.from.toISOString(), p.to.toISOString()]).toEqual([
-      '2026-12-01T00:00:00.000Z',
-      '2027-01-01T00:00:00.000Z',
-    ]);
+    expect(period(s, at!, 'this_month')).toEqual(['2026-12-01T00:00:00.000Z', '2027-01-01T00:00:00.000Z']);
   });
 
   it('refuses recipients that are not strings and duplicates by name, without throwing', () => {

@@ -1,33 +1,20 @@
-import { createExtensions, deleteAll, startTestApp, type TestApp } from '../../../test/support/app';
-import { requireAsterisk } from '../../../test/support/env';
+import { createExtensions, deleteAll, extensionPaths, useTestApp } from '../../../test/support/app';
 import { signIn } from '../../../test/support/web';
 
 // The voicemail box pages, through real HTTP forms with a signed-in session and MariaDB. The
 // test app's user alice is linked to extension 1001.
 
-let app: TestApp;
-
-beforeAll(async () => {
-  requireAsterisk();
-  app = await startTestApp();
-  await createExtensions(app, ['1001', '1002'], {
-    label: 'Ext',
-    fields: (number) => ({ voicemail_enabled: number === '1001' }),
-  });
-}, 60_000);
-
-afterAll(async () => {
-  if (!app) return;
-  try {
-    await deleteAll(
-      app,
-      ['1001', '1002'].map((n) => `/api/v1/extensions/${n}`),
-      { applyMustSucceed: true },
-    );
-  } finally {
-    await app.close();
-  }
-}, 60_000);
+const app = useTestApp(
+  {},
+  {
+    setUp: (app) =>
+      createExtensions(app, ['1001', '1002'], {
+        label: 'Ext',
+        fields: (number) => ({ voicemail_enabled: number === '1001' }),
+      }),
+    tearDown: (app) => deleteAll(app, extensionPaths(['1001', '1002']), { applyMustSucceed: true }),
+  },
+);
 
 const box = (number: string) => app.sb.deps.db('voicemail_boxes').where({ extension_number: number }).first();
 
