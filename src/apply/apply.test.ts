@@ -5,8 +5,9 @@ import { snapshotConfig } from '../../test/support/config-files';
 import { testEnv } from '../../test/support/env';
 import { sipRegister } from '../../test/support/sip-register';
 
-// Each test reads the revision of its own write through app.applied(): a forced apply may join
-// the write's batch or come after it (a loaded machine answers the write after the debounce).
+// Each test reads the revision of its own write through app.applied() (the apply history's
+// shape): a forced apply may join the write's batch or come after it, when a loaded machine
+// answers the write after the debounce.
 const app = useTestApp({ APPLY_DEBOUNCE_MS: '400' });
 beforeAll(async () => {
   await app.applyNow();
@@ -21,9 +22,9 @@ describe('apply', () => {
     const rev = await app.applied();
     expect(rev).toMatchObject({
       status: 'succeeded',
-      files_changed: ['pjsip.conf'],
-      modules_reloaded: [],
-      objects_pushed: 3,
+      filesChanged: ['pjsip.conf'],
+      modulesReloaded: [],
+      objectsPushed: 3,
     });
     expect(await ariObject('endpoint', '5001')).toMatchObject({
       context: 'sb-cos-iln',
@@ -42,9 +43,9 @@ describe('apply', () => {
     const rev = await app.applied();
     expect(rev).toMatchObject({
       status: 'succeeded',
-      files_changed: ['pjsip.conf'],
-      modules_reloaded: [],
-      objects_pushed: 1,
+      filesChanged: ['pjsip.conf'],
+      modulesReloaded: [],
+      objectsPushed: 1,
     });
     expect((await ariObject('auth', '5001'))?.password).toBe('changed-Secret-5001');
     expect(snapshotConfig()['pjsip.conf']).toContain('password = changed-Secret-5001');
@@ -65,7 +66,7 @@ describe('apply', () => {
     await app.applyNow();
     expect((await app.api('DELETE', '/api/v1/extensions/5002')).status).toBe(204);
     const rev = await app.applied();
-    expect(rev).toMatchObject({ status: 'succeeded', modules_reloaded: ['res_pjsip.so'] });
+    expect(rev).toMatchObject({ status: 'succeeded', modulesReloaded: ['res_pjsip.so'] });
     expect(await asteriskCli('pjsip show endpoint 5002')).toContain('Unable to find object 5002');
     expect(await ariObject('endpoint', '5002')).toBeNull();
     expect(await ariObject('auth', '5002')).toBeNull();
