@@ -66,10 +66,6 @@ export function announcementPages(deps: Deps): Router {
     };
   };
 
-  router.get('/announcements', requirePage('admin', 'supervisor'), async (req, res) => {
-    await list(req, res);
-  });
-
   rowForms(router, {
     base: '/announcements',
     home: '/announcements',
@@ -77,6 +73,7 @@ export function announcementPages(deps: Deps): Router {
     what: 'such announcement',
     key: idKey,
     guard: admin,
+    listGuard: requirePage('admin', 'supervisor'),
     blank: () => ({}),
     find: async (id) => {
       const [found] = await service.listAnnouncements(deps.db, [id]);

@@ -201,10 +201,6 @@ export function queuePages(deps: Deps): Router {
     };
   };
 
-  router.get('/queues', requirePage('admin', 'supervisor'), async (req, res) => {
-    await list(req, res);
-  });
-
   rowForms(router, {
     base: '/queues',
     home: '/queues',
@@ -215,6 +211,7 @@ export function queuePages(deps: Deps): Router {
     key: (raw) => (/^[1-9][0-9]{1,9}$/.test(raw) ? raw : null),
     targetKey: 'current',
     guard: admin,
+    listGuard: requirePage('admin', 'supervisor'),
     blank: () => NEW_QUEUE,
     find: async (number) => (await service.listApi(deps.db)).find((q) => q.number === number),
     read: (body) => fromForm((body ?? {}) as Record<string, unknown>),
