@@ -6,7 +6,7 @@ import type { Deps } from '../deps';
 import { CODECS } from '../extensions';
 import type { ErrorDetail } from '../http/errors';
 import { formNumber, formTarget, handleForm, type NumberRange, parseForm } from '../web/forms';
-import { formList, formString, notFoundPage, requirePage, sendPage } from '../web/page-helpers';
+import { formList, formString, formText, notFoundPage, requirePage, sendPage } from '../web/page-helpers';
 import * as repo from './repo';
 import { CreateTrunk, type TrunkStatus, UpdateTrunk } from './schema';
 import * as service from './service';
@@ -58,10 +58,7 @@ export function splitList(text: string | undefined): string[] {
 
 // Turns a submitted form into the API's shape, so pages and API share one schema and service.
 function fromForm(body: unknown, isNew: boolean): Record<string, unknown> {
-  const text = (k: string) => {
-    const v = formString(body, k)?.trim();
-    return v === undefined || v === '' ? undefined : v;
-  };
+  const text = (k: string) => formText(body, k);
   const out: Record<string, unknown> = {};
   if (isNew) out['name'] = (formString(body, 'name') ?? '').trim();
   out['kind'] = formString(body, 'kind') ?? '';

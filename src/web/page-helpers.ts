@@ -61,6 +61,12 @@ export function formString(body: unknown, key: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+// A text field as filled in, trimmed; undefined when it is missing or blank.
+export function formText(body: unknown, key: string): string | undefined {
+  const v = formString(body, key)?.trim();
+  return v === undefined || v === '' ? undefined : v;
+}
+
 // The named fields that were filled in: an empty field means "not given", so the schema's
 // defaults and optional checks apply.
 export function givenFields(body: unknown, keys: readonly string[]): Record<string, string> {
