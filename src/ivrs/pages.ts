@@ -1,4 +1,4 @@
-import { type Request, type Response, Router } from 'express';
+import { type Request, Router } from 'express';
 import { actorFor } from '../apply/trigger';
 import { actorName } from '../auth/middleware';
 import { withTx } from '../db/tx';
@@ -7,7 +7,7 @@ import { describeDestination } from '../destinations';
 import { destinationFormValue, destinationFromForm, destinationOptions } from '../destinations/picker';
 import type { ErrorDetail } from '../http/errors';
 import { formNumber, ID_RANGE, parseForm } from '../web/forms';
-import { formString, greetingChoices, requirePage, sendPage } from '../web/page-helpers';
+import { formString, greetingChoices, listPage, requirePage } from '../web/page-helpers';
 import { formRows, postedRows } from '../web/repeater';
 import { idKey, rowForms } from '../web/row-forms';
 import { DIGITS, Ivr, MAX_OPTIONS } from './schema';
@@ -63,32 +63,23 @@ export function ivrPages(deps: Deps): Router {
   const actor = (req: Request) => actorFor(deps, actorName(req));
   const range = deps.config.extensionRange;
 
-  const list = async (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
+  const list = listPage('ivrs/list', 'IVR menus', 'ivrs', async () => {
     const [ivrs, greetings] = await Promise.all([service.listIvrs(deps.db), greetingChoices(deps.db)]);
     const greetingName = (id: number | null) => greetings.find((g) => g.id === id)?.name ?? null;
-    sendPage(
-      req,
-      res,
-      'ivrs/list',
-      {
-        title: 'IVR menus',
-        nav: 'ivrs',
-        ivrs: ivrs.map((i) => ({
-          id: i.id,
-          name: i.name,
-          prompt: greetingName(i.promptGreetingId),
-          options: i.options.map((o) => ({ digit: o.digit, label: describeDestination(o.destination) })),
-          directDial: i.directDial,
-          repeatDigit: i.repeatDigit,
-          final: describeDestination(i.invalidDestination),
-          timeout: i.timeoutSeconds,
-          retries: i.maxRetries,
-        })),
-        ...extra,
-      },
-      status,
-    );
-  };
+    return {
+      ivrs: ivrs.map((i) => ({
+        id: i.id,
+        name: i.name,
+        prompt: greetingName(i.promptGreetingId),
+        options: i.options.map((o) => ({ digit: o.digit, label: describeDestination(o.destination) })),
+        directDial: i.directDial,
+        repeatDigit: i.repeatDigit,
+        final: describeDestination(i.invalidDestination),
+        timeout: i.timeoutSeconds,
+        retries: i.maxRetries,
+      })),
+    };
+  });
 
   const form = async (
     values: Record<string, unknown>,

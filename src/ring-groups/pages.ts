@@ -1,4 +1,4 @@
-import { type Request, type Response, Router } from 'express';
+import { type Request, Router } from 'express';
 import { actorFor } from '../apply/trigger';
 import { actorName } from '../auth/middleware';
 import { withTx } from '../db/tx';
@@ -7,7 +7,7 @@ import { describeDestination } from '../destinations';
 import { destinationFormValue, destinationFromForm, destinationOptions } from '../destinations/picker';
 import type { ErrorDetail } from '../http/errors';
 import { formNumber, parseForm } from '../web/forms';
-import { formString, requirePage, sendPage } from '../web/page-helpers';
+import { formString, listPage, requirePage } from '../web/page-helpers';
 import { formRows, postedRows } from '../web/repeater';
 import { rowForms } from '../web/row-forms';
 import { MAX_MEMBERS, RingGroup, RingGroupNumber, STRATEGIES } from './schema';
@@ -67,34 +67,23 @@ export function ringGroupPages(deps: Deps): Router {
   const admin = requirePage('admin');
   const actor = (req: Request) => actorFor(deps, actorName(req));
 
-  const list = async (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
+  const list = listPage('ring-groups/list', 'Ring groups', 'ring-groups', async () => {
     const groups = await service.listRingGroups(deps.db);
-    sendPage(
-      req,
-      res,
-      'ring-groups/list',
-      {
-        title: 'Ring groups',
-        nav: 'ring-groups',
-        groups: groups.map((g) => ({
-          number: g.number,
-          name: g.name,
-          strategy: STRATEGY_LABEL[g.strategy],
-          ringSeconds: g.ringSeconds,
-          prefix: g.callerIdPrefix,
-          members: g.members.map((m) => ({
-            label:
-              m.kind === 'extension'
-                ? `extension ${m.target}`
-                : `${m.target}${m.confirm ? ' (press 1)' : ''}`,
-          })),
-          failover: describeDestination(g.failoverDestination),
+    return {
+      groups: groups.map((g) => ({
+        number: g.number,
+        name: g.name,
+        strategy: STRATEGY_LABEL[g.strategy],
+        ringSeconds: g.ringSeconds,
+        prefix: g.callerIdPrefix,
+        members: g.members.map((m) => ({
+          label:
+            m.kind === 'extension' ? `extension ${m.target}` : `${m.target}${m.confirm ? ' (press 1)' : ''}`,
         })),
-        ...extra,
-      },
-      status,
-    );
-  };
+        failover: describeDestination(g.failoverDestination),
+      })),
+    };
+  });
 
   const form = async (
     values: Record<string, unknown>,

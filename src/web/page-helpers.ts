@@ -27,6 +27,19 @@ export type ShowPage = (
   extra?: Record<string, unknown>,
   status?: number,
 ) => Promise<void>;
+// A list page: the template, its title and nav entry, and the rows `load` reads; what a POST
+// adds (a refusal's message) goes on top, under its status.
+export function listPage(
+  template: string,
+  title: string,
+  nav: string,
+  load: (req: Request) => Promise<Record<string, unknown>>,
+): ShowPage {
+  return async (req, res, extra = {}, status = 200) => {
+    sendPage(req, res, template, { title, nav, ...(await load(req)), ...extra }, status);
+  };
+}
+
 export type ShowPageOf<K> = (
   req: Request,
   res: Response,
