@@ -1,4 +1,4 @@
-import { type Request, type Response, Router } from 'express';
+import { type Request, Router } from 'express';
 import { actorFor } from '../apply/trigger';
 import { actorName } from '../auth/middleware';
 import { withTx } from '../db/tx';
@@ -7,7 +7,7 @@ import { describeDestination } from '../destinations';
 import { destinationFormValue, destinationFromForm, destinationOptions } from '../destinations/picker';
 import type { ErrorDetail } from '../http/errors';
 import { formNumber, ID_RANGE, parseForm } from '../web/forms';
-import { formString, greetingChoices, requirePage, sendPage } from '../web/page-helpers';
+import { formString, greetingChoices, listPage, requirePage } from '../web/page-helpers';
 import { idKey, rowForms } from '../web/row-forms';
 import { Announcement } from './schema';
 import * as service from './service';
@@ -29,29 +29,20 @@ export function announcementPages(deps: Deps): Router {
   const admin = requirePage('admin');
   const actor = (req: Request) => actorFor(deps, actorName(req));
 
-  const list = async (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
+  const list = listPage('announcements/list', 'Announcements', 'announcements', async () => {
     const [items, greetings] = await Promise.all([
       service.listAnnouncements(deps.db),
       greetingChoices(deps.db),
     ]);
-    sendPage(
-      req,
-      res,
-      'announcements/list',
-      {
-        title: 'Announcements',
-        nav: 'announcements',
-        items: items.map((a) => ({
-          id: a.id,
-          name: a.name,
-          greeting: greetings.find((g) => g.id === a.greetingId)?.name ?? '',
-          destination: describeDestination(a.destination),
-        })),
-        ...extra,
-      },
-      status,
-    );
-  };
+    return {
+      items: items.map((a) => ({
+        id: a.id,
+        name: a.name,
+        greeting: greetings.find((g) => g.id === a.greetingId)?.name ?? '',
+        destination: describeDestination(a.destination),
+      })),
+    };
+  });
 
   const form = async (values: Record<string, unknown>, extra: Record<string, unknown>) => {
     const dest = values['destination'] as { type: string; target: string } | undefined;
@@ -66,10 +57,6 @@ export function announcementPages(deps: Deps): Router {
     };
   };
 
-  router.get('/announcements', requirePage('admin', 'supervisor'), async (req, res) => {
-    await list(req, res);
-  });
-
   rowForms(router, {
     base: '/announcements',
     home: '/announcements',
@@ -77,6 +64,7 @@ export function announcementPages(deps: Deps): Router {
     what: 'such announcement',
     key: idKey,
     guard: admin,
+    listGuard: requirePage('admin', 'supervisor'),
     blank: () => ({}),
     find: async (id) => {
       const [found] = await service.listAnnouncements(deps.db, [id]);

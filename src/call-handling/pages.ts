@@ -1,4 +1,4 @@
-import { type Request, type Response, Router } from 'express';
+import { type Request, type RequestHandler, type Response, Router } from 'express';
 import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
 import { ForbiddenError, NotFoundError } from '../http/errors';
@@ -130,23 +130,20 @@ export function callHandlingPages(deps: Deps): Router {
     });
   });
 
-  const own = requirePage('user', 'admin');
-  const admin = requirePage('admin');
-  router.get(
-    '/call-forwarding',
-    own,
-    handle((req, res, n) => show(req, res, n)),
-  );
-  router.post('/call-forwarding', own, save);
-  router.post('/call-forwarding/blocked', own, block);
-  router.post('/call-forwarding/unblock', own, unblock);
-  router.get(
-    '/extensions/:number/call-forwarding',
-    admin,
-    handle((req, res, n) => show(req, res, n)),
-  );
-  router.post('/extensions/:number/call-forwarding', admin, save);
-  router.post('/extensions/:number/call-forwarding/blocked', admin, block);
-  router.post('/extensions/:number/call-forwarding/unblock', admin, unblock);
+  // The same page twice: a user's own extension's, and any extension's for an admin.
+  const places: Array<[string, RequestHandler]> = [
+    ['/call-forwarding', requirePage('user', 'admin')],
+    ['/extensions/:number/call-forwarding', requirePage('admin')],
+  ];
+  for (const [path, guard] of places) {
+    router.get(
+      path,
+      guard,
+      handle((req, res, n) => show(req, res, n)),
+    );
+    router.post(path, guard, save);
+    router.post(`${path}/blocked`, guard, block);
+    router.post(`${path}/unblock`, guard, unblock);
+  }
   return router;
 }

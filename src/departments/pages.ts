@@ -37,7 +37,6 @@ export function departmentPages(deps: Deps): Router {
     );
   };
 
-  router.get('/departments', requirePage('admin', 'supervisor'), (req, res) => list(req, res));
   rowForms(router, {
     base: '/departments',
     home: '/departments',
@@ -45,6 +44,7 @@ export function departmentPages(deps: Deps): Router {
     what: 'such department',
     key: idKey,
     guard: admin,
+    listGuard: requirePage('admin', 'supervisor'),
     blank: () => ({ name: '', extensions: '' }),
     find: async (id) => {
       const [d] = (await service.listDepartments(deps.db)).filter((x) => x.id === id);

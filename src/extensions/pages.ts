@@ -4,7 +4,7 @@ import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
 import { ValidationError } from '../http/errors';
 import { formNumber, formTarget, handleForm, parseForm } from '../web/forms';
-import { formList, formString, notFoundPage, requirePage, sendPage } from '../web/page-helpers';
+import { formList, formString, formText, notFoundPage, requirePage, sendPage } from '../web/page-helpers';
 import { parseImport } from './csv';
 import { importExtensions } from './import';
 import { registrations } from './registration';
@@ -24,10 +24,7 @@ const PAGE_SIZE = 25;
 
 // Turns a submitted form into the API's shape, so pages and API share one schema and service.
 function fromForm(body: unknown, isNew: boolean): Record<string, unknown> {
-  const text = (k: string) => {
-    const v = formString(body, k)?.trim();
-    return v === undefined || v === '' ? undefined : v;
-  };
+  const text = (k: string) => formText(body, k);
   const out: Record<string, unknown> = { display_name: formString(body, 'display_name') ?? '' };
   if (isNew) out['number'] = (formString(body, 'number') ?? '').trim();
   out['caller_id_name'] = text('caller_id_name') ?? null;

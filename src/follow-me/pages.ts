@@ -8,6 +8,7 @@ import { destinationFormValue, destinationFromForm, destinationOptions } from '.
 import type { ErrorDetail } from '../http/errors';
 import { formNumber, handleForm, parseForm } from '../web/forms';
 import { formString, notFoundPage, requirePage, sendPage } from '../web/page-helpers';
+import { formRows, postedRows } from '../web/repeater';
 import { FollowMe, FollowMeExtension, MAX_STEPS } from './schema';
 import * as service from './service';
 
@@ -16,21 +17,16 @@ const MIN_ROWS = 3;
 type Step = { kind: string; target: string; ring_seconds?: unknown; confirm: boolean };
 
 export function followMeFromForm(body: unknown): { raw: Record<string, unknown>; rows: number[] } {
-  const steps: Step[] = [];
-  const rows: number[] = [];
-  for (let i = 0; i < MAX_STEPS; i++) {
-    const target = formString(body, `step_${i}_target`)?.trim() ?? '';
-    if (target === '') continue;
+  const { items: steps, rows } = postedRows(body, 'step', MAX_STEPS, 'target', (target, field) => {
     const step: Step = {
-      kind: formString(body, `step_${i}_kind`) ?? '',
+      kind: formString(body, field('kind')) ?? '',
       target,
-      confirm: formString(body, `step_${i}_confirm`) === 'on',
+      confirm: formString(body, field('confirm')) === 'on',
     };
-    const seconds = formNumber(body, `step_${i}_ring_seconds`, { min: 5, max: 120 });
+    const seconds = formNumber(body, field('ring_seconds'), { min: 5, max: 120 });
     if (seconds !== undefined) step.ring_seconds = seconds;
-    steps.push(step);
-    rows.push(i);
-  }
+    return step;
+  });
   const useDefault = formString(body, 'final_default') === 'on';
   return {
     raw: {
@@ -81,25 +77,19 @@ export function followMePages(deps: Deps): Router {
       final_destination: saved.final_destination,
     };
     const steps = (v['steps'] ?? []) as Step[];
-    const byRow = new Map(steps.map((s, i) => [rowsUsed[i] ?? i, s]));
-    const count = Math.min(
-      MAX_STEPS,
-      Math.max(MIN_ROWS, steps.length + 1, ...[...byRow.keys()].map((r) => r + 1)),
-    );
-    const rows = Array.from({ length: count }, (_, row) => {
-      const s = byRow.get(row);
-      return {
-        row,
-        kindField: `step_${row}_kind`,
-        targetField: `step_${row}_target`,
-        secondsField: `step_${row}_ring_seconds`,
-        confirmField: `step_${row}_confirm`,
-        external: s?.kind === 'external',
-        target: s?.target ?? '',
-        seconds: s?.ring_seconds ?? '',
-        confirm: s?.confirm === true,
-      };
-    });
+    // Posted steps come from rows below MAX_STEPS, so every row fits under the cap.
+    const least = Math.min(MAX_STEPS, Math.max(MIN_ROWS, steps.length + 1));
+    const rows = formRows(steps, rowsUsed, least, (row, s) => ({
+      row,
+      kindField: `step_${row}_kind`,
+      targetField: `step_${row}_target`,
+      secondsField: `step_${row}_ring_seconds`,
+      confirmField: `step_${row}_confirm`,
+      external: s?.kind === 'external',
+      target: s?.target ?? '',
+      seconds: s?.ring_seconds ?? '',
+      confirm: s?.confirm === true,
+    }));
     const final = v['final_destination'] as { type: string; target: string } | null;
     const extensions = req.auth?.user.role === 'admin' ? await extensionChoices() : [];
     sendPage(

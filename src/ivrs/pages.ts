@@ -1,4 +1,4 @@
-import { type Request, type Response, Router } from 'express';
+import { type Request, Router } from 'express';
 import { actorFor } from '../apply/trigger';
 import { actorName } from '../auth/middleware';
 import { withTx } from '../db/tx';
@@ -7,7 +7,8 @@ import { describeDestination } from '../destinations';
 import { destinationFormValue, destinationFromForm, destinationOptions } from '../destinations/picker';
 import type { ErrorDetail } from '../http/errors';
 import { formNumber, ID_RANGE, parseForm } from '../web/forms';
-import { formString, greetingChoices, requirePage, sendPage } from '../web/page-helpers';
+import { formString, greetingChoices, listPage, requirePage } from '../web/page-helpers';
+import { formRows, postedRows } from '../web/repeater';
 import { idKey, rowForms } from '../web/row-forms';
 import { DIGITS, Ivr, MAX_OPTIONS } from './schema';
 import * as service from './service';
@@ -25,14 +26,10 @@ function formGreeting(body: unknown, key: string): unknown {
 // skipped, so option i of the body is not necessarily row i of the form).
 export function ivrFromForm(body: unknown): { raw: Record<string, unknown>; rows: number[] } {
   const b = (body ?? {}) as Body;
-  const options: Array<{ digit: string; destination: { type: string; target: string } }> = [];
-  const rows: number[] = [];
-  for (let i = 0; i < MAX_OPTIONS + 1; i++) {
-    const digit = formString(b, `option_${i}_digit`)?.trim() ?? '';
-    if (digit === '') continue;
-    options.push({ digit, destination: destinationFromForm(b, `option_${i}_destination`) });
-    rows.push(i);
-  }
+  const { items: options, rows } = postedRows(b, 'option', MAX_OPTIONS + 1, 'digit', (digit, field) => ({
+    digit,
+    destination: destinationFromForm(b, field('destination')),
+  }));
   const repeat = formString(b, 'repeat_digit')?.trim() ?? '';
   const raw: Record<string, unknown> = {
     name: formString(b, 'name') ?? '',
@@ -66,32 +63,23 @@ export function ivrPages(deps: Deps): Router {
   const actor = (req: Request) => actorFor(deps, actorName(req));
   const range = deps.config.extensionRange;
 
-  const list = async (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
+  const list = listPage('ivrs/list', 'IVR menus', 'ivrs', async () => {
     const [ivrs, greetings] = await Promise.all([service.listIvrs(deps.db), greetingChoices(deps.db)]);
     const greetingName = (id: number | null) => greetings.find((g) => g.id === id)?.name ?? null;
-    sendPage(
-      req,
-      res,
-      'ivrs/list',
-      {
-        title: 'IVR menus',
-        nav: 'ivrs',
-        ivrs: ivrs.map((i) => ({
-          id: i.id,
-          name: i.name,
-          prompt: greetingName(i.promptGreetingId),
-          options: i.options.map((o) => ({ digit: o.digit, label: describeDestination(o.destination) })),
-          directDial: i.directDial,
-          repeatDigit: i.repeatDigit,
-          final: describeDestination(i.invalidDestination),
-          timeout: i.timeoutSeconds,
-          retries: i.maxRetries,
-        })),
-        ...extra,
-      },
-      status,
-    );
-  };
+    return {
+      ivrs: ivrs.map((i) => ({
+        id: i.id,
+        name: i.name,
+        prompt: greetingName(i.promptGreetingId),
+        options: i.options.map((o) => ({ digit: o.digit, label: describeDestination(o.destination) })),
+        directDial: i.directDial,
+        repeatDigit: i.repeatDigit,
+        final: describeDestination(i.invalidDestination),
+        timeout: i.timeoutSeconds,
+        retries: i.maxRetries,
+      })),
+    };
+  });
 
   const form = async (
     values: Record<string, unknown>,
@@ -103,20 +91,15 @@ export function ivrPages(deps: Deps): Router {
       digit: string;
       destination: { type: string; target: string };
     }>;
-    const count = Math.min(MAX_OPTIONS, Math.max(MIN_ROWS, options.length + 1));
+    const least = Math.min(MAX_OPTIONS, Math.max(MIN_ROWS, options.length + 1));
     // A re-displayed form puts each option back on the row it came from.
-    const byRow = new Map(options.map((o, i) => [rowsUsed[i] ?? i, o]));
-    const rowCount = Math.max(count, ...[...byRow.keys()].map((r) => r + 1));
-    const rows = Array.from({ length: rowCount }, (_, row) => {
-      const o = byRow.get(row);
-      return {
-        row,
-        digitField: `option_${row}_digit`,
-        destField: `option_${row}_destination`,
-        digit: o?.digit ?? '',
-        value: destinationFormValue(o?.destination?.type ? o.destination : null),
-      };
-    });
+    const rows = formRows(options, rowsUsed, least, (row, o) => ({
+      row,
+      digitField: `option_${row}_digit`,
+      destField: `option_${row}_destination`,
+      digit: o?.digit ?? '',
+      value: destinationFormValue(o?.destination?.type ? o.destination : null),
+    }));
     const invalid = values['invalid_destination'] as { type: string; target: string } | undefined;
     return {
       title: extra['isNew'] ? 'New IVR menu' : `IVR menu ${String(values['name'])}`,
@@ -132,10 +115,6 @@ export function ivrPages(deps: Deps): Router {
     };
   };
 
-  router.get('/ivrs', requirePage('admin', 'supervisor'), async (req, res) => {
-    await list(req, res);
-  });
-
   rowForms(router, {
     base: '/ivrs',
     home: '/ivrs',
@@ -143,6 +122,7 @@ export function ivrPages(deps: Deps): Router {
     what: 'such IVR menu',
     key: idKey,
     guard: admin,
+    listGuard: requirePage('admin', 'supervisor'),
     blank: () => ({
       timeout_seconds: 5,
       max_retries: 2,

@@ -1,4 +1,4 @@
-import { type Request, type Response, Router } from 'express';
+import { type Request, Router } from 'express';
 import { actorFor } from '../apply/trigger';
 import { actorName } from '../auth/middleware';
 import { withTx } from '../db/tx';
@@ -7,7 +7,7 @@ import { describeDestination } from '../destinations';
 import { destinationFormValue, destinationFromForm, destinationOptions } from '../destinations/picker';
 import type { ErrorDetail } from '../http/errors';
 import { formNumber, ID_RANGE, type NumberRange, numberFrom, parseForm } from '../web/forms';
-import { formString, greetingChoices, requirePage, sendPage } from '../web/page-helpers';
+import { formString, greetingChoices, listPage, requirePage } from '../web/page-helpers';
 import { rowForms } from '../web/row-forms';
 import { CreateQueue, UpdateQueue } from './schema';
 import * as service from './service';
@@ -165,29 +165,20 @@ export function queuePages(deps: Deps): Router {
     };
   };
 
-  const list = async (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
+  const list = listPage('queues/list', 'Queues', 'queues', async () => {
     const items = await service.listApi(deps.db);
-    sendPage(
-      req,
-      res,
-      'queues/list',
-      {
-        title: 'Queues',
-        nav: 'queues',
-        items: items.map((q) => ({
-          number: q.number,
-          name: q.name,
-          strategy: q.strategy,
-          members: q.members.length,
-          dynamic: q.members.filter((m) => m.dynamic).length,
-          failover: describeDestination(q.failover_destination),
-          callback: q.callback.enabled,
-        })),
-        ...extra,
-      },
-      status,
-    );
-  };
+    return {
+      items: items.map((q) => ({
+        number: q.number,
+        name: q.name,
+        strategy: q.strategy,
+        members: q.members.length,
+        dynamic: q.members.filter((m) => m.dynamic).length,
+        failover: describeDestination(q.failover_destination),
+        callback: q.callback.enabled,
+      })),
+    };
+  });
 
   const form = async (values: Record<string, unknown>, extra: Record<string, unknown>) => {
     const dest = values['failover_destination'] as { type: string; target: string } | null | undefined;
@@ -201,10 +192,6 @@ export function queuePages(deps: Deps): Router {
     };
   };
 
-  router.get('/queues', requirePage('admin', 'supervisor'), async (req, res) => {
-    await list(req, res);
-  });
-
   rowForms(router, {
     base: '/queues',
     home: '/queues',
@@ -215,6 +202,7 @@ export function queuePages(deps: Deps): Router {
     key: (raw) => (/^[1-9][0-9]{1,9}$/.test(raw) ? raw : null),
     targetKey: 'current',
     guard: admin,
+    listGuard: requirePage('admin', 'supervisor'),
     blank: () => NEW_QUEUE,
     find: async (number) => (await service.listApi(deps.db)).find((q) => q.number === number),
     read: (body) => fromForm((body ?? {}) as Record<string, unknown>),

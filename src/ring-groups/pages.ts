@@ -1,4 +1,4 @@
-import { type Request, type Response, Router } from 'express';
+import { type Request, Router } from 'express';
 import { actorFor } from '../apply/trigger';
 import { actorName } from '../auth/middleware';
 import { withTx } from '../db/tx';
@@ -7,7 +7,8 @@ import { describeDestination } from '../destinations';
 import { destinationFormValue, destinationFromForm, destinationOptions } from '../destinations/picker';
 import type { ErrorDetail } from '../http/errors';
 import { formNumber, parseForm } from '../web/forms';
-import { formString, requirePage, sendPage } from '../web/page-helpers';
+import { formString, listPage, requirePage } from '../web/page-helpers';
+import { formRows, postedRows } from '../web/repeater';
 import { rowForms } from '../web/row-forms';
 import { MAX_MEMBERS, RingGroup, RingGroupNumber, STRATEGIES } from './schema';
 import * as service from './service';
@@ -24,18 +25,17 @@ type Member = { kind: string; target: string; confirm: boolean };
 // Form fields → the API body; rows whose number is empty are skipped, so member i of the body
 // came from form row rows[i].
 export function ringGroupFromForm(body: unknown): { raw: Record<string, unknown>; rows: number[] } {
-  const members: Member[] = [];
-  const rows: number[] = [];
-  for (let i = 0; i < MAX_MEMBERS; i++) {
-    const target = formString(body, `member_${i}_target`)?.trim() ?? '';
-    if (target === '') continue;
-    members.push({
-      kind: formString(body, `member_${i}_kind`) ?? '',
+  const { items: members, rows } = postedRows(
+    body,
+    'member',
+    MAX_MEMBERS,
+    'target',
+    (target, field): Member => ({
+      kind: formString(body, field('kind')) ?? '',
       target,
-      confirm: formString(body, `member_${i}_confirm`) === 'on',
-    });
-    rows.push(i);
-  }
+      confirm: formString(body, field('confirm')) === 'on',
+    }),
+  );
   const raw: Record<string, unknown> = {
     number: formString(body, 'number')?.trim() ?? '',
     name: formString(body, 'name') ?? '',
@@ -67,34 +67,23 @@ export function ringGroupPages(deps: Deps): Router {
   const admin = requirePage('admin');
   const actor = (req: Request) => actorFor(deps, actorName(req));
 
-  const list = async (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
+  const list = listPage('ring-groups/list', 'Ring groups', 'ring-groups', async () => {
     const groups = await service.listRingGroups(deps.db);
-    sendPage(
-      req,
-      res,
-      'ring-groups/list',
-      {
-        title: 'Ring groups',
-        nav: 'ring-groups',
-        groups: groups.map((g) => ({
-          number: g.number,
-          name: g.name,
-          strategy: STRATEGY_LABEL[g.strategy],
-          ringSeconds: g.ringSeconds,
-          prefix: g.callerIdPrefix,
-          members: g.members.map((m) => ({
-            label:
-              m.kind === 'extension'
-                ? `extension ${m.target}`
-                : `${m.target}${m.confirm ? ' (press 1)' : ''}`,
-          })),
-          failover: describeDestination(g.failoverDestination),
+    return {
+      groups: groups.map((g) => ({
+        number: g.number,
+        name: g.name,
+        strategy: STRATEGY_LABEL[g.strategy],
+        ringSeconds: g.ringSeconds,
+        prefix: g.callerIdPrefix,
+        members: g.members.map((m) => ({
+          label:
+            m.kind === 'extension' ? `extension ${m.target}` : `${m.target}${m.confirm ? ' (press 1)' : ''}`,
         })),
-        ...extra,
-      },
-      status,
-    );
-  };
+        failover: describeDestination(g.failoverDestination),
+      })),
+    };
+  });
 
   const form = async (
     values: Record<string, unknown>,
@@ -102,23 +91,17 @@ export function ringGroupPages(deps: Deps): Router {
     extra: Record<string, unknown>,
   ) => {
     const members = (values['members'] ?? []) as Member[];
-    const byRow = new Map(members.map((m, i) => [rowsUsed[i] ?? i, m]));
-    const count = Math.min(
-      MAX_MEMBERS,
-      Math.max(MIN_ROWS, members.length + 2, ...[...byRow.keys()].map((r) => r + 1)),
-    );
-    const rows = Array.from({ length: count }, (_, row) => {
-      const m = byRow.get(row);
-      return {
-        row,
-        kindField: `member_${row}_kind`,
-        targetField: `member_${row}_target`,
-        confirmField: `member_${row}_confirm`,
-        external: m?.kind === 'external',
-        target: m?.target ?? '',
-        confirm: m?.confirm === true,
-      };
-    });
+    // Posted members come from rows below MAX_MEMBERS, so every row fits under the cap.
+    const least = Math.min(MAX_MEMBERS, Math.max(MIN_ROWS, members.length + 2));
+    const rows = formRows(members, rowsUsed, least, (row, m) => ({
+      row,
+      kindField: `member_${row}_kind`,
+      targetField: `member_${row}_target`,
+      confirmField: `member_${row}_confirm`,
+      external: m?.kind === 'external',
+      target: m?.target ?? '',
+      confirm: m?.confirm === true,
+    }));
     const failover = values['failover_destination'] as { type: string; target: string } | undefined;
     return {
       title: extra['isNew'] ? 'New ring group' : `Ring group ${String(values['number'])}`,
@@ -132,10 +115,6 @@ export function ringGroupPages(deps: Deps): Router {
     };
   };
 
-  router.get('/ring-groups', requirePage('admin', 'supervisor'), async (req, res) => {
-    await list(req, res);
-  });
-
   rowForms(router, {
     base: '/ring-groups',
     home: '/ring-groups',
@@ -148,6 +127,7 @@ export function ringGroupPages(deps: Deps): Router {
     },
     targetKey: 'current',
     guard: admin,
+    listGuard: requirePage('admin', 'supervisor'),
     blank: () => ({
       strategy: 'ringall',
       ring_seconds: 20,

@@ -121,8 +121,6 @@ export function timeConditionPages(deps: Deps): Router {
     };
   };
 
-  router.get('/time-conditions', requirePage('admin', 'supervisor'), (req, res) => list(req, res));
-
   rowForms(router, {
     base: '/time-conditions',
     home: '/time-conditions',
@@ -130,6 +128,7 @@ export function timeConditionPages(deps: Deps): Router {
     what: 'such time condition',
     key: idKey,
     guard: admin,
+    listGuard: requirePage('admin', 'supervisor'),
     blank: () => ({
       timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
       weekly_text: 'mon 09:00-17:00\ntue 09:00-17:00\nwed 09:00-17:00\nthu 09:00-17:00\nfri 09:00-17:00',

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { type Request, type Response, Router } from 'express';
 import { actorFor } from '../apply/trigger';
 import { actorName } from '../auth/middleware';
 import { withTx } from '../db/tx';
@@ -6,7 +6,7 @@ import type { Deps } from '../deps';
 import { CODECS } from '../extensions';
 import type { ErrorDetail } from '../http/errors';
 import { formNumber, formTarget, handleForm, type NumberRange, parseForm } from '../web/forms';
-import { formList, formString, notFoundPage, requirePage, sendPage } from '../web/page-helpers';
+import { formList, formString, formText, notFoundPage, requirePage, sendPage } from '../web/page-helpers';
 import * as repo from './repo';
 import { CreateTrunk, type TrunkStatus, UpdateTrunk } from './schema';
 import * as service from './service';
@@ -58,10 +58,7 @@ export function splitList(text: string | undefined): string[] {
 
 // Turns a submitted form into the API's shape, so pages and API share one schema and service.
 function fromForm(body: unknown, isNew: boolean): Record<string, unknown> {
-  const text = (k: string) => {
-    const v = formString(body, k)?.trim();
-    return v === undefined || v === '' ? undefined : v;
-  };
+  const text = (k: string) => formText(body, k);
   const out: Record<string, unknown> = {};
   if (isNew) out['name'] = (formString(body, 'name') ?? '').trim();
   out['kind'] = formString(body, 'kind') ?? '';
@@ -133,6 +130,21 @@ export function trunkPages(deps: Deps): Router {
     notFoundPage(req, res, `trunk ${id}`);
   const findRow = async (raw: string) =>
     /^[0-9]{1,10}$/.test(raw) ? repo.find(deps.db, Number(raw)) : undefined;
+  type Row = NonNullable<Awaited<ReturnType<typeof findRow>>>;
+  // The form of a saved trunk, as stored.
+  const savedForm = (row: Row, extra: Record<string, unknown>) =>
+    form(repo.toApi(row), { ...formTarget('/trunks', row.id), hasPassword: row.password !== null, ...extra });
+  // The pages of /trunks/:id: the trunk's row, or the "not found" page.
+  const withRow =
+    (handler: (req: Request, res: Response, row: Row) => Promise<void>) =>
+    async (req: Request, res: Response): Promise<void> => {
+      const row = await findRow(String(req.params['id']));
+      if (!row) {
+        notFound(req, res, String(req.params['id']));
+        return;
+      }
+      await handler(req, res, row);
+    };
 
   router.get('/trunks/new', admin, (req, res) => {
     sendPage(
@@ -179,82 +191,66 @@ export function trunkPages(deps: Deps): Router {
     });
   });
 
-  router.get('/trunks/:id/edit', admin, async (req, res) => {
-    const row = await findRow(String(req.params['id']));
-    if (!row) {
-      notFound(req, res, String(req.params['id']));
-      return;
-    }
-    const statuses = await trunkStatuses(deps, [row]);
-    sendPage(
-      req,
-      res,
-      'trunks/form',
-      form(repo.toApi(row), {
-        isNew: false,
-        id: row.id,
-        action: `/trunks/${row.id}`,
-        hasPassword: row.password !== null,
-        status: statusView(statuses.get(row.id)),
-      }),
-    );
-  });
+  router.get(
+    '/trunks/:id/edit',
+    admin,
+    withRow(async (req, res, row) => {
+      const statuses = await trunkStatuses(deps, [row]);
+      sendPage(req, res, 'trunks/form', savedForm(row, { status: statusView(statuses.get(row.id)) }));
+    }),
+  );
 
-  router.post('/trunks/:id', admin, async (req, res) => {
-    const row = await findRow(String(req.params['id']));
-    if (!row) {
-      notFound(req, res, String(req.params['id']));
-      return;
-    }
-    const raw = fromForm(req.body, false);
-    await handleForm(res, {
-      run: async () => {
-        // An empty password box keeps the stored password (the service checks one exists).
-        const input = parseForm(UpdateTrunk, raw);
-        await withTx(deps.db, (tx) => service.update(tx, row.id, input, actor(req)));
-      },
-      redirect: '/trunks',
-      fields: (details) => fieldErrors(details, raw),
-      refused: ({ status, errorMessage, errors }) =>
-        sendPage(
-          req,
-          res,
-          'trunks/form',
-          form(
-            { ...raw, name: row.name },
-            { ...formTarget('/trunks', row.id), hasPassword: row.password !== null, errorMessage, errors },
+  router.post(
+    '/trunks/:id',
+    admin,
+    withRow(async (req, res, row) => {
+      const raw = fromForm(req.body, false);
+      await handleForm(res, {
+        run: async () => {
+          // An empty password box keeps the stored password (the service checks one exists).
+          const input = parseForm(UpdateTrunk, raw);
+          await withTx(deps.db, (tx) => service.update(tx, row.id, input, actor(req)));
+        },
+        redirect: '/trunks',
+        fields: (details) => fieldErrors(details, raw),
+        refused: ({ status, errorMessage, errors }) =>
+          sendPage(
+            req,
+            res,
+            'trunks/form',
+            form(
+              { ...raw, name: row.name },
+              { ...formTarget('/trunks', row.id), hasPassword: row.password !== null, errorMessage, errors },
+            ),
+            status,
           ),
-          status,
-        ),
-    });
-  });
+      });
+    }),
+  );
 
-  router.post('/trunks/:id/delete', admin, async (req, res) => {
-    const row = await findRow(String(req.params['id']));
-    if (!row) {
-      notFound(req, res, String(req.params['id']));
-      return;
-    }
-    await handleForm(res, {
-      run: () => withTx(deps.db, (tx) => service.remove(tx, row.id, actor(req))),
-      redirect: '/trunks',
-      refused: ({ status, errorMessage, details }) =>
-        sendPage(
-          req,
-          res,
-          'trunks/form',
-          form(repo.toApi(row), {
-            ...formTarget('/trunks', row.id),
-            hasPassword: row.password !== null,
-            deleteError: {
-              message: errorMessage,
-              routes: details.filter((d) => d.path === 'outbound_routes').map((d) => d.message),
-            },
-          }),
-          status,
-        ),
-    });
-  });
+  router.post(
+    '/trunks/:id/delete',
+    admin,
+    withRow(async (req, res, row) => {
+      await handleForm(res, {
+        run: () => withTx(deps.db, (tx) => service.remove(tx, row.id, actor(req))),
+        redirect: '/trunks',
+        refused: ({ status, errorMessage, details }) =>
+          sendPage(
+            req,
+            res,
+            'trunks/form',
+            savedForm(row, {
+              deleteError: {
+                message: errorMessage,
+                routes: details.filter((d) => d.path === 'outbound_routes').map((d) => d.message),
+              },
+            }),
+            status,
+          ),
+      });
+    }),
+  );
 
   return router;
 }

@@ -4,6 +4,7 @@ import { idParam, parse } from '../http/parse';
 import { handleForm } from '../web/forms';
 import {
   formString,
+  formText,
   notFoundPage,
   requirePage,
   type ShowPage,
@@ -16,10 +17,7 @@ import { CreateToken, CreateUser, PatchUser } from './schema';
 const ROLES = ['admin', 'supervisor', 'user'];
 
 function fromForm(body: unknown, isNew: boolean): Record<string, unknown> {
-  const text = (k: string) => {
-    const v = formString(body, k)?.trim();
-    return v === undefined || v === '' ? undefined : v;
-  };
+  const text = (k: string) => formText(body, k);
   const out: Record<string, unknown> = { role: formString(body, 'role') ?? '' };
   if (isNew) out['username'] = (formString(body, 'username') ?? '').trim();
   out['extension_number'] = text('extension_number') ?? null;

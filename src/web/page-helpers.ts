@@ -27,6 +27,19 @@ export type ShowPage = (
   extra?: Record<string, unknown>,
   status?: number,
 ) => Promise<void>;
+// A list page: the template, its title and nav entry, and the rows `load` reads; what a POST
+// adds (a refusal's message) goes on top, under its status.
+export function listPage(
+  template: string,
+  title: string,
+  nav: string,
+  load: (req: Request) => Promise<Record<string, unknown>>,
+): ShowPage {
+  return async (req, res, extra = {}, status = 200) => {
+    sendPage(req, res, template, { title, nav, ...(await load(req)), ...extra }, status);
+  };
+}
+
 export type ShowPageOf<K> = (
   req: Request,
   res: Response,
@@ -59,6 +72,12 @@ export function requirePage(...roles: Role[]) {
 export function formString(body: unknown, key: string): string | undefined {
   const value = (body as Record<string, unknown> | undefined)?.[key];
   return typeof value === 'string' ? value : undefined;
+}
+
+// A text field as filled in, trimmed; undefined when it is missing or blank.
+export function formText(body: unknown, key: string): string | undefined {
+  const v = formString(body, key)?.trim();
+  return v === undefined || v === '' ? undefined : v;
 }
 
 // The named fields that were filled in: an empty field means "not given", so the schema's

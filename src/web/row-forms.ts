@@ -42,6 +42,8 @@ export interface RowForms<K extends string | number, P, R> {
   form: (values: Data, extra: Data, posted?: P) => Promise<Data> | Data;
   // The list, with the reason a delete was refused.
   list: (req: Request, res: Response, extra: Data, status: number) => Promise<void>;
+  // Who may see the list at GET <base>; without it, the list's route is the page's own.
+  listGuard?: RequestHandler;
 }
 
 export function rowForms<K extends string | number, P, R>(router: Router, spec: RowForms<K, P, R>): void {
@@ -78,6 +80,8 @@ export function rowForms<K extends string | number, P, R>(router: Router, spec: 
     });
   };
 
+  const { listGuard } = spec;
+  if (listGuard) router.get(base, listGuard, (req, res) => spec.list(req, res, {}, 200));
   router.get(`${base}/new`, guard, async (req, res) => {
     sendPage(req, res, spec.template, await spec.form(spec.blank(req), target(null)));
   });
