@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { QueueLogEvent } from '../calldata/types';
 import { memberLabel, memberName } from '../queues';
 import { BUCKET_MS, bucketOf } from './buckets';
 
@@ -15,14 +16,8 @@ import { BUCKET_MS, bucketOf } from './buckets';
 // Login state older than that comes from each agent's last ADDMEMBER/REMOVEMEMBER.
 export const REPLAY_LOOKBACK_MS = 12 * 3600 * 1000;
 
-interface QueueLogRow {
-  id: number;
-  time: Date;
-  callid: string;
-  queuename: string;
-  agent: string;
-  event: string;
-}
+// The queue_log columns the agent rollup reads.
+type QueueLogRow = Pick<QueueLogEvent, 'id' | 'time' | 'callid' | 'queuename' | 'agent' | 'event'>;
 
 type Kind = 'login_s' | 'pause_s' | 'talk_s' | 'wrapup_s';
 interface Acc {

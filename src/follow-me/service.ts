@@ -4,6 +4,7 @@ import type { Actor } from '../apply/trigger';
 import type { AuthUser } from '../auth/middleware';
 import type { Tx } from '../db/tx';
 import { assertDestinationExists } from '../destinations';
+import { assertExtensionsExist } from '../destinations/extensions';
 import { type Ref, replaceRefs } from '../destinations/refs';
 import { assertAdminOrOwner } from '../http/access';
 import { NotFoundError, UnprocessableError } from '../http/errors';
@@ -69,18 +70,7 @@ export async function saveFollowMe(
 ): Promise<FollowMeApi> {
   if (!(await tx('extensions').where({ number }).forUpdate().first('number')))
     throw new NotFoundError(`extension ${number}`);
-  const wanted = [...new Set(input.steps.filter((s) => s.kind === 'extension').map((s) => s.target))];
-  const found = new Set(
-    ((await tx('extensions').whereIn('number', wanted).select('number')) as Array<{ number: string }>).map(
-      (r) => r.number,
-    ),
-  );
-  const missing = input.steps.flatMap((s, i) =>
-    s.kind === 'extension' && !found.has(s.target)
-      ? [{ path: `steps.${i}.target`, message: `no such extension ${s.target}` }]
-      : [],
-  );
-  if (missing.length > 0) throw new UnprocessableError(missing.map((d) => d.message).join(', '), missing);
+  await assertExtensionsExist(tx, input.steps, 'steps');
   if (input.final_destination) {
     await assertDestinationExists(tx, input.final_destination, 'final_destination');
     // Calls to the extension itself start its follow-me again: round and round.

@@ -76,6 +76,11 @@ export function recordingToApi(r: RecordingRow): RecordingApi {
   };
 }
 
+// A subquery over the call journey (j) of the recording (r) in the outer query.
+function sameJourney(db: Knex, q: Knex.QueryBuilder): Knex.QueryBuilder {
+  return q.select(db.raw('1')).from('call_journeys as j').whereRaw('j.linkedid = r.linkedid');
+}
+
 export async function listRecordings(
   db: Knex,
   user: AuthUser,
@@ -89,11 +94,8 @@ export async function listRecordings(
     qb.where((w) =>
       w
         .whereExists((q) =>
-          q
-            .select(db.raw('1'))
-            .from('call_journeys as j')
+          sameJourney(db, q)
             .join('call_journey_parties as p', 'p.journey_id', 'j.id')
-            .whereRaw('j.linkedid = r.linkedid')
             .where('p.extension', ext),
         )
         .orWhereExists((q) =>
@@ -113,13 +115,7 @@ export async function listRecordings(
     const queue = query.queue;
     qb.where((w) =>
       w
-        .whereExists((q) =>
-          q
-            .select(db.raw('1'))
-            .from('call_journeys as j')
-            .whereRaw('j.linkedid = r.linkedid')
-            .where('j.queue_number', queue),
-        )
+        .whereExists((q) => sameJourney(db, q).where('j.queue_number', queue))
         .orWhere((o) => o.where('r.policy_target', 'queue').where('r.policy_ref', queue)),
     );
   }

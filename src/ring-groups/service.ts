@@ -4,6 +4,7 @@ import type { Actor } from '../apply/trigger';
 import { mapDbError } from '../db/mysql-errors';
 import type { Tx } from '../db/tx';
 import { assertDestinationExists } from '../destinations';
+import { assertExtensionsExist } from '../destinations/extensions';
 import { assertNumberFree } from '../destinations/numbers';
 import { assertUnreferenced, type Ref, removeRefs, replaceRefs } from '../destinations/refs';
 import { NotFoundError, UnprocessableError } from '../http/errors';
@@ -47,22 +48,6 @@ function refsOf(input: RingGroupInput): Ref[] {
   return refs;
 }
 
-async function assertMembersExist(db: Knex, input: RingGroupInput): Promise<void> {
-  const wanted = input.members.filter((m) => m.kind === 'extension').map((m) => m.target);
-  if (wanted.length === 0) return;
-  const found = new Set(
-    ((await db('extensions').whereIn('number', wanted).select('number')) as Array<{ number: string }>).map(
-      (r) => r.number,
-    ),
-  );
-  const details = input.members.flatMap((m, i) =>
-    m.kind === 'extension' && !found.has(m.target)
-      ? [{ path: `members.${i}.target`, message: `no such extension ${m.target}` }]
-      : [],
-  );
-  if (details.length > 0) throw new UnprocessableError(details.map((d) => d.message).join(', '), details);
-}
-
 // `current`: the number of the group being replaced, null to create one.
 export async function saveRingGroup(
   tx: Tx,
@@ -83,7 +68,7 @@ export async function saveRingGroup(
       { type: 'ring-group', target: existing.number },
       `ring group ${existing.number} cannot change its number: it`,
     );
-  await assertMembersExist(tx, input);
+  await assertExtensionsExist(tx, input.members, 'members');
   await assertDestinationExists(tx, input.failover_destination, 'failover_destination');
   if (input.failover_destination.type === 'ring-group' && input.failover_destination.target === input.number)
     throw new UnprocessableError('the failover destination cannot be this ring group itself', [

@@ -1,16 +1,9 @@
 import type { Knex } from 'knex';
 import type { TrunkInput } from './schema';
-import type { TrunkState } from './state';
+import type { TrunkEndpoint, TrunkState } from './state';
 
-export interface TrunkRow {
+export interface TrunkRow extends TrunkEndpoint {
   id: number;
-  name: string;
-  kind: 'registration' | 'ip';
-  host: string;
-  port: number;
-  transport: 'udp' | 'tcp';
-  username: string | null;
-  password: string | null;
   from_user: string | null;
   from_domain: string | null;
   registration_expiry: number;
@@ -48,16 +41,23 @@ export function toRow(input: Omit<TrunkInput, 'name'>) {
   };
 }
 
-// The password is write-only: never part of what the API returns.
-export function toApi(r: TrunkRow) {
+// The fields the API and the desired state both show as stored (not the password).
+function endpoint(r: TrunkRow) {
   return {
-    id: r.id,
     name: r.name,
     kind: r.kind,
     host: r.host,
     port: r.port,
     transport: r.transport,
     username: r.username,
+  };
+}
+
+// The password is write-only: never part of what the API returns.
+export function toApi(r: TrunkRow) {
+  return {
+    id: r.id,
+    ...endpoint(r),
     has_password: r.password !== null,
     from_user: r.from_user,
     from_domain: r.from_domain,
@@ -77,12 +77,7 @@ export function toApi(r: TrunkRow) {
 
 export function toState(r: TrunkRow): TrunkState {
   return {
-    name: r.name,
-    kind: r.kind,
-    host: r.host,
-    port: r.port,
-    transport: r.transport,
-    username: r.username,
+    ...endpoint(r),
     password: r.password,
     fromUser: r.from_user,
     fromDomain: r.from_domain,

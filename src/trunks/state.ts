@@ -2,7 +2,8 @@
 // keys of DesiredState, merged in by declaration so render/ and apply/ never import this file.
 import '../render/state';
 
-export interface TrunkState {
+// Where and as whom a trunk connects: the same fields in the table row and in the desired state.
+export interface TrunkEndpoint {
   name: string;
   kind: 'registration' | 'ip';
   host: string;
@@ -10,6 +11,9 @@ export interface TrunkState {
   transport: 'udp' | 'tcp';
   username: string | null;
   password: string | null;
+}
+
+export interface TrunkState extends TrunkEndpoint {
   fromUser: string | null;
   fromDomain: string | null;
   registrationExpiry: number;

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Logger } from '../lib/log';
+import { localParts, zonedTime } from '../lib/timezone';
 import { runReport } from '../reports';
 import type { QueueToday } from './types';
 
@@ -10,40 +11,8 @@ const CACHE_MS = 30_000;
 // The UTC instant of 00:00 today in an IANA time zone (the zone's offset at that moment, so a
 // DST change during the day does not move midnight).
 export function startOfLocalDay(now: Date, timezone: string): Date {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: timezone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).formatToParts(now);
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  const localMidnightAsUtc = Date.UTC(get('year'), get('month') - 1, get('day'));
-  let guess = localMidnightAsUtc;
-  for (let i = 0; i < 2; i++) guess = localMidnightAsUtc - offsetMs(new Date(guess), timezone);
-  return new Date(guess);
-}
-
-function offsetMs(at: Date, timezone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: timezone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(at);
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  const asUtc = Date.UTC(
-    get('year'),
-    get('month') - 1,
-    get('day'),
-    get('hour'),
-    get('minute'),
-    get('second'),
-  );
-  return asUtc - Math.floor(at.getTime() / 1000) * 1000;
+  const { year, month, day } = localParts(now, timezone);
+  return zonedTime(year, month, day, 0, 0, timezone);
 }
 
 const EMPTY: QueueToday = { answered: null, abandoned: null, service_level: null };

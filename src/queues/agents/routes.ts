@@ -1,4 +1,5 @@
 import type { Request, Router } from 'express';
+import type { z } from 'zod';
 import { actorName } from '../../auth/middleware';
 import type { Deps } from '../../deps';
 import { ALL_ROLES, apiRouter } from '../../http/api';
@@ -35,54 +36,39 @@ export function queueAgentRoutes(deps: Deps): Router {
     },
     async ({ params }) => queueLive(deps, parse(QueueParams, { number: params['number'] }).number),
   );
-  api.op(
-    {
-      method: 'post',
-      path: '/:number/agents/:ext/login',
-      summary: 'Log a dynamic member in to the queue (users: their own extension)',
-      roles: ALL_ROLES,
-    },
-    async ({ req }) => {
-      const { number, ext } = target(req);
-      return agents.login(number, ext, actorName(req));
-    },
+  // The member actions: POST /:number/agents/:ext/<action>, on the extension the caller may act for.
+  const memberOp = (
+    action: string,
+    summary: string,
+    run: (number: string, ext: string, actor: string, body?: z.infer<typeof PauseInput>) => Promise<unknown>,
+    body?: typeof PauseInput,
+  ) =>
+    api.op<typeof PauseInput | undefined>(
+      {
+        method: 'post',
+        path: `/:number/agents/:ext/${action}`,
+        summary,
+        roles: ALL_ROLES,
+        ...(body ? { body } : {}),
+      },
+      async ({ req, body }) => {
+        const { number, ext } = target(req);
+        return run(number, ext, actorName(req), body);
+      },
+    );
+
+  memberOp('login', 'Log a dynamic member in to the queue (users: their own extension)', (n, e, a) =>
+    agents.login(n, e, a),
   );
-  api.op(
-    {
-      method: 'post',
-      path: '/:number/agents/:ext/logout',
-      summary: 'Log a dynamic member out of the queue (users: their own extension)',
-      roles: ALL_ROLES,
-    },
-    async ({ req }) => {
-      const { number, ext } = target(req);
-      return agents.logout(number, ext, actorName(req));
-    },
+  memberOp('logout', 'Log a dynamic member out of the queue (users: their own extension)', (n, e, a) =>
+    agents.logout(n, e, a),
   );
-  api.op(
-    {
-      method: 'post',
-      path: '/:number/agents/:ext/pause',
-      summary: 'Pause a member (no calls until unpaused); body {reason}',
-      roles: ALL_ROLES,
-      body: PauseInput,
-    },
-    async ({ req, body }) => {
-      const { number, ext } = target(req);
-      return agents.pause(number, ext, body?.reason ?? 'paused', actorName(req));
-    },
+  memberOp(
+    'pause',
+    'Pause a member (no calls until unpaused); body {reason}',
+    (n, e, a, body) => agents.pause(n, e, body?.reason ?? 'paused', a),
+    PauseInput,
   );
-  api.op(
-    {
-      method: 'post',
-      path: '/:number/agents/:ext/unpause',
-      summary: 'Unpause a member',
-      roles: ALL_ROLES,
-    },
-    async ({ req }) => {
-      const { number, ext } = target(req);
-      return agents.unpause(number, ext, actorName(req));
-    },
-  );
+  memberOp('unpause', 'Unpause a member', (n, e, a) => agents.unpause(n, e, a));
   return api.router;
 }
