@@ -1,4 +1,4 @@
-import type { FeatureModule } from '../core/feature';
+import { type FeatureModule, mountedAt } from '../core/feature';
 import { announcementPages } from './pages';
 import { renderAnnouncementDialplan } from './render';
 import { announcementRoutes } from './routes';
@@ -8,6 +8,5 @@ export const announcementsModule: FeatureModule = {
   name: 'announcements',
   state: [{ key: 'announcements', load: (db) => listAnnouncements(db) }],
   render: { dialplan: renderAnnouncementDialplan },
-  api: (deps) => [{ path: '/api/v1/announcements', router: announcementRoutes(deps) }],
-  pages: (deps) => [announcementPages(deps)],
+  ...mountedAt('/api/v1/announcements', announcementRoutes, announcementPages),
 };

@@ -1,4 +1,4 @@
-import type { FeatureModule } from '../core/feature';
+import { type FeatureModule, mountedAt } from '../core/feature';
 import { callHandlingPages } from './pages';
 import { renderCallHandlingDialplan } from './render';
 import { callHandlingRoutes } from './routes';
@@ -7,7 +7,6 @@ import { startCallHandling } from './runtime';
 export const callHandlingModule: FeatureModule = {
   name: 'call-handling',
   render: { dialplan: renderCallHandlingDialplan },
-  api: (deps) => [{ path: '/api/v1/extensions', router: callHandlingRoutes(deps) }],
-  pages: (deps) => [callHandlingPages(deps)],
+  ...mountedAt('/api/v1/extensions', callHandlingRoutes, callHandlingPages),
   start: startCallHandling,
 };

@@ -46,3 +46,12 @@ export interface Job {
   run(): Promise<unknown>;
   noOverlap?: boolean;
 }
+
+// The common case: one REST router at one base path and one router of admin pages.
+export function mountedAt(
+  path: string,
+  api: (deps: Deps) => Router,
+  pages: (deps: Deps) => Router,
+): Pick<FeatureModule, 'api' | 'pages'> {
+  return { api: (deps) => [{ path, router: api(deps) }], pages: (deps) => [pages(deps)] };
+}

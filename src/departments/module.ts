@@ -1,9 +1,8 @@
-import type { FeatureModule } from '../core/feature';
+import { type FeatureModule, mountedAt } from '../core/feature';
 import { departmentPages } from './pages';
 import { departmentRoutes } from './routes';
 
 export const departmentsModule: FeatureModule = {
   name: 'departments',
-  api: (deps) => [{ path: '/api/v1/departments', router: departmentRoutes(deps) }],
-  pages: (deps) => [departmentPages(deps)],
+  ...mountedAt('/api/v1/departments', departmentRoutes, departmentPages),
 };

@@ -1,17 +1,14 @@
 import type { Knex } from 'knex';
 import { mapDbError } from '../db/mysql-errors';
 import { withTx } from '../db/tx';
-import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
+import { ConflictError, NotFoundError, orNotFound, ValidationError } from '../http/errors';
 import * as repo from './repo';
 import type { DepartmentInput, DepartmentView } from './schema';
 
 export const listDepartments = (db: Knex) => repo.list(db);
 
-export async function getDepartment(db: Knex, id: number): Promise<DepartmentView> {
-  const d = await repo.get(db, id);
-  if (!d) throw new NotFoundError('department');
-  return d;
-}
+export const getDepartment = (db: Knex, id: number): Promise<DepartmentView> =>
+  orNotFound(repo.get(db, id), 'department');
 
 // Members must be extensions that exist now; a later deleted extension simply stops matching.
 async function checkMembers(db: Knex, input: DepartmentInput): Promise<void> {

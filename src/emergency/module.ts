@@ -1,4 +1,4 @@
-import type { FeatureModule } from '../core/feature';
+import { type FeatureModule, mountedAt } from '../core/feature';
 import { emergencyPages } from './pages';
 import { renderEmergency } from './render';
 import { emergencyRoutes } from './routes';
@@ -8,6 +8,5 @@ export const emergencyModule: FeatureModule = {
   name: 'emergency',
   state: [{ key: 'emergency', load: loadForRender, readsAlso: ['inboundRoutes', 'greetings'] }],
   render: { dialplan: renderEmergency },
-  api: (deps) => [{ path: '/api/v1/emergency', router: emergencyRoutes(deps) }],
-  pages: (deps) => [emergencyPages(deps)],
+  ...mountedAt('/api/v1/emergency', emergencyRoutes, emergencyPages),
 };

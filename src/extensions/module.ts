@@ -1,4 +1,4 @@
-import type { FeatureModule } from '../core/feature';
+import { type FeatureModule, mountedAt } from '../core/feature';
 import { extensionPages } from './pages';
 import { dialplanView, pjsipFile } from './render';
 import { listAllForRender, listForRender } from './repo';
@@ -18,6 +18,5 @@ export const extensionsModule: FeatureModule = {
     dialplanView: (state) => dialplanView(state.settings),
     files: [{ name: 'pjsip.conf', render: pjsipFile }],
   },
-  api: (deps) => [{ path: '/api/v1/extensions', router: extensionRoutes(deps) }],
-  pages: (deps) => [extensionPages(deps)],
+  ...mountedAt('/api/v1/extensions', extensionRoutes, extensionPages),
 };

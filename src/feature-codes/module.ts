@@ -1,4 +1,4 @@
-import type { FeatureModule } from '../core/feature';
+import { type FeatureModule, mountedAt } from '../core/feature';
 import { featureCodePages } from './pages';
 import { renderFeatureCodes } from './render';
 import { loadFeatureCodes } from './repo';
@@ -9,7 +9,6 @@ export const featureCodesModule: FeatureModule = {
   name: 'feature-codes',
   state: [{ key: 'featureCodes', load: loadFeatureCodes }],
   render: { dialplan: renderFeatureCodes },
-  api: (deps) => [{ path: '/api/v1/feature-codes', router: featureCodeRoutes(deps) }],
-  pages: (deps) => [featureCodePages(deps)],
+  ...mountedAt('/api/v1/feature-codes', featureCodeRoutes, featureCodePages),
   start: startFeatureCodes,
 };

@@ -1,4 +1,4 @@
-import type { FeatureModule } from '../core/feature';
+import { type FeatureModule, mountedAt } from '../core/feature';
 import { followMePages } from './pages';
 import { renderFollowMeDialplan } from './render';
 import { listFollowMeForRender } from './repo';
@@ -8,6 +8,5 @@ export const followMeModule: FeatureModule = {
   name: 'follow-me',
   state: [{ key: 'followMe', load: listFollowMeForRender, readsAlso: ['extensions'] }],
   render: { dialplan: renderFollowMeDialplan },
-  api: (deps) => [{ path: '/api/v1/extensions', router: followMeRoutes(deps) }],
-  pages: (deps) => [followMePages(deps)],
+  ...mountedAt('/api/v1/extensions', followMeRoutes, followMePages),
 };

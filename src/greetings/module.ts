@@ -1,4 +1,4 @@
-import type { FeatureModule } from '../core/feature';
+import { type FeatureModule, mountedAt } from '../core/feature';
 import { greetingPages } from './pages';
 import { greetingRoutes } from './routes';
 import { listGreetingsForRender } from './service';
@@ -7,7 +7,6 @@ import { greetingUploads } from './upload';
 export const greetingsModule: FeatureModule = {
   name: 'greetings',
   state: [{ key: 'greetings', load: listGreetingsForRender }],
-  api: (deps) => [{ path: '/api/v1/greetings', router: greetingRoutes(deps) }],
-  pages: (deps) => [greetingPages(deps)],
+  ...mountedAt('/api/v1/greetings', greetingRoutes, greetingPages),
   uploads: greetingUploads,
 };

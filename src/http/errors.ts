@@ -60,3 +60,10 @@ export class RateLimitedError extends AppError {
     super(429, 'rate_limited', 'too many attempts, try again later');
   }
 }
+
+// A row read by id, or the 404 that names what was asked for.
+export async function orNotFound<T>(row: Promise<T | undefined>, what: string): Promise<T> {
+  const found = await row;
+  if (found === undefined) throw new NotFoundError(what);
+  return found;
+}

@@ -1,4 +1,4 @@
-import type { FeatureModule } from '../core/feature';
+import { type FeatureModule, mountedAt } from '../core/feature';
 import { ivrPages } from './pages';
 import { renderIvrDialplan } from './render';
 import { ivrRoutes } from './routes';
@@ -8,6 +8,5 @@ export const ivrsModule: FeatureModule = {
   name: 'ivrs',
   state: [{ key: 'ivrs', load: (db) => listIvrs(db) }],
   render: { dialplan: renderIvrDialplan },
-  api: (deps) => [{ path: '/api/v1/ivrs', router: ivrRoutes(deps) }],
-  pages: (deps) => [ivrPages(deps)],
+  ...mountedAt('/api/v1/ivrs', ivrRoutes, ivrPages),
 };

@@ -1,9 +1,8 @@
-import type { FeatureModule } from '../core/feature';
+import { type FeatureModule, mountedAt } from '../core/feature';
 import { callLogPages } from './pages';
 import { callLogRoutes } from './routes';
 
 export const journeysModule: FeatureModule = {
   name: 'journeys',
-  api: (deps) => [{ path: '/api/v1/calls', router: callLogRoutes(deps) }],
-  pages: (deps) => [callLogPages(deps)],
+  ...mountedAt('/api/v1/calls', callLogRoutes, callLogPages),
 };

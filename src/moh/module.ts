@@ -1,4 +1,4 @@
-import type { FeatureModule } from '../core/feature';
+import { type FeatureModule, mountedAt } from '../core/feature';
 import { mohPages } from './pages';
 import { renderMohConf } from './render';
 import { listMohClassesForRender } from './repo';
@@ -9,7 +9,6 @@ export const mohModule: FeatureModule = {
   name: 'moh',
   state: [{ key: 'mohClasses', load: listMohClassesForRender }],
   render: { files: [{ name: 'musiconhold.conf', render: (state) => ({ content: renderMohConf(state) }) }] },
-  api: (deps) => [{ path: '/api/v1/moh', router: mohRoutes(deps) }],
-  pages: (deps) => [mohPages(deps)],
+  ...mountedAt('/api/v1/moh', mohRoutes, mohPages),
   uploads: mohUploads,
 };

@@ -1,4 +1,4 @@
-import type { FeatureModule } from '../core/feature';
+import { type FeatureModule, mountedAt } from '../core/feature';
 import { ringGroupPages } from './pages';
 import { renderRingGroupDialplan } from './render';
 import { listRingGroupsForRender } from './repo';
@@ -8,6 +8,5 @@ export const ringGroupsModule: FeatureModule = {
   name: 'ring-groups',
   state: [{ key: 'ringGroups', load: listRingGroupsForRender, readsAlso: ['extensions'] }],
   render: { dialplan: renderRingGroupDialplan },
-  api: (deps) => [{ path: '/api/v1/ring-groups', router: ringGroupRoutes(deps) }],
-  pages: (deps) => [ringGroupPages(deps)],
+  ...mountedAt('/api/v1/ring-groups', ringGroupRoutes, ringGroupPages),
 };

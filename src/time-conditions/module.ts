@@ -1,4 +1,4 @@
-import type { FeatureModule } from '../core/feature';
+import { type FeatureModule, mountedAt } from '../core/feature';
 import { timeConditionPages } from './pages';
 import { renderTimeConditions } from './render';
 import { timeConditionRoutes } from './routes';
@@ -8,6 +8,5 @@ export const timeConditionsModule: FeatureModule = {
   name: 'time-conditions',
   state: [{ key: 'timeConditions', load: listForRender }],
   render: { dialplan: renderTimeConditions },
-  api: (deps) => [{ path: '/api/v1/time-conditions', router: timeConditionRoutes(deps) }],
-  pages: (deps) => [timeConditionPages(deps)],
+  ...mountedAt('/api/v1/time-conditions', timeConditionRoutes, timeConditionPages),
 };

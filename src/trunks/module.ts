@@ -1,4 +1,4 @@
-import type { FeatureModule } from '../core/feature';
+import { type FeatureModule, mountedAt } from '../core/feature';
 import { confTemplate } from '../render/engine';
 import { trunkPages } from './pages';
 import { trunksView } from './render';
@@ -19,8 +19,7 @@ export const trunksModule: FeatureModule = {
       },
     ],
   },
-  api: (deps) => [{ path: '/api/v1/trunks', router: trunkRoutes(deps) }],
-  pages: (deps) => [trunkPages(deps)],
+  ...mountedAt('/api/v1/trunks', trunkRoutes, trunkPages),
   // Reported on /readyz, not judged: a carrier outage must not take Switchboard out of a load
   // balancer, which would only add a second outage.
   status: async (deps) => {

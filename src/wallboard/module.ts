@@ -1,9 +1,8 @@
-import type { FeatureModule } from '../core/feature';
+import { type FeatureModule, mountedAt } from '../core/feature';
 import { wallboardPages } from './pages';
 import { wallboardRoutes } from './routes';
 
 export const wallboardModule: FeatureModule = {
   name: 'wallboard',
-  api: (deps) => [{ path: '/api/v1/wallboard', router: wallboardRoutes(deps) }],
-  pages: (deps) => [wallboardPages(deps)],
+  ...mountedAt('/api/v1/wallboard', wallboardRoutes, wallboardPages),
 };

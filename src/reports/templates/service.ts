@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { mapDbError } from '../../db/mysql-errors';
-import { ConflictError, NotFoundError, ValidationError } from '../../http/errors';
+import { ConflictError, NotFoundError, orNotFound, ValidationError } from '../../http/errors';
 import { runReport } from '../service';
 import type { ReportResult } from '../types';
 import { type Period, presetPeriod } from './ranges';
@@ -9,11 +9,8 @@ import { type ReportTemplateInput, type ReportTemplateView, templateQuery } from
 
 export const listTemplates = (db: Knex) => repo.list(db);
 
-export async function getTemplate(db: Knex, id: number): Promise<ReportTemplateView> {
-  const t = await repo.get(db, id);
-  if (!t) throw new NotFoundError('report template');
-  return t;
-}
+export const getTemplate = (db: Knex, id: number): Promise<ReportTemplateView> =>
+  orNotFound(repo.get(db, id), 'report template');
 
 async function checkDepartment(db: Knex, t: ReportTemplateInput): Promise<void> {
   const id = t.filters.department_id;
