@@ -1,5 +1,4 @@
 import type { Ari } from '../asterisk/ari';
-import { StasisCalls } from '../asterisk/stasis-calls';
 import type { Logger } from '../lib/log';
 
 // Forwarding, do-not-disturb and blocking codes dialled from a phone: the dialplan hands the
@@ -17,6 +16,12 @@ export class PhoneRefusal extends Error {}
 const SOUND_REFUSED = ['sound:invalid'];
 const SOUND_FAILED = ['sound:feature-not-avail-line'];
 
+interface StasisEvent {
+  args?: string[];
+  channel?: { id?: string };
+  playback?: { id?: string };
+}
+
 interface Call {
   ended: boolean;
   // Wakes whatever waits on this call (its playback) when it ends.
@@ -28,50 +33,60 @@ let playbackSeq = 0;
 export class CallHandlingCodes {
   private readonly finished = new Set<string>();
   private readonly waiting = new Map<string, () => void>();
-  private readonly app: StasisCalls<Call>;
+  private readonly calls = new Map<string, Call>();
+  private unsubscribe: (() => void) | null = null;
 
   constructor(
     private readonly ari: Ari,
     private readonly log: Logger,
     private readonly actions: Readonly<Record<string, CallHandlingAction>>,
-  ) {
-    // The Stasis app is shared with the PIN codes and greetings by phone: only ours here.
-    this.app = new StasisCalls<Call>(ari, {
-      kind: CALL_HANDLING_ARG,
-      open: () => ({ ended: false, end: () => undefined }),
-      run: (call, channelId, action, extension, digits) =>
-        this.run(call, channelId, action, extension, digits),
-      failed: (err, call, action) => {
-        if (!call.ended) this.log.error({ err, action }, 'call handling code failed');
-      },
-      ended: (call) => {
-        call.ended = true;
-        call.end();
-      },
-      event: (name, e) => {
-        if (name === 'PlaybackFinished' && e.playback?.id) {
-          this.finished.add(e.playback.id);
-          this.waiting.get(e.playback.id)?.();
-        }
-      },
-    });
-  }
+  ) {}
 
   start(): void {
-    this.app.start();
+    this.unsubscribe ??= this.ari.onEvent((name, data) => this.onEvent(name, data as StasisEvent));
   }
 
-  stop(): Promise<void> {
-    return this.app.stop();
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    const open = [...this.calls.keys()];
+    for (const call of this.calls.values()) call.end();
+    await Promise.all(open.map((id) => this.hangUp(id)));
   }
 
-  private async run(
-    call: Call,
-    channelId: string,
-    actionName: string,
-    extension: string,
-    digits: string,
-  ): Promise<void> {
+  private onEvent(name: string, e: StasisEvent): void {
+    const channelId = e.channel?.id;
+    if (name === 'StasisStart') {
+      const [kind, action, extension, digits] = e.args ?? [];
+      // The Stasis app is shared with the PIN codes and greetings by phone: only ours here.
+      if (kind !== CALL_HANDLING_ARG || !channelId) return;
+      const call: Call = { ended: false, end: () => undefined };
+      this.calls.set(channelId, call);
+      void this.run(channelId, action ?? '', extension ?? '', digits ?? '')
+        .catch((err: unknown) => {
+          if (!call.ended) this.log.error({ err, action }, 'call handling code failed');
+        })
+        .finally(() => {
+          this.calls.delete(channelId);
+          void this.hangUp(channelId);
+        });
+      return;
+    }
+    if (name === 'PlaybackFinished' && e.playback?.id) {
+      this.finished.add(e.playback.id);
+      this.waiting.get(e.playback.id)?.();
+      return;
+    }
+    if ((name === 'StasisEnd' || name === 'ChannelDestroyed') && channelId) {
+      const call = this.calls.get(channelId);
+      if (call) {
+        call.ended = true;
+        call.end();
+      }
+    }
+  }
+
+  private async run(channelId: string, actionName: string, extension: string, digits: string): Promise<void> {
     await this.ari.answer(channelId);
     const action = this.actions[actionName];
     let sounds: string[];
@@ -92,11 +107,12 @@ export class CallHandlingCodes {
         }
       }
     }
-    await this.play(call, channelId, sounds);
+    await this.play(channelId, sounds);
   }
 
-  private async play(call: Call, channelId: string, media: string[]): Promise<void> {
-    if (call.ended) return;
+  private async play(channelId: string, media: string[]): Promise<void> {
+    const call = this.calls.get(channelId);
+    if (!call || call.ended) return;
     const id = `sb-callhandling-${process.pid}-${++playbackSeq}`;
     const done = new Promise<void>((resolve) => {
       const deadline = setTimeout(() => finish(), 30_000);
@@ -118,5 +134,9 @@ export class CallHandlingCodes {
     }
     if (this.finished.has(id)) this.waiting.get(id)?.();
     await done;
+  }
+
+  private async hangUp(channelId: string): Promise<void> {
+    await this.ari.hangup(channelId).catch(() => undefined);
   }
 }

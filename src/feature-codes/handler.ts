@@ -1,7 +1,6 @@
 import argon2 from 'argon2';
 import type { Ari } from '../asterisk/ari';
 import { CallEnded, DtmfSession, type DtmfTiming } from '../asterisk/dtmf-session';
-import { StasisCalls } from '../asterisk/stasis-calls';
 import type { Logger } from '../lib/log';
 
 // Feature codes dialled from a phone (*28<id>, *99): the dialplan hands the call to the Stasis
@@ -34,46 +33,69 @@ const SOUND = {
   goodbye: 'sound:vm-goodbye',
 } as const;
 
+interface StasisEvent {
+  args?: string[];
+  channel?: { id?: string };
+  digit?: string;
+  playback?: { id?: string; target_uri?: string };
+}
+
 export class FeatureCodes {
+  private readonly sessions = new Map<string, DtmfSession>();
   private readonly failures = new Map<string, number[]>();
-  private readonly app: StasisCalls<DtmfSession>;
+  private unsubscribe: (() => void) | null = null;
 
   constructor(
     private readonly ari: Ari,
     private readonly log: Logger,
     private readonly actions: Readonly<Record<string, FeatureAction>>,
     private readonly timing: FeatureTiming = { firstDigitMs: 10_000, interDigitMs: 4_000 },
-  ) {
-    // The Stasis app is shared (greetings by phone use it too): only feature calls are ours.
-    this.app = new StasisCalls(ari, {
-      kind: FEATURE_ARG,
-      open: (channelId) =>
-        new DtmfSession(this.ari, channelId, {
-          timing: this.timing,
-          maxDigits: MAX_PIN_DIGITS,
-          // A PIN typed ahead up to # answers the prompt.
-          answeredAhead: (digits) => digits.includes('#'),
-          playbackPrefix: 'sb-feature',
-        }),
-      run: (session, _channelId, action, extension, param) => this.run(session, action, extension, param),
-      failed: (err, _session, action) => {
-        if (!(err instanceof CallEnded)) this.log.error({ err, action }, 'feature code failed');
-      },
-      ended: (session) => session.end(),
-      event: (name, e, session) => {
-        if (name === 'PlaybackFinished' && e.playback?.id) {
-          for (const s of this.app.calls.values()) s.playbackFinished(e.playback.id);
-        } else if (name === 'ChannelDtmfReceived' && e.digit) session?.key(e.digit);
-      },
-    });
-  }
+  ) {}
 
   start(): void {
-    this.app.start();
+    this.unsubscribe ??= this.ari.onEvent((name, data) => this.onEvent(name, data as StasisEvent));
   }
 
-  stop(): Promise<void> {
-    return this.app.stop();
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    const open = [...this.sessions.values()];
+    for (const s of open) s.end();
+    await Promise.all(open.map((s) => s.hangUp()));
+  }
+
+  private onEvent(name: string, e: StasisEvent): void {
+    const channelId = e.channel?.id;
+    if (name === 'StasisStart') {
+      const [kind, action, extension, param] = e.args ?? [];
+      // The Stasis app is shared (greetings by phone use it too): only feature calls are ours.
+      if (kind !== FEATURE_ARG || !channelId) return;
+      const session = new DtmfSession(this.ari, channelId, {
+        timing: this.timing,
+        maxDigits: MAX_PIN_DIGITS,
+        // A PIN typed ahead up to # answers the prompt.
+        answeredAhead: (digits) => digits.includes('#'),
+        playbackPrefix: 'sb-feature',
+      });
+      this.sessions.set(channelId, session);
+      void this.run(session, action ?? '', extension ?? '', param ?? '')
+        .catch((err: unknown) => {
+          if (!(err instanceof CallEnded)) this.log.error({ err, action }, 'feature code failed');
+        })
+        .finally(() => {
+          this.sessions.delete(channelId);
+          void session.hangUp();
+        });
+      return;
+    }
+    if (name === 'PlaybackFinished' && e.playback?.id) {
+      for (const s of this.sessions.values()) s.playbackFinished(e.playback.id);
+      return;
+    }
+    const session = channelId ? this.sessions.get(channelId) : undefined;
+    if (!session) return;
+    if (name === 'ChannelDtmfReceived' && e.digit) session.key(e.digit);
+    else if (name === 'StasisEnd' || name === 'ChannelDestroyed') session.end();
   }
 
   private async run(s: DtmfSession, actionName: string, extension: string, param: string): Promise<void> {

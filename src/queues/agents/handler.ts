@@ -1,5 +1,4 @@
 import type { Ari } from '../../asterisk/ari';
-import { StasisCalls } from '../../asterisk/stasis-calls';
 import type { Logger } from '../../lib/log';
 import type { QueueAgents } from './service';
 
@@ -18,52 +17,61 @@ const SOUND = {
   unavailable: 'sound:feature-not-avail-line',
 } as const;
 
-interface Call {
-  // Wakes whatever waits on this call (its playback) when the caller hangs up.
-  end: () => void;
+interface StasisEvent {
+  args?: string[];
+  channel?: { id?: string };
+  playback?: { id?: string };
 }
 
 let playbackSeq = 0;
 
 export class AgentCodes {
-  // Playback id → resolve.
+  private unsubscribe: (() => void) | null = null;
+  // Playback id → resolve, and the channels still up.
   private readonly playing = new Map<string, () => void>();
-  private readonly app: StasisCalls<Call>;
+  private readonly live = new Map<string, () => void>();
 
   constructor(
     private readonly ari: Ari,
     private readonly log: Logger,
     private readonly agents: QueueAgents,
-  ) {
-    // The Stasis app is shared with other features: only agent codes are ours.
-    this.app = new StasisCalls<Call>(ari, {
-      kind: AGENT_ARG,
-      open: () => ({ end: () => undefined }),
-      run: (call, channelId, action, extension, param) => this.run(call, channelId, action, extension, param),
-      failed: (err, _call, action, extension) =>
-        this.log.error({ err, action, extension }, 'agent code failed'),
-      ended: (call) => call.end(),
-      event: (name, e) => {
-        if (name === 'PlaybackFinished' && e.playback?.id) this.playing.get(e.playback.id)?.();
-      },
-    });
-  }
+  ) {}
 
   start(): void {
-    this.app.start();
+    this.unsubscribe ??= this.ari.onEvent((name, data) => this.onEvent(name, data as StasisEvent));
   }
 
-  stop(): Promise<void> {
-    return this.app.stop();
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    const open = [...this.live.keys()];
+    for (const end of this.live.values()) end();
+    await Promise.all(open.map((id) => this.hangUp(id)));
   }
 
-  private async run(
-    call: Call,
-    channelId: string,
-    action: string,
-    extension: string,
-    param: string,
-  ): Promise<void> {
+  private onEvent(name: string, e: StasisEvent): void {
+    const channelId = e.channel?.id;
+    if (name === 'StasisStart') {
+      const [kind, action, extension, param] = e.args ?? [];
+      // The Stasis app is shared with other features: only agent codes are ours.
+      if (kind !== AGENT_ARG || !channelId) return;
+      this.live.set(channelId, () => undefined);
+      void this.run(channelId, action ?? '', extension ?? '', param ?? '')
+        .catch((err: unknown) => this.log.error({ err, action, extension }, 'agent code failed'))
+        .finally(() => {
+          this.live.delete(channelId);
+          void this.hangUp(channelId);
+        });
+      return;
+    }
+    if (name === 'PlaybackFinished' && e.playback?.id) {
+      this.playing.get(e.playback.id)?.();
+      return;
+    }
+    if ((name === 'StasisEnd' || name === 'ChannelDestroyed') && channelId) this.live.get(channelId)?.();
+  }
+
+  private async run(channelId: string, action: string, extension: string, param: string): Promise<void> {
     await this.ari.answer(channelId);
     const by = `extension ${extension} (phone)`;
     let sound: string = SOUND.unavailable;
@@ -81,22 +89,22 @@ export class AgentCodes {
       }
     }
     if (sound === SOUND.unavailable) this.log.warn({ action, extension, param }, 'agent code refused');
-    await this.play(call, channelId, sound);
+    await this.play(channelId, sound);
   }
 
-  private async play(call: Call, channelId: string, media: string): Promise<void> {
+  private async play(channelId: string, media: string): Promise<void> {
     const id = `sb-agent-${process.pid}-${++playbackSeq}`;
     const done = new Promise<void>((resolve) => {
       const timer = setTimeout(() => finish(), 30_000);
       const finish = () => {
         clearTimeout(timer);
         this.playing.delete(id);
-        call.end = () => undefined;
+        this.live.set(channelId, () => undefined);
         resolve();
       };
       this.playing.set(id, finish);
       // The caller hanging up ends the wait as well.
-      call.end = finish;
+      this.live.set(channelId, finish);
     });
     try {
       await this.ari.play(channelId, id, [media]);
@@ -104,5 +112,9 @@ export class AgentCodes {
       this.playing.get(id)?.();
     }
     await done;
+  }
+
+  private async hangUp(channelId: string): Promise<void> {
+    await this.ari.hangup(channelId).catch(() => undefined);
   }
 }
