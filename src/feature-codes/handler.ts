@@ -1,6 +1,5 @@
 import argon2 from 'argon2';
 import type { Ari } from '../asterisk/ari';
-import { CallEnded, DtmfSession, type DtmfTiming } from '../asterisk/dtmf-session';
 import type { Logger } from '../lib/log';
 
 // Feature codes dialled from a phone (*28<id>, *99): the dialplan hands the call to the Stasis
@@ -17,7 +16,10 @@ export interface FeatureAction {
   perform(param: string, extension: string): Promise<string[]>;
 }
 
-export type FeatureTiming = DtmfTiming;
+export interface FeatureTiming {
+  firstDigitMs: number;
+  interDigitMs: number;
+}
 
 const MAX_ATTEMPTS = 3;
 const MAX_PIN_DIGITS = 10;
@@ -33,6 +35,16 @@ const SOUND = {
   goodbye: 'sound:vm-goodbye',
 } as const;
 
+class CallEnded extends Error {}
+
+interface Session {
+  channelId: string;
+  digits: string;
+  ended: boolean;
+  prompt: string | null; // a playback that the first key press may cut short
+  onChange: Set<() => void>;
+}
+
 interface StasisEvent {
   args?: string[];
   channel?: { id?: string };
@@ -40,9 +52,14 @@ interface StasisEvent {
   playback?: { id?: string; target_uri?: string };
 }
 
+let playbackSeq = 0;
+
 export class FeatureCodes {
-  private readonly sessions = new Map<string, DtmfSession>();
+  private readonly sessions = new Map<string, Session>();
   private readonly failures = new Map<string, number[]>();
+  // Playbacks being waited for, and those of them Asterisk has finished.
+  private readonly pendingPlaybacks = new Set<string>();
+  private readonly finishedPlaybacks = new Set<string>();
   private unsubscribe: (() => void) | null = null;
 
   constructor(
@@ -60,8 +77,8 @@ export class FeatureCodes {
     this.unsubscribe?.();
     this.unsubscribe = null;
     const open = [...this.sessions.values()];
-    for (const s of open) s.end();
-    await Promise.all(open.map((s) => s.hangUp()));
+    for (const s of open) this.end(s);
+    await Promise.all(open.map((s) => this.hangUp(s)));
   }
 
   private onEvent(name: string, e: StasisEvent): void {
@@ -70,13 +87,7 @@ export class FeatureCodes {
       const [kind, action, extension, param] = e.args ?? [];
       // The Stasis app is shared (greetings by phone use it too): only feature calls are ours.
       if (kind !== FEATURE_ARG || !channelId) return;
-      const session = new DtmfSession(this.ari, channelId, {
-        timing: this.timing,
-        maxDigits: MAX_PIN_DIGITS,
-        // A PIN typed ahead up to # answers the prompt.
-        answeredAhead: (digits) => digits.includes('#'),
-        playbackPrefix: 'sb-feature',
-      });
+      const session: Session = { channelId, digits: '', ended: false, prompt: null, onChange: new Set() };
       this.sessions.set(channelId, session);
       void this.run(session, action ?? '', extension ?? '', param ?? '')
         .catch((err: unknown) => {
@@ -84,33 +95,52 @@ export class FeatureCodes {
         })
         .finally(() => {
           this.sessions.delete(channelId);
-          void session.hangUp();
+          void this.hangUp(session);
         });
       return;
     }
-    if (name === 'PlaybackFinished' && e.playback?.id) {
-      for (const s of this.sessions.values()) s.playbackFinished(e.playback.id);
+    if (name === 'PlaybackFinished' && e.playback?.id && this.pendingPlaybacks.has(e.playback.id)) {
+      this.finishedPlaybacks.add(e.playback.id);
+      for (const s of this.sessions.values()) this.changed(s);
       return;
     }
     const session = channelId ? this.sessions.get(channelId) : undefined;
     if (!session) return;
-    if (name === 'ChannelDtmfReceived' && e.digit) session.key(e.digit);
-    else if (name === 'StasisEnd' || name === 'ChannelDestroyed') session.end();
+    if (name === 'ChannelDtmfReceived' && e.digit) {
+      session.digits += e.digit;
+      if (session.prompt) {
+        const prompt = session.prompt;
+        session.prompt = null;
+        void this.ari.stopPlayback(prompt).catch(() => undefined);
+      }
+      this.changed(session);
+    } else if (name === 'StasisEnd' || name === 'ChannelDestroyed') {
+      this.end(session);
+    }
   }
 
-  private async run(s: DtmfSession, actionName: string, extension: string, param: string): Promise<void> {
+  private changed(s: Session): void {
+    for (const fn of [...s.onChange]) fn();
+  }
+
+  private end(s: Session): void {
+    s.ended = true;
+    this.changed(s);
+  }
+
+  private async run(s: Session, actionName: string, extension: string, param: string): Promise<void> {
     await this.ari.answer(s.channelId);
     const action = this.actions[actionName];
     const key = `${actionName}:${param}`;
     const hash = action && /^[0-9]{1,20}$/.test(extension) ? await action.pinHash(param) : null;
     if (!action || !hash || this.lockedOut(key)) {
       this.log.warn({ action: actionName, param, extension }, 'feature code refused');
-      await s.play([SOUND.unavailable]);
+      await this.play(s, [SOUND.unavailable]);
       return;
     }
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      await s.play([SOUND.enterPin], true);
-      const pin = await s.collect();
+      await this.play(s, [SOUND.enterPin], true);
+      const pin = await this.collect(s);
       if (pin !== '' && (await argon2.verify(hash, pin).catch(() => false))) {
         let confirm: string[];
         try {
@@ -121,14 +151,84 @@ export class FeatureCodes {
           this.log.warn({ err, action: actionName, param, extension }, 'feature code could not act');
           confirm = [SOUND.unavailable];
         }
-        await s.play(confirm);
+        await this.play(s, confirm);
         return;
       }
       this.fail(key);
       this.log.warn({ action: actionName, param, extension, attempt }, 'feature code: wrong PIN');
-      await s.play([SOUND.wrong]);
+      await this.play(s, [SOUND.wrong]);
     }
-    await s.play([SOUND.goodbye]);
+    await this.play(s, [SOUND.goodbye]);
+  }
+
+  // One PIN from the keys pressed: up to #, MAX_PIN_DIGITS digits, or a pause. What follows
+  // stays in the buffer for the next attempt, so a caller may type ahead of the prompts.
+  private collect(s: Session): Promise<string> {
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = (value: string | null) => {
+        clearTimeout(timer);
+        s.onChange.delete(check);
+        if (value === null) reject(new CallEnded());
+        else resolve(value.replace(/[^0-9]/g, ''));
+      };
+      const take = (end: number, skip: number) => {
+        const pin = s.digits.slice(0, end);
+        s.digits = s.digits.slice(end + skip);
+        done(pin);
+      };
+      const arm = () => {
+        clearTimeout(timer);
+        const wait = s.digits === '' ? this.timing.firstDigitMs : this.timing.interDigitMs;
+        timer = setTimeout(() => take(s.digits.length, 0), wait);
+      };
+      const check = () => {
+        if (s.ended) return done(null);
+        const hashAt = s.digits.indexOf('#');
+        if (hashAt >= 0) return take(hashAt, 1);
+        if (s.digits.length >= MAX_PIN_DIGITS) return take(MAX_PIN_DIGITS, 0);
+        arm();
+      };
+      s.onChange.add(check);
+      check();
+    });
+  }
+
+  private async play(s: Session, media: string[], cutShortByDigits = false): Promise<void> {
+    if (s.ended) throw new CallEnded();
+    // A prompt the caller has already answered (typed ahead to #) is not played again.
+    if (cutShortByDigits && s.digits.includes('#')) return;
+    const id = `sb-feature-${process.pid}-${++playbackSeq}`;
+    if (cutShortByDigits) s.prompt = id;
+    this.pendingPlaybacks.add(id);
+    try {
+      await this.ari.play(s.channelId, id, media);
+    } catch (err) {
+      this.pendingPlaybacks.delete(id);
+      throw s.ended ? new CallEnded() : err;
+    }
+    await new Promise<void>((resolve, reject) => {
+      const deadline = setTimeout(() => finish(), 60_000);
+      const finish = (ended = false) => {
+        clearTimeout(deadline);
+        s.onChange.delete(check);
+        this.pendingPlaybacks.delete(id);
+        this.finishedPlaybacks.delete(id);
+        if (s.prompt === id) s.prompt = null;
+        if (ended) reject(new CallEnded());
+        else resolve();
+      };
+      const check = () => {
+        if (s.ended) finish(true);
+        else if (this.finishedPlaybacks.has(id) || (cutShortByDigits && s.prompt !== id)) finish();
+      };
+      s.onChange.add(check);
+      check();
+    });
+  }
+
+  private async hangUp(s: Session): Promise<void> {
+    await this.ari.hangup(s.channelId).catch(() => undefined);
   }
 
   private lockedOut(key: string): boolean {
