@@ -5,6 +5,8 @@
 
 export type MatchMode = 'match' | 'canmatch' | 'matchmore';
 
+const LOWEST_DIGIT = { N: '2', X: '0', Z: '1' } as const;
+
 // Spaces and dashes are eye candy in extension names (ext_cmp_exten ignores them).
 function stripFluff(s: string): string {
   return s.replace(/[ -]/g, '');
@@ -56,15 +58,12 @@ function matchCore(pattern: string, data: string, mode: MatchMode): 0 | 1 | 2 {
       }
       case 'n':
       case 'N':
-        if (d < '2' || d > '9') return 0;
-        break;
       case 'x':
       case 'X':
-        if (d < '0' || d > '9') return 0;
-        break;
       case 'z':
       case 'Z':
-        if (d < '1' || d > '9') return 0;
+        // N is 2-9, X is 0-9, Z is 1-9.
+        if (d < LOWEST_DIGIT[p.toUpperCase() as 'N' | 'X' | 'Z'] || d > '9') return 0;
         break;
       case '.':
         return 1;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RowId } from '../http/parse';
 import { displayName } from '../lib/names';
 
 // Uploads above this are refused before any conversion runs.
@@ -77,19 +78,6 @@ export const PlayToPhone = z.strictObject({
 });
 export type PlayToPhoneInput = z.infer<typeof PlayToPhone>;
 
-export const GreetingParams = z.strictObject({
-  id: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(2 ** 31),
-});
-export const VariantParams = z.strictObject({
-  id: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(2 ** 31),
-  language: Language,
-});
+export const GreetingParams = z.strictObject({ id: RowId });
+export const VariantParams = z.strictObject({ id: RowId, language: Language });
 export const JobParams = z.strictObject({ job: z.string().regex(/^[a-f0-9]{16}$/, 'a job id') });

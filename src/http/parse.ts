@@ -22,3 +22,10 @@ export function idParam(params: Record<string, unknown>, key = 'id'): number {
   if (result.success) return result.data;
   throw new ValidationError([{ path: key, message: 'must be a positive whole number' }]);
 }
+
+// The id of a row in a path parameter (AUTO_INCREMENT, positive, fits an INT).
+export const RowId = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(2 ** 31);

@@ -23,25 +23,11 @@ export async function buildJourneysOnce(
   const now = opts.now ?? new Date();
   const settled = new Date(now.getTime() - (opts.settleSeconds ?? 2) * 1000);
   const stale = new Date(now.getTime() - STALE_CALL_SECONDS * 1000);
-  const ended = await db('cel_events as e')
-    .leftJoin('call_journeys as j', 'j.linkedid', 'e.linkedid')
-    .where('e.eventtype', 'LINKEDID_END')
-    .whereBetween('e.eventtime', [new Date(now.getTime() - LOOKBACK_SECONDS * 1000), settled])
-    .whereNull('j.id')
-    .distinct('e.linkedid')
-    .limit(BATCH)
-    .pluck('e.linkedid');
+  const ended = await withoutJourney(db, 'LINKEDID_END', now, settled);
   // Calls that started before the stale point and have no journey: those without an end whose
   // last event is old enough are built as they are. Found by their CHAN_START (one per
   // channel, indexed by type and time) so a run never scans every event.
-  const unended = await db('cel_events as e')
-    .leftJoin('call_journeys as j', 'j.linkedid', 'e.linkedid')
-    .where('e.eventtype', 'CHAN_START')
-    .whereBetween('e.eventtime', [new Date(stale.getTime() - LOOKBACK_SECONDS * 1000), stale])
-    .whereNull('j.id')
-    .distinct('e.linkedid')
-    .limit(BATCH)
-    .pluck('e.linkedid');
+  const unended = await withoutJourney(db, 'CHAN_START', stale, stale);
   const endedSet = new Set<string>(ended);
   const abandoned: string[] = [];
   for (const linkedid of unended) {
@@ -150,4 +136,17 @@ async function saveJourney(db: Knex, j: AssembledJourney): Promise<boolean> {
       return true;
     }),
   );
+}
+
+// Calls with a CEL event of this type between `from` minus the look-back and `until` that
+// have no journey yet; at most one batch.
+function withoutJourney(db: Knex, eventtype: string, from: Date, until: Date): Promise<string[]> {
+  return db('cel_events as e')
+    .leftJoin('call_journeys as j', 'j.linkedid', 'e.linkedid')
+    .where('e.eventtype', eventtype)
+    .whereBetween('e.eventtime', [new Date(from.getTime() - LOOKBACK_SECONDS * 1000), until])
+    .whereNull('j.id')
+    .distinct('e.linkedid')
+    .limit(BATCH)
+    .pluck('e.linkedid');
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RowId } from '../http/parse';
 import { displayName } from '../lib/names';
 
 // Uploads above this are refused before any conversion runs.
@@ -30,13 +31,8 @@ export type UpdateMohClassInput = z.infer<typeof UpdateMohClass>;
 // (minus its extension) is used, and must pass the same check.
 export const UploadFields = z.strictObject({ name: MohName.optional() });
 
-const Id = z.coerce
-  .number()
-  .int()
-  .min(1)
-  .max(2 ** 31);
-export const MohParams = z.strictObject({ id: Id });
-export const MohFileParams = z.strictObject({ id: Id, fileId: Id });
+export const MohParams = z.strictObject({ id: RowId });
+export const MohFileParams = z.strictObject({ id: RowId, fileId: RowId });
 
 export function className(id: number): string {
   return `sb-moh-${id}`;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Destination } from '../destinations';
+import { boardName } from '../lib/names';
 import { QUEUE_STRATEGIES } from './state';
 
 export const MAX_MEMBERS = 500;
@@ -10,12 +11,7 @@ export const QueueNumber = z
   .string()
   .regex(/^[1-9][0-9]{1,9}$/, 'must be 2 to 10 digits, not starting with 0');
 
-export const QueueName = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(80, 'must be at most 80 characters')
-  .regex(/^[\p{L}\p{N} ._()'&-]+$/u, "letters, digits, spaces and . _ ( ) ' & - only");
+export const QueueName = boardName();
 
 const ExtensionNumber = z.string().regex(/^[1-9][0-9]{0,9}$/, 'must be an extension number');
 

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { NotFoundError } from '../http/errors';
 import { randomToken, sha256 } from '../lib/crypto';
+import { boardName } from '../lib/names';
 
 // Kiosk tokens open the wallboard (page, snapshot, stream) and nothing else. Their own prefix
 // keeps them apart from API tokens: the global bearer check refuses them everywhere.
@@ -10,12 +11,7 @@ const MAX_TOKEN_LENGTH = 200;
 // A screen reconnects often; last_used_at is a "still in use?" hint, not an access log.
 const TOUCH_EVERY_MS = 60_000;
 
-export const KioskName = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(80, 'must be at most 80 characters')
-  .regex(/^[\p{L}\p{N} ._()'&-]+$/u, "letters, digits, spaces and . _ ( ) ' & - only");
+export const KioskName = boardName();
 
 export const KioskTokenInput = z.strictObject({ name: KioskName });
 export type KioskTokenInput = z.infer<typeof KioskTokenInput>;
