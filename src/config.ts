@@ -60,7 +60,9 @@ const Env = z.object({
     .min(1)
     .max(24 * 30)
     .default(12),
-  COOKIE_SECURE: z.enum(['true', 'false']).default('false'),
+  // Unset: secure cookies in production unless bound to loopback (then: when the request came over
+  // TLS, as a proxy on the same host reports it); true/false override.
+  COOKIE_SECURE: z.enum(['true', 'false']).optional(),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   // express "trust proxy": which proxies may set X-Forwarded-For (the sign-in limit is per client).
   TRUST_PROXY: z.string().min(1).default('loopback'),
@@ -105,7 +107,9 @@ export interface Config {
   readonly applyDebounceMs: number;
   readonly ringSeconds: number;
   readonly sessionTtlHours: number;
-  readonly cookieSecure: boolean;
+  // 'tls': the Secure flag follows the request (req.secure, i.e. HTTPS or a trusted proxy's
+  // X-Forwarded-Proto), so plain http on 127.0.0.1 (`npm run up`) still signs in.
+  readonly cookieSecure: boolean | 'tls';
   readonly loginRateLimit: number;
   readonly trustProxy: string;
   readonly voicemailDelivery: { readonly intervalSeconds: number; readonly retrySeconds: number };
@@ -149,7 +153,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     applyDebounceMs: e.APPLY_DEBOUNCE_MS,
     ringSeconds: e.RING_SECONDS,
     sessionTtlHours: e.SESSION_TTL_HOURS,
-    cookieSecure: e.COOKIE_SECURE === 'true',
+    cookieSecure:
+      e.COOKIE_SECURE !== undefined
+        ? e.COOKIE_SECURE === 'true'
+        : e.NODE_ENV === 'production' && !isLoopback(e.HOST)
+          ? true
+          : 'tls',
     loginRateLimit: e.LOGIN_RATE_LIMIT,
     trustProxy: e.TRUST_PROXY,
     voicemailDelivery: Object.freeze({
@@ -157,4 +166,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retrySeconds: e.VOICEMAIL_DELIVERY_RETRY_SECONDS,
     }),
   });
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }

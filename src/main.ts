@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   if (admin.password) {
     // Printed once, on stdout, never logged: this is the only time it can be read.
     process.stdout.write(
-      `\nFirst admin created: user "${admin.username}", password "${admin.password}" (shown only now)\n\n`,
+      `\nFirst admin created: user "${admin.username}", password "${admin.password}" (shown only now; change it at first sign-in)\n\n`,
     );
   }
   // Bring Asterisk in line with the database at start (a no-op when nothing changed).

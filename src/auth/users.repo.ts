@@ -10,6 +10,11 @@ export interface UserRow {
   role: Role;
   extension_number: string | null;
   disabled: number | boolean;
+  must_change_password: number | boolean;
+  totp_secret: string | null;
+  totp_pending_secret: string | null;
+  totp_enabled_at: Date | null;
+  totp_last_step: number | string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -24,7 +29,13 @@ export async function findById(db: Knex, id: number): Promise<UserRow | undefine
 
 export async function insert(
   db: Knex,
-  row: { username: string; password_hash: string; role: Role; extension_number: string | null },
+  row: {
+    username: string;
+    password_hash: string;
+    role: Role;
+    extension_number: string | null;
+    must_change_password?: boolean;
+  },
 ): Promise<number> {
   const [id] = await db('users').insert(row);
   return Number(id);

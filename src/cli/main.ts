@@ -1,12 +1,13 @@
 import { parseArgs } from 'node:util';
 import { createUser, ensureFirstAdmin, Password } from '../auth/accounts';
-import { createApiToken } from '../auth/tokens';
+import { createApiToken, parseExpiresIn } from '../auth/tokens';
 import { findByUsername, ROLES, type Role } from '../auth/users.repo';
 import { createKnex, ensureDatabase } from '../db/knex';
 
 const USAGE = `usage:
   cli migrate
-  cli token create --user <username> [--name <label>]     prints the token alone
+  cli token create --user <username> [--name <label>] [--expires-in 30d|12h|never] [--read-only]
+                                                           prints the token alone (default: 90 days, full access)
   cli user create --username <name> --role admin|supervisor|user [--extension <number>]  (password from SB_NEW_PASSWORD)
   cli admin ensure                                         first admin from ADMIN_PASSWORD, or generated and printed once`;
 
@@ -20,6 +21,8 @@ async function main(argv: string[]): Promise<void> {
       username: { type: 'string' },
       role: { type: 'string' },
       extension: { type: 'string' },
+      'expires-in': { type: 'string' },
+      'read-only': { type: 'boolean' },
     },
   });
   const url = process.env['DATABASE_URL'] ?? 'mysql://root@127.0.0.1:3306/switchboard';
@@ -35,7 +38,12 @@ async function main(argv: string[]): Promise<void> {
       case 'token create': {
         const user = values.user ? await findByUsername(db, values.user) : undefined;
         if (!user) throw new Error(`no such user: ${values.user ?? '(missing --user)'}`);
-        process.stdout.write(`${await createApiToken(db, user.id, values.name ?? 'cli')}\n`);
+        const expiresIn = values['expires-in'];
+        const token = await createApiToken(db, user.id, values.name ?? 'cli', {
+          scope: values['read-only'] ? 'read' : 'full',
+          ...(expiresIn === undefined ? {} : { expiresAt: parseExpiresIn(expiresIn) }),
+        });
+        process.stdout.write(`${token}\n`);
         return;
       }
       case 'user create': {
@@ -58,7 +66,7 @@ async function main(argv: string[]): Promise<void> {
         });
         if (result.password)
           process.stdout.write(
-            `First admin created: user "${result.username}", password "${result.password}" (shown only now)\n`,
+            `First admin created: user "${result.username}", password "${result.password}" (shown only now; change it at first sign-in)\n`,
           );
         else process.stderr.write(result.created ? 'first admin created\n' : 'an admin already exists\n');
         return;

@@ -6,7 +6,7 @@ import { createApiToken } from '../auth/tokens';
 import type { UserRow } from '../auth/users.repo';
 import { ConflictError, NotFoundError, UnprocessableError } from '../http/errors';
 import { randomSecret } from '../lib/crypto';
-import type { CreateUser, PatchUser } from './schema';
+import type { CreateToken, CreateUser, PatchUser } from './schema';
 
 export function toApi(u: UserRow) {
   return {
@@ -15,6 +15,8 @@ export function toApi(u: UserRow) {
     role: u.role,
     extension_number: u.extension_number,
     disabled: Boolean(u.disabled),
+    mfa_enabled: Boolean(u.totp_secret && u.totp_enabled_at),
+    must_change_password: Boolean(u.must_change_password),
     created_at: u.created_at.toISOString(),
     updated_at: u.updated_at.toISOString(),
   };
@@ -95,20 +97,28 @@ export async function tokens(db: Knex, userId: number) {
   const rows = (await db('api_tokens').where({ user_id: userId }).orderBy('id')) as Array<{
     id: number;
     name: string;
+    scope: 'read' | 'full';
     created_at: Date;
     last_used_at: Date | null;
+    expires_at: Date | null;
   }>;
   return rows.map((t) => ({
     id: t.id,
     name: t.name,
+    scope: t.scope,
     created_at: t.created_at.toISOString(),
     last_used_at: t.last_used_at?.toISOString() ?? null,
+    expires_at: t.expires_at?.toISOString() ?? null,
+    expired: t.expires_at !== null && t.expires_at.getTime() <= Date.now(),
   }));
 }
 
-export async function createToken(db: Knex, userId: number, name: string) {
+export async function createToken(db: Knex, userId: number, input: z.infer<typeof CreateToken>) {
   await mustFind(db, userId);
-  return { name, token: await createApiToken(db, userId, name) };
+  const expiresAt =
+    input.expires_in_days === null ? null : new Date(Date.now() + input.expires_in_days * 86_400_000);
+  const token = await createApiToken(db, userId, input.name, { scope: input.scope, expiresAt });
+  return { name: input.name, scope: input.scope, expires_at: expiresAt?.toISOString() ?? null, token };
 }
 
 export async function revokeToken(db: Knex, userId: number, tokenId: number): Promise<void> {

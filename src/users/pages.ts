@@ -1,8 +1,10 @@
 import { Router } from 'express';
+import { mfaRequiredRoles, setMfaRequiredRoles } from '../auth/policy';
 import type { Deps } from '../deps';
 import { idParam, parse } from '../http/parse';
 import { handleForm } from '../web/forms';
 import {
+  formList,
   formString,
   formText,
   notFoundPage,
@@ -12,7 +14,7 @@ import {
   sendPage,
 } from '../web/page-helpers';
 import * as admin from './admin';
-import { CreateToken, CreateUser, PatchUser } from './schema';
+import { AccountPolicy, CreateToken, CreateUser, PatchUser } from './schema';
 
 const ROLES = ['admin', 'supervisor', 'user'];
 
@@ -26,6 +28,17 @@ function fromForm(body: unknown, isNew: boolean): Record<string, unknown> {
   return out;
 }
 
+// The token form (users/edit and the account page): expiry in days or "never", and the scope.
+export function tokenForm(body: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = { name: formString(body, 'name') ?? '' };
+  const scope = formString(body, 'scope');
+  if (scope) out['scope'] = scope;
+  const days = formString(body, 'expires_in_days');
+  if (days === 'never') out['expires_in_days'] = null;
+  else if (days) out['expires_in_days'] = /^[0-9]{1,5}$/.test(days) ? Number(days) : days;
+  return out;
+}
+
 export function userPages(deps: Deps): Router {
   const router = Router();
   const adminOnly = requirePage('admin');
@@ -36,7 +49,14 @@ export function userPages(deps: Deps): Router {
       req,
       res,
       'users/list',
-      { title: 'Users', nav: 'users', users: await admin.list(deps.db), roles: ROLES, ...extra },
+      {
+        title: 'Users',
+        nav: 'users',
+        users: await admin.list(deps.db),
+        roles: ROLES,
+        mfaRequired: await mfaRequiredRoles(deps.db),
+        ...extra,
+      },
       status,
     );
   };
@@ -53,6 +73,19 @@ export function userPages(deps: Deps): Router {
     });
   });
 
+  router.post('/users/policy', adminOnly, async (req, res) => {
+    await handleForm(res, {
+      run: () =>
+        setMfaRequiredRoles(
+          deps.db,
+          parse(AccountPolicy, { mfa_required_roles: formList(req.body, 'mfa_required_roles') })
+            .mfa_required_roles,
+        ),
+      redirect: '/users',
+      refused: ({ status, errors, errorMessage }) => listPage(req, res, { errors, errorMessage }, status),
+    });
+  });
+
   router.get('/users/:id', adminOnly, async (req, res) => {
     const id = idParam(req.params);
     const user = (await admin.list(deps.db)).find((u) => u.id === id);
@@ -66,6 +99,7 @@ export function userPages(deps: Deps): Router {
       account: user,
       roles: ROLES,
       tokens: await admin.tokens(deps.db, id),
+      tokenBase: `/users/${id}/tokens`,
     });
   });
 
@@ -81,6 +115,7 @@ export function userPages(deps: Deps): Router {
         account: user,
         roles: ROLES,
         tokens: await admin.tokens(deps.db, id),
+        tokenBase: `/users/${id}/tokens`,
         ...extra,
       },
       status,
@@ -109,8 +144,7 @@ export function userPages(deps: Deps): Router {
     const id = idParam(req.params);
     await handleForm(res, {
       run: () => {
-        const { name } = parse(CreateToken, { name: formString(req.body, 'name') ?? '' });
-        return admin.createToken(deps.db, id, name);
+        return admin.createToken(deps.db, id, parse(CreateToken, tokenForm(req.body)));
       },
       done: (newToken) => editPage(req, res, id, { newToken }, 201),
       refused: ({ status, errors, errorMessage }) => editPage(req, res, id, { errors, errorMessage }, status),

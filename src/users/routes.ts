@@ -1,11 +1,15 @@
-import type { Router } from 'express';
+import type { Request, Router } from 'express';
+import { changeOwnPassword } from '../auth/accounts';
+import { SESSION_COOKIE } from '../auth/middleware';
+import { mfaRequiredRoles, setMfaRequiredRoles } from '../auth/policy';
+import { destroyOtherSessions } from '../auth/sessions';
 import type { Deps } from '../deps';
 import { ADMIN, ALL_ROLES, apiRouter } from '../http/api';
 import { crud } from '../http/crud';
-import { UnauthenticatedError } from '../http/errors';
+import { AppError, UnauthenticatedError } from '../http/errors';
 import { idParam } from '../http/parse';
 import * as admin from './admin';
-import { CreateToken, CreateUser, PatchUser } from './schema';
+import { AccountPolicy, ChangePassword, CreateToken, CreateUser, PatchUser } from './schema';
 
 export function userRoutes(deps: Deps): Router {
   const api = apiRouter(deps, '');
@@ -22,6 +26,42 @@ export function userRoutes(deps: Deps): Router {
       if (!req.auth) throw new UnauthenticatedError();
       return { ...req.auth.user, extension_number: req.auth.user.extensionNumber, via: req.auth.via };
     },
+  );
+  api.op(
+    {
+      method: 'post',
+      path: '/api/v1/me/password',
+      summary: 'Change your own password (the current one required); your other sessions end',
+      roles: ALL_ROLES,
+      body: ChangePassword,
+    },
+    async ({ req, body }) => {
+      if (!req.auth) throw new UnauthenticatedError();
+      const keep = req.auth.via === 'session' ? sessionCookie(req) : null;
+      if (!(await changeOwnPassword(deps.db, req.auth.user.id, body.current_password, body.new_password)))
+        throw new AppError(403, 'wrong_password', 'the current password is wrong');
+      await destroyOtherSessions(deps.db, req.auth.user.id, keep);
+      return { changed: true };
+    },
+  );
+  api.op(
+    {
+      method: 'get',
+      path: '/api/v1/account-policy',
+      summary: 'Which roles must sign in with a second factor',
+      roles: ADMIN,
+    },
+    async () => ({ mfa_required_roles: await mfaRequiredRoles(deps.db) }),
+  );
+  api.op(
+    {
+      method: 'put',
+      path: '/api/v1/account-policy',
+      summary: 'Set which roles must sign in with a second factor (they are sent to enrol first)',
+      roles: ADMIN,
+      body: AccountPolicy,
+    },
+    async ({ body }) => ({ mfa_required_roles: await setMfaRequiredRoles(deps.db, body.mfa_required_roles) }),
   );
   crud(api, {
     db: deps.db,
@@ -62,7 +102,7 @@ export function userRoutes(deps: Deps): Router {
       body: CreateToken,
       status: 201,
     },
-    async ({ params, body }) => admin.createToken(deps.db, id(params), body.name),
+    async ({ params, body }) => admin.createToken(deps.db, id(params), body),
   );
   api.op(
     {
@@ -78,4 +118,9 @@ export function userRoutes(deps: Deps): Router {
     },
   );
   return api.router;
+}
+
+export function sessionCookie(req: Request): string | null {
+  const cookie = (req.cookies as Record<string, unknown> | undefined)?.[SESSION_COOKIE];
+  return typeof cookie === 'string' ? cookie : null;
 }

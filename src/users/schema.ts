@@ -22,6 +22,19 @@ export const PatchUser = z.strictObject({
   disabled: z.boolean().optional(),
 });
 
+// A token expires after expires_in_days (default 90; null: never, asked for explicitly); a
+// 'read' token may only read.
 export const CreateToken = z.strictObject({
   name: displayName(100),
+  scope: z.enum(['read', 'full']).default('full'),
+  expires_in_days: z.number().int().min(1).max(3650).nullable().default(90),
+});
+
+export const ChangePassword = z.strictObject({
+  current_password: z.string().min(1).max(200),
+  new_password: z.string().max(200),
+});
+
+export const AccountPolicy = z.strictObject({
+  mfa_required_roles: z.array(Role).max(3),
 });

@@ -1,8 +1,11 @@
-import { Router } from 'express';
+import { type Request, type Response, Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { verifyLogin } from '../auth/accounts';
+import { clearFailures, lockedFor, lockMessage, recordFailure } from '../auth/backoff';
+import { mfaEnabled, verifySecondFactor } from '../auth/mfa';
 import { SESSION_COOKIE } from '../auth/middleware';
-import { createSession, destroySession } from '../auth/sessions';
+import { createSession, destroySession, findSession, MFA_PENDING_MINUTES } from '../auth/sessions';
+import { findById } from '../auth/users.repo';
 import type { Deps } from '../deps';
 import { formString, sendPage } from './page-helpers';
 
@@ -24,6 +27,32 @@ export function authPages(deps: Deps): Router {
       ),
   });
 
+  const setCookie = (req: Request, res: Response, token: string, maxAgeMs: number) => {
+    const secure = deps.config.cookieSecure === 'tls' ? req.secure : deps.config.cookieSecure;
+    res.cookie(SESSION_COOKIE, token, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure,
+      maxAge: maxAgeMs,
+      path: '/',
+    });
+  };
+  const cookieOf = (req: Request): string | null => {
+    const cookie = (req.cookies as Record<string, unknown> | undefined)?.[SESSION_COOKIE];
+    return typeof cookie === 'string' && cookie.length > 0 && cookie.length < 200 ? cookie : null;
+  };
+  // A complete sign-in: a fresh session (never the pending one promoted, so a token seen before
+  // the second factor is worth nothing after it) and the backoff count cleared.
+  const signIn = async (req: Request, res: Response, userId: number, username: string, next?: string) => {
+    await clearFailures(deps.db, username);
+    const { token } = await createSession(deps.db, userId, deps.config.sessionTtlHours);
+    setCookie(req, res, token, deps.config.sessionTtlHours * 3_600_000);
+    deps.log.info({ username, ip: req.ip }, 'signed in');
+    res.redirect(303, safeNext(next) ?? '/extensions');
+  };
+  const loginPage = (req: Request, res: Response, extra: Record<string, unknown>, status: number) =>
+    sendPage(req, res, 'login', { title: 'Sign in', ...extra }, status);
+
   router.get('/login', (req, res) =>
     sendPage(req, res, 'login', { title: 'Sign in', next: safeNext(formString(req.query, 'next')) }),
   );
@@ -31,40 +60,90 @@ export function authPages(deps: Deps): Router {
   router.post('/login', loginLimiter, async (req, res) => {
     const username = (formString(req.body, 'username') ?? '').trim().slice(0, 64);
     const password = (formString(req.body, 'password') ?? '').slice(0, 200);
+    const next = safeNext(formString(req.body, 'next') ?? formString(req.query, 'next'));
+    // A locked account is refused before its password is even checked: guesses during the lock
+    // learn nothing.
+    const locked = username ? await lockedFor(deps.db, username) : 0;
+    if (locked > 0) {
+      deps.log.warn({ username, ip: req.ip }, 'sign-in refused: account locked');
+      loginPage(req, res, { error: lockMessage(locked), username, next }, 429);
+      return;
+    }
     const user = username && password ? await verifyLogin(deps.db, username, password) : null;
     if (!user) {
+      const lock = username ? await recordFailure(deps.db, username) : 0;
       deps.log.warn({ username, ip: req.ip }, 'failed sign-in');
-      sendPage(
+      const error = `Wrong username or password.${lock > 0 ? ` ${lockMessage(lock)}` : ''}`;
+      loginPage(req, res, { error, username, next }, 401);
+      return;
+    }
+    if (!mfaEnabled(user)) {
+      await signIn(req, res, user.id, user.username, next);
+      return;
+    }
+    // The password was right; the session it gets grants nothing until the code follows.
+    const { token } = await createSession(deps.db, user.id, deps.config.sessionTtlHours, 'mfa');
+    setCookie(req, res, token, MFA_PENDING_MINUTES * 60_000);
+    res.redirect(303, next ? `/login/code?next=${encodeURIComponent(next)}` : '/login/code');
+  });
+
+  const codePage = (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) =>
+    sendPage(
+      req,
+      res,
+      'login-code',
+      { title: 'Second factor', next: safeNext(formString(req.query, 'next')), ...extra },
+      status,
+    );
+
+  router.get('/login/code', async (req, res) => {
+    const cookie = cookieOf(req);
+    if (!cookie || !(await findSession(deps.db, cookie, 'mfa'))) {
+      res.redirect(303, '/login');
+      return;
+    }
+    codePage(req, res);
+  });
+
+  router.post('/login/code', loginLimiter, async (req, res) => {
+    const cookie = cookieOf(req);
+    const pending = cookie ? await findSession(deps.db, cookie, 'mfa') : null;
+    const user = pending ? await findById(deps.db, pending.userId) : undefined;
+    const next = safeNext(formString(req.body, 'next'));
+    if (!cookie || !pending || !user || user.disabled) {
+      loginPage(
         req,
         res,
-        'login',
-        {
-          title: 'Sign in',
-          error: 'Wrong username or password.',
-          username,
-          next: safeNext(formString(req.body, 'next')),
-        },
+        { error: 'Sign in again: the code must follow the password within 5 minutes.' },
         401,
       );
       return;
     }
-    const { token } = await createSession(deps.db, user.id, deps.config.sessionTtlHours);
-    res.cookie(SESSION_COOKIE, token, {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: deps.config.cookieSecure,
-      maxAge: deps.config.sessionTtlHours * 3_600_000,
-      path: '/',
-    });
-    res.redirect(
-      303,
-      safeNext(formString(req.body, 'next') ?? formString(req.query, 'next')) ?? '/extensions',
-    );
+    const locked = await lockedFor(deps.db, user.username);
+    if (locked > 0) {
+      await destroySession(deps.db, cookie);
+      loginPage(req, res, { error: lockMessage(locked), username: user.username }, 429);
+      return;
+    }
+    const code = (formString(req.body, 'code') ?? '').slice(0, 40);
+    if (!(await verifySecondFactor(deps.db, user.id, code))) {
+      const lock = await recordFailure(deps.db, user.username);
+      deps.log.warn({ username: user.username, ip: req.ip }, 'wrong second-factor code');
+      if (lock > 0) {
+        await destroySession(deps.db, cookie);
+        loginPage(req, res, { error: `Wrong code. ${lockMessage(lock)}`, username: user.username }, 401);
+        return;
+      }
+      codePage(req, res, { error: 'Wrong code.', next }, 401);
+      return;
+    }
+    await destroySession(deps.db, cookie);
+    await signIn(req, res, user.id, user.username, next);
   });
 
   router.post('/logout', async (req, res) => {
-    const cookie = (req.cookies as Record<string, unknown>)[SESSION_COOKIE];
-    if (typeof cookie === 'string') await destroySession(deps.db, cookie);
+    const cookie = cookieOf(req);
+    if (cookie) await destroySession(deps.db, cookie);
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     res.redirect(303, '/login');
   });
