@@ -1,8 +1,15 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { useTestApp } from '../../test/support/app';
+import { prepareTestDatabase } from '../../test/support/db-template';
+import { testEnv } from '../../test/support/env';
 import { postLogin } from '../../test/support/web';
+import { createKnex } from '../db/knex';
+import { createUser, ensureFirstAdmin } from './accounts';
+import { lockSecondsAfter } from './backoff';
+import { createApiToken } from './tokens';
 
 const run = promisify(execFile);
 
@@ -53,7 +60,8 @@ describe('web sign-in', () => {
 
   it('rate-limits failed sign-ins per client address', async () => {
     const ip = '10.1.2.3';
-    for (let i = 0; i < 5; i++) expect((await login('admin', `nope-${i}`, ip)).status).toBe(401);
+    // A different name each time: the per-account backoff alone would not stop this.
+    for (let i = 0; i < 5; i++) expect((await login(`nobody-${i}`, `nope-${i}`, ip)).status).toBe(401);
     const limited = await login('admin', 'admin-password-1', ip);
     expect(limited.status).toBe(429);
     expect(await limited.text()).toContain('Too many failed sign-ins');
@@ -125,6 +133,187 @@ describe('API tokens', () => {
     expect(stdout).toBe(`${token}\n`);
     const stored = await app.sb.deps.db('api_tokens').pluck('token_hash');
     expect(stored).not.toContain(token);
+    expect((await app.api('GET', '/api/v1/extensions', { token })).status).toBe(200);
+  });
+});
+
+describe('per-account backoff on failed sign-ins', () => {
+  it('doubles the lock with each failure past the free ones, up to 15 minutes', () => {
+    expect([1, 2, 3, 4, 5, 6].map(lockSecondsAfter)).toEqual([0, 0, 15, 30, 60, 120]);
+    expect(lockSecondsAfter(40)).toBe(900);
+  });
+
+  it('locks the account whatever the address, refuses even the right password while locked, and a success resets it', async () => {
+    await createUser(app.sb.deps.db, { username: 'backoff', password: 'backoff-password-1', role: 'user' });
+    // Each guess from another address: the per-address limit never triggers.
+    for (let i = 1; i <= 2; i++)
+      expect((await login('backoff', `guess-${i}`, `10.7.0.${i}`)).status).toBe(401);
+    const third = await login('backoff', 'guess-3', '10.7.0.3');
+    expect(third.status).toBe(401);
+    expect(await third.text()).toContain('Try again in 15 seconds');
+    const locked = await login('backoff', 'backoff-password-1', '10.7.0.4');
+    expect(locked.status).toBe(429);
+    expect(await locked.text()).toContain('Too many failed sign-ins for this account');
+    const row = await app.sb.deps.db('login_failures').where({ username: 'backoff' }).first();
+    expect(row.failures).toBe(3);
+    // The lock runs out (moved into the past rather than waited for), the next failure doubles it.
+    await app.sb.deps
+      .db('login_failures')
+      .where({ username: 'backoff' })
+      .update({ locked_until: new Date(Date.now() - 1000) });
+    expect(await (await login('backoff', 'guess-4', '10.7.0.5')).text()).toContain('Try again in 30 seconds');
+    await app.sb.deps
+      .db('login_failures')
+      .where({ username: 'backoff' })
+      .update({ locked_until: new Date(Date.now() - 1000) });
+    expect((await login('backoff', 'backoff-password-1', '10.7.0.6')).status).toBe(303);
+    expect(await app.sb.deps.db('login_failures').where({ username: 'backoff' }).first()).toBeUndefined();
+  });
+});
+
+describe('API token scopes and expiry', () => {
+  it('a read-only token reads but gets 403 on every write, and the write changes nothing', async () => {
+    const admin = await app.sb.deps.db('users').where({ username: 'admin' }).first();
+    const token = await createApiToken(app.sb.deps.db, admin.id, 'ro', { scope: 'read' });
+    expect((await app.api('GET', '/api/v1/extensions', { token })).status).toBe(200);
+    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
+      const res = await app.api(method, '/api/v1/extensions', {
+        token,
+        body: { number: '6101', display_name: 'RO' },
+      });
+      expect(res.status).toBe(403);
+      expect(res.body.error.message).toBe('this API token is read-only');
+    }
+    expect((await app.api('GET', '/api/v1/extensions/6101')).status).toBe(404);
+  });
+
+  it('an expired token answers 401 and says so', async () => {
+    const admin = await app.sb.deps.db('users').where({ username: 'admin' }).first();
+    const token = await createApiToken(app.sb.deps.db, admin.id, 'old', {
+      expiresAt: new Date(Date.now() - 1000),
+    });
+    const res = await app.api('GET', '/api/v1/extensions', { token });
+    expect(res.status).toBe(401);
+    expect(res.body.error.message).toBe('the API token has expired');
+  });
+
+  it('the admin API creates tokens with a default 90-day expiry, or read-only and never expiring, and refuses a bad lifetime', async () => {
+    const me = (await app.api('GET', '/api/v1/me')).body;
+    const made = await app.api('POST', `/api/v1/users/${me.id}/tokens`, { body: { name: 'default' } });
+    expect(made.status).toBe(201);
+    const days = (Date.parse(made.body.expires_at) - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(89.9);
+    expect(days).toBeLessThanOrEqual(90);
+    const forever = await app.api('POST', `/api/v1/users/${me.id}/tokens`, {
+      body: { name: 'dash', scope: 'read', expires_in_days: null },
+    });
+    expect(forever.body).toMatchObject({ scope: 'read', expires_at: null });
+    expect((await app.api('DELETE', '/api/v1/extensions/1', { token: forever.body.token })).status).toBe(403);
+    const before = (await app.api('GET', `/api/v1/users/${me.id}/tokens`)).body.items.length;
+    const bad = await app.api('POST', `/api/v1/users/${me.id}/tokens`, {
+      body: { name: 'x', expires_in_days: 0 },
+    });
+    expect(bad.status).toBe(400);
+    expect((await app.api('GET', `/api/v1/users/${me.id}/tokens`)).body.items).toHaveLength(before);
+  });
+
+  it('the CLI makes a read-only token with a lifetime, and refuses a malformed one', async () => {
+    const env = {
+      ...process.env,
+      DATABASE_URL: `${process.env['TEST_MYSQL_SERVER'] ?? 'mysql://root@127.0.0.1:3306'}/${app.dbName}`,
+    };
+    const cli = join(__dirname, '..', 'cli', 'main.ts');
+    const { stdout } = await run(
+      'npx',
+      [
+        'tsx',
+        cli,
+        'token',
+        'create',
+        '--user',
+        'super',
+        '--name',
+        'ro-cli',
+        '--read-only',
+        '--expires-in',
+        '7d',
+      ],
+      { env, timeout: 60_000 },
+    );
+    const token = stdout.trim();
+    expect((await app.api('GET', '/api/v1/me', { token })).status).toBe(200);
+    expect((await app.api('POST', '/api/v1/extensions', { token, body: {} })).status).toBe(403);
+    const row = await app.sb.deps.db('api_tokens').where({ name: 'ro-cli' }).first();
+    expect(row.scope).toBe('read');
+    expect((row.expires_at.getTime() - Date.now()) / 86_400_000).toBeCloseTo(7, 1);
+    await expect(
+      run(
+        'npx',
+        ['tsx', cli, 'token', 'create', '--user', 'super', '--name', 'bad', '--expires-in', '7 weeks'],
+        {
+          env,
+          timeout: 60_000,
+        },
+      ),
+    ).rejects.toMatchObject({ stderr: expect.stringContaining('--expires-in must be like 30d') });
+    expect(await app.sb.deps.db('api_tokens').where({ name: 'bad' }).first()).toBeUndefined();
+  });
+});
+
+describe('own password', () => {
+  it('changes with the current password, refuses a weak or wrong one, and ends the other sessions', async () => {
+    await createUser(app.sb.deps.db, { username: 'changer', password: 'changer-password-1', role: 'user' });
+    const other = await session('changer', 'changer-password-1');
+    const id = (await app.sb.deps.db('users').where({ username: 'changer' }).first()).id;
+    const token = await createApiToken(app.sb.deps.db, id, 'self');
+    const change = (body: unknown) => app.api('POST', '/api/v1/me/password', { token, body });
+    const wrong = await change({ current_password: 'not-it-at-all', new_password: 'a-new-password-2' });
+    expect(wrong.status).toBe(403);
+    const weak = await change({ current_password: 'changer-password-1', new_password: 'short' });
+    expect(weak.status).toBe(422);
+    expect(weak.body.error.details[0].path).toBe('new_password');
+    expect((await fetch(`${app.url}/api/v1/me`, { headers: { cookie: other.cookie } })).status).toBe(200);
+    const ok = await change({ current_password: 'changer-password-1', new_password: 'a-new-password-2' });
+    expect(ok.status).toBe(200);
+    expect((await fetch(`${app.url}/api/v1/me`, { headers: { cookie: other.cookie } })).status).toBe(401);
+    expect((await login('changer', 'changer-password-1', '10.8.0.1')).status).toBe(401);
+    expect((await login('changer', 'a-new-password-2', '10.8.0.2')).status).toBe(303);
+  });
+});
+
+describe('the first admin', () => {
+  it('gets a generated password flagged must-change, and its session reaches only the change-password page', async () => {
+    const dbName = `sb_test_${randomBytes(5).toString('hex')}`;
+    await prepareTestDatabase(testEnv.mysqlServer, dbName);
+    const fresh = createKnex(`${testEnv.mysqlServer}/${dbName}`, { min: 0, max: 1 });
+    try {
+      const first = await ensureFirstAdmin(fresh, { username: 'root-admin' });
+      expect(first.password).toMatch(/^[A-Za-z0-9]{20}$/);
+      expect((await fresh('users').where({ username: 'root-admin' }).first()).must_change_password).toBe(1);
+      const chosen = await ensureFirstAdmin(fresh, { username: 'x', password: 'chosen-password-1' });
+      expect(chosen.created).toBe(false);
+    } finally {
+      await fresh.raw(`DROP DATABASE \`${dbName}\``);
+      await fresh.destroy();
+    }
+    // The same flag on this app's database: the session is held at the change-password page.
+    await createUser(app.sb.deps.db, {
+      username: 'firstish',
+      password: 'generated-password-1',
+      role: 'admin',
+      mustChangePassword: true,
+    });
+    const res = await login('firstish', 'generated-password-1', '10.8.1.1');
+    const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+    const page = await fetch(`${app.url}/extensions`, { headers: { cookie }, redirect: 'manual' });
+    expect(page.status).toBe(303);
+    expect(page.headers.get('location')).toBe('/account/password');
+    const api = await fetch(`${app.url}/api/v1/extensions`, { headers: { cookie } });
+    expect(api.status).toBe(403);
+    expect((await api.json()).error.code).toBe('password_change_required');
+    // A token of the same account is not held back: machines do not change passwords.
+    const id = (await app.sb.deps.db('users').where({ username: 'firstish' }).first()).id;
+    const token = await createApiToken(app.sb.deps.db, id, 'ops');
     expect((await app.api('GET', '/api/v1/extensions', { token })).status).toBe(200);
   });
 });

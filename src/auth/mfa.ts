@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { generateSecret, generateURI, verify } from 'otplib';
+import { Secret, TOTP } from 'otpauth';
 import QRCode from 'qrcode';
 import { randomSecret, sha256 } from '../lib/crypto';
 import { findById, type UserRow } from './users.repo';
@@ -7,8 +7,9 @@ import { findById, type UserRow } from './users.repo';
 // TOTP (RFC 6238, 30 s, 6 digits) as every authenticator app reads it. The secret never leaves
 // the server except on the enrolment page, once; it is never logged nor returned by the API.
 const ISSUER = 'Switchboard';
+const PERIOD = 30;
 // One step either side absorbs a phone clock a little off.
-const TOLERANCE_SECONDS = 30;
+const WINDOW = 1;
 export const RECOVERY_CODE_COUNT = 10;
 
 export function mfaEnabled(user: Pick<UserRow, 'totp_secret' | 'totp_enabled_at'>): boolean {
@@ -24,7 +25,8 @@ export interface Enrolment {
 // A new pending secret: it replaces any earlier pending one and becomes active only once a code
 // from it is confirmed, so a half-done enrolment never locks the user out.
 export async function startEnrolment(db: Knex, user: UserRow): Promise<Enrolment> {
-  const secret = generateSecret();
+  // 160 bits, as RFC 4226 recommends for HMAC-SHA1.
+  const secret = new Secret({ size: 20 }).base32;
   await db('users').where({ id: user.id }).update({ totp_pending_secret: secret });
   return enrolmentFor(user.username, secret);
 }
@@ -35,18 +37,22 @@ export async function pendingEnrolment(db: Knex, userId: number): Promise<Enrolm
 }
 
 async function enrolmentFor(username: string, secret: string): Promise<Enrolment> {
-  const uri = generateURI({ issuer: ISSUER, label: username, secret });
+  const uri = totp(secret, username).toString();
   return { secret, uri, qrDataUrl: await QRCode.toDataURL(uri, { margin: 1, width: 220 }) };
 }
 
-async function timeStepOf(secret: string, code: string, after: number | null): Promise<number | null> {
-  const result = await verify({
-    secret,
-    token: code,
-    epochTolerance: TOLERANCE_SECONDS,
-    ...(after === null ? {} : { afterTimeStep: after }),
-  });
-  return result.valid && 'timeStep' in result ? result.timeStep : null;
+function totp(secret: string, label = ''): TOTP {
+  return new TOTP({ issuer: ISSUER, label, secret: Secret.fromBase32(secret), period: PERIOD, digits: 6 });
+}
+
+// The time step the code belongs to, or null when it is wrong or not newer than `after` (a code
+// already used).
+function timeStepOf(secret: string, code: string, after: number | null): number | null {
+  const now = Date.now();
+  const delta = totp(secret).validate({ token: code, timestamp: now, window: WINDOW });
+  if (delta === null) return null;
+  const step = Math.floor(now / 1000 / PERIOD) + delta;
+  return after !== null && step <= after ? null : step;
 }
 
 const SIX_DIGITS = /^[0-9]{6}$/;
@@ -58,7 +64,7 @@ export async function confirmEnrolment(db: Knex, userId: number, code: string): 
   const secret = user?.totp_pending_secret;
   const clean = code.replace(/\s/g, '');
   if (!user || !secret || !SIX_DIGITS.test(clean)) return null;
-  const step = await timeStepOf(secret, clean, null);
+  const step = timeStepOf(secret, clean, null);
   if (step === null) return null;
   return db.transaction(async (trx) => {
     await trx('users')
@@ -124,7 +130,7 @@ export async function verifySecondFactor(db: Knex, userId: number, input: string
   const clean = input.replace(/\s/g, '');
   if (SIX_DIGITS.test(clean)) {
     const last = user.totp_last_step === null ? null : Number(user.totp_last_step);
-    const step = await timeStepOf(user.totp_secret, clean, last);
+    const step = timeStepOf(user.totp_secret, clean, last);
     if (step === null) return false;
     const updated = await db('users')
       .where({ id: userId })
