@@ -6,6 +6,7 @@ import { useTestApp } from '../../test/support/app';
 import { prepareTestDatabase } from '../../test/support/db-template';
 import { testEnv } from '../../test/support/env';
 import { postLogin } from '../../test/support/web';
+import { loadConfig } from '../config';
 import { createKnex } from '../db/knex';
 import { createUser, ensureFirstAdmin } from './accounts';
 import { lockSecondsAfter } from './backoff';
@@ -315,5 +316,40 @@ describe('the first admin', () => {
     const id = (await app.sb.deps.db('users').where({ username: 'firstish' }).first()).id;
     const token = await createApiToken(app.sb.deps.db, id, 'ops');
     expect((await app.api('GET', '/api/v1/extensions', { token })).status).toBe(200);
+  });
+});
+
+describe('secure cookies', () => {
+  it('are the default in production off loopback; on loopback the flag follows TLS; COOKIE_SECURE overrides', () => {
+    const secure = (env: Record<string, string>) => loadConfig({ ARI_PASSWORD: 'x', ...env }).cookieSecure;
+    expect(secure({ NODE_ENV: 'production', HOST: '0.0.0.0' })).toBe(true);
+    expect(secure({ NODE_ENV: 'production', HOST: '127.0.0.1' })).toBe('tls');
+    expect(secure({ NODE_ENV: 'production', HOST: '0.0.0.0', COOKIE_SECURE: 'false' })).toBe(false);
+    expect(secure({ NODE_ENV: 'development', HOST: '127.0.0.1', COOKIE_SECURE: 'true' })).toBe(true);
+  });
+
+  it('on loopback, a sign-in through a TLS proxy gets a Secure cookie and plain http does not', async () => {
+    const plain = await login('admin', 'admin-password-1', '10.8.2.1');
+    expect(plain.headers.get('set-cookie')).not.toMatch(/;\s*Secure/i);
+    const res = await postLogin(app, 'admin', 'admin-password-1', {
+      'x-forwarded-for': '10.8.2.2',
+      'x-forwarded-proto': 'https',
+    });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('set-cookie')).toMatch(/;\s*Secure/i);
+  });
+});
+
+describe('admin reset of a second factor', () => {
+  it('removes it, so the next sign-in needs the password alone', async () => {
+    const db = app.sb.deps.db;
+    const id = await createUser(db, { username: 'lostphone', password: 'lostphone-pass-1', role: 'user' });
+    await db('users').where({ id }).update({ totp_secret: 'JBSWY3DPEHPK3PXP', totp_enabled_at: new Date() });
+    const held = await login('lostphone', 'lostphone-pass-1', '10.8.3.1');
+    expect(held.headers.get('location')).toBe('/login/code');
+    expect((await app.api('DELETE', `/api/v1/users/${id}/mfa`)).status).toBe(204);
+    expect((await app.api('DELETE', '/api/v1/users/999999/mfa')).status).toBe(404);
+    const res = await login('lostphone', 'lostphone-pass-1', '10.8.3.2');
+    expect(res.headers.get('location')).toBe('/extensions');
   });
 });

@@ -2,6 +2,7 @@ import argon2 from 'argon2';
 import type { Knex } from 'knex';
 import type { z } from 'zod';
 import { createUser } from '../auth/accounts';
+import { disableMfa } from '../auth/mfa';
 import { createApiToken } from '../auth/tokens';
 import type { UserRow } from '../auth/users.repo';
 import { ConflictError, NotFoundError, UnprocessableError } from '../http/errors';
@@ -119,6 +120,13 @@ export async function createToken(db: Knex, userId: number, input: z.infer<typeo
     input.expires_in_days === null ? null : new Date(Date.now() + input.expires_in_days * 86_400_000);
   const token = await createApiToken(db, userId, input.name, { scope: input.scope, expiresAt });
   return { name: input.name, scope: input.scope, expires_at: expiresAt?.toISOString() ?? null, token };
+}
+
+// A lost phone: the admin removes the second factor; if the role requires one, the user is sent
+// to enrol again at the next sign-in.
+export async function resetMfa(db: Knex, id: number): Promise<void> {
+  await mustFind(db, id);
+  await disableMfa(db, id);
 }
 
 export async function revokeToken(db: Knex, userId: number, tokenId: number): Promise<void> {

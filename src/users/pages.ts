@@ -151,6 +151,12 @@ export function userPages(deps: Deps): Router {
     });
   });
 
+  router.post('/users/:id/mfa/reset', adminOnly, async (req, res) => {
+    const id = idParam(req.params);
+    await admin.resetMfa(deps.db, id);
+    res.redirect(303, `/users/${id}`);
+  });
+
   router.post('/users/:id/tokens/:tokenId/delete', adminOnly, async (req, res) => {
     const id = idParam(req.params);
     const tokenId = idParam(req.params, 'tokenId');

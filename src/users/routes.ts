@@ -107,6 +107,19 @@ export function userRoutes(deps: Deps): Router {
   api.op(
     {
       method: 'delete',
+      path: '/api/v1/users/:id/mfa',
+      summary: "Remove a user's second factor and recovery codes (a lost phone)",
+      roles: ADMIN,
+      status: 204,
+    },
+    async ({ params }) => {
+      await admin.resetMfa(deps.db, id(params));
+      return undefined;
+    },
+  );
+  api.op(
+    {
+      method: 'delete',
       path: '/api/v1/users/:id/tokens/:tokenId',
       summary: 'Revoke an API token',
       roles: ADMIN,
