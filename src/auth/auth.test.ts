@@ -170,6 +170,33 @@ describe('per-account backoff on failed sign-ins', () => {
     expect((await login('backoff', 'backoff-password-1', '10.7.0.6')).status).toBe(303);
     expect(await app.sb.deps.db('login_failures').where({ username: 'backoff' }).first()).toBeUndefined();
   });
+
+  it('counts wrong second-factor codes too: the third ends the half-signed-in session and locks the account', async () => {
+    const db = app.sb.deps.db;
+    const id = await createUser(db, { username: 'codeguess', password: 'codeguess-pass-1', role: 'user' });
+    await db('users').where({ id }).update({ totp_secret: 'JBSWY3DPEHPK3PXP', totp_enabled_at: new Date() });
+    const pending = await login('codeguess', 'codeguess-pass-1', '10.7.1.1');
+    expect(pending.headers.get('location')).toBe('/login/code');
+    const cookie = pending.headers.get('set-cookie')!.split(';')[0]!;
+    expect((await fetch(`${app.url}/api/v1/me`, { headers: { cookie } })).status).toBe(401);
+    const guess = (code: string) =>
+      fetch(`${app.url}/login/code`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          cookie,
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-forwarded-for': '10.7.1.2',
+        },
+        body: new URLSearchParams({ code }).toString(),
+      });
+    expect(await (await guess('not-a-code')).text()).toContain('Wrong code.');
+    expect((await guess('12345')).status).toBe(401);
+    const third = await guess('abcd-efgh-jk');
+    expect(await third.text()).toContain('Try again in 15 seconds');
+    expect(await db('sessions').where({ user_id: id })).toHaveLength(0);
+    expect((await login('codeguess', 'codeguess-pass-1', '10.7.1.3')).status).toBe(429);
+  });
 });
 
 describe('API token scopes and expiry', () => {

@@ -29,6 +29,13 @@ export async function lockedFor(db: Knex, username: string): Promise<number> {
 
 // Counts one failure and returns the lock it earned, in seconds.
 export async function recordFailure(db: Knex, username: string): Promise<number> {
+  // Names typed once and never again (most of them made up) do not pile up.
+  await db('login_failures')
+    .where('last_failed_at', '<', new Date(Date.now() - FORGET_AFTER_MS))
+    .andWhere((q) => {
+      q.whereNull('locked_until').orWhere('locked_until', '<', new Date());
+    })
+    .delete();
   return db.transaction(async (trx) => {
     const row = await trx('login_failures')
       .where({ username: key(username) })
