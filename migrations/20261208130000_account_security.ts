@@ -6,9 +6,10 @@ import type { Knex } from 'knex';
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('users', (t) => {
     t.boolean('must_change_password').notNullable().defaultTo(false);
-    // Base32 TOTP secret; pending until the user confirms it with a code.
-    t.string('totp_secret', 64).nullable();
-    t.string('totp_pending_secret', 64).nullable();
+    // Base32 TOTP secret; pending until the user confirms it with a code. 255 wide so an
+    // encrypted form fits when secrets at rest are encrypted.
+    t.string('totp_secret', 255).nullable();
+    t.string('totp_pending_secret', 255).nullable();
     t.timestamp('totp_enabled_at', { precision: 3 }).nullable();
     // The last accepted TOTP time step: a code is accepted once (replay protection).
     t.bigInteger('totp_last_step').nullable();
