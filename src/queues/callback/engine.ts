@@ -83,6 +83,7 @@ const CAP_TEXT: Record<CapRefusal, string> = {
   'number-day': 'the number had too many callback requests in 24 hours',
   'caller-day': 'the caller had too many callback requests in 24 hours',
   'queue-pending': 'the queue has too many open callback requests',
+  'no-queue': 'the queue no longer exists',
 };
 
 interface AriEvent {
@@ -262,7 +263,10 @@ export class CallbackEngine {
     const caller = callerArg.replace(/[^0-9+]/g, '').slice(0, 21);
     const refuse = async (sound: string, reason: string, number?: string) => {
       this.deps.log.warn({ queue, caller, number, reason }, 'queue callback refused');
-      await s.play([sound, SOUND.goodbye]);
+      // The refusal on its own, then goodbye: a playback names only one of its media in its
+      // events, and what the caller was refused for is the one that matters.
+      await s.play([sound]);
+      await s.play([SOUND.goodbye]);
     };
     // Caps that do not depend on the number refuse before anything is asked.
     const early = await repo.capRefusal(this.deps.db, { queue, caller }, policy);

@@ -39,13 +39,13 @@ export interface CallbackCaps {
 // Why a request is refused: one open request per number across all queues; at most so many per
 // number and per caller ID in 24 hours (any outcome counts, cancelled too: a refused or
 // cancelled caller must not simply try again); at most so many open in the queue.
-export type CapRefusal = 'number-open' | 'number-day' | 'caller-day' | 'queue-pending';
+export type CapRefusal = 'number-open' | 'number-day' | 'caller-day' | 'queue-pending' | 'no-queue';
 
 export async function capRefusal(
   db: Knex,
   req: { queue: string; caller: string; number?: string },
   caps: CallbackCaps,
-): Promise<CapRefusal | null> {
+): Promise<Exclude<CapRefusal, 'no-queue'> | null> {
   const count = async (where: (q: Knex.QueryBuilder) => void) => {
     const q = db(TABLE).count({ n: '*' });
     where(q);
@@ -81,7 +81,12 @@ export async function insertWithinCaps(
 ): Promise<{ id: number } | { refused: CapRefusal }> {
   return db.transaction(
     async (trx) => {
-      await trx('queues').select('id').orderBy('id').forUpdate();
+      // Every queue's row, the asking queue's among them: a queue that no longer exists takes
+      // no request, and with its row locked there is always a lock to wait on.
+      const queues = (await trx('queues').select('number').orderBy('id').forUpdate()) as Array<{
+        number: string;
+      }>;
+      if (!queues.some((q) => q.number === req.queue)) return { refused: 'no-queue' as const };
       const refused = await capRefusal(trx, req, caps);
       if (refused) return { refused };
       const [id] = await trx(TABLE).insert({ ...req, status: 'pending' });
