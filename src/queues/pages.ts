@@ -7,9 +7,9 @@ import { describeDestination } from '../destinations';
 import { destinationFormValue, destinationFromForm, destinationOptions } from '../destinations/picker';
 import type { ErrorDetail } from '../http/errors';
 import { formNumber, ID_RANGE, type NumberRange, numberFrom, parseForm } from '../web/forms';
-import { formString, greetingChoices, listPage, requirePage } from '../web/page-helpers';
+import { formList, formString, greetingChoices, listPage, requirePage } from '../web/page-helpers';
 import { rowForms } from '../web/row-forms';
-import { CreateQueue, UpdateQueue } from './schema';
+import { CALLBACK_CLASSES, CALLBACK_DEFAULTS, CreateQueue, UpdateQueue } from './schema';
 import * as service from './service';
 import { QUEUE_STRATEGIES } from './state';
 
@@ -54,6 +54,12 @@ const NUMBER_FIELDS: Record<string, NumberRange> = {
   vip_priority: { min: 1, max: 10 },
 };
 
+const CALLBACK_CAPS: Record<string, NumberRange> = {
+  max_pending: { min: 1, max: 1000 },
+  max_per_number_per_day: { min: 1, max: 50 },
+  max_per_caller_per_day: { min: 1, max: 100 },
+};
+
 function fromForm(body: Record<string, unknown>): Record<string, unknown> {
   const raw: Record<string, unknown> = {
     number: (formString(body, 'number') ?? '').trim(),
@@ -81,6 +87,14 @@ function fromForm(body: Record<string, unknown>): Record<string, unknown> {
   if (attempts !== undefined) callback['max_attempts'] = attempts;
   const retry = formNumber(body, 'callback_retry_seconds', { min: 10, max: 3600 });
   if (retry !== undefined) callback['retry_seconds'] = retry;
+  // Every ticked class is passed on, whatever its name: the schema refuses the ones a callback
+  // may never dial.
+  callback['allowed_classes'] = formList(body, 'callback_allowed_classes');
+  callback['allow_typed_numbers'] = checked(body, 'callback_allow_typed_numbers');
+  for (const [key, range] of Object.entries(CALLBACK_CAPS)) {
+    const v = formNumber(body, `callback_${key}`, range);
+    if (v !== undefined) callback[key] = v;
+  }
   raw['callback'] = callback;
   return raw;
 }
@@ -93,7 +107,10 @@ function formErrors(details: ErrorDetail[]): ErrorDetail[] {
     if (d.path.startsWith('failover_destination'))
       return { path: 'failover_destination', message: d.message };
     if (d.path.startsWith('callback.'))
-      return { path: `callback_${d.path.slice('callback.'.length)}`, message: d.message };
+      return {
+        path: `callback_${d.path.slice('callback.'.length).replace(/\.[0-9]+$/, '')}`,
+        message: d.message,
+      };
     return d;
   });
 }
@@ -117,6 +134,21 @@ function formValues(q: Record<string, unknown>): Record<string, unknown> {
     callback_key: callback['key'] ?? '1',
     callback_max_attempts: callback['max_attempts'] ?? 3,
     callback_retry_seconds: callback['retry_seconds'] ?? 60,
+    callback_allow_typed_numbers: callback['allow_typed_numbers'] === true,
+    ...Object.fromEntries(
+      CALLBACK_CLASSES.map((c) => [
+        `callback_class_${c}`,
+        ((callback['allowed_classes'] as string[] | undefined) ?? CALLBACK_DEFAULTS.allowed_classes).includes(
+          c,
+        ),
+      ]),
+    ),
+    ...Object.fromEntries(
+      Object.keys(CALLBACK_CAPS).map((k) => [
+        `callback_${k}`,
+        callback[k] ?? CALLBACK_DEFAULTS[k as keyof typeof CALLBACK_DEFAULTS],
+      ]),
+    ),
   };
 }
 
@@ -139,7 +171,7 @@ const NEW_QUEUE = {
   vip_caller_ids: [],
   vip_priority: 10,
   failover_destination: null,
-  callback: { enabled: false, key: '1', max_attempts: 3, retry_seconds: 60 },
+  callback: CALLBACK_DEFAULTS,
 };
 
 export function queuePages(deps: Deps): Router {

@@ -69,7 +69,17 @@ describe('queues API and Asterisk', () => {
       ],
       vip_caller_ids: ['+32475000111', '3225551234'],
       failover_destination: { type: 'extension', target: '1001' },
-      callback: { enabled: true, key: '5', max_attempts: 3, retry_seconds: 60 },
+      callback: {
+        enabled: true,
+        key: '5',
+        max_attempts: 3,
+        retry_seconds: 60,
+        allowed_classes: ['local', 'national'],
+        allow_typed_numbers: false,
+        max_pending: 20,
+        max_per_number_per_day: 3,
+        max_per_caller_per_day: 5,
+      },
       moh_class: 'default',
     });
     // The write's own (debounced) apply may have run already: then this one finds nothing new.
@@ -154,6 +164,18 @@ describe('queues API and Asterisk', () => {
     ['a VIP priority of 11', { vip_priority: 11 }, 'vip_priority'],
     ['a music class that is a path', { moh_class: '../../etc' }, 'moh_class'],
     ['a callback key that is not a digit', { callback: { enabled: true, key: '*' } }, 'callback.key'],
+    // Issue 16: an outside caller must never make the PBX dial a paid or emergency number.
+    ...['international', 'premium', 'emergency'].map((c): [string, Record<string, unknown>, string] => [
+      `${c} numbers as a callback class`,
+      { callback: { enabled: true, allowed_classes: ['local', c] } },
+      'callback.allowed_classes.1',
+    ]),
+    ['no cap on open callbacks', { callback: { enabled: true, max_pending: 0 } }, 'callback.max_pending'],
+    [
+      'a fractional per-caller cap',
+      { callback: { enabled: true, max_per_caller_per_day: 2.5 } },
+      'callback.max_per_caller_per_day',
+    ],
     ['a greeting id that is text', { periodic_announce_greeting_id: 'x' }, 'periodic_announce_greeting_id'],
     [
       'a failover of an unknown type',
@@ -299,6 +321,9 @@ describe('queues in the web UI', () => {
     callback_key: '1',
     callback_max_attempts: '3',
     callback_retry_seconds: '60',
+    callback_allowed_classes: 'national',
+    callback_allow_typed_numbers: 'on',
+    callback_max_pending: '7',
   };
 
   it('creates a queue from the form, lists it linked to its live page, edits and deletes it', async () => {
@@ -320,6 +345,12 @@ describe('queues in the web UI', () => {
       ],
       vip_caller_ids: ['3225551234'],
       failover_destination: { type: 'hangup', target: '' },
+      callback: {
+        allowed_classes: ['national'],
+        allow_typed_numbers: true,
+        max_pending: 7,
+        max_per_caller_per_day: 5,
+      },
     });
     const list = await s.text('/queues');
     expect(list).toContain('href="/queues/650/live"');
@@ -343,6 +374,9 @@ describe('queues in the web UI', () => {
     expect(await res.text()).toContain('line 2');
     const hostile = await s.post('/queues', { ...form, name: 'Sales\n[evil]' });
     expect(hostile.status).toBe(400);
+    const premium = await s.post('/queues', { ...form, callback_allowed_classes: 'premium' });
+    expect(premium.status).toBe(400);
+    expect(await premium.text()).toContain('never international, premium or emergency');
     expect(await app.sb.deps.db('queues').where({ number: '650' }).first()).toBeUndefined();
   });
 });

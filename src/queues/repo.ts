@@ -26,6 +26,11 @@ export interface QueueRow {
   callback_key: string;
   callback_max_attempts: number;
   callback_retry_seconds: number;
+  callback_allowed_classes: string;
+  callback_allow_typed: number | boolean;
+  callback_max_pending: number;
+  callback_max_per_number_day: number;
+  callback_max_per_caller_day: number;
   created_at: Date;
   updated_at: Date;
 }
@@ -114,6 +119,14 @@ function toState(
       key: row.callback_key,
       maxAttempts: row.callback_max_attempts,
       retrySeconds: row.callback_retry_seconds,
+      // Only the classes a callback may ever dial survive, whatever the column holds.
+      allowedClasses: row.callback_allowed_classes
+        .split(',')
+        .filter((c) => c === 'local' || c === 'national'),
+      allowTypedNumbers: Boolean(row.callback_allow_typed),
+      maxPending: row.callback_max_pending,
+      maxPerNumberPerDay: row.callback_max_per_number_day,
+      maxPerCallerPerDay: row.callback_max_per_caller_day,
     },
   };
 }

@@ -33,6 +33,29 @@ export const MohClass = z
   .string()
   .regex(/^(default|sb-moh-[1-9][0-9]{0,9})$/, 'must be "default" or a music-on-hold class sb-moh-<id>');
 
+// The classes of number a callback may ever dial. International, premium and emergency are not
+// among them whatever an admin sets: an anonymous caller must never make the PBX dial a paid or
+// emergency number (issue 16, IRSF).
+export const CALLBACK_CLASSES = ['local', 'national'] as const;
+export type CallbackClass = (typeof CALLBACK_CLASSES)[number];
+
+const CallbackClassName = z.enum(CALLBACK_CLASSES, {
+  error: () =>
+    'only local and national numbers may be called back (never international, premium or emergency)',
+});
+
+export const CALLBACK_DEFAULTS = {
+  enabled: false,
+  key: '1',
+  max_attempts: 3,
+  retry_seconds: 60,
+  allowed_classes: ['local', 'national'] as CallbackClass[],
+  allow_typed_numbers: false,
+  max_pending: 20,
+  max_per_number_per_day: 3,
+  max_per_caller_per_day: 5,
+};
+
 export const QueueCallback = z.strictObject({
   enabled: z.boolean().default(false),
   key: z
@@ -41,6 +64,19 @@ export const QueueCallback = z.strictObject({
     .default('1'),
   max_attempts: z.number().int().min(1).max(10).default(3),
   retry_seconds: z.number().int().min(10).max(3600).default(60),
+  // Empty: only extensions are called back.
+  allowed_classes: z
+    .array(CallbackClassName)
+    .max(CALLBACK_CLASSES.length)
+    .refine((a) => new Set(a).size === a.length, 'listed twice')
+    .default(['local', 'national']),
+  // Off: only the caller's own caller ID is offered (and must be confirmed).
+  allow_typed_numbers: z.boolean().default(false),
+  // Requests of this queue not yet done; one more is refused.
+  max_pending: z.number().int().min(1).max(1000).default(20),
+  // Requests per number called back (across all queues) and per caller ID, in 24 hours.
+  max_per_number_per_day: z.number().int().min(1).max(50).default(3),
+  max_per_caller_per_day: z.number().int().min(1).max(100).default(5),
 });
 
 const seconds = (min: number, max: number, fallback: number) =>
@@ -76,7 +112,7 @@ const fields = {
   vip_caller_ids: z.array(VipCallerId).max(MAX_VIP_CALLERS, `at most ${MAX_VIP_CALLERS} numbers`).default([]),
   vip_priority: z.number().int().min(1).max(10).default(10),
   failover_destination: Destination,
-  callback: QueueCallback.default({ enabled: false, key: '1', max_attempts: 3, retry_seconds: 60 }),
+  callback: QueueCallback.default(CALLBACK_DEFAULTS),
 };
 
 function noRepeats(

@@ -9,7 +9,7 @@ import { assertUnreferenced, type Ref, referrersOf, removeRefs, replaceRefs } fr
 import { ConflictError, NotFoundError, UnprocessableError } from '../http/errors';
 import { assertGreetingExists } from '../ivrs';
 import * as repo from './repo';
-import type { CreateQueueInput, UpdateQueueInput } from './schema';
+import type { CallbackClass, CreateQueueInput, UpdateQueueInput } from './schema';
 import type { QueueState } from './state';
 
 // The name Asterisk knows the queue by (queues.conf section, Queue(), `queue show`).
@@ -52,6 +52,11 @@ export function toApi(record: repo.QueueRecord) {
       key: state.callback.key,
       max_attempts: state.callback.maxAttempts,
       retry_seconds: state.callback.retrySeconds,
+      allowed_classes: state.callback.allowedClasses as CallbackClass[],
+      allow_typed_numbers: state.callback.allowTypedNumbers,
+      max_pending: state.callback.maxPending,
+      max_per_number_per_day: state.callback.maxPerNumberPerDay,
+      max_per_caller_per_day: state.callback.maxPerCallerPerDay,
     },
     created_at: row.created_at,
     updated_at: row.updated_at,
@@ -169,6 +174,11 @@ export async function save(
     callback_key: input.callback.key,
     callback_max_attempts: input.callback.max_attempts,
     callback_retry_seconds: input.callback.retry_seconds,
+    callback_allowed_classes: input.callback.allowed_classes.join(','),
+    callback_allow_typed: input.callback.allow_typed_numbers,
+    callback_max_pending: input.callback.max_pending,
+    callback_max_per_number_day: input.callback.max_per_number_per_day,
+    callback_max_per_caller_day: input.callback.max_per_caller_per_day,
   };
   let id: number;
   try {

@@ -47,6 +47,11 @@ export interface QueueState {
     key: string; // one DTMF digit that exits the queue into the callback offer
     maxAttempts: number;
     retrySeconds: number;
+    allowedClasses: string[]; // 'local' | 'national': the outbound route classes it may dial
+    allowTypedNumbers: boolean; // false: only the caller's own caller ID
+    maxPending: number;
+    maxPerNumberPerDay: number;
+    maxPerCallerPerDay: number;
   };
 }
 

@@ -1,8 +1,10 @@
+import { Ari } from '../../src/asterisk/ari';
+import { createLogger } from '../../src/lib/log';
 import { parseQueueShow, type ShownMember } from '../../src/queues/agents/asterisk';
 import { startTestApp, type TestApp } from '../support/app';
 import { asteriskCli, hangUpChannels, mainAri, waitFor } from '../support/asterisk';
 import { startPhone, type TestPhone } from '../support/callback-phone';
-import { requireAsterisk } from '../support/env';
+import { requireAsterisk, testEnv } from '../support/env';
 import { killAllSipp } from '../support/sip';
 import { callFromTrunk, createCallerTrunk, type TrunkCallResult } from '../support/trunk-caller';
 
@@ -31,6 +33,9 @@ interface Agent {
 let app: TestApp;
 let dbName: string;
 let callee: TestPhone;
+// Every prompt the engine starts (PlaybackStarted, seen through an ARI app of the test's own).
+let prompts: Ari;
+const played: string[] = [];
 const agents = new Map<string, Agent>();
 
 async function post<T = any>(path: string, body: unknown): Promise<T> {
@@ -82,13 +87,18 @@ function waitingCaller(callerId: string, holdMs = 90_000): Promise<TrunkCallResu
 }
 
 // A trunk caller who waits, presses the callback key, then answers the offer with `then`.
-function callbackCaller(callerId: string, then: string, waitMs = 2500): Promise<TrunkCallResult> {
+function callbackCaller(
+  callerId: string,
+  then: string,
+  waitMs = 2500,
+  gapMs = 600,
+): Promise<TrunkCallResult> {
   return callFromTrunk({
     did: DID,
     callerId,
     digits: `${KEY}${then}`,
     waitBeforeDigitsMs: waitMs,
-    gapMs: 600,
+    gapMs,
     hangup: 'caller',
     holdMs: 40_000,
   });
@@ -156,10 +166,39 @@ beforeAll(async () => {
     class: 'national',
     trunk_ids: [out.id],
   });
+  // Routes a fraudster would want, all to the same carrier: a dial through any of them would land
+  // as an INVITE at the callee phone, where the tests count them.
+  for (const [name, patterns, cls] of [
+    ['cb-international', ['_00.'], 'international'],
+    ['cb-premium', ['_0900XXXXXX'], 'premium'],
+    ['cb-emergency', ['112'], 'emergency'],
+  ] as const) {
+    await post('/api/v1/outbound-routes', { name, patterns, class: cls, trunk_ids: [out.id] });
+  }
+  prompts = new Ari(
+    {
+      url: testEnv.ariUrl,
+      username: testEnv.ariUsername,
+      password: testEnv.ariPassword,
+      app: `sb-test-prompts-${process.pid}`,
+    },
+    createLogger('silent'),
+    ['PlaybackStarted'],
+  );
+  prompts.onEvent((_name, data) => {
+    const pb = (data as { playback?: { id?: string; media_uri?: string } }).playback;
+    if (pb?.id?.startsWith('sb-callback-') && pb.media_uri) played.push(pb.media_uri);
+  });
+  await prompts.startEvents();
   for (const n of ['2101', '2102', '2103', '2104']) await agent(n);
   await createQueue('710', ['2101']);
   await createQueue('711', ['2102', '2103']);
-  await createQueue('712', ['2104']);
+  // The supervising test keys in a number of its own.
+  await createQueue('712', ['2104'], { allow_typed_numbers: true });
+  // No agents: requests stay open, so the caps can be reached. 713 lets callers key in numbers,
+  // 714 has the defaults (the caller's own number only).
+  await createQueue('713', [], { allow_typed_numbers: true, max_pending: 3, max_per_caller_per_day: 2 });
+  await createQueue('714', [], {});
   await post('/api/v1/inbound-routes', {
     name: 'cb-in',
     did: DID,
@@ -178,6 +217,7 @@ afterEach(async () => {
 
 afterAll(async () => {
   killAllSipp();
+  await prompts?.stop();
   for (const a of agents.values()) {
     await a.phone.register(a.secret, 0).catch(() => 0);
     await a.phone.close();
@@ -526,5 +566,105 @@ describe('supervising callbacks', () => {
     }
     expect((await app.api('DELETE', '/api/v1/queues/callbacks/987654')).status).toBe(404);
     expect((await app.api('GET', '/api/v1/queues/callbacks', { token: app.tokens.user })).status).toBe(403);
+  });
+});
+
+describe('toll fraud: an outside caller cannot make the PBX dial a paid number', () => {
+  // What a refusal must leave: the caller hung up on after the prompt, no request stored, no leg
+  // dialled (no sb-cb-<id>-<n> channel in Asterisk) and no INVITE at the carrier.
+  // Quicker keys than the other tests: these calls only need the digits to arrive.
+  const ask = (callerId: string, then: string) => callbackCaller(callerId, then, 2500, 300);
+
+  async function refused(
+    call: Promise<TrunkCallResult>,
+    prompt: 'sound:cannot-complete-as-dialed' | 'sound:all-circuits-busy-now',
+  ) {
+    const heard = played.length;
+    const invites = callee.invites.length;
+    const rows = (await callbacks()).length;
+    expect((await call).requests).toContain('BYE');
+    expect(played.slice(heard)).toContain(prompt);
+    expect((await callbacks()).length).toBe(rows);
+    expect((await channels()).filter((c) => /^sb-cb-\d+-\d+$/.test(c.id))).toEqual([]);
+    expect(callee.invites.length).toBe(invites);
+  }
+
+  it('refuses a typed international, premium or emergency number with a prompt, and originates nothing', async () => {
+    await routeDidTo('713');
+    await refused(ask('0470000041', '0044207946#'), 'sound:cannot-complete-as-dialed');
+    await refused(ask('0470000042', '0900123456#'), 'sound:cannot-complete-as-dialed');
+    await refused(ask('0470000043', '112#'), 'sound:cannot-complete-as-dialed');
+    // A caller ID that is itself international is not called back either.
+    await refused(ask('+442079460000', '0044207946#'), 'sound:cannot-complete-as-dialed');
+  });
+
+  it('without typed numbers only the caller ID is offered: a premium caller ID is refused, digits keyed in are ignored', async () => {
+    await routeDidTo('714');
+    await refused(ask('0900123456', '1#'), 'sound:cannot-complete-as-dialed');
+    const heard = played.length;
+    expect((await ask('0470000051', '0044207946#1#')).requests).toContain('BYE');
+    const [row] = await waitFor(
+      'the request for the caller’s own number',
+      async () => {
+        const rows = await callbacks('?queue=714');
+        return rows.length === 1 ? rows : null;
+      },
+      10_000,
+    );
+    expect(row).toMatchObject({ number: '0470000051', caller: '0470000051' });
+    // The keyed-in digits were refused as an answer (pbx-invalid), never offered as a number.
+    expect(played.slice(heard)).toContain('sound:pbx-invalid');
+    expect(played.slice(heard)).not.toContain('sound:vm-enter-num-to-call');
+    expect((await app.api('DELETE', `/api/v1/queues/callbacks/${row.id}`)).status).toBe(200);
+  });
+
+  it('caps requests per number, per caller and per queue, each refused with a prompt', async () => {
+    await routeDidTo('713');
+    const stored = async (caller: string, then: string, number: string) => {
+      expect((await ask(caller, then)).requests).toContain('BYE');
+      return waitFor(
+        `the request for ${number}`,
+        async () => (await callbacks('?queue=713')).find((r) => r.number === number && r.caller === caller),
+        10_000,
+      );
+    };
+    const first = await stored('0470000061', '1#', '0470000061');
+    // One open request per number, whoever asks.
+    await refused(ask('0470000061', '1#'), 'sound:all-circuits-busy-now');
+    await refused(ask('0470000062', '0470000061#1#'), 'sound:all-circuits-busy-now');
+    await stored('0470000062', '0470000063#1#', '0470000063');
+    await stored('0470000062', '0470000064#1#', '0470000064');
+    // Three open in the queue: its cap.
+    await refused(ask('0470000065', '1#'), 'sound:all-circuits-busy-now');
+    expect((await app.api('DELETE', `/api/v1/queues/callbacks/${first.id}`)).status).toBe(200);
+    // Room in the queue again, but 0470000062 has had its two requests today.
+    await refused(ask('0470000062', '0470000066#1#'), 'sound:all-circuits-busy-now');
+    await stored('0470000065', '1#', '0470000065');
+    for (const r of await callbacks('?queue=713&status=waiting')) {
+      await app.api('DELETE', `/api/v1/queues/callbacks/${r.id}`);
+    }
+  });
+
+  it('the callback contexts themselves reach only the allowed classes’ routes', async () => {
+    // Behind the engine's checks, the dialplan: originating straight into sb-cb-out-ln reaches a
+    // national number's trunk, and no international, premium or emergency route.
+    const dial = async (number: string) => {
+      const id = `sb-test-cbout-${number}`;
+      await mainAri(
+        'POST',
+        `/channels?endpoint=${encodeURIComponent(`Local/${number}@sb-cb-out-ln/n`)}&app=${prompts.options.app}&channelId=${id}&timeout=10`,
+      );
+      return id;
+    };
+    const before = callee.invites.length;
+    for (const n of ['0044207946000', '0900123456', '112', '0570000000']) {
+      const id = await dial(n);
+      await waitFor(`${n} to be refused`, async () => !(await channels()).some((c) => c.id === id), 10_000);
+    }
+    expect(callee.invites.length).toBe(before);
+    const id = await dial('0470000071');
+    const invite = await waitFor('the national number to ring', async () => callee.invites[before], 10_000);
+    expect(invite.user).toBe('0470000071');
+    await mainAri('DELETE', `/channels/${id}`).catch(() => undefined);
   });
 });

@@ -455,7 +455,17 @@ const SUPPORT_QUEUE: QueueState = {
   vipCallerIds: ['0475111111'],
   vipPriority: 5,
   failoverDestination: { type: 'voicemail', target: '1500' },
-  callback: { enabled: false, key: '1', maxAttempts: 3, retrySeconds: 60 },
+  callback: {
+    enabled: false,
+    key: '1',
+    maxAttempts: 3,
+    retrySeconds: 60,
+    allowedClasses: ['local', 'national'],
+    allowTypedNumbers: false,
+    maxPending: 20,
+    maxPerNumberPerDay: 3,
+    maxPerCallerPerDay: 5,
+  },
 };
 
 const SALES_GROUP: RingGroupState = {

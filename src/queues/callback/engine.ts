@@ -2,15 +2,19 @@ import type { Knex } from 'knex';
 import type { Ari } from '../../asterisk/ari';
 import type { Logger } from '../../lib/log';
 import { CallEnded, OfferSession, type OfferTiming } from './offer';
-import type { CallbackRow } from './repo';
+import type { Reach } from './reach';
+import type { CallbackCaps, CallbackRow, CapRefusal } from './repo';
 import * as repo from './repo';
 import { CallbackNumber } from './schema';
 
 // Queue callback, live side.
 //
 // 1. Offer: a caller who pressed the queue's callback key arrives in Stasis with
-//    `callback,<queue>,<position>,<priority>`; they confirm their number or key in another, the
-//    request is stored (pending) and they are sent away.
+//    `callback,<queue>,<position>,<priority>`; they confirm their own number (or, where the queue
+//    allows it, key in another), the request is stored (pending) and they are sent away. The
+//    caller is outside and anonymous (issue 16): a number is classified before it is even offered
+//    (international, premium, emergency, short codes and classes the queue does not allow are
+//    refused with a prompt) and requests are capped per number, per caller ID and per queue.
 // 2. Place: for each pending request a placeholder Local/<id>@sb-queue-callback-wait/n is
 //    originated (;1 = sb-cbw-<id>-<seq>, held by ARI until answered; ;2 joins the queue at the
 //    request's position and priority). The queue itself rings an agent only when the
@@ -26,10 +30,12 @@ const PLACEHOLDER_ARG = 'callback-placeholder';
 const CALLEE_ARG = 'callback-callee';
 const WAIT_CONTEXT = 'sb-queue-callback-wait';
 
-export interface CallbackPolicy {
+export interface CallbackPolicy extends CallbackCaps {
   enabled: boolean;
   maxAttempts: number;
   retrySeconds: number;
+  allowedClasses: string[];
+  allowTypedNumbers: boolean;
 }
 
 export interface CallbackEngineDeps {
@@ -38,8 +44,9 @@ export interface CallbackEngineDeps {
   log: Logger;
   app: string; // the Stasis app the dialplan hands calls to
   policy(queue: string): Promise<CallbackPolicy | null>;
-  // How to reach a number: an extension directly, anything else through the outbound routes.
-  isExtension(number: string): Promise<boolean>;
+  // Whether and how a number may be called back: an extension directly, an external number only
+  // through the callback context of the allowed classes (reach.ts).
+  reach(number: string, allowedClasses: readonly string[]): Promise<Reach>;
 }
 
 export interface CallbackTiming extends OfferTiming {
@@ -67,7 +74,17 @@ const SOUND = {
   thanks: 'sound:auth-thankyou',
   goodbye: 'sound:vm-goodbye',
   unavailable: 'sound:feature-not-avail-line',
+  refused: 'sound:cannot-complete-as-dialed', // a number that may not be called back
+  capped: 'sound:all-circuits-busy-now', // too many requests: try again later
 } as const;
+
+const CAP_TEXT: Record<CapRefusal, string> = {
+  'number-open': 'the number already has an open callback request',
+  'number-day': 'the number had too many callback requests in 24 hours',
+  'caller-day': 'the caller had too many callback requests in 24 hours',
+  'queue-pending': 'the queue has too many open callback requests',
+  'no-queue': 'the queue no longer exists',
+};
 
 interface AriEvent {
   args?: string[];
@@ -243,25 +260,40 @@ export class CallbackEngine {
       await s.play([SOUND.unavailable]);
       return;
     }
-    const callerDigits = callerArg.replace(/^\+/, '');
-    let number = CallbackNumber.safeParse(callerDigits).success ? callerDigits : null;
+    const caller = callerArg.replace(/[^0-9+]/g, '').slice(0, 21);
+    const refuse = async (sound: string, reason: string, number?: string) => {
+      this.deps.log.warn({ queue, caller, number, reason }, 'queue callback refused');
+      // The refusal on its own, then goodbye: a playback names only one of its media in its
+      // events, and what the caller was refused for is the one that matters.
+      await s.play([sound]);
+      await s.play([SOUND.goodbye]);
+    };
+    // Caps that do not depend on the number refuse before anything is asked.
+    const early = await repo.capRefusal(this.deps.db, { queue, caller }, policy);
+    if (early) return refuse(SOUND.capped, CAP_TEXT[early]);
+    let number: string | null = null;
+    if (caller !== '') {
+      const reach = await this.deps.reach(caller, policy.allowedClasses);
+      if (reach.ok) number = caller;
+      else if (!policy.allowTypedNumbers) return refuse(SOUND.refused, `caller ID: ${reach.reason}`, caller);
+    } else if (!policy.allowTypedNumbers) {
+      return refuse(SOUND.refused, 'no caller ID to call back, and typed numbers are off');
+    }
     let confirmed: string | null = null;
     for (let round = 0; round < 3 && confirmed === null; round++) {
+      // Without typed numbers the offer only says the caller's own number and asks to confirm it.
+      const typeAnother = policy.allowTypedNumbers ? [SOUND.enterNumber, SOUND.thenPound] : [];
       const question = number
-        ? [
-            SOUND.numberIs,
-            `digits:${number}`,
-            SOUND.ifCorrect,
-            'digits:1',
-            SOUND.enterNumber,
-            SOUND.thenPound,
-          ]
-        : [SOUND.enterNumber, SOUND.thenPound];
+        ? [SOUND.numberIs, `digits:${number}`, SOUND.ifCorrect, 'digits:1', ...typeAnother]
+        : typeAnother;
       await s.play(question, true);
       const entry = await s.collect();
       if (number && entry === '1') confirmed = number;
-      else if (CallbackNumber.safeParse(entry).success) number = entry;
-      else await s.play([SOUND.invalid]);
+      else if (policy.allowTypedNumbers && CallbackNumber.safeParse(entry).success) {
+        const reach = await this.deps.reach(entry, policy.allowedClasses);
+        if (!reach.ok) return refuse(SOUND.refused, reach.reason, entry);
+        number = entry;
+      } else await s.play([SOUND.invalid]);
     }
     if (confirmed === null) {
       await s.play([SOUND.goodbye]);
@@ -269,7 +301,13 @@ export class CallbackEngine {
     }
     const position = Math.min(Math.max(Number(positionArg) || 1, 1), 10_000);
     const priority = Math.min(Number(priorityArg) || 0, 1_000_000);
-    const id = await repo.insert(this.deps.db, { queue, number: confirmed, position, priority });
+    const stored = await repo.insertWithinCaps(
+      this.deps.db,
+      { queue, number: confirmed, caller, position, priority },
+      policy,
+    );
+    if ('refused' in stored) return refuse(SOUND.capped, CAP_TEXT[stored.refused], confirmed);
+    const id = stored.id;
     this.deps.log.info({ callback: id, queue, position, priority }, 'queue callback requested');
     await s.play([SOUND.thanks, SOUND.goodbye]);
     this.kick();
@@ -339,11 +377,22 @@ export class CallbackEngine {
       await this.hangUp(channel);
       return;
     }
+    // Checked again right before the dial: the queue's classes or the routes may have changed
+    // since the request was stored.
+    const policy = await this.deps.policy(row.queue);
+    const reach = await this.deps.reach(row.number, policy?.allowedClasses ?? []);
+    if (!reach.ok) {
+      await this.hangUp(channel);
+      await this.close(row, 'failed', `refused: ${reach.reason}`, {
+        status: 'dialing_caller',
+        attempts: attempt,
+      });
+      return;
+    }
     await this.deps.ari.startMoh(channel).catch(() => undefined);
-    const context = (await this.deps.isExtension(row.number)) ? 'sb-dest-extension' : 'sb-dest-external';
     try {
       await this.deps.ari.originate({
-        endpoint: `Local/${row.number}@${context}/n`,
+        endpoint: `Local/${row.number}@${reach.context}/n`,
         app: this.deps.app,
         appArgs: `${CALLEE_ARG},${id},${attempt}`,
         timeoutSeconds: this.timing.ringSeconds,

@@ -1,7 +1,9 @@
 import type { Deps } from '../../deps';
 import { findByNumber } from '../../extensions';
-import { listQueuesForRender } from '../repo';
+import { listOutbound } from '../../routes';
+import { find } from '../repo';
 import { CallbackEngine, type CallbackTiming } from './engine';
+import { reachFor } from './reach';
 
 export { CallbackEngine } from './engine';
 
@@ -13,17 +15,14 @@ export function startQueueCallbacks(deps: Deps, timing: Partial<CallbackTiming> 
       ari: deps.ari,
       log: deps.log,
       app: deps.config.ari.app,
-      policy: async (queue) => {
-        const q = (await listQueuesForRender(deps.db)).find((x) => x.number === queue);
-        return q
-          ? {
-              enabled: q.callback.enabled,
-              maxAttempts: q.callback.maxAttempts,
-              retrySeconds: q.callback.retrySeconds,
-            }
-          : null;
-      },
-      isExtension: async (number) => (await findByNumber(deps.db, number)) !== undefined,
+      policy: async (queue) => (await find(deps.db, queue))?.state.callback ?? null,
+      reach: async (number, allowedClasses) =>
+        reachFor(
+          number,
+          (await findByNumber(deps.db, number)) !== undefined,
+          await listOutbound(deps.db),
+          allowedClasses,
+        ),
     },
     { ringSeconds: deps.config.ringSeconds, ...timing },
   );

@@ -55,4 +55,41 @@ describe('queue callback dialplan', () => {
     expect(renderQueueCallbackDialplan(base)).toContain('[sb-queue-callback-wait]');
     expect(() => renderQueueCallbackDialplan({ ...base, queues: [queue('700', { key: '5,1' })] })).toThrow();
   });
+
+  it('dials numbers back through contexts that reach only the routes of the allowed classes, in route order', () => {
+    const route = (id: number, position: number, cls: string, patterns: string[]) => ({
+      id,
+      name: `r${id}`,
+      position,
+      patterns,
+      strip: 0,
+      prepend: '',
+      callerIdNumber: null,
+      class: cls,
+      trunks: ['t'],
+    });
+    const text = renderQueueCallbackDialplan({
+      ...base,
+      outboundRoutes: [
+        route(7, 2, 'national', ['_0[1-8]XXXXXXXX']),
+        route(3, 1, 'international', ['_00.']),
+        route(9, 3, 'emergency', ['112']),
+        route(4, 4, 'local', ['_[2-9]XXXXXX']),
+      ],
+    });
+    const context = (name: string) => text.slice(text.indexOf(`[${name}]`)).split('\n\n')[0];
+    expect(context('sb-cb-out-ln')).toBe(
+      '[sb-cb-out-ln]\ninclude => sb-cb-refuse-3\ninclude => sb-out-7\ninclude => sb-cb-refuse-9\ninclude => sb-out-4\ninclude => sb-cb-unrouted',
+    );
+    expect(context('sb-cb-out-n')).toContain(
+      'include => sb-out-7\ninclude => sb-cb-refuse-9\ninclude => sb-cb-refuse-4',
+    );
+    expect(context('sb-cb-out-none')).not.toContain('sb-out-');
+    // Refused without answering: no prompt is bridged to an agent as if the number had answered.
+    expect(context('sb-cb-refuse-9')).toBe(
+      '[sb-cb-refuse-9]\nexten => 112,1,Set(SB_DIGITS=${FILTER(0-9*+,${EXTEN})})\n same => n,Goto(sb-cb-refused,s,1)',
+    );
+    expect(context('sb-cb-refused')).toContain('Hangup(21)');
+    expect(context('sb-cb-refused')).not.toContain('Answer');
+  });
 });

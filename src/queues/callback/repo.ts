@@ -17,16 +17,83 @@ export interface CallbackRow {
   connected_at: Date | null;
   closed_at: Date | null;
   closed_by: string | null;
+  caller: string;
 }
 
 const TABLE = 'queue_callbacks';
 
-export async function insert(
+export interface CallbackRequest {
+  queue: string;
+  number: string;
+  caller: string; // the asking call's caller ID ('' withheld)
+  position: number;
+  priority: number;
+}
+
+export interface CallbackCaps {
+  maxPending: number;
+  maxPerNumberPerDay: number;
+  maxPerCallerPerDay: number;
+}
+
+// Why a request is refused: one open request per number across all queues; at most so many per
+// number and per caller ID in 24 hours (any outcome counts, cancelled too: a refused or
+// cancelled caller must not simply try again); at most so many open in the queue.
+export type CapRefusal = 'number-open' | 'number-day' | 'caller-day' | 'queue-pending' | 'no-queue';
+
+export async function capRefusal(
   db: Knex,
-  req: { queue: string; number: string; position: number; priority: number },
-): Promise<number> {
-  const [id] = await db(TABLE).insert({ ...req, status: 'pending' });
-  return Number(id);
+  req: { queue: string; caller: string; number?: string },
+  caps: CallbackCaps,
+): Promise<Exclude<CapRefusal, 'no-queue'> | null> {
+  const count = async (where: (q: Knex.QueryBuilder) => void) => {
+    const q = db(TABLE).count({ n: '*' });
+    where(q);
+    const [row] = (await q) as Array<{ n: number | string }>;
+    return Number(row?.n ?? 0);
+  };
+  const lastDay = db.raw('NOW(3) - INTERVAL 1 DAY');
+  const open = OPEN_STATUSES as CallbackStatus[];
+  if (req.number !== undefined) {
+    const number = req.number;
+    if ((await count((q) => q.where({ number }).whereIn('status', open))) > 0) return 'number-open';
+    if (
+      (await count((q) => q.where({ number }).where('requested_at', '>', lastDay))) >= caps.maxPerNumberPerDay
+    )
+      return 'number-day';
+  }
+  if (
+    (await count((q) => q.where({ caller: req.caller }).where('requested_at', '>', lastDay))) >=
+    caps.maxPerCallerPerDay
+  )
+    return 'caller-day';
+  if ((await count((q) => q.where({ queue: req.queue }).whereIn('status', open))) >= caps.maxPending)
+    return 'queue-pending';
+  return null;
+}
+
+// Stores a request unless a cap refuses it. The queues' rows are locked first, so two requests
+// checked at the same moment (from any process) are counted one after the other.
+export async function insertWithinCaps(
+  db: Knex,
+  req: CallbackRequest,
+  caps: CallbackCaps,
+): Promise<{ id: number } | { refused: CapRefusal }> {
+  return db.transaction(
+    async (trx) => {
+      // Every queue's row, the asking queue's among them: a queue that no longer exists takes
+      // no request, and with its row locked there is always a lock to wait on.
+      const queues = (await trx('queues').select('number').orderBy('id').forUpdate()) as Array<{
+        number: string;
+      }>;
+      if (!queues.some((q) => q.number === req.queue)) return { refused: 'no-queue' as const };
+      const refused = await capRefusal(trx, req, caps);
+      if (refused) return { refused };
+      const [id] = await trx(TABLE).insert({ ...req, status: 'pending' });
+      return { id: Number(id) };
+    },
+    { isolationLevel: 'read committed' },
+  );
 }
 
 export async function find(db: Knex, id: number): Promise<CallbackRow | undefined> {
@@ -78,6 +145,7 @@ export function toView(r: CallbackRow): CallbackView {
     id: r.id,
     queue: r.queue,
     number: r.number,
+    caller: r.caller,
     position: r.position,
     priority: r.priority,
     status: r.status,

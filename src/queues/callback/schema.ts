@@ -43,6 +43,7 @@ export interface CallbackView {
   id: number;
   queue: string;
   number: string;
+  caller: string; // the caller ID of the call that asked ('' withheld)
   position: number;
   priority: number;
   status: CallbackStatus;
