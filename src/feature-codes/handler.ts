@@ -74,7 +74,7 @@ let playbackSeq = 0;
 
 export class FeatureCodes {
   private readonly sessions = new Map<string, Session>();
-  private readonly failures = new Map<string, number[]>();
+  private readonly lockouts = new PhoneLockouts();
   // Playbacks being waited for, and those of them Asterisk has finished.
   private readonly pendingPlaybacks = new Set<string>();
   private readonly finishedPlaybacks = new Set<string>();
@@ -156,16 +156,7 @@ export class FeatureCodes {
   private async run(s: Session, actionName: string, extension: string, param: string): Promise<void> {
     await this.ari.answer(s.channelId);
     const action = this.actions[actionName];
-    // Per calling extension: one phone keying wrong PINs must not lock the code for every other.
-    const key = `${actionName}:${param}:${extension}`;
-    const guard: PinGuard = action?.guard ?? {
-      locked: async () => this.lockedOut(key),
-      failed: async () => {
-        this.fail(key);
-        return this.lockedOut(key);
-      },
-      passed: async () => undefined,
-    };
+    const guard = action?.guard ?? this.lockouts.guard(actionName, param, extension);
     const hash = action && /^[0-9]{1,20}$/.test(extension) ? await action.pinHash(param) : null;
     if (!action || !hash || (await guard.locked(param))) {
       this.log.warn({ action: actionName, param, extension }, 'feature code refused');
@@ -280,15 +271,35 @@ export class FeatureCodes {
   private async hangUp(s: Session): Promise<void> {
     await this.ari.hangup(s.channelId).catch(() => undefined);
   }
+}
 
-  private lockedOut(key: string): boolean {
-    const since = Date.now() - LOCKOUT_WINDOW_MS;
-    const recent = (this.failures.get(key) ?? []).filter((t) => t > since);
-    this.failures.set(key, recent);
-    return recent.length >= LOCKOUT_FAILURES;
+// The default lockout, in memory: wrong PINs per code, object and calling extension. Keyed by the
+// extension so that one phone keying wrong PINs locks itself out, not every other phone.
+export class PhoneLockouts {
+  private readonly failures = new Map<string, number[]>();
+
+  constructor(
+    private readonly maxFailures = LOCKOUT_FAILURES,
+    private readonly windowMs = LOCKOUT_WINDOW_MS,
+  ) {}
+
+  guard(action: string, param: string, extension: string): PinGuard {
+    const key = `${action}:${param}:${extension}`;
+    return {
+      locked: async () => this.locked(key),
+      failed: async () => {
+        this.failures.set(key, [...(this.failures.get(key) ?? []), Date.now()]);
+        return this.locked(key);
+      },
+      passed: async () => undefined,
+    };
   }
 
-  private fail(key: string): void {
-    this.failures.set(key, [...(this.failures.get(key) ?? []), Date.now()]);
+  private locked(key: string): boolean {
+    const since = Date.now() - this.windowMs;
+    const recent = (this.failures.get(key) ?? []).filter((t) => t > since);
+    if (recent.length === 0) this.failures.delete(key);
+    else this.failures.set(key, recent);
+    return recent.length >= this.maxFailures;
   }
 }
