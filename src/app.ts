@@ -38,10 +38,12 @@ export function createApp(deps: Deps): express.Express {
       FEATURES.flatMap((f) => (f.status ? [f.status] : [])),
     ),
   );
-  app.use(express.json({ limit: '256kb' }));
-  app.use(express.urlencoded({ extended: false, limit: '6mb', parameterLimit: 2000 }));
+  // Who is calling is known before any body is read (authenticate needs only headers and the
+  // cookie), so an anonymous request can make Switchboard parse at most a sign-in form's worth;
+  // the large limits (6 MB forms: CSV imports pasted into pages) are for signed-in callers only.
   app.use(cookieParser());
   app.use(authenticate(deps.db));
+  app.use(bodyParsers());
   for (const feature of FEATURES) if (feature.uploads) app.use(feature.uploads());
   app.use(csrfProtect);
 
@@ -95,6 +97,23 @@ export function createApp(deps: Deps): express.Express {
     }
   });
   return app;
+}
+
+const ANONYMOUS_BODY_LIMIT = '16kb';
+
+function bodyParsers(): express.RequestHandler {
+  const signedIn = [
+    express.json({ limit: '256kb' }),
+    express.urlencoded({ extended: false, limit: '6mb', parameterLimit: 2000 }),
+  ];
+  const anonymous = [
+    express.json({ limit: ANONYMOUS_BODY_LIMIT }),
+    express.urlencoded({ extended: false, limit: ANONYMOUS_BODY_LIMIT, parameterLimit: 50 }),
+  ];
+  return (req, res, next) => {
+    const [json, form] = req.auth ? signedIn : anonymous;
+    json!(req, res, (err?: unknown) => (err ? next(err) : form!(req, res, next)));
+  };
 }
 
 function toAppError(err: unknown): AppError {

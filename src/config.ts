@@ -76,6 +76,21 @@ const Env = z.object({
     .refine((n) => n < 60 || n % 60 === 0, 'must be 1-59 or a whole number of minutes in seconds')
     .default(15),
   VOICEMAIL_DELIVERY_RETRY_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  // Wrong voicemail PINs (counted per box, across calls and phones) before the box is locked, and
+  // for how long: while locked no PIN opens it, the right one neither.
+  VOICEMAIL_PIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  VOICEMAIL_PIN_LOCK_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
+  // /metrics and the details of /readyz: shown to a request bearing this token
+  // (Authorization: Bearer …) or coming from an address in the allowlist (comma-separated IPs or
+  // CIDRs; the client address as express sees it, so TRUST_PROXY applies). Plain /readyz (ready
+  // or not) stays open for load balancers.
+  OPS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  OPS_ALLOW: z.string().default('127.0.0.1,::1'),
 });
 
 export interface Config {
@@ -113,6 +128,8 @@ export interface Config {
   readonly loginRateLimit: number;
   readonly trustProxy: string;
   readonly voicemailDelivery: { readonly intervalSeconds: number; readonly retrySeconds: number };
+  readonly voicemailPinLockout: { readonly maxFailures: number; readonly lockMinutes: number };
+  readonly ops: { readonly token: string | null; readonly allow: readonly string[] };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -164,6 +181,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     voicemailDelivery: Object.freeze({
       intervalSeconds: e.VOICEMAIL_DELIVERY_SECONDS,
       retrySeconds: e.VOICEMAIL_DELIVERY_RETRY_SECONDS,
+    }),
+    voicemailPinLockout: Object.freeze({
+      maxFailures: e.VOICEMAIL_PIN_MAX_FAILURES,
+      lockMinutes: e.VOICEMAIL_PIN_LOCK_MINUTES,
+    }),
+    ops: Object.freeze({
+      token: e.OPS_TOKEN ?? null,
+      allow: Object.freeze(
+        e.OPS_ALLOW.split(',')
+          .map((a) => a.trim())
+          .filter(Boolean),
+      ),
     }),
   });
 }

@@ -320,6 +320,14 @@ export class Ari {
     await this.request('POST', ariPath`/channels/${channelId}/answer`);
   }
 
+  // Leaves Stasis for the dialplan (e.g. VoiceMailMain once Switchboard has checked the PIN).
+  async continueInDialplan(channelId: string, context: string, extension: string): Promise<void> {
+    await this.request(
+      'POST',
+      withQuery(ariPath`/channels/${channelId}/continue`, { context, extension, priority: '1' }),
+    );
+  }
+
   // The media in order, as one playback whose id the Playback* events carry.
   play(channelId: string, playbackId: string, media: readonly string[]): Promise<AriPlayback> {
     return this.request('POST', withQuery(ariPath`/channels/${channelId}/play/${playbackId}`, { media }));

@@ -29,6 +29,33 @@ async function session(username: string, password: string) {
   return { cookie, csrf: csrf! };
 }
 
+describe('request bodies before and after authentication', () => {
+  const form = (size: number) => `username=x&password=${'a'.repeat(size)}`;
+  const post = (path: string, body: string, headers: Record<string, string> = {}) =>
+    fetch(`${app.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body,
+      redirect: 'manual',
+    });
+
+  it('an anonymous request may send a sign-in form, not a large body (413); a signed-in one may', async () => {
+    expect((await post('/login', form(100_000))).status).toBe(413);
+    const json = await fetch(`${app.url}/api/v1/extensions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ pad: 'a'.repeat(100_000) }),
+    });
+    expect(json.status).toBe(413);
+    // The same size from a signed-in session is parsed (and then refused by the form's own rules).
+    const { cookie, csrf } = await session('admin', 'admin-password-1');
+    const big = await post('/extensions', `_csrf=${csrf}&number=10a1&pad=${'a'.repeat(100_000)}`, { cookie });
+    expect(big.status).toBe(400);
+    // Signing in still works.
+    expect((await login('admin', 'admin-password-1')).status).toBe(303);
+  });
+});
+
 describe('web sign-in', () => {
   it('a correct password starts a session that reaches the pages and the API', async () => {
     const { cookie } = await session('admin', 'admin-password-1');

@@ -8,11 +8,20 @@ export interface FeatureCodeEntry {
   code: string;
   description: string;
   param?: 'number' | 'id' | 'queue';
+  // false: off until an admin enables it on the feature-codes page.
+  enabledByDefault?: boolean;
 }
 
 export const FEATURE_CODE_CATALOG: readonly FeatureCodeEntry[] = [
   { key: 'voicemail-own', code: '*97', description: 'Listen to my voicemail' },
-  { key: 'voicemail-any', code: '*98', description: 'Listen to any voicemail box (box number and PIN)' },
+  // Off by default: from any phone, only a PIN stands between a caller and any box (the own-box
+  // code *97 needs the box's own phone as well).
+  {
+    key: 'voicemail-any',
+    code: '*98',
+    description: 'Listen to any voicemail box (box number and PIN)',
+    enabledByDefault: false,
+  },
   { key: 'dnd-toggle', code: '*76', description: 'Do not disturb on / off' },
   { key: 'cfu-on', code: '*72', description: 'Forward all calls to a number', param: 'number' },
   { key: 'cfu-off', code: '*73', description: 'Cancel forwarding of all calls' },
@@ -38,5 +47,7 @@ export const FEATURE_CODE_CATALOG: readonly FeatureCodeEntry[] = [
 ];
 
 export function defaultFeatureCodes(): FeatureCodeMap {
-  return Object.fromEntries(FEATURE_CODE_CATALOG.map((e) => [e.key, e.code]));
+  return Object.fromEntries(
+    FEATURE_CODE_CATALOG.filter((e) => e.enabledByDefault !== false).map((e) => [e.key, e.code]),
+  );
 }

@@ -1,8 +1,9 @@
 import { useTestApp } from '../../test/support/app';
-import { asteriskCli } from '../../test/support/asterisk';
+import { asteriskCli, waitFor } from '../../test/support/asterisk';
 import { snapshotConfig } from '../../test/support/config-files';
 import { HOSTILE } from '../../test/support/hostile';
 import { FEATURE_CODE_CATALOG } from './catalog';
+import { PhoneLockouts } from './handler';
 import type { FeatureCode } from './schema';
 import { conflicts } from './service';
 
@@ -15,6 +16,28 @@ const code = (key: string, c: string, param: FeatureCode['param'] = null, enable
   enabled,
   description: key,
   default_code: c,
+});
+
+describe('feature-code PIN lockout', () => {
+  it('locks the phone that keyed too many wrong PINs, not the code for every other phone', async () => {
+    const lockouts = new PhoneLockouts(3, 60_000);
+    const from1004 = lockouts.guard('emergency', '', '1004');
+    const from1005 = lockouts.guard('emergency', '', '1005');
+    expect([await from1004.failed(''), await from1004.failed('')]).toEqual([false, false]);
+    expect(await from1004.failed('')).toBe(true);
+    expect(await from1004.locked('')).toBe(true);
+    // Another extension, the same code: untouched.
+    expect(await from1005.locked('')).toBe(false);
+    // The same extension on another object of the code (another time condition): its own count.
+    expect(await lockouts.guard('tc-override', '7', '1004').locked('7')).toBe(false);
+  });
+
+  it('lets the lock lapse with its window', async () => {
+    const lockouts = new PhoneLockouts(1, 50);
+    const guard = lockouts.guard('emergency', '', '1004');
+    expect(await guard.failed('')).toBe(true);
+    await waitFor('the window to pass', async () => !(await guard.locked('')), 2_000);
+  });
 });
 
 describe('feature code clashes', () => {
@@ -139,6 +162,36 @@ describe('feature codes API', () => {
       (await app.api('PUT', '/api/v1/feature-codes', { token: app.tokens.supervisor, body })).status,
     ).toBe(403);
     expect((await app.api('GET', '/api/v1/feature-codes', { token: app.tokens.user })).status).toBe(200);
+  });
+
+  it('*98 (any voicemail box) is off by default; enabling it is a stored change, disabling it again removes it', async () => {
+    const listed = (await app.api('GET', '/api/v1/feature-codes')).body.items;
+    expect(listed.find((i: FeatureCode) => i.key === 'voicemail-any')).toMatchObject({
+      code: '*98',
+      enabled: false,
+    });
+    const vmCodes = () => asteriskCli('dialplan show sb-voicemail-codes');
+    expect(await vmCodes()).not.toContain("'*98'");
+    const on = await app.api('PUT', '/api/v1/feature-codes', {
+      body: { items: [{ key: 'voicemail-any', enabled: true }] },
+    });
+    expect(on.status).toBe(200);
+    await app.applied();
+    expect(await vmCodes()).toContain("'*98'");
+    expect(
+      await app.sb.deps.db('feature_codes').where({ feature_key: 'voicemail-any' }).first(),
+    ).toMatchObject({
+      enabled: 1,
+    });
+    const off = await app.api('PUT', '/api/v1/feature-codes', {
+      body: { items: [{ key: 'voicemail-any', enabled: false }] },
+    });
+    expect(off.status).toBe(200);
+    await app.applied();
+    expect(await vmCodes()).not.toContain("'*98'");
+    expect(
+      await app.sb.deps.db('feature_codes').where({ feature_key: 'voicemail-any' }).first(),
+    ).toBeUndefined();
   });
 
   it('setting a code back to its default removes the stored change', async () => {

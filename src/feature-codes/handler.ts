@@ -12,8 +12,24 @@ export const FEATURE_ARG = 'feature';
 export interface FeatureAction {
   // The hash guarding this code, or null when it cannot be used (no such object, no PIN set).
   pinHash(param: string): Promise<string | null>;
-  // Acts for the calling extension; returns the sounds that confirm what happened.
-  perform(param: string, extension: string): Promise<string[]>;
+  // Acts for the calling extension; returns the sounds that confirm what happened, or where in
+  // the dialplan the call goes on (it then leaves Stasis instead of being hung up).
+  perform(param: string, extension: string): Promise<string[] | DialplanTarget>;
+  // A lockout the action keeps itself (e.g. per voicemail box, in the database, whoever calls),
+  // instead of the default one per code, object and calling extension.
+  guard?: PinGuard;
+}
+
+export interface DialplanTarget {
+  context: string;
+  extension: string;
+}
+
+export interface PinGuard {
+  locked(param: string): Promise<boolean>;
+  // Counts one wrong PIN; true when that locked it.
+  failed(param: string): Promise<boolean>;
+  passed(param: string): Promise<void>;
 }
 
 export interface FeatureTiming {
@@ -23,7 +39,8 @@ export interface FeatureTiming {
 
 const MAX_ATTEMPTS = 3;
 const MAX_PIN_DIGITS = 10;
-// Across calls: this many wrong PINs for one code within the window locks it for the window.
+// Across calls: this many wrong PINs for one code and object from one calling extension within
+// the window locks that extension out of it for the window (other phones keep it).
 const LOCKOUT_FAILURES = 10;
 const LOCKOUT_WINDOW_MS = 15 * 60 * 1000;
 
@@ -41,6 +58,7 @@ interface Session {
   channelId: string;
   digits: string;
   ended: boolean;
+  handedOff: boolean; // continued into the dialplan: not ours to hang up
   prompt: string | null; // a playback that the first key press may cut short
   onChange: Set<() => void>;
 }
@@ -56,7 +74,7 @@ let playbackSeq = 0;
 
 export class FeatureCodes {
   private readonly sessions = new Map<string, Session>();
-  private readonly failures = new Map<string, number[]>();
+  private readonly lockouts = new PhoneLockouts();
   // Playbacks being waited for, and those of them Asterisk has finished.
   private readonly pendingPlaybacks = new Set<string>();
   private readonly finishedPlaybacks = new Set<string>();
@@ -87,7 +105,14 @@ export class FeatureCodes {
       const [kind, action, extension, param] = e.args ?? [];
       // The Stasis app is shared (greetings by phone use it too): only feature calls are ours.
       if (kind !== FEATURE_ARG || !channelId) return;
-      const session: Session = { channelId, digits: '', ended: false, prompt: null, onChange: new Set() };
+      const session: Session = {
+        channelId,
+        digits: '',
+        ended: false,
+        handedOff: false,
+        prompt: null,
+        onChange: new Set(),
+      };
       this.sessions.set(channelId, session);
       void this.run(session, action ?? '', extension ?? '', param ?? '')
         .catch((err: unknown) => {
@@ -95,7 +120,7 @@ export class FeatureCodes {
         })
         .finally(() => {
           this.sessions.delete(channelId);
-          void this.hangUp(session);
+          if (!session.handedOff) void this.hangUp(session);
         });
       return;
     }
@@ -131,9 +156,9 @@ export class FeatureCodes {
   private async run(s: Session, actionName: string, extension: string, param: string): Promise<void> {
     await this.ari.answer(s.channelId);
     const action = this.actions[actionName];
-    const key = `${actionName}:${param}`;
+    const guard = action?.guard ?? this.lockouts.guard(actionName, param, extension);
     const hash = action && /^[0-9]{1,20}$/.test(extension) ? await action.pinHash(param) : null;
-    if (!action || !hash || this.lockedOut(key)) {
+    if (!action || !hash || (await guard.locked(param))) {
       this.log.warn({ action: actionName, param, extension }, 'feature code refused');
       await this.play(s, [SOUND.unavailable]);
       return;
@@ -141,12 +166,24 @@ export class FeatureCodes {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       await this.play(s, [SOUND.enterPin], true);
       const pin = await this.collect(s);
-      if (pin !== '' && (await argon2.verify(hash, pin).catch(() => false))) {
+      // Nothing keyed (a pause, or # alone): the caller gave up, which is no guess to count.
+      if (pin === '') break;
+      if (await argon2.verify(hash, pin).catch(() => false)) {
+        await guard.passed(param);
         let confirm: string[];
         try {
-          confirm = [SOUND.thanks, ...(await action.perform(param, extension))];
+          const done = await action.perform(param, extension);
           this.log.info({ action: actionName, param, extension }, 'feature code used');
+          if (!Array.isArray(done)) {
+            if (s.ended) throw new CallEnded();
+            s.handedOff = true;
+            await this.ari.continueInDialplan(s.channelId, done.context, done.extension);
+            return;
+          }
+          confirm = [SOUND.thanks, ...done];
         } catch (err) {
+          if (err instanceof CallEnded) throw err;
+          s.handedOff = false;
           // e.g. emergency mode without a greeting yet: nothing changed, and the caller hears so.
           this.log.warn({ err, action: actionName, param, extension }, 'feature code could not act');
           confirm = [SOUND.unavailable];
@@ -154,9 +191,13 @@ export class FeatureCodes {
         await this.play(s, confirm);
         return;
       }
-      this.fail(key);
-      this.log.warn({ action: actionName, param, extension, attempt }, 'feature code: wrong PIN');
+      const nowLocked = await guard.failed(param);
+      this.log.warn(
+        { action: actionName, param, extension, attempt, locked: nowLocked },
+        'feature code: wrong PIN',
+      );
       await this.play(s, [SOUND.wrong]);
+      if (nowLocked) break;
     }
     await this.play(s, [SOUND.goodbye]);
   }
@@ -230,15 +271,35 @@ export class FeatureCodes {
   private async hangUp(s: Session): Promise<void> {
     await this.ari.hangup(s.channelId).catch(() => undefined);
   }
+}
 
-  private lockedOut(key: string): boolean {
-    const since = Date.now() - LOCKOUT_WINDOW_MS;
-    const recent = (this.failures.get(key) ?? []).filter((t) => t > since);
-    this.failures.set(key, recent);
-    return recent.length >= LOCKOUT_FAILURES;
+// The default lockout, in memory: wrong PINs per code, object and calling extension. Keyed by the
+// extension so that one phone keying wrong PINs locks itself out, not every other phone.
+export class PhoneLockouts {
+  private readonly failures = new Map<string, number[]>();
+
+  constructor(
+    private readonly maxFailures = LOCKOUT_FAILURES,
+    private readonly windowMs = LOCKOUT_WINDOW_MS,
+  ) {}
+
+  guard(action: string, param: string, extension: string): PinGuard {
+    const key = `${action}:${param}:${extension}`;
+    return {
+      locked: async () => this.locked(key),
+      failed: async () => {
+        this.failures.set(key, [...(this.failures.get(key) ?? []), Date.now()]);
+        return this.locked(key);
+      },
+      passed: async () => undefined,
+    };
   }
 
-  private fail(key: string): void {
-    this.failures.set(key, [...(this.failures.get(key) ?? []), Date.now()]);
+  private locked(key: string): boolean {
+    const since = Date.now() - this.windowMs;
+    const recent = (this.failures.get(key) ?? []).filter((t) => t > since);
+    if (recent.length === 0) this.failures.delete(key);
+    else this.failures.set(key, recent);
+    return recent.length >= this.maxFailures;
   }
 }

@@ -20,8 +20,13 @@ export async function overrides(db: Knex): Promise<Map<string, Override>> {
 }
 
 // A row equal to the default is removed, so the table holds only real changes.
-export async function save(db: Knex, key: string, value: Override, defaultCode: string): Promise<void> {
-  if (value.enabled && value.code === defaultCode) {
+export async function save(
+  db: Knex,
+  key: string,
+  value: Override,
+  defaults: { code: string; enabled: boolean },
+): Promise<void> {
+  if (value.enabled === defaults.enabled && value.code === defaults.code) {
     await db(TABLE).where({ feature_key: key }).delete();
     return;
   }
@@ -37,7 +42,7 @@ export async function loadFeatureCodes(db: Knex): Promise<FeatureCodeMap> {
   const map: Record<string, string> = {};
   for (const entry of FEATURE_CODE_CATALOG) {
     const o = changed.get(entry.key);
-    if (o && !o.enabled) continue;
+    if (!(o?.enabled ?? entry.enabledByDefault ?? true)) continue;
     map[entry.key] = o?.code ?? entry.code;
   }
   return map;

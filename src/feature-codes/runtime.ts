@@ -3,6 +3,7 @@ import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
 import { emergencyService as emergency } from '../emergency';
 import { timeConditionsService as tcService, timeConditionsRepo as timeConditions } from '../time-conditions';
+import { VOICEMAIL_OPEN_CONTEXT, voicemailPinGuard, voicemailPinHash } from '../voicemail';
 import { type FeatureAction, FeatureCodes } from './handler';
 
 // The phone's feature codes and what each does. Who acted is the calling extension, as PJSIP
@@ -26,6 +27,13 @@ export function featureActions(deps: Deps): Record<string, FeatureAction> {
         });
         return [result.override === 'auto' ? 'sound:de-activated' : 'sound:activated'];
       },
+    },
+    // *97 (own box, when it asks for the PIN) and *98 (any box): the box's PIN, then the call
+    // goes on to VoiceMailMain. Wrong PINs are counted per box in the database, whoever calls.
+    voicemail: {
+      pinHash: (param) => voicemailPinHash(deps.db, param),
+      perform: async (param) => ({ context: VOICEMAIL_OPEN_CONTEXT, extension: param }),
+      guard: voicemailPinGuard(deps.db, deps.config.voicemailPinLockout),
     },
     // *99: emergency mode on ↔ off.
     emergency: {

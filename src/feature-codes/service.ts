@@ -16,7 +16,7 @@ export async function list(db: Knex): Promise<FeatureCode[]> {
       description: e.description,
       default_code: e.code,
       code: o?.code ?? e.code,
-      enabled: o?.enabled ?? true,
+      enabled: o?.enabled ?? e.enabledByDefault ?? true,
       param: e.param ?? null,
     };
   });
@@ -63,7 +63,15 @@ export async function put(tx: Tx, input: PutFeatureCodesInput, actor: Actor): Pr
     const problems = conflicts(next);
     if (problems.length > 0) throw new ValidationError(problems, 'feature codes would clash');
     const changed = next.filter((n, i) => n.code !== current[i]!.code || n.enabled !== current[i]!.enabled);
-    for (const c of changed) await repo.save(tx, c.key, { code: c.code, enabled: c.enabled }, c.default_code);
+    for (const c of changed) {
+      const enabledByDefault = FEATURE_CODE_CATALOG.find((e) => e.key === c.key)?.enabledByDefault ?? true;
+      await repo.save(
+        tx,
+        c.key,
+        { code: c.code, enabled: c.enabled },
+        { code: c.default_code, enabled: enabledByDefault },
+      );
+    }
     if (changed.length > 0) {
       tx.afterCommit(() =>
         actor.requestApply(

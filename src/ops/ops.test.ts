@@ -1,4 +1,4 @@
-import { useTestApp } from '../../test/support/app';
+import { startTestApp, type TestApp, useTestApp } from '../../test/support/app';
 import { waitFor } from '../../test/support/asterisk';
 
 const app = useTestApp();
@@ -68,5 +68,40 @@ describe('health and metrics', () => {
     const res = await app.api('GET', '/api/v1/nope');
     expect(res.status).toBe(404);
     expect(res.body).toEqual({ error: { code: 'not_found', message: 'API route not found', details: [] } });
+  });
+});
+
+describe('health and metrics away from the allowlist', () => {
+  // No address is allowed: as if the request came from outside. Only the ops token opens them.
+  const OPS_TOKEN = 'ops-token-for-the-test-0123456789';
+  let outside: TestApp;
+  beforeAll(async () => {
+    outside = await startTestApp({ OPS_ALLOW: '', OPS_TOKEN });
+  });
+  afterAll(async () => {
+    await outside?.close();
+  });
+
+  it('/metrics: 403 without a token, 401 with a wrong one (an API token included), 200 with the ops token', async () => {
+    const none = await outside.api('GET', '/metrics', { token: null });
+    expect(none.status).toBe(403);
+    expect(none.text).not.toContain('switchboard_');
+    expect((await outside.api('GET', '/metrics', { token: 'not-the-ops-token' })).status).toBe(401);
+    expect((await outside.api('GET', '/metrics', { token: outside.tokens.admin })).status).toBe(401);
+    const ok = await outside.api('GET', '/metrics', { token: OPS_TOKEN });
+    expect(ok.status).toBe(200);
+    expect(ok.text).toContain('switchboard_ari_connected');
+  });
+
+  it('/readyz: ready or not for anyone, the details only with the ops token', async () => {
+    await waitFor('the ARI event connection', async () => outside.sb.deps.ari.connected);
+    await outside.applyNow();
+    const bare = await outside.api('GET', '/readyz', { token: null });
+    expect(bare.status).toBe(200);
+    expect(bare.body).toEqual({ status: 'ready' });
+    const full = await outside.api('GET', '/readyz', { token: OPS_TOKEN });
+    expect(full.status).toBe(200);
+    expect(full.body).toMatchObject({ status: 'ready', checks: { database: { ok: true } } });
+    expect(full.body.details.calldata).toHaveLength(3);
   });
 });

@@ -5,6 +5,7 @@ import { createUser } from '../auth/accounts';
 import { disableMfa } from '../auth/mfa';
 import { createApiToken } from '../auth/tokens';
 import type { UserRow } from '../auth/users.repo';
+import { mapDbError } from '../db/mysql-errors';
 import { ConflictError, NotFoundError, UnprocessableError } from '../http/errors';
 import { randomSecret } from '../lib/crypto';
 import type { CreateToken, CreateUser, PatchUser } from './schema';
@@ -42,9 +43,29 @@ async function assertExtension(db: Knex, number: string | null | undefined): Pro
   }
 }
 
+// One account per extension (a unique key in the table too): the extension is what ties a
+// `user` account to its own phone, voicemail and queues. Checked first so the 409 names the field
+// (a duplicate-key error alone does not say which key).
+async function assertExtensionFree(
+  db: Knex,
+  number: string | null | undefined,
+  self?: number,
+): Promise<void> {
+  if (!number) return;
+  const q = db('users').where({ extension_number: number });
+  if (self !== undefined) q.whereNot({ id: self });
+  const other = (await q.first('username')) as { username: string } | undefined;
+  if (other) {
+    throw new ConflictError(`extension ${number} already belongs to user ${other.username}`, [
+      { path: 'extension_number', message: 'already linked to another user' },
+    ]);
+  }
+}
+
 // The password is returned only when Switchboard generated it, and only now.
 export async function create(db: Knex, input: z.infer<typeof CreateUser>) {
   await assertExtension(db, input.extension_number);
+  await assertExtensionFree(db, input.extension_number);
   const password = input.password ?? randomSecret(20);
   const id = await createUser(db, {
     username: input.username,
@@ -71,6 +92,7 @@ export async function patch(db: Knex, id: number, input: z.infer<typeof PatchUse
   if ((input.role !== undefined && input.role !== 'admin') || input.disabled === true)
     await assertAnotherAdmin(db, user, 'demote or disable');
   await assertExtension(db, input.extension_number);
+  await assertExtensionFree(db, input.extension_number, id);
   const row: Partial<UserRow> = {};
   if (input.role !== undefined) row.role = input.role;
   if (input.extension_number !== undefined) row.extension_number = input.extension_number;
@@ -80,7 +102,10 @@ export async function patch(db: Knex, id: number, input: z.infer<typeof PatchUse
   if (Object.keys(row).length > 0)
     await db('users')
       .where({ id })
-      .update({ ...row, updated_at: db.fn.now(3) });
+      .update({ ...row, updated_at: db.fn.now(3) })
+      .catch((err: unknown) => {
+        throw mapDbError(err, 'extension_number');
+      });
   // A new password or a disabled account ends every session of that user.
   if (input.password !== undefined || input.disabled === true)
     await db('sessions').where({ user_id: id }).delete();

@@ -31,6 +31,32 @@ describe('user administration', () => {
     expect((await app.api('POST', '/api/v1/users', { body: { username, role: 'user' } })).status).toBe(400);
   });
 
+  it('an extension links to one user only: a second user with it is a 409 and changes nothing', async () => {
+    expect(
+      (await app.api('POST', '/api/v1/extensions', { body: { number: '1001', display_name: 'Alice' } }))
+        .status,
+    ).toBe(201);
+    try {
+      const before = await app.api('GET', '/api/v1/users');
+      // alice (a fixture user) holds 1001.
+      const dup = await app.api('POST', '/api/v1/users', {
+        body: { username: 'dave', role: 'user', extension_number: '1001' },
+      });
+      expect(dup.status).toBe(409);
+      expect(dup.body.error.details[0].path).toBe('extension_number');
+      const bob = before.body.items.find((u: { username: string }) => u.username === 'bob');
+      const patch = await app.api('PATCH', `/api/v1/users/${bob.id}`, { body: { extension_number: '1001' } });
+      expect(patch.status).toBe(409);
+      expect((await app.api('GET', '/api/v1/users')).body).toEqual(before.body);
+      // The table holds the rule too, for writers that skip the service.
+      await expect(
+        app.sb.deps.db('users').where({ id: bob.id }).update({ extension_number: '1001' }),
+      ).rejects.toMatchObject({ code: 'ER_DUP_ENTRY' });
+    } finally {
+      await app.api('DELETE', '/api/v1/extensions/1001');
+    }
+  });
+
   it('a duplicate username is a 409', async () => {
     expect((await app.api('POST', '/api/v1/users', { body: { username: 'bob', role: 'user' } })).status).toBe(
       409,

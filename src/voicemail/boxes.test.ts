@@ -43,14 +43,23 @@ const conf = () => readFileSync(join(testEnv.asteriskConfigDir, 'voicemail.conf'
 const boxCount = async () => Number((await app.sb.deps.db('voicemail_boxes').count({ n: '*' }))[0]?.n ?? 0);
 
 describe('voicemail boxes', () => {
-  it('an extension created with voicemail_enabled gets a box with a generated PIN, never shown by a read', async () => {
+  it('an extension created with voicemail_enabled gets a box without a PIN; no PIN is ever written to voicemail.conf', async () => {
     const box = await app.api('GET', '/api/v1/voicemail-boxes/1001');
     expect(box.status).toBe(200);
-    expect(box.body).toMatchObject({ number: '1001', display_name: 'Alice Martin', email: null });
+    expect(box.body).toMatchObject({
+      number: '1001',
+      display_name: 'Alice Martin',
+      email: null,
+      pin_set: false,
+      pin_weak: false,
+      locked_until: null,
+    });
     expect(box.body).not.toHaveProperty('pin');
+    expect(box.body).not.toHaveProperty('pin_hash');
     const row = await app.sb.deps.db('voicemail_boxes').where({ extension_number: '1001' }).first();
-    expect(row.pin).toMatch(/^[0-9]{6}$/);
-    expect(conf()).toContain(`\n1001 => ${row.pin},Alice Martin\n`);
+    expect(row.pin_hash).toBeNull();
+    // The password app_voicemail sees is one no keypad can type, and its '-' forbids a phone change.
+    expect(conf()).toContain('\n1001 => -locked,Alice Martin\n');
   });
 
   it('POST creates a box (PIN returned once), turns the extension flag on, renders voicemail.conf without email, MWI on the endpoint', async () => {
@@ -59,8 +68,11 @@ describe('voicemail boxes', () => {
     });
     expect(res.status).toBe(201);
     expect(res.body.pin).toMatch(/^[0-9]{6}$/);
+    const row = await app.sb.deps.db('voicemail_boxes').where({ extension_number: '1002' }).first();
+    expect(row.pin_hash).toMatch(/^\$argon2id\$/);
     expect(res.body).toMatchObject({
       number: '1002',
+      pin_set: true,
       email: 'bob@example.com',
       transcribe: true,
       attach_audio: true,
@@ -69,7 +81,12 @@ describe('voicemail boxes', () => {
     await app.applyNow();
     const text = conf();
     // The directory name loses the parentheses; no email and no mailcmd reach Asterisk.
-    expect(text).toContain(`\n1002 => ${res.body.pin},Bob  Sales\n`);
+    expect(text).toContain('\n1002 => -locked,Bob  Sales\n');
+    expect(text).not.toContain(res.body.pin);
+    // Boxes with a PIN open only after Switchboard's check, in a context no phone includes.
+    expect(await asteriskCli('dialplan show sb-voicemail-open')).toContain(
+      'VoiceMailMain(1002@switchboard,s)',
+    );
     expect(text).not.toContain('example.com');
     expect(text).not.toMatch(/^\s*mailcmd/m);
     const users = await asteriskCli('voicemail show users for switchboard');
@@ -92,7 +109,9 @@ describe('voicemail boxes', () => {
     const before = snapshotConfig();
     const rowsBefore = await app.sb.deps.db('voicemail_boxes').orderBy('extension_number');
     const bad: Array<[string, string, unknown]> = [];
-    for (const pin of ['12a4', '12 34', '123', '12345678901', '1234\n', '', '1111', '٣٤٥٦']) {
+    // Too short, not digits, and the trivial ones: one digit, runs, repeated patterns, the box.
+    const trivial = ['111111', '123456', '654321', '890123', '121212', '123123', '4321', '1234'];
+    for (const pin of ['12a4', '12 34', '123', '12345678901', '1234\n', '', '٣٤٥٦', ...trivial]) {
       bad.push(['POST', '/api/v1/voicemail-boxes', { number: '1003', pin }]);
       bad.push(['PUT', '/api/v1/voicemail-boxes/1001/pin', { pin }]);
     }
@@ -106,7 +125,11 @@ describe('voicemail boxes', () => {
       bad.push(['PATCH', '/api/v1/voicemail-boxes/1001', { email }]);
     }
     for (const number of [...HOSTILE, '10a1', '']) bad.push(['POST', '/api/v1/voicemail-boxes', { number }]);
-    bad.push(['PATCH', '/api/v1/voicemail-boxes/1001', { pin: '1234' }]); // the PIN has its own endpoint
+    // The box number in the PIN, or the PIN a part of the box number: refused for that box only.
+    bad.push(['PUT', '/api/v1/voicemail-boxes/1001/pin', { pin: '100178' }]);
+    bad.push(['PUT', '/api/v1/voicemail-boxes/1001/pin', { pin: '971001' }]);
+    bad.push(['POST', '/api/v1/voicemail-boxes', { number: '1003', pin: '510038' }]);
+    bad.push(['PATCH', '/api/v1/voicemail-boxes/1001', { pin: '482913' }]); // the PIN has its own endpoint
     bad.push(['PATCH', '/api/v1/voicemail-boxes/1001', { transcribe: 'yes' }]);
     bad.push(['PATCH', '/api/v1/voicemail-boxes/1001', { unavailable_greeting_id: 'x' }]);
     for (const [method, path, body] of bad) {
@@ -143,8 +166,12 @@ describe('voicemail boxes', () => {
     expect(reset.status).toBe(200);
     expect(reset.body.pin).toMatch(/^[0-9]{6}$/);
     await app.applyNow();
-    expect(conf()).toContain('\n1001 => 482913,Alice Martin\n');
-    expect(conf()).toContain(`\n1002 => ${reset.body.pin},Bob  Sales\n`);
+    expect(conf()).not.toContain('482913');
+    expect(conf()).not.toContain(reset.body.pin);
+    // 1001 has a PIN now, so it joins the boxes a checked PIN opens.
+    expect(await asteriskCli('dialplan show sb-voicemail-open')).toContain(
+      'VoiceMailMain(1001@switchboard,s)',
+    );
   }, 60_000);
 
   it('a voicemail destination needs a box; a box in use cannot be deleted or switched off (409)', async () => {

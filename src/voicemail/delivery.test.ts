@@ -90,7 +90,13 @@ describe('voicemail to email', () => {
         (await app.api('POST', '/api/v1/extensions', { body: { number, display_name: name } })).status,
       ).toBe(201);
     }
-    const box = { pin: '4321', attach_audio: true, transcribe: false, skip_pin_from_own_phone: true };
+    const box = {
+      pin_hash: null,
+      pin_weak: false,
+      attach_audio: true,
+      transcribe: false,
+      skip_pin_from_own_phone: true,
+    };
     const none = {
       unavailable_greeting_id: null,
       busy_greeting_id: null,

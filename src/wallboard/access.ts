@@ -25,7 +25,7 @@ export function kioskOrRole(db: Knex, ...roles: Role[]): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
     const kiosk = await kioskFrom(db, req);
     if (kiosk === 'invalid')
-      return next(new UnauthenticatedError('the kiosk token is not valid or was revoked'));
+      return next(new UnauthenticatedError('the kiosk token is not valid, was revoked or has expired'));
     if (kiosk) {
       res.locals['kiosk'] = kiosk;
       return next();

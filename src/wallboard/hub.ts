@@ -58,6 +58,13 @@ export class WallboardHub {
     });
   }
 
+  // Streams open with one kiosk token: a token (a URL that can leak) may not take them all.
+  kioskStreams(kioskId: number): number {
+    let n = 0;
+    for (const s of this.streams) if (s.kioskId === kioskId) n++;
+    return n;
+  }
+
   get streamCount(): number {
     return this.streams.size;
   }

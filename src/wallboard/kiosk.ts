@@ -13,7 +13,18 @@ const TOUCH_EVERY_MS = 60_000;
 
 export const KioskName = boardName();
 
-export const KioskTokenInput = z.strictObject({ name: KioskName });
+// A link on a wall screen outlives the people who made it: each token expires, a year after its
+// creation unless the admin says otherwise (1 day to 5 years).
+export const DEFAULT_VALID_DAYS = 365;
+export const KioskTokenInput = z.strictObject({
+  name: KioskName,
+  valid_days: z
+    .number()
+    .int()
+    .min(1)
+    .max(5 * 365)
+    .optional(),
+});
 export type KioskTokenInput = z.infer<typeof KioskTokenInput>;
 
 export interface KioskToken {
@@ -21,6 +32,7 @@ export interface KioskToken {
   name: string;
   created_by: string;
   created_at: string;
+  expires_at: string;
   revoked_at: string | null;
   last_used_at: string | null;
 }
@@ -36,6 +48,7 @@ interface Row {
   token_hash: string;
   created_by: string;
   created_at: Date;
+  expires_at: Date;
   revoked_at: Date | null;
   last_used_at: Date | null;
 }
@@ -48,6 +61,7 @@ function toApi(r: Row): KioskToken {
     name: r.name,
     created_by: r.created_by,
     created_at: r.created_at.toISOString(),
+    expires_at: r.expires_at.toISOString(),
     revoked_at: iso(r.revoked_at),
     last_used_at: iso(r.last_used_at),
   };
@@ -67,6 +81,7 @@ export async function createKioskToken(
     name: input.name,
     token_hash: sha256(token),
     created_by: createdBy.slice(0, 120),
+    expires_at: db.raw('NOW(3) + INTERVAL ? DAY', [input.valid_days ?? DEFAULT_VALID_DAYS]),
   });
   const row = (await db('wallboard_tokens').where({ id }).first()) as Row;
   return { ...toApi(row), token, url: kioskUrl(token) };
@@ -85,13 +100,13 @@ export async function revokeKioskToken(db: Knex, id: number): Promise<KioskToken
   return toApi((await db('wallboard_tokens').where({ id }).first()) as Row);
 }
 
-// The kiosk behind a token, or null when it is malformed, unknown or revoked.
+// The kiosk behind a token, or null when it is malformed, unknown, revoked or expired.
 export async function findKiosk(db: Knex, token: string): Promise<{ id: number; name: string } | null> {
   if (!token.startsWith(PREFIX) || token.length > MAX_TOKEN_LENGTH) return null;
   const row = (await db('wallboard_tokens')
     .where({ token_hash: sha256(token) })
     .first()) as Row | undefined;
-  if (!row || row.revoked_at) return null;
+  if (!row || row.revoked_at || row.expires_at.getTime() <= Date.now()) return null;
   if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > TOUCH_EVERY_MS)
     await db('wallboard_tokens').where({ id: row.id }).update({ last_used_at: new Date() });
   return { id: row.id, name: row.name };

@@ -8,6 +8,9 @@ import { type KioskViewer, kioskOrRole } from './access';
 import { createKioskToken, KioskTokenInput, listKioskTokens, revokeKioskToken } from './kiosk';
 import { hubFor } from './runtime';
 
+// A wall screen needs one stream; a few allow for a reload racing the old connection's close.
+const MAX_STREAMS_PER_KIOSK = 3;
+
 // Wallboard API: the live snapshot and its event stream (SSE), kiosk tokens.
 export function wallboardRoutes(deps: Deps): Router {
   const router = Router();
@@ -30,14 +33,23 @@ export function wallboardRoutes(deps: Deps): Router {
   deps.openapi.add({
     method: 'get',
     path: `${base}/events`,
-    summary:
-      'Server-sent events: a "snapshot" event on connect and on every change, a comment every 15 s. Also with ?kiosk=<kiosk token>; 503 when too many streams are open',
+    summary: `Server-sent events: a "snapshot" event on connect and on every change, a comment every 15 s. Also with ?kiosk=<kiosk token> (at most ${MAX_STREAMS_PER_KIOSK} streams per token, then 429); 503 when too many streams are open`,
     roles: ADMIN_SUPERVISOR,
     status: 200,
   });
   router.get('/events', viewers, (req, res, next) => {
     if (hub.full) return next(new AppError(503, 'too_many_streams', 'too many wallboard streams are open'));
-    hub.open(req, res, (res.locals['kiosk'] as KioskViewer | undefined)?.id ?? null);
+    const kioskId = (res.locals['kiosk'] as KioskViewer | undefined)?.id ?? null;
+    if (kioskId !== null && hub.kioskStreams(kioskId) >= MAX_STREAMS_PER_KIOSK) {
+      return next(
+        new AppError(
+          429,
+          'too_many_streams',
+          `a kiosk token may hold at most ${MAX_STREAMS_PER_KIOSK} streams`,
+        ),
+      );
+    }
+    hub.open(req, res, kioskId);
   });
 
   const api = new ApiRouter(router, base, deps.openapi);

@@ -296,6 +296,63 @@ describe('wallboard access and kiosk tokens', () => {
     }
   });
 
+  it('a kiosk token expires (a year by default, or valid_days); an expired one is refused with 401', async () => {
+    const yearly = await createKiosk('Yearly screen');
+    const listed = (await app.api('GET', '/api/v1/wallboard/kiosk-tokens')).body.items.find(
+      (t: { id: number }) => t.id === yearly.id,
+    );
+    const days = (new Date(listed.expires_at).getTime() - new Date(listed.created_at).getTime()) / 86_400_000;
+    expect(days).toBeCloseTo(365, 3);
+    for (const valid_days of [0, -1, 5000, 1.5, '30']) {
+      const bad = await app.api('POST', '/api/v1/wallboard/kiosk-tokens', {
+        body: { name: 'Bad', valid_days },
+      });
+      expect({ valid_days, status: bad.status }).toEqual({ valid_days, status: 400 });
+    }
+    const short = await app.api('POST', '/api/v1/wallboard/kiosk-tokens', {
+      body: { name: 'Short screen', valid_days: 1 },
+    });
+    expect(short.status).toBe(201);
+    expect(
+      (await app.api('GET', `/api/v1/wallboard?kiosk=${short.body.token}`, { token: null })).status,
+    ).toBe(200);
+    // A day later (moved in the database rather than waited for): refused everywhere.
+    await app.sb.deps
+      .db('wallboard_tokens')
+      .where({ id: short.body.id })
+      .update({ expires_at: app.sb.deps.db.raw('NOW(3) - INTERVAL 1 SECOND') });
+    const expired = await app.api('GET', `/api/v1/wallboard?kiosk=${short.body.token}`, { token: null });
+    expect(expired.status).toBe(401);
+    expect(expired.body.error.message).toContain('expired');
+    expect(((await openStream(`?kiosk=${short.body.token}`, null)) as Response).status).toBe(401);
+    expect((await noRedirect(`/wallboard?kiosk=${short.body.token}`)).status).toBe(401);
+  });
+
+  it('one kiosk token holds at most 3 streams: the 4th is refused with 429, another token still gets one', async () => {
+    const { token } = await createKiosk('Greedy screen');
+    const open: SseReader[] = [];
+    try {
+      for (let i = 0; i < 3; i++) open.push(await stream(`?kiosk=${token}`, null));
+      const fourth = await openStream(`?kiosk=${token}`, null);
+      expect((fourth as Response).status).toBe(429);
+      expect((await (fourth as Response).json()).error.code).toBe('too_many_streams');
+      const other = await createKiosk('Polite screen');
+      const s = await stream(`?kiosk=${other.token}`, null);
+      open.push(s);
+      // A closed stream frees its place (once the server has seen the connection close).
+      await open[0]!.close();
+      const again = await waitFor('a stream again for the first token', async () => {
+        const r = await openStream(`?kiosk=${token}`, null);
+        if (r instanceof SseReader) return r;
+        expect(r.status).toBe(429);
+        return undefined;
+      });
+      open.push(again);
+    } finally {
+      for (const s of open) await s.close();
+    }
+  });
+
   it('answers 401 for a malformed, unknown or revoked kiosk token, and revoking ends its open stream', async () => {
     for (const bad of ['garbage', 'sbk_unknown', `sbk_${'A'.repeat(43)}`, 'x'.repeat(500)]) {
       expect((await app.api('GET', `/api/v1/wallboard?kiosk=${bad}`, { token: null })).status).toBe(401);

@@ -287,6 +287,14 @@ describe('queue call distribution with registered SIP agents', () => {
       [normal[1], 0],
     ]);
     expect(waiting[0]!.wait_seconds).toBeLessThanOrEqual(waiting[1]!.wait_seconds);
+    // Callers' numbers are for the queue's own agents: alice (a user, extension 1001, not in this
+    // queue) sees the members but none of the callers; a supervisor sees them all.
+    const asUser = await app.api('GET', `/api/v1/queues/${q}/live`, { token: app.tokens.user });
+    expect(asUser.status).toBe(200);
+    expect(asUser.body.callers).toEqual([]);
+    expect(asUser.body.members.map((m: { extension: string }) => m.extension)).toEqual(['2004']);
+    const asSupervisor = await app.api('GET', `/api/v1/queues/${q}/live`, { token: app.tokens.supervisor });
+    expect(asSupervisor.body.callers).toHaveLength(3);
 
     await unpause(q, '2004');
     expect(await waitForAgent(VIP)).toBe('2004');

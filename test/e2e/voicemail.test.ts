@@ -22,7 +22,8 @@ let speech: { ulaw: Buffer; seconds: number };
 beforeAll(async () => {
   requireAsterisk();
   speech = spokenUlaw('Hello Alice, this is Bob. Please call me back about the quarterly report. Thank you.');
-  app = await startTestApp();
+  // Three wrong PINs lock a box (the default is five): the lockout test needs fewer calls.
+  app = await startTestApp({ VOICEMAIL_PIN_MAX_FAILURES: '3' });
   const alice = await app.api('POST', '/api/v1/extensions', {
     body: { number: '1001', display_name: 'Alice', voicemail_enabled: true },
   });
@@ -147,4 +148,72 @@ describe('voicemail on a real Asterisk', () => {
       await observer.stop();
     }
   }, 120_000);
+
+  // *98 asks for the box number (dialplan Read), then Switchboard's Stasis app asks for the PIN.
+  const dialAnyBox = async (keys: string) => {
+    const observer = await CallObserver.start();
+    try {
+      const call = await dialWithKeys(await phoneFor('1002', secret1002), '*98', keys);
+      const ch = await observer.channel('the *98 channel', (c) => c.name.startsWith('PJSIP/1002-'));
+      await waitFor('the *98 channel to end', async () => ch.destroyed);
+      return { call, steps: ch.steps };
+    } finally {
+      await observer.stop();
+    }
+  };
+  const opened = (steps: Array<{ app: string; data: string }>) =>
+    steps.some((s) => s.app === 'VoiceMailMain');
+  const box1001 = async () => (await app.api('GET', '/api/v1/voicemail-boxes/1001')).body;
+
+  it('*98 is off by default: not in the dialplan, and a call to it is refused', async () => {
+    const codes = (await app.api('GET', '/api/v1/feature-codes')).body.items;
+    expect(codes.find((c: { key: string }) => c.key === 'voicemail-any')).toMatchObject({ enabled: false });
+    expect(await asteriskCli('dialplan show sb-voicemail-codes')).not.toContain('*98');
+    const call = await dialWithKeys(await phoneFor('1002', secret1002), '*98', '1001#');
+    expect(call.ok).toBe(false);
+    expect(call.requests).not.toContain('BYE');
+  }, 60_000);
+
+  it('*98 enabled: the box number and its PIN open the box through the PIN check', async () => {
+    expect(
+      (await app.api('PUT', '/api/v1/voicemail-boxes/1001/pin', { body: { pin: '730215' } })).status,
+    ).toBe(200);
+    const on = await app.api('PUT', '/api/v1/feature-codes', {
+      body: { items: [{ key: 'voicemail-any', enabled: true }] },
+    });
+    expect(on.status).toBe(200);
+    await app.applied();
+    // The right PIN, then '#' at the box's main menu once it has started (goodbye, hang up).
+    const { call, steps } = await dialAnyBox('1001#730215#,,#');
+    expect({ ok: call.ok, why: call.ok ? '' : describeRun('*98', call) }).toEqual({ ok: true, why: '' });
+    expect(steps.find((s) => s.app === 'Stasis')?.data).toContain('feature,voicemail,1002,1001');
+    expect(steps.find((s) => s.app === 'VoiceMailMain')).toMatchObject({
+      context: 'sb-voicemail-open',
+      data: '1001@switchboard,s',
+    });
+  }, 90_000);
+
+  it('three wrong PINs over three calls lock the box: the right PIN is then refused, until a new PIN is set', async () => {
+    for (let i = 1; i <= 3; i++) {
+      // One wrong PIN, then '#' alone (giving up) ends the call: each call counts one failure.
+      const { steps } = await dialAnyBox('1001#482913##');
+      expect({ call: i, opened: opened(steps) }).toEqual({ call: i, opened: false });
+      const row = await app.sb.deps.db('voicemail_boxes').where({ extension_number: '1001' }).first();
+      expect({ call: i, failures: row.failed_logins, locked: row.locked_until !== null }).toEqual(
+        i < 3 ? { call: i, failures: i, locked: false } : { call: i, failures: 0, locked: true },
+      );
+    }
+    const locked = await box1001();
+    expect(new Date(locked.locked_until).getTime()).toBeGreaterThan(Date.now() + 25 * 60_000);
+
+    const { steps } = await dialAnyBox('1001#730215#,,#');
+    expect(opened(steps)).toBe(false);
+    expect((await box1001()).locked_until).toBe(locked.locked_until);
+
+    // The admin's answer to a lockout: a new PIN lifts it.
+    expect(
+      (await app.api('PUT', '/api/v1/voicemail-boxes/1001/pin', { body: { pin: '284617' } })).status,
+    ).toBe(200);
+    expect(await box1001()).toMatchObject({ locked_until: null });
+  }, 180_000);
 });

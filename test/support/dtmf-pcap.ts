@@ -39,9 +39,21 @@ function rtpOffset(frame: Buffer): number {
   return 14 + ipHeader + 8;
 }
 
-// One pcap holding `digits` (0-9, * and #), the first after leadMs, then one every gapMs.
-export function dtmfPcap(digits: string, opts: { leadMs?: number; gapMs?: number } = {}): Buffer {
+// One pcap holding `digits` (0-9, * and #), the first after leadMs, then one every gapMs. A ','
+// is no key: it waits PAUSE_MS more before the next (e.g. while a menu starts after a PIN).
+const PAUSE_MS = 2000;
+export function dtmfPcap(input: string, opts: { leadMs?: number; gapMs?: number } = {}): Buffer {
+  const digits = input.replace(/,/g, '');
   for (const d of digits) if (!KEYS.test(d)) throw new Error(`no RFC 2833 recording for "${d}"`);
+  const pauseBefore: number[] = [];
+  let pending = 0;
+  for (const c of input) {
+    if (c === ',') pending += PAUSE_MS * 1000;
+    else {
+      pauseBefore.push((pauseBefore.at(-1) ?? 0) + pending);
+      pending = 0;
+    }
+  }
   const lead = (opts.leadMs ?? 200) * 1000;
   const gap = (opts.gapMs ?? 700) * 1000;
   const header = Buffer.alloc(24);
@@ -54,7 +66,7 @@ export function dtmfPcap(digits: string, opts: { leadMs?: number; gapMs?: number
   let seq = 1000;
   const start = 1_700_000_000 * 1_000_000;
   [...digits].forEach((digit, i) => {
-    const at = lead + i * gap;
+    const at = lead + i * gap + (pauseBefore[i] ?? 0);
     const timestamp = 8000 + Math.floor((at / 1_000_000) * 8000); // 8 kHz clock
     for (const p of readKey(digit)) {
       const frame = Buffer.from(p.frame);
@@ -74,7 +86,9 @@ export function dtmfPcap(digits: string, opts: { leadMs?: number; gapMs?: number
 }
 
 // How long the capture plays, for the scenario's pauses.
-export function dtmfDurationMs(digits: string, opts: { leadMs?: number; gapMs?: number } = {}): number {
+export function dtmfDurationMs(input: string, opts: { leadMs?: number; gapMs?: number } = {}): number {
+  const digits = input.replace(/,/g, '');
   if (digits.length === 0) return 0;
-  return (opts.leadMs ?? 200) + (digits.length - 1) * (opts.gapMs ?? 700) + 200;
+  const pauses = input.replace(/,+$/, '').length - digits.length;
+  return (opts.leadMs ?? 200) + (digits.length - 1) * (opts.gapMs ?? 700) + pauses * PAUSE_MS + 200;
 }

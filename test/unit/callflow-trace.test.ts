@@ -486,7 +486,7 @@ function distribution(dest: { type: string; target: string }, over: Partial<Desi
   const s = state({
     queues: [SUPPORT_QUEUE],
     ringGroups: [SALES_GROUP],
-    voicemailBoxes: [{ number: '1500', name: 'Support', pin: '1234', skipPinFromOwnPhone: false }],
+    voicemailBoxes: [{ number: '1500', name: 'Support', pinSet: true, skipPinFromOwnPhone: false }],
     ...over,
   });
   s.inboundRoutes = [

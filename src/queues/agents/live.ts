@@ -83,3 +83,15 @@ function memberState(loggedIn: boolean, live: ShownMember | undefined): MemberLi
       return 'unavailable';
   }
 }
+
+// Waiting callers' numbers are personal data: a `user` account sees them only for the queues its
+// own extension is an agent of; admins and supervisors see every queue's.
+export function liveFor(
+  live: QueueLive,
+  viewer: { role: string; extensionNumber: string | null } | undefined,
+): QueueLive {
+  if (viewer && viewer.role !== 'user') return live;
+  const own = viewer?.extensionNumber ?? null;
+  if (own !== null && live.members.some((m) => m.extension === own)) return live;
+  return { ...live, callers: [] };
+}

@@ -14,7 +14,7 @@ import {
   sendPage,
 } from '../../web/page-helpers';
 import { agentsFor } from '.';
-import { queueLive } from './live';
+import { liveFor, queueLive } from './live';
 import { assertMayActFor } from './routes';
 import { AGENT_ACTIONS, type AgentAction, type LiveMember, PauseReason, QueueNumber } from './schema';
 
@@ -43,8 +43,9 @@ export function queueLivePages(deps: Deps): Router {
   const anyone = requirePage('admin', 'supervisor', 'user');
 
   const page: ShowPageOf<string> = async (req, res, number, extra = {}, status = 200) => {
-    const [live, codes] = await Promise.all([queueLive(deps, number), loadFeatureCodes(deps.db)]);
+    const [all, codes] = await Promise.all([queueLive(deps, number), loadFeatureCodes(deps.db)]);
     const user = req.auth?.user;
+    const live = liveFor(all, user);
     sendPage(
       req,
       res,

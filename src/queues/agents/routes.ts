@@ -6,7 +6,7 @@ import { ALL_ROLES, apiRouter } from '../../http/api';
 import { ForbiddenError } from '../../http/errors';
 import { parse } from '../../http/parse';
 import { agentsFor } from '.';
-import { queueLive } from './live';
+import { liveFor, queueLive } from './live';
 import { AgentParams, PauseInput, QueueParams } from './schema';
 
 // A user (role user) acts only as the agent of their own extension; supervisors and admins act
@@ -31,10 +31,12 @@ export function queueAgentRoutes(deps: Deps): Router {
     {
       method: 'get',
       path: '/:number/live',
-      summary: "A queue's members with their live state, and the callers waiting",
+      summary:
+        "A queue's members with their live state, and the callers waiting (for a user: only in the queues their extension is an agent of)",
       roles: ALL_ROLES,
     },
-    async ({ params }) => queueLive(deps, parse(QueueParams, { number: params['number'] }).number),
+    async ({ req, params }) =>
+      liveFor(await queueLive(deps, parse(QueueParams, { number: params['number'] }).number), req.auth?.user),
   );
   // The member actions: POST /:number/agents/:ext/<action>, on the extension the caller may act for.
   const memberOp = (

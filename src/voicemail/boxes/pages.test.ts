@@ -1,3 +1,4 @@
+import argon2 from 'argon2';
 import { createExtensions, deleteAll, extensionPaths, useTestApp } from '../../../test/support/app';
 import { signIn } from '../../../test/support/web';
 
@@ -46,7 +47,9 @@ describe('voicemail boxes in the web UI', () => {
       unavailable_greeting_id: null,
     });
     expect(Boolean(row.transcribe)).toBe(true);
-    expect(await res.text()).toContain(`<strong class="mono">${row.pin}</strong>`);
+    const shown = /id="new-pin">[^<]*<strong class="mono">([0-9]+)<\/strong>/.exec(await res.text())?.[1];
+    expect(shown).toMatch(/^[0-9]{6}$/);
+    expect(await argon2.verify(row.pin_hash, shown ?? '')).toBe(true);
     const list = await s.text('/voicemail-boxes');
     expect(list).toContain('data-box="1002"');
     expect(list).toContain('bob@example.com');
@@ -63,17 +66,19 @@ describe('voicemail boxes in the web UI', () => {
     expect(await box('1001')).toEqual(before);
   });
 
-  it('a user changes the PIN of their own box; a PIN that is not digits is refused', async () => {
+  it('a user changes the PIN of their own box; a PIN that is not digits or is trivial is refused', async () => {
     const s = await signIn(app, 'alice', 'alice-password-1', '/voicemail-boxes/my-pin');
     expect(await s.text('/voicemail-boxes/my-pin')).toContain('id="pin-form"');
-    const before = (await box('1001')).pin;
-    const bad = await s.post('/voicemail-boxes/my-pin', { pin: '12ab', pin_confirm: '12ab' });
-    expect(bad.status).toBe(400);
-    expect((await box('1001')).pin).toBe(before);
+    const before = (await box('1001')).pin_hash;
+    for (const pin of ['12ab', '123456', '100199']) {
+      const bad = await s.post('/voicemail-boxes/my-pin', { pin, pin_confirm: pin });
+      expect({ pin, status: bad.status }).toEqual({ pin, status: 400 });
+    }
+    expect((await box('1001')).pin_hash).toBe(before);
     const ok = await s.post('/voicemail-boxes/my-pin', { pin: '730215', pin_confirm: '730215' });
     expect(ok.status).toBe(200);
     expect(await ok.text()).toContain('id="pin-changed"');
-    expect((await box('1001')).pin).toBe('730215');
+    expect(await argon2.verify((await box('1001')).pin_hash, '730215')).toBe(true);
     // The admin pages stay closed to a user.
     expect((await fetch(`${app.url}/voicemail-boxes`, { headers: { cookie: s.cookie } })).status).toBe(403);
   });

@@ -55,6 +55,7 @@ export function voicemailBoxPages(deps: Deps): Router {
             name: greetingName(b[`${kind}_greeting_id`]),
           })).filter((g) => g.name !== null),
         })),
+        weakCount: boxes.filter((b) => b.pin_weak).length,
         ...extra,
       },
       status,

@@ -16,7 +16,6 @@ export function renderVoicemailConf(state: DesiredState): string {
   return confTemplate('voicemail.conf')({
     boxes: sorted(state.voicemailBoxes).map((b) => ({
       number: b.number,
-      pin: b.pin,
       name: directoryName(b.name),
     })),
   });
@@ -27,6 +26,9 @@ export function renderVoicemailDialplan(state: DesiredState): string {
   return confTemplate('dialplan-voicemail')({
     boxes: boxes.map((b) => ({ number: b.number })),
     noPin: boxes.filter((b) => b.skipPinFromOwnPhone).map((b) => b.number),
+    // Boxes a PIN opens, once Switchboard's Stasis app has checked it.
+    withPin: boxes.filter((b) => b.pinSet).map((b) => b.number),
+    app: state.settings.ariApp ?? 'switchboard',
     // The codes as configured on the feature-codes page; a disabled one is not rendered.
     ownCode: state.featureCodes['voicemail-own'] ?? null,
     anyCode: state.featureCodes['voicemail-any'] ?? null,

@@ -11,14 +11,23 @@ export type GreetingKind = (typeof GREETING_KINDS)[number];
 
 export interface BoxRow extends BoxSettings {
   extension_number: string;
-  pin: string;
+  pin_hash: string | null; // argon2id; NULL: no PIN opens the box
+  pin_weak: boolean;
+  failed_logins: number;
+  locked_until: Date | null;
   created_at: Date;
   updated_at: Date;
 }
 
-export type BoxWrite = Omit<BoxRow, 'created_at' | 'updated_at'>;
+export type BoxWrite = Omit<BoxRow, 'created_at' | 'updated_at' | 'failed_logins' | 'locked_until'>;
 
-const BOOLEANS = ['attach_audio', 'delete_after_email', 'transcribe', 'skip_pin_from_own_phone'] as const;
+const BOOLEANS = [
+  'attach_audio',
+  'delete_after_email',
+  'transcribe',
+  'skip_pin_from_own_phone',
+  'pin_weak',
+] as const;
 
 function fromDb(raw: Record<string, unknown>): BoxRow {
   const row = { ...raw } as unknown as BoxRow;
@@ -69,7 +78,41 @@ export async function listForRender(db: Knex): Promise<VoicemailBoxState[]> {
   return (await listBoxes(db)).map((b) => ({
     number: b.extension_number,
     name: b.display_name,
-    pin: b.pin,
+    pinSet: b.pin_hash !== null,
     skipPinFromOwnPhone: b.skip_pin_from_own_phone,
   }));
+}
+
+// ---- the PIN lockout, counted here so it holds across calls, phones and restarts
+
+export async function isLocked(db: Knex, number: string): Promise<boolean> {
+  const row = (await db(TABLE)
+    .where({ extension_number: number })
+    .where('locked_until', '>', db.fn.now(3))
+    .first('extension_number')) as unknown;
+  return row !== undefined;
+}
+
+// One wrong PIN, in one statement so two calls guessing at once both count. The failure that
+// reaches maxFailures locks the box and starts the count again. True when this one locked it.
+export async function countFailure(
+  db: Knex,
+  number: string,
+  maxFailures: number,
+  lockMinutes: number,
+): Promise<boolean> {
+  await db(TABLE)
+    .where({ extension_number: number })
+    .update({
+      locked_until: db.raw('IF(failed_logins + 1 >= ?, NOW(3) + INTERVAL ? MINUTE, locked_until)', [
+        maxFailures,
+        lockMinutes,
+      ]),
+      failed_logins: db.raw('IF(failed_logins + 1 >= ?, 0, failed_logins + 1)', [maxFailures]),
+    });
+  return isLocked(db, number);
+}
+
+export async function clearFailures(db: Knex, number: string): Promise<void> {
+  await db(TABLE).where({ extension_number: number }).update({ failed_logins: 0, locked_until: null });
 }

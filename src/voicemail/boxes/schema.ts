@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { Email } from '../../extensions';
+import { pinWeakness } from './pin-rule';
 
-export const Pin = z
-  .string()
-  .regex(/^[0-9]{4,10}$/, 'must be 4 to 10 digits')
-  .refine((p) => !/^(\d)\1+$/.test(p), 'must not be one digit repeated');
+// The box-independent part of the rule; the service adds "not the box number" (pinWeakness).
+export const Pin = z.string().superRefine((p, ctx) => {
+  const weakness = pinWeakness(p);
+  if (weakness) ctx.addIssue({ code: 'custom', message: weakness });
+});
 
 const GreetingId = z.number().int().min(1).max(2_147_483_647).nullable();
 
@@ -50,4 +52,11 @@ export interface BoxSettings {
 export interface Box extends BoxSettings {
   number: string;
   display_name: string;
+  // No PIN set (a box made by the extension's voicemail flag): only the owner's own phone opens
+  // it, when skip_pin_from_own_phone is on.
+  pin_set: boolean;
+  // Set under the old rule and refused by today's: the admin should have it changed.
+  pin_weak: boolean;
+  // Too many wrong PINs: no PIN is accepted until then (setting a new PIN lifts it).
+  locked_until: string | null;
 }

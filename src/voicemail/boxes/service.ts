@@ -1,16 +1,18 @@
 import { randomInt } from 'node:crypto';
+import argon2 from 'argon2';
 import type { Knex } from 'knex';
 import { touched } from '../../apply/scope';
 import type { Actor } from '../../apply/trigger';
 import { mapDbError } from '../../db/mysql-errors';
 import type { Tx } from '../../db/tx';
 import { assertUnreferenced, type Ref, removeRefs, replaceRefs } from '../../destinations/refs';
-import { ConflictError, NotFoundError, UnprocessableError } from '../../http/errors';
+import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../../http/errors';
 import { type GreetingSource, syncBoxGreetings } from './files';
+import { PIN_MIN_DIGITS, pinWeakness } from './pin-rule';
 import * as repo from './repo';
 import type { Box, CreateBoxInput, PatchBoxInput, SetPinInput } from './schema';
 
-export const PIN_LENGTH = 6;
+export const PIN_LENGTH = PIN_MIN_DIGITS;
 type GreetingIds = Partial<Record<repo.GreetingKind, number | null>>;
 
 export interface BoxPaths {
@@ -18,12 +20,22 @@ export interface BoxPaths {
   spoolDir: string;
 }
 
-export function generatePin(): string {
+export function generatePin(box?: string): string {
   for (;;) {
     let pin = '';
     for (let i = 0; i < PIN_LENGTH; i++) pin += String(randomInt(10));
-    if (!/^(\d)\1+$/.test(pin)) return pin;
+    if (pinWeakness(pin, box) === null) return pin;
   }
+}
+
+// The whole rule, box number included; the schema already refused what needs no box.
+function assertPinFor(number: string, pin: string): void {
+  const weakness = pinWeakness(pin, number);
+  if (weakness) throw new ValidationError([{ path: 'pin', message: weakness }]);
+}
+
+function hashPin(pin: string): Promise<string> {
+  return argon2.hash(pin, { type: argon2.argon2id });
 }
 
 function toApi(row: repo.BoxRow, displayName: string): Box {
@@ -35,6 +47,10 @@ function toApi(row: repo.BoxRow, displayName: string): Box {
     delete_after_email: row.delete_after_email,
     transcribe: row.transcribe,
     skip_pin_from_own_phone: row.skip_pin_from_own_phone,
+    pin_set: row.pin_hash !== null,
+    pin_weak: row.pin_weak,
+    locked_until:
+      row.locked_until && row.locked_until.getTime() > Date.now() ? row.locked_until.toISOString() : null,
     unavailable_greeting_id: row.unavailable_greeting_id,
     busy_greeting_id: row.busy_greeting_id,
     name_greeting_id: row.name_greeting_id,
@@ -129,11 +145,13 @@ export async function create(tx: Tx, input: CreateBoxInput, actor: Actor): Promi
   }
   const ids = greetingIds(input);
   await assertGreetings(tx, ids);
-  const pin = input.pin ?? generatePin();
+  if (input.pin !== undefined) assertPinFor(input.number, input.pin);
+  const pin = input.pin ?? generatePin(input.number);
   try {
     await repo.insert(tx, {
       extension_number: input.number,
-      pin,
+      pin_hash: await hashPin(pin),
+      pin_weak: false,
       email: null,
       attach_audio: true,
       delete_after_email: false,
@@ -186,8 +204,12 @@ export async function setPin(
   actor: Actor,
 ): Promise<{ pin: string }> {
   if (!(await repo.lock(tx, number))) throw new NotFoundError(`voicemail box ${number}`);
-  const pin = input.pin ?? generatePin();
-  await repo.update(tx, number, { pin });
+  if (input.pin !== undefined) assertPinFor(number, input.pin);
+  const pin = input.pin ?? generatePin(number);
+  await repo.update(tx, number, { pin_hash: await hashPin(pin), pin_weak: false });
+  // A new PIN is the admin's (or owner's) answer to a lockout, so it lifts it.
+  await repo.clearFailures(tx, number);
+  // The dialplan opens boxes with a PIN through Switchboard's check: a first PIN adds the box.
   tx.afterCommit(() => actor.requestApply(`voicemail box ${number}: PIN changed`, touched('voicemailBoxes')));
   return { pin };
 }
@@ -203,7 +225,7 @@ export async function remove(tx: Tx, number: string, actor: Actor): Promise<void
 }
 
 // Keeps boxes equal to extensions.voicemail_enabled after the extensions API or a CSV import set
-// the flag: a box with a generated PIN appears, or the box goes (409 if a destination uses it).
+// the flag: a box without a PIN appears, or the box goes (409 if a destination uses it).
 export async function syncWithFlag(tx: Knex, numbers: readonly string[]): Promise<void> {
   for (let i = 0; i < numbers.length; i += 500) {
     const chunk = numbers.slice(i, i + 500);
@@ -232,7 +254,9 @@ export async function syncWithFlag(tx: Knex, numbers: readonly string[]): Promis
     }
     if (missing.length > 0) {
       await tx(repo.TABLE).insert(
-        missing.map((number) => ({ extension_number: number, pin: generatePin() })),
+        // No PIN: nobody would ever see a generated one (reads never show it), and hashing one
+        // per box would make a large CSV import crawl. The admin or owner sets one when needed.
+        missing.map((number) => ({ extension_number: number, pin_hash: null })),
       );
     }
   }
@@ -284,4 +308,27 @@ export async function republishGreeting(db: Knex, paths: BoxPaths, greetingId: n
     for (const kind of repo.GREETING_KINDS) current[kind] = row[`${kind}_greeting_id`];
     await publishGreetings(db, paths, number, current);
   }
+}
+
+// ---- the PIN check by phone (*97 with a PIN, *98): Switchboard's Stasis app asks for the PIN,
+// these answer it, and the call continues to VoiceMailMain(box,s) in sb-voicemail-open.
+
+export const OPEN_CONTEXT = 'sb-voicemail-open';
+
+export interface PinLockout {
+  maxFailures: number;
+  lockMinutes: number;
+}
+
+export async function pinHashOf(db: Knex, number: string): Promise<string | null> {
+  if (!/^[0-9]{1,20}$/.test(number)) return null;
+  return (await repo.getBox(db, number))?.pin_hash ?? null;
+}
+
+export function pinGuard(db: Knex, lockout: PinLockout) {
+  return {
+    locked: (number: string) => repo.isLocked(db, number),
+    failed: (number: string) => repo.countFailure(db, number, lockout.maxFailures, lockout.lockMinutes),
+    passed: (number: string) => repo.clearFailures(db, number),
+  };
 }

@@ -5,7 +5,8 @@ import '../../render/state';
 export interface VoicemailBoxState {
   number: string; // the extension's number, also the mailbox in voicemail context "switchboard"
   name: string; // the extension's display name (voicemail.conf's directory name)
-  pin: string; // digits; app_voicemail reads it from voicemail.conf
+  // A PIN is set (its hash stays in MariaDB: Switchboard checks it before VoiceMailMain).
+  pinSet: boolean;
   skipPinFromOwnPhone: boolean; // *97 from the box's own endpoint opens it without the PIN
 }
 
