@@ -1,5 +1,6 @@
 import { type Request, type Response, Router } from 'express';
 import type { z } from 'zod';
+import { completeAudit, withAuditScope } from '../audit/scope';
 import { requireRole } from '../auth/middleware';
 import type { Role } from '../auth/users.repo';
 import type { OpenApiRegistry } from './openapi';
@@ -60,8 +61,18 @@ export class ApiRouter {
     this.router[spec.method](spec.path, requireRole(...spec.roles), async (req: Request, res: Response) => {
       const body = (spec.body ? parse(spec.body, req.body) : undefined) as Infer<B>;
       const query = (spec.query ? parse(spec.query, req.query) : undefined) as Infer<Q>;
-      const result = await handler({ req, res, body, query, params: req.params as Record<string, string> });
+      const scope = req.auditScope;
+      if (scope) {
+        // The audit row names the operation as the API document does and keeps the validated
+        // body (redacted when written), not the raw one.
+        scope.summary = spec.summary;
+        if (spec.body) scope.after = body;
+      }
+      const result = await withAuditScope(req, () =>
+        handler({ req, res, body, query, params: req.params as Record<string, string> }),
+      );
       if (res.headersSent) return;
+      await completeAudit(req, result);
       if (result === undefined) res.status(spec.status ?? 204).end();
       else res.status(spec.status ?? 200).json(result);
     });
