@@ -126,40 +126,63 @@ function createdId(result: unknown): string | undefined {
 
 // Opens the scope of every authenticated mutating request (API and forms). Anonymous ones
 // (the login form) are recorded by their own handlers. Reads are not recorded here, except a
-// read answered as a download (CSV exports): those are written when the answer has gone.
+// read answered as a download (CSV exports, recordings).
 export function auditRequests(db: Knex, log: Logger): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     if (!req.auth) return next();
-    if (!MUTATING.has(req.method)) {
-      // A closed scope: nothing writes it during the request; it only carries the operation's
-      // summary to the download check below.
-      const read: AuditScope = { db, req, written: false, closed: true };
-      req.auditScope = read;
-      res.on('finish', () => {
-        const disposition = String(res.getHeader('content-disposition') ?? '');
-        if (read.written || res.statusCode >= 400 || !disposition.startsWith('attachment')) return;
-        read.summary ??= `Download (${disposition.slice(0, 200)})`;
-        read.written = true;
-        recordAudit(db, entryOf(read)).catch((err: unknown) => log.error({ err }, 'audit write failed'));
-      });
-      return next();
-    }
-    const scope: AuditScope = { db, req, written: false, closed: false, after: formFields(req.body) };
+    const mutating = MUTATING.has(req.method);
+    // A read's scope is closed from the start: nothing writes it during the request; it only
+    // carries the operation's summary to the download check.
+    const scope: AuditScope = {
+      db,
+      req,
+      written: false,
+      closed: !mutating,
+      ...(mutating ? { after: formFields(req.body) } : {}),
+    };
     req.auditScope = scope;
-    res.on('finish', () => {
+    beforeAnswerEnds(res, log, async () => {
       scope.closed = true;
       const failed = res.statusCode >= 400;
-      if (scope.written && failed && scope.rowId !== undefined) {
-        setAuditOutcome(db, scope.rowId, `failed ${res.statusCode}`).catch((err: unknown) =>
-          log.error({ err }, 'audit write failed'),
-        );
-      } else if (!scope.written && !failed) {
-        scope.written = true;
-        recordAudit(db, entryOf(scope)).catch((err: unknown) => log.error({ err }, 'audit write failed'));
+      if (!mutating) {
+        const disposition = String(res.getHeader('content-disposition') ?? '');
+        if (scope.written || failed || !disposition.startsWith('attachment')) return;
+        scope.summary ??= `Download (${disposition.slice(0, 200)})`;
+      } else if (scope.written) {
+        if (failed && scope.rowId !== undefined)
+          await setAuditOutcome(db, scope.rowId, `failed ${res.statusCode}`);
+        return;
+      } else if (failed) {
+        return;
       }
+      scope.written = true;
+      await recordAudit(db, entryOf(scope));
     });
-    storage.run(scope, next);
+    if (mutating) storage.run(scope, next);
+    else next();
   };
+}
+
+// Runs `work` once, when the answer is about to end, and ends it only then: whoever reads the
+// answer (a test, a script that downloads an export) finds its row already written. A failed
+// write is logged; the answer still ends.
+const ending = new WeakSet<Response>();
+
+// Whether the answer is already given, though perhaps still waiting for its audit row.
+export function answered(res: Response): boolean {
+  return res.headersSent || ending.has(res);
+}
+
+function beforeAnswerEnds(res: Response, log: Logger, work: () => Promise<void>): void {
+  const end = res.end.bind(res) as (...args: unknown[]) => Response;
+  res.end = ((...args: unknown[]) => {
+    if (ending.has(res)) return end(...args);
+    ending.add(res);
+    work()
+      .catch((err: unknown) => log.error({ err }, 'audit write failed'))
+      .finally(() => end(...args));
+    return res;
+  }) as Response['end'];
 }
 
 // A form's fields without the CSRF token (which the redaction would hide anyway).

@@ -74,12 +74,6 @@ export function crud<K, T, C extends z.ZodType, U extends z.ZodType = C>(
     if (text === undefined) throw new Error(`${collection}: the ${op} operation has no summary`);
     return text;
   };
-  // The object as it was, for the audit row of a change or a delete (redacted when written).
-  // A missing object is left for the operation itself to answer (404).
-  const keepBefore = async (req: Request, k: K): Promise<void> => {
-    if (!get || !req.auditScope) return;
-    req.auditScope.before = await get(db, k).catch(() => undefined);
-  };
   if (list) {
     api.op({ method: 'get', path: collection, summary: summary('list'), roles: read }, async () => {
       const items = await list(db);
@@ -97,22 +91,15 @@ export function crud<K, T, C extends z.ZodType, U extends z.ZodType = C>(
   }
   if (update) {
     const op = { method: spec.updateMethod ?? 'put', path: item, summary: summary('update'), roles: write };
-    api.op(
-      { ...op, body: spec.updateBody ?? (spec.body as z.ZodType as U) },
-      async ({ req, params, body }) => {
-        const k = keyOf(params);
-        await keepBefore(req, k);
-        return update(k, body as z.infer<U>, req);
-      },
+    api.op({ ...op, body: spec.updateBody ?? (spec.body as z.ZodType as U) }, async ({ req, params, body }) =>
+      update(keyOf(params), body as z.infer<U>, req),
     );
   }
   if (remove) {
     api.op(
       { method: 'delete', path: item, summary: summary('remove'), roles: write, status: 204 },
       async ({ req, params }) => {
-        const k = keyOf(params);
-        await keepBefore(req, k);
-        await remove(k, req);
+        await remove(keyOf(params), req);
         return undefined;
       },
     );
