@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { apiCreate, type TestApp, useTestApp } from '../../test/support/app';
 import { answerCalls, phoneFor, register, type SippHandle, succeeded } from '../../test/support/sip';
 import { startSmtp, type TestSmtp } from '../../test/support/smtp';
+import { signIn } from '../../test/support/web';
 import { mailboxDir } from '../voicemail/spool';
 import { isSecretKey } from './redact';
 
@@ -780,5 +781,33 @@ describe('audit log', () => {
     const rows = await rowsAfter(before);
     expect(rows.map((r) => r['action'])).toEqual(['GET /api/v1/extensions/export']);
     expect(JSON.stringify(rows)).not.toContain(SIP);
+  });
+
+  it('records a form post (session) too, and shows the log on /audit with its filters, to admins only', async () => {
+    const web = await signIn(app, 'admin', 'admin-password-1', '/departments');
+    const posted = await web.post('/departments', { name: 'Audit form dept', extensions: '2101' });
+    expect(posted.status).toBe(303);
+
+    const page = await web.get('/audit?actor=admin&object_type=departments&action=POST%20%2Fdepartments');
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    const rows = html.match(/<tr data-audit-id=/g) ?? [];
+    expect(rows).toHaveLength(1);
+    expect(html).toContain('POST /departments');
+    expect(html).toContain('session');
+    expect(html).toContain('Audit form dept');
+    const row = await app.sb.deps.db('audit_log').where({ action: 'POST /departments' }).first();
+    expect(row).toMatchObject({ via: 'session', object_type: 'departments' });
+    expect(JSON.stringify(row)).not.toContain(web.csrf);
+
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const none = await web.get(`/audit?from=${tomorrow}`);
+    expect(await none.text()).toContain('No entries match.');
+    const bad = await web.get('/audit?from=31-12-2026');
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('expected YYYY-MM-DD');
+
+    const supervisor = await signIn(app, 'super', 'super-password-1', '/departments');
+    expect((await supervisor.get('/audit')).status).toBe(403);
   });
 });
