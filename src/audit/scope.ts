@@ -80,13 +80,24 @@ export function entryOf(scope: AuditScope, outcome = 'ok'): AuditEntry {
   };
 }
 
+// Marks the scope written before the insert is awaited, so two units of work of one request
+// running side by side (Promise.all) cannot both write its row; a failed insert unmarks it.
+async function writeOnce(scope: AuditScope, db: Knex | Knex.Transaction): Promise<void> {
+  scope.written = true;
+  try {
+    scope.rowId = await recordAudit(db, entryOf(scope));
+  } catch (err) {
+    scope.written = false;
+    throw err;
+  }
+}
+
 // Called by withTx at the end of its unit of work, inside the transaction. Returns a function
 // that undoes the bookkeeping when that transaction does not commit.
 export async function writePendingAudit(trx: Knex.Transaction): Promise<(() => void) | null> {
   const scope = currentAuditScope();
   if (!scope || scope.written) return null;
-  scope.rowId = await recordAudit(trx, entryOf(scope));
-  scope.written = true;
+  await writeOnce(scope, trx);
   return () => {
     scope.written = false;
     delete scope.rowId;
@@ -103,8 +114,7 @@ export async function completeAudit(req: Request, result: unknown): Promise<void
   const created = createdId(result);
   if (!scope.written) {
     if (created !== undefined) scope.objectId = created;
-    scope.rowId = await recordAudit(scope.db, entryOf(scope));
-    scope.written = true;
+    await writeOnce(scope, scope.db);
   } else if (
     created !== undefined &&
     scope.rowId !== undefined &&
@@ -155,8 +165,7 @@ export function auditRequests(db: Knex, log: Logger): RequestHandler {
       } else if (failed) {
         return;
       }
-      scope.written = true;
-      await recordAudit(db, entryOf(scope));
+      await writeOnce(scope, db);
     });
     if (mutating) storage.run(scope, next);
     else next();
@@ -199,6 +208,5 @@ export async function auditRead(req: Request, db: Knex, summary: string): Promis
   req.auditScope = scope;
   scope.summary = summary;
   if (scope.written) return;
-  scope.rowId = await recordAudit(db, entryOf(scope));
-  scope.written = true;
+  await writeOnce(scope, db);
 }
