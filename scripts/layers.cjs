@@ -4,6 +4,7 @@ module.exports = {
   CORE_LAYERS: [
     'apply',
     'asterisk',
+    'audit',
     'auth',
     'calldata',
     'cli',

@@ -3,6 +3,7 @@ import cookieParser from 'cookie-parser';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { applyRoutes } from './apply/routes';
+import { auditPages, auditRequests, auditRoutes } from './audit';
 import { authenticate, csrfProtect } from './auth/middleware';
 import type { Deps } from './deps';
 import { FEATURES } from './features';
@@ -46,6 +47,8 @@ export function createApp(deps: Deps): express.Express {
   app.use(bodyParsers());
   for (const feature of FEATURES) if (feature.uploads) app.use(feature.uploads());
   app.use(csrfProtect);
+  // After the uploads' parsers, so their fields are in the audit row's `after`.
+  app.use(auditRequests(deps.db, deps.log));
 
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.json(deps.openapi.document());
@@ -54,6 +57,7 @@ export function createApp(deps: Deps): express.Express {
     res.type('html').send(apiDocsPage(deps.openapi.document()));
   });
   app.use('/api/v1/apply', applyRoutes(deps));
+  app.use('/api/v1/audit', auditRoutes(deps));
   for (const feature of FEATURES) {
     for (const { path, router } of feature.api?.(deps) ?? []) {
       if (path) app.use(path, router);
@@ -64,6 +68,7 @@ export function createApp(deps: Deps): express.Express {
 
   app.use(authPages(deps));
   app.use(applyPages(deps));
+  app.use(auditPages(deps));
   for (const feature of FEATURES) for (const router of feature.pages?.(deps) ?? []) app.use(router);
   app.get('/', (_req, res) => res.redirect(303, '/extensions'));
 

@@ -1,14 +1,26 @@
 import type { Knex } from 'knex';
+import { writePendingAudit } from '../audit/scope';
 
 export type Tx = Knex.Transaction & { afterCommit(fn: () => void): void };
 
 // One unit of work: effects registered with afterCommit run only once the commit succeeded.
+// Inside a mutating request, the request's audit row is written last, in the same transaction:
+// the change and its record commit or roll back together.
 export async function withTx<T>(db: Knex, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const hooks: Array<() => void> = [];
-  const result = await db.transaction(async (trx) => {
-    const tx = Object.assign(trx, { afterCommit: (hook: () => void) => hooks.push(hook) }) as Tx;
-    return fn(tx);
-  });
+  let undoAudit: (() => void) | null = null;
+  let result: T;
+  try {
+    result = await db.transaction(async (trx) => {
+      const tx = Object.assign(trx, { afterCommit: (hook: () => void) => hooks.push(hook) }) as Tx;
+      const value = await fn(tx);
+      undoAudit = await writePendingAudit(trx);
+      return value;
+    });
+  } catch (err) {
+    (undoAudit as (() => void) | null)?.();
+    throw err;
+  }
   for (const hook of hooks) hook();
   return result;
 }

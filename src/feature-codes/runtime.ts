@@ -1,4 +1,5 @@
 import { actorFor } from '../apply/trigger';
+import { recordAudit } from '../audit';
 import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
 import { emergencyService as emergency } from '../emergency';
@@ -23,7 +24,19 @@ export function featureActions(deps: Deps): Record<string, FeatureAction> {
           const found = await timeConditions.find(tx, Number(param));
           if (!found) throw new Error(`time condition ${param} vanished`);
           const mode = tcService.toggled(found.state, new Date());
-          return tcService.setOverride(tx, found.row.id, mode, 'phone', actorFor(deps, by));
+          const changed = await tcService.setOverride(tx, found.row.id, mode, 'phone', actorFor(deps, by));
+          // A switch from a phone is no request: its audit row is written here, in its transaction.
+          await recordAudit(tx, {
+            actor: by,
+            via: 'phone',
+            action: 'PHONE tc-override',
+            summary: `Time condition forced ${changed.override} from a phone`,
+            objectType: 'time-conditions',
+            objectId: String(found.row.id),
+            before: { override: found.state },
+            after: { override: changed.override },
+          });
+          return changed;
         });
         return [result.override === 'auto' ? 'sound:de-activated' : 'sound:activated'];
       },
@@ -40,9 +53,24 @@ export function featureActions(deps: Deps): Record<string, FeatureAction> {
       pinHash: () => emergency.pinHash(deps.db),
       perform: async (_param, extension) => {
         const by = `extension ${extension}`;
-        const result = await withTx(deps.db, async (tx) =>
-          emergency.setActive(tx, !(await emergency.isActive(tx)), by, 'phone', actorFor(deps, by)),
-        );
+        const result = await withTx(deps.db, async (tx) => {
+          const switched = await emergency.setActive(
+            tx,
+            !(await emergency.isActive(tx)),
+            by,
+            'phone',
+            actorFor(deps, by),
+          );
+          await recordAudit(tx, {
+            actor: by,
+            via: 'phone',
+            action: 'PHONE emergency',
+            summary: `Emergency mode switched ${switched.active ? 'on' : 'off'} from a phone`,
+            objectType: 'emergency',
+            after: { active: switched.active },
+          });
+          return switched;
+        });
         return [result.active ? 'sound:activated' : 'sound:de-activated'];
       },
     },

@@ -153,6 +153,12 @@ describe('emergency mode on a real call', () => {
       expect.objectContaining({ active: false, by: 'extension 1004', via: 'phone' }),
       expect.objectContaining({ active: true, by: 'extension 1004', via: 'phone' }),
     ]);
+    // Both switches are in the audit log, written in the switch's own transaction.
+    const audit = await app.api('GET', '/api/v1/audit?object_type=emergency&action=PHONE&per_page=2');
+    expect(audit.body.items).toEqual([
+      expect.objectContaining({ actor: 'extension 1004', via: 'phone', after: { active: false } }),
+      expect.objectContaining({ actor: 'extension 1004', via: 'phone', after: { active: true } }),
+    ]);
     await waitFor('normal routing in Asterisk', async () => !(await emergencyRouting()));
     await callLandsAt('1002', 'route');
   }, 150_000);
