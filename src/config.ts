@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 
@@ -74,7 +75,41 @@ const Env = z.object({
     .refine((n) => n < 60 || n % 60 === 0, 'must be 1-59 or a whole number of minutes in seconds')
     .default(15),
   VOICEMAIL_DELIVERY_RETRY_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  // SIP brute-force banning (src/security): this many failed authentications from one address
+  // within the window ban it at the SIP edge for SIP_BAN_SECONDS. Addresses or CIDRs in the
+  // allowlist (comma-separated) are never banned.
+  SIP_BAN_FAILURES: z.coerce.number().int().min(1).max(1000).default(10),
+  SIP_BAN_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  SIP_BAN_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(30 * 86_400)
+    .default(1800),
+  SIP_BAN_ALLOWLIST: z
+    .string()
+    .default('')
+    .transform((s, ctx) => {
+      const entries = s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
+      for (const e of entries)
+        if (!isCidr(e)) ctx.addIssue({ code: 'custom', message: `${e} is not an address or CIDR` });
+      return entries;
+    }),
+  // SIP auth usernames of new extensions: random (not guessable from the number, the default)
+  // or the extension number (for fleets of phones provisioned that way).
+  SIP_AUTH_USERNAME: z.enum(['random', 'number']).default('random'),
 });
+
+function isCidr(s: string): boolean {
+  const [addr, bits, more] = s.split('/');
+  const v = isIP(addr ?? '');
+  if (v === 0 || more !== undefined) return false;
+  if (bits === undefined) return true;
+  return /^[0-9]{1,3}$/.test(bits) && Number(bits) <= (v === 4 ? 32 : 128);
+}
 
 export interface Config {
   readonly env: 'development' | 'production' | 'test';
@@ -109,6 +144,13 @@ export interface Config {
   readonly loginRateLimit: number;
   readonly trustProxy: string;
   readonly voicemailDelivery: { readonly intervalSeconds: number; readonly retrySeconds: number };
+  readonly sipBans: {
+    readonly failures: number;
+    readonly windowSeconds: number;
+    readonly banSeconds: number;
+    readonly allowlist: readonly string[];
+  };
+  readonly sipAuthUsername: 'random' | 'number';
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -156,5 +198,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       intervalSeconds: e.VOICEMAIL_DELIVERY_SECONDS,
       retrySeconds: e.VOICEMAIL_DELIVERY_RETRY_SECONDS,
     }),
+    sipBans: Object.freeze({
+      failures: e.SIP_BAN_FAILURES,
+      windowSeconds: e.SIP_BAN_WINDOW_SECONDS,
+      banSeconds: e.SIP_BAN_SECONDS,
+      allowlist: Object.freeze(e.SIP_BAN_ALLOWLIST),
+    }),
+    sipAuthUsername: e.SIP_AUTH_USERNAME,
   });
 }

@@ -9,6 +9,7 @@ export interface ExtensionRow {
   caller_id_number: string | null;
   email: string | null;
   sip_secret: string;
+  auth_username: string;
   max_contacts: number;
   codecs: string;
   voicemail_enabled: number | boolean;
@@ -32,6 +33,7 @@ export function toApi(row: ExtensionRow): Extension {
     caller_id_name: row.caller_id_name,
     caller_id_number: row.caller_id_number,
     email: row.email,
+    auth_username: row.auth_username,
     max_contacts: row.max_contacts,
     codecs: row.codecs.split(',') as Codec[],
     voicemail_enabled: Boolean(row.voicemail_enabled),
@@ -114,6 +116,7 @@ function toState(r: ExtensionRow): ExtensionState {
     callerIdNumber: r.caller_id_number,
     email: r.email,
     sipSecret: r.sip_secret,
+    authUsername: r.auth_username,
     maxContacts: r.max_contacts,
     codecs: r.codecs.split(','),
     voicemailEnabled: Boolean(r.voicemail_enabled),
