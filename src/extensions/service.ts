@@ -37,7 +37,11 @@ export function newAuthUsername(number: string, mode: 'random' | 'number'): stri
 // digest check depend on which one Asterisk finds first.
 async function assertAuthUsernameFree(db: Knex, username: string, number: string): Promise<void> {
   const owner = await db('extensions')
-    .where({ auth_username: username })
+    .where((w) =>
+      w
+        .where({ auth_username: username })
+        .orWhere((n) => n.whereNull('auth_username').where({ number: username })),
+    )
     .whereNot({ number })
     .first('number');
   if (owner)
@@ -102,7 +106,7 @@ export async function replace(
   actor: ExtensionActor,
 ): Promise<Extension> {
   const existing = await mustFind(tx, number);
-  const authUsername = input.auth_username ?? existing.auth_username;
+  const authUsername = input.auth_username ?? existing.auth_username ?? number;
   await assertAuthUsernameFree(tx, authUsername, number);
   await repo.update(
     tx,
@@ -168,7 +172,7 @@ export async function revealSecret(
   number: string,
 ): Promise<{ sipSecret: string; authUsername: string }> {
   const row = await mustFind(db, number);
-  return { sipSecret: row.sip_secret, authUsername: row.auth_username };
+  return { sipSecret: row.sip_secret, authUsername: row.auth_username ?? number };
 }
 
 async function mustFind(db: Knex, number: string): Promise<repo.ExtensionRow> {
