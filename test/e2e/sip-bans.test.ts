@@ -215,6 +215,15 @@ describe('SIP brute-force banning on a real Asterisk', () => {
     expect(body.items.find((b) => b.id === ban.id)).toMatchObject({ active: false, lifted_by: null });
   }, 60_000);
 
+  it('runs Asterisk with the security log and without the anonymous identifier or MESSAGE handling', async () => {
+    const loaded = async (mod: string) =>
+      /\b1 modules? loaded/.test(await asteriskCli(`module show like ${mod}`));
+    expect(await loaded('res_security_log.so')).toBe(true);
+    expect(await loaded('res_pjsip_endpoint_identifier_anonymous.so')).toBe(false);
+    expect(await loaded('res_pjsip_messaging.so')).toBe(false);
+    expect(await asteriskCli('logger show channels')).toMatch(/security\.log[\s\S]*?Security/i);
+  });
+
   it('refuses bad ids on the API and changes nothing', async () => {
     app = await startTestApp(policy(600));
     const a = app;
