@@ -1,6 +1,6 @@
-import { isIP } from 'node:net';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { isCidr } from './lib/cidr';
 
 // The only reader of process.env: everything else receives a frozen Config.
 const Env = z.object({
@@ -77,7 +77,7 @@ const Env = z.object({
   VOICEMAIL_DELIVERY_RETRY_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   // SIP brute-force banning (src/security): this many failed authentications from one address
   // within the window ban it at the SIP edge for SIP_BAN_SECONDS. Addresses or CIDRs in the
-  // allowlist (comma-separated) are never banned.
+  // allowlist (comma-separated; admins add more on the SIP bans page) are never banned.
   SIP_BAN_FAILURES: z.coerce.number().int().min(1).max(1000).default(10),
   SIP_BAN_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   SIP_BAN_SECONDS: z.coerce
@@ -102,14 +102,6 @@ const Env = z.object({
   // or the extension number (for fleets of phones provisioned that way).
   SIP_AUTH_USERNAME: z.enum(['random', 'number']).default('random'),
 });
-
-function isCidr(s: string): boolean {
-  const [addr, bits, more] = s.split('/');
-  const v = isIP(addr ?? '');
-  if (v === 0 || more !== undefined) return false;
-  if (bits === undefined) return true;
-  return /^[0-9]{1,3}$/.test(bits) && Number(bits) <= (v === 4 ? 32 : 128);
-}
 
 export interface Config {
   readonly env: 'development' | 'production' | 'test';

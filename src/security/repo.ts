@@ -83,3 +83,40 @@ export async function nextExpiry(db: Knex, now: Date): Promise<Date | null> {
     | undefined;
   return row?.next ?? null;
 }
+
+export interface AllowRow {
+  id: number;
+  cidr: string;
+  note: string | null;
+  created_by: string;
+  created_at: Date;
+}
+
+export async function allowlist(db: Knex): Promise<AllowRow[]> {
+  return (await db<AllowRow>('sip_ban_allowlist').orderBy('cidr')) as AllowRow[];
+}
+
+export async function allow(
+  db: Knex,
+  row: { cidr: string; note: string | null; created_by: string },
+): Promise<number> {
+  const [id] = await db('sip_ban_allowlist').insert(row);
+  return Number(id);
+}
+
+export async function disallow(db: Knex, id: number): Promise<number> {
+  return db('sip_ban_allowlist').where({ id }).delete();
+}
+
+// Active bans of the addresses `covered` matches, lifted by `by`: returns how many.
+export async function liftMatching(
+  db: Knex,
+  covered: (address: string) => boolean,
+  by: string,
+  now: Date,
+): Promise<number> {
+  const rows = (await active(db, now).select('id', 'address')) as Array<{ id: number; address: string }>;
+  const ids = rows.filter((r) => covered(r.address)).map((r) => r.id);
+  if (ids.length === 0) return 0;
+  return active(db, now).whereIn('id', ids).update({ lifted_at: now, lifted_by: by });
+}

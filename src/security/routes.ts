@@ -4,8 +4,8 @@ import { actorName } from '../auth/middleware';
 import type { Deps } from '../deps';
 import { ADMIN, apiRouter } from '../http/api';
 import { idParam } from '../http/parse';
-import { BanListQuery } from './schema';
-import { liftBan, listBans } from './service';
+import { AllowEntry, BanListQuery } from './schema';
+import { addAllowed, liftBan, listAllowlist, listBans, removeAllowed } from './service';
 
 // SIP bans API (/api/v1/security/bans): addresses refused at the SIP edge for guessing passwords.
 export function securityRoutes(deps: Deps): Router {
@@ -28,6 +28,38 @@ export function securityRoutes(deps: Deps): Router {
       roles: ADMIN,
     },
     async ({ req, params }) => liftBan(deps.db, idParam(params), actorFor(deps, actorName(req))),
+  );
+  api.op(
+    {
+      method: 'get',
+      path: '/allowlist',
+      summary: "Addresses and networks never banned: the SIP_BAN_ALLOWLIST setting and the admins' entries",
+      roles: ADMIN,
+    },
+    async () => listAllowlist(deps.db, deps.config.sipBans.allowlist),
+  );
+  api.op(
+    {
+      method: 'post',
+      path: '/allowlist',
+      summary: 'Never ban an address or network; its active bans are lifted at once',
+      roles: ADMIN,
+      body: AllowEntry,
+      status: 201,
+    },
+    async ({ req, body }) => addAllowed(deps.db, body, actorFor(deps, actorName(req))),
+  );
+  api.op(
+    {
+      method: 'delete',
+      path: '/allowlist/:id',
+      summary: 'Remove an allowlist entry (the address can be banned again)',
+      roles: ADMIN,
+      status: 204,
+    },
+    async ({ params }) => {
+      await removeAllowed(deps.db, idParam(params));
+    },
   );
   return api.router;
 }

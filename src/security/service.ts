@@ -1,28 +1,18 @@
-import { BlockList, isIPv6 } from 'node:net';
 import type { Knex } from 'knex';
 import type { Actor } from '../apply/trigger';
 import type { FailureEvent, SecurityFailure } from '../asterisk/security-log';
+import { mapDbError } from '../db/mysql-errors';
 import { NotFoundError } from '../http/errors';
+import { cidrMatcher } from '../lib/cidr';
 import type { Logger } from '../lib/log';
 import * as repo from './repo';
+import type { AllowEntryInput } from './schema';
 
 export interface BanPolicy {
   failures: number;
   windowSeconds: number;
   banSeconds: number;
   allowlist: readonly string[];
-}
-
-// Addresses and CIDRs (already validated by config.ts) as one matcher.
-export function allowlistMatcher(entries: readonly string[]): (address: string) => boolean {
-  const list = new BlockList();
-  for (const e of entries) {
-    const [addr = '', bits] = e.split('/');
-    const type = isIPv6(addr) ? 'ipv6' : 'ipv4';
-    if (bits === undefined) list.addAddress(addr, type);
-    else list.addSubnet(addr, Number(bits), type);
-  }
-  return (address) => list.check(address, isIPv6(address) ? 'ipv6' : 'ipv4');
 }
 
 // Counts failed authentications per address in a sliding window and bans an address when it
@@ -40,7 +30,7 @@ export class BanEngine {
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
   ) {
-    this.allowed = allowlistMatcher(policy.allowlist);
+    this.allowed = cidrMatcher(policy.allowlist);
   }
 
   failure(f: SecurityFailure): void {
@@ -68,6 +58,10 @@ export class BanEngine {
     const now = new Date(this.now());
     // Failures already in flight when the ban was applied: the address is refused already.
     if (await repo.isBanned(this.db, address, now)) return;
+    // The admins' allowlist is read here, at the rare moment it matters, so a change to it
+    // needs no signal to this engine.
+    const admins = (await repo.allowlist(this.db)).map((a) => a.cidr);
+    if (cidrMatcher(admins)(address)) return;
     const counts = new Map<string, number>();
     for (const r of recent) counts.set(r.event, (counts.get(r.event) ?? 0) + 1);
     const reason = `${recent.length} failed SIP authentications in ${this.policy.windowSeconds} s (${[
@@ -105,4 +99,39 @@ export async function liftBan(db: Knex, id: number, actor: Actor): Promise<repo.
   const row = (await repo.find(db, id))!;
   actor.requestApply(`SIP ban of ${row.address} lifted`, { sipBans: true });
   return repo.toApi(row, now);
+}
+
+export async function listAllowlist(db: Knex, settingEntries: readonly string[]) {
+  const rows = await repo.allowlist(db);
+  return {
+    setting: [...settingEntries],
+    items: rows.map((r) => ({
+      id: r.id,
+      cidr: r.cidr,
+      note: r.note,
+      created_by: r.created_by,
+      created_at: r.created_at.toISOString(),
+    })),
+  };
+}
+
+// An address allowed now is no longer banned: its active bans are lifted in the same step.
+export async function addAllowed(
+  db: Knex,
+  input: AllowEntryInput,
+  actor: Actor,
+): Promise<{ id: number; cidr: string; lifted: number }> {
+  let id: number;
+  try {
+    id = await repo.allow(db, { cidr: input.cidr, note: input.note ?? null, created_by: actor.by });
+  } catch (err) {
+    throw mapDbError(err, 'cidr');
+  }
+  const lifted = await repo.liftMatching(db, cidrMatcher([input.cidr]), actor.by, new Date());
+  if (lifted > 0) actor.requestApply(`${input.cidr} allowlisted`, { sipBans: true });
+  return { id, cidr: input.cidr, lifted };
+}
+
+export async function removeAllowed(db: Knex, id: number): Promise<void> {
+  if ((await repo.disallow(db, id)) === 0) throw new NotFoundError(`allowlist entry ${id}`);
 }

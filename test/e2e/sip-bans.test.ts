@@ -215,6 +215,34 @@ describe('SIP brute-force banning on a real Asterisk', () => {
     expect(body.items.find((b) => b.id === ban.id)).toMatchObject({ active: false, lifted_by: null });
   }, 60_000);
 
+  it('an address an admin allowlists is unbanned at once and no longer banned for failing', async () => {
+    app = await startTestApp(policy(600));
+    const a = app;
+    const guessed = await extension(a, '1101');
+    await a.applied();
+    await guessUntilBanned(a, guessed.auth_username);
+    const added = await a.api('POST', '/api/v1/security/allowlist', {
+      body: { cidr: '127.0.0.0/29', note: 'Test office' },
+    });
+    expect(added.status).toBe(201);
+    expect(added.body).toMatchObject({ cidr: '127.0.0.0/29', lifted: 1 });
+    await a.applied();
+    expect(aclFile()).not.toContain(GUESSER);
+    // As many failures again (and more) ban nothing: every attempt is challenged.
+    const statuses: number[] = [];
+    for (let i = 0; i < FAILURES + 2; i++)
+      statuses.push(
+        await registerFrom(GUESSER, '1101', guessed.auth_username, `wrong-secret-${i}-0000000000`),
+      );
+    expect(statuses).toEqual(Array(FAILURES + 2).fill(401));
+    expect(await registerFrom(GUESSER, '1101', guessed.auth_username, guessed.sip_secret)).toBe(200);
+    const { body } = await a.api<{ items: BanItem[] }>('GET', '/api/v1/security/bans');
+    expect(body.items.filter((b) => b.active)).toEqual([]);
+    expect((await a.api('GET', '/api/v1/security/allowlist')).body.items).toMatchObject([
+      { cidr: '127.0.0.0/29', note: 'Test office', created_by: 'admin (token)' },
+    ]);
+  }, 60_000);
+
   it('runs Asterisk with the security log and without the anonymous identifier or MESSAGE handling', async () => {
     const loaded = async (mod: string) =>
       /\b1 modules? loaded/.test(await asteriskCli(`module show like ${mod}`));
@@ -232,5 +260,15 @@ describe('SIP brute-force banning on a real Asterisk', () => {
     expect((await a.api('DELETE', '/api/v1/security/bans/12345')).status).toBe(404);
     expect((await a.api('GET', '/api/v1/security/bans', { token: a.tokens.supervisor })).status).toBe(403);
     expect((await a.api('GET', '/api/v1/security/bans?limit=0')).status).toBe(400);
+    for (const cidr of ['example.com', '10.0.0.0/33', '10.0.0.1;deny', '', '2001:db8::/129']) {
+      const res = await a.api('POST', '/api/v1/security/allowlist', { body: { cidr } });
+      expect(res.status).toBe(400);
+      expect(res.body.error.details[0].path).toBe('cidr');
+    }
+    expect(
+      (await a.api('POST', '/api/v1/security/allowlist', { body: { cidr: '10.0.0.1', extra: 1 } })).status,
+    ).toBe(400);
+    expect((await a.api('GET', '/api/v1/security/allowlist')).body.items).toEqual([]);
+    expect((await a.api('DELETE', '/api/v1/security/allowlist/77')).status).toBe(404);
   });
 });
