@@ -83,4 +83,19 @@ describe('security log watcher', () => {
     expect(seen.map((f) => f.address)).toEqual(['10.0.0.2', '10.0.0.2', '10.0.0.3', '10.0.0.4']);
     await watcher.stop();
   });
+
+  it('reads a flood larger than one read in bounded chunks without losing or splitting a line', async () => {
+    const path = join(dir, 'security.log');
+    writeFileSync(path, '');
+    const seen: SecurityFailure[] = [];
+    const watcher = new SecurityLogWatcher(path, (f) => seen.push(f), createLogger('silent'), 60_000);
+    await watcher.start();
+    const flood = `${line('InvalidAccountID', 'IPV4/UDP/10.0.0.9/5060')}\n`.repeat(12_000);
+    expect(flood.length).toBeGreaterThan(2 * 1024 * 1024);
+    appendFileSync(path, flood);
+    await watcher.drain();
+    expect(seen).toHaveLength(12_000);
+    expect(new Set(seen.map((f) => f.address))).toEqual(new Set(['10.0.0.9']));
+    await watcher.stop();
+  });
 });

@@ -23,6 +23,7 @@ export interface SecurityFailure {
   account: string | null;
 }
 
+const MAX_READ = 1024 * 1024;
 const FIELD = /([A-Za-z]+)="((?:[^"\\]|\\.)*)"/g;
 
 export function parseSecurityLine(line: string): SecurityFailure | null {
@@ -132,7 +133,9 @@ export class SecurityLogWatcher {
     if (st.size === this.offset) return;
     const fh = await open(this.path, 'r');
     try {
-      const length = st.size - this.offset;
+      // A bounded read per pass: a flood logged while Switchboard was busy is read in chunks.
+      const length = Math.min(st.size - this.offset, MAX_READ);
+      if (length < st.size - this.offset) this.again = true;
       const buf = Buffer.alloc(length);
       const { bytesRead } = await fh.read(buf, 0, length, this.offset);
       this.offset += bytesRead;
