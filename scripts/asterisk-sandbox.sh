@@ -294,6 +294,7 @@ install_config() {
   [[ -e "$gen/pjsip.conf" ]] || : >"$gen/pjsip.conf"
   [[ -e "$gen/extensions.conf" ]] || : >"$gen/extensions.conf"
   [[ -e "$gen/pjsip_trunks.conf" ]] || : >"$gen/pjsip_trunks.conf"
+  [[ -e "$gen/pjsip_acl.conf" ]] || : >"$gen/pjsip_acl.conf"
 
   # ari.conf #includes this; written from env so no secret lives in the repo.
   # ';' starts a comment in Asterisk config files, so escape it.

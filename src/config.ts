@@ -1,5 +1,6 @@
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { isCidr } from './lib/cidr';
 
 // The only reader of process.env: everything else receives a frozen Config.
 const Env = z.object({
@@ -91,6 +92,32 @@ const Env = z.object({
   // or not) stays open for load balancers.
   OPS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   OPS_ALLOW: z.string().default('127.0.0.1,::1'),
+  // SIP brute-force banning (src/security): this many failed authentications from one address
+  // within the window ban it at the SIP edge for SIP_BAN_SECONDS. Addresses or CIDRs in the
+  // allowlist (comma-separated; admins add more on the SIP bans page) are never banned.
+  SIP_BAN_FAILURES: z.coerce.number().int().min(1).max(1000).default(10),
+  SIP_BAN_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  SIP_BAN_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(30 * 86_400)
+    .default(1800),
+  SIP_BAN_ALLOWLIST: z
+    .string()
+    .default('')
+    .transform((s, ctx) => {
+      const entries = s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
+      for (const e of entries)
+        if (!isCidr(e)) ctx.addIssue({ code: 'custom', message: `${e} is not an address or CIDR` });
+      return entries;
+    }),
+  // SIP auth usernames of new extensions: random (not guessable from the number, the default)
+  // or the extension number (for fleets of phones provisioned that way).
+  SIP_AUTH_USERNAME: z.enum(['random', 'number']).default('random'),
 });
 
 export interface Config {
@@ -130,6 +157,13 @@ export interface Config {
   readonly voicemailDelivery: { readonly intervalSeconds: number; readonly retrySeconds: number };
   readonly voicemailPinLockout: { readonly maxFailures: number; readonly lockMinutes: number };
   readonly ops: { readonly token: string | null; readonly allow: readonly string[] };
+  readonly sipBans: {
+    readonly failures: number;
+    readonly windowSeconds: number;
+    readonly banSeconds: number;
+    readonly allowlist: readonly string[];
+  };
+  readonly sipAuthUsername: 'random' | 'number';
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -194,6 +228,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           .filter(Boolean),
       ),
     }),
+    sipBans: Object.freeze({
+      failures: e.SIP_BAN_FAILURES,
+      windowSeconds: e.SIP_BAN_WINDOW_SECONDS,
+      banSeconds: e.SIP_BAN_SECONDS,
+      allowlist: Object.freeze(e.SIP_BAN_ALLOWLIST),
+    }),
+    sipAuthUsername: e.SIP_AUTH_USERNAME,
   });
 }
 

@@ -21,6 +21,7 @@ import type { DesiredState, DialplanSettings, RenderedFile } from './render/stat
 import { reportsModule } from './reports/module';
 import { ringGroupsModule } from './ring-groups/module';
 import { routesModule } from './routes/module';
+import { securityModule } from './security/module';
 import { timeConditionsModule } from './time-conditions/module';
 import { trunksModule } from './trunks/module';
 import { usersModule } from './users/module';
@@ -54,6 +55,7 @@ export const FEATURES: readonly FeatureModule[] = [
   departmentsModule,
   wallboardModule,
   analyticsModule,
+  securityModule,
 ];
 
 export const SLICES: readonly AnyStateSlice[] = FEATURES.flatMap((f) => f.state ?? []);

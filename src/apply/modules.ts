@@ -5,6 +5,8 @@ export const MODULE_FOR_FILE: Readonly<Record<string, string>> = {
   'pjsip.conf': 'res_pjsip.so',
   // Trunks change rarely and hold registration/identify objects ARI cannot push: reloaded.
   'pjsip_trunks.conf': 'res_pjsip.so',
+  // Banned addresses (a PJSIP ACL object): a reload keeps calls and registrations.
+  'pjsip_acl.conf': 'res_pjsip.so',
   'voicemail.conf': 'app_voicemail.so',
   'queues.conf': 'app_queue.so',
   'musiconhold.conf': 'res_musiconhold.so',

@@ -31,6 +31,16 @@ describe('CSV import', () => {
     expect((await app.api('GET', '/api/v1/extensions')).body.total).toBe(0);
   });
 
+  it('refuses a hand-set secret under 16 characters in a row, with the reason', async () => {
+    const res = await importCsv(csv(['4001,Short Secret,,,,fifteen-chars15,1,,no']));
+    expect(res.status).toBe(400);
+    expect(res.body.error.details).toContainEqual({
+      path: 'row 2: sip_secret',
+      message: 'must be at least 16 characters',
+    });
+    expect((await app.api('GET', '/api/v1/extensions')).body.total).toBe(0);
+  });
+
   it('a real import with one bad row imports nothing either', async () => {
     const res = await importCsv(
       csv(['4001,Good,,,,,1,,no', '4002,Also Good,,,,,1,,no', '4003,Bad;Name,,,,,1,,no']),
@@ -48,7 +58,7 @@ describe('CSV import', () => {
 
   it('imports in one transaction and the export re-imports losslessly into another install', async () => {
     const rows = [
-      '4001,Ann Smith,Front Desk,+3225550100,ann@example.com,annSecret12345,2,ulaw|g722,yes',
+      '4001,Ann Smith,Front Desk,+3225550100,ann@example.com,annSecret1234567,2,ulaw|g722,yes',
       '4002,"Zoë Müller (Sales)",,,,,1,alaw,no',
       '4010,Carl,,,,,1,,',
     ];

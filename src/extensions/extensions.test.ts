@@ -35,7 +35,9 @@ describe('creating an extension', () => {
     expect(read.body).not.toHaveProperty('sip_secret');
     expect(read.text).not.toContain(res.body.sip_secret);
     const reveal = await app.api('POST', '/api/v1/extensions/2001/reveal-secret');
-    expect(reveal.body).toEqual({ sip_secret: res.body.sip_secret });
+    // The phone's provisioning: the secret with the auth username beside it (the suites' app
+    // keeps the number as auth username, SIP_AUTH_USERNAME=number; test/e2e/sip-bans has random).
+    expect(reveal.body).toEqual({ sip_secret: res.body.sip_secret, auth_username: '2001' });
   });
 
   it('answers 409 for a number already in use', async () => {
@@ -48,6 +50,56 @@ describe('creating an extension', () => {
     });
     expect(res.status).toBe(201);
     expect(res.body.sip_secret).toBe('chosen-Secret-123');
+  });
+
+  it('refuses a hand-set secret under 16 characters with a clear reason, and takes one of 16', async () => {
+    const short = await app.api('POST', '/api/v1/extensions', {
+      body: { number: '2003', display_name: 'Short', sip_secret: 'fifteen-chars15' },
+    });
+    expectApiError(short, 400, 'validation_failed');
+    expect(short.body.error.details).toContainEqual({
+      path: 'sip_secret',
+      message: 'must be at least 16 characters',
+    });
+    expect((await app.api('GET', '/api/v1/extensions/2003')).status).toBe(404);
+    const ok = await app.api('POST', '/api/v1/extensions', {
+      body: { number: '2003', display_name: 'Sixteen', sip_secret: 'sixteen-chars-16' },
+    });
+    expect(ok.status).toBe(201);
+  });
+
+  it('authenticates a phone by the auth username an admin chose, not by the number, and refuses a taken one', async () => {
+    const res = await app.api('POST', '/api/v1/extensions', {
+      body: { number: '2004', display_name: 'Dora', auth_username: 'dora-desk.7f3a' },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.auth_username).toBe('dora-desk.7f3a');
+    await app.applied();
+    const reg = { server: '127.0.0.1', port: testEnv.sipPort, user: '2004', password: res.body.sip_secret };
+    expect(await sipRegister({ ...reg, authUser: 'dora-desk.7f3a' })).toBe(200);
+    // The number is no longer a username anyone can authenticate as.
+    expect(await sipRegister({ ...reg, authUser: '2004' })).toBe(401);
+    expect(await sipRegister({ ...reg, authUser: 'dora-desk.7f3a', expires: 0 })).toBe(200);
+
+    const taken = await app.api('PATCH', '/api/v1/extensions/2002', {
+      body: { auth_username: 'dora-desk.7f3a' },
+    });
+    expectApiError(taken, 409, 'conflict');
+    expect(taken.body.error.details).toEqual([
+      { path: 'auth_username', message: 'already used by extension 2004' },
+    ]);
+    // Short as a number, or with a character that could break the config: 400.
+    expectApiError(
+      await app.api('PATCH', '/api/v1/extensions/2004', { body: { auth_username: '2001' } }),
+      400,
+      'validation_failed',
+    );
+    expectApiError(
+      await app.api('PATCH', '/api/v1/extensions/2004', { body: { auth_username: 'x;y[z]' } }),
+      400,
+      'validation_failed',
+    );
+    expect((await app.api('GET', '/api/v1/extensions/2004')).body.auth_username).toBe('dora-desk.7f3a');
   });
 });
 

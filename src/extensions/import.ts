@@ -7,7 +7,7 @@ import { syncWithFlag as syncVoicemailBoxes } from '../voicemail';
 import type { ParsedImport } from './csv';
 import * as repo from './repo';
 import { DEFAULT_CLASSES, DEFAULT_CODECS } from './schema';
-import { SECRET_LENGTH, withEmergency } from './service';
+import { newAuthUsername, SECRET_LENGTH, withEmergency } from './service';
 
 export interface ImportSummary {
   dry_run: boolean;
@@ -21,7 +21,7 @@ export async function importExtensions(
   tx: Tx,
   parsed: ParsedImport,
   opts: { dryRun: boolean; mode: 'create' | 'upsert' },
-  actor: Actor,
+  actor: Actor & { authUsernames: 'random' | 'number' },
 ): Promise<ImportSummary> {
   const errors = [...parsed.errors];
   const numbers = parsed.rows.map((r) => r.input.number);
@@ -65,6 +65,7 @@ export async function importExtensions(
       caller_id_number: input.caller_id_number ?? null,
       email: input.email ?? null,
       sip_secret: input.sip_secret ?? randomSecret(SECRET_LENGTH),
+      auth_username: newAuthUsername(input.number, actor.authUsernames),
       max_contacts: input.max_contacts ?? 1,
       codecs: (input.codecs ?? DEFAULT_CODECS).join(','),
       voicemail_enabled: input.voicemail_enabled ?? false,
@@ -74,6 +75,8 @@ export async function importExtensions(
     if (existing.has(input.number)) {
       const { number, ...rest } = row;
       if (input.sip_secret === undefined) delete (rest as Partial<repo.ExtensionWrite>).sip_secret;
+      // An update keeps the username its phone is provisioned with.
+      delete (rest as Partial<repo.ExtensionWrite>).auth_username;
       await repo.update(tx, number, rest);
     } else {
       toInsert.push(row);

@@ -31,6 +31,7 @@ function fromForm(body: unknown, isNew: boolean): Record<string, unknown> {
   out['caller_id_number'] = text('caller_id_number') ?? null;
   out['email'] = text('email') ?? null;
   if (text('sip_secret')) out['sip_secret'] = text('sip_secret');
+  if (text('auth_username')) out['auth_username'] = text('auth_username');
   const max = formNumber(body, 'max_contacts', { min: 1, max: 10 });
   if (max !== undefined) out['max_contacts'] = max;
   out['codecs'] = formList(body, 'codecs');

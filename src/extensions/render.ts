@@ -6,7 +6,7 @@ import type { ExtensionState } from './state';
 export function endpointView(e: ExtensionState) {
   return {
     id: e.number,
-    username: e.number,
+    username: e.authUsername,
     password: e.sipSecret,
     context: cosContext(e.classes),
     outboundCallerId: e.outboundCallerId,

@@ -9,6 +9,8 @@ export interface ExtensionRow {
   caller_id_number: string | null;
   email: string | null;
   sip_secret: string;
+  // NULL: the number (see the migration that added it).
+  auth_username: string | null;
   max_contacts: number;
   codecs: string;
   voicemail_enabled: number | boolean;
@@ -32,6 +34,7 @@ export function toApi(row: ExtensionRow): Extension {
     caller_id_name: row.caller_id_name,
     caller_id_number: row.caller_id_number,
     email: row.email,
+    auth_username: row.auth_username ?? row.number,
     max_contacts: row.max_contacts,
     codecs: row.codecs.split(',') as Codec[],
     voicemail_enabled: Boolean(row.voicemail_enabled),
@@ -114,6 +117,7 @@ function toState(r: ExtensionRow): ExtensionState {
     callerIdNumber: r.caller_id_number,
     email: r.email,
     sipSecret: r.sip_secret,
+    authUsername: r.auth_username ?? r.number,
     maxContacts: r.max_contacts,
     codecs: r.codecs.split(','),
     voicemailEnabled: Boolean(r.voicemail_enabled),

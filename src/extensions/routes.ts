@@ -23,6 +23,7 @@ export function extensionActor(deps: Deps, by: string): service.ExtensionActor {
   const actor = actorFor(deps, by);
   return {
     ...actor,
+    authUsernames: deps.config.sipAuthUsername,
     extensionsDeleted: (numbers) => {
       // Followed by the queue: a forced apply answers only once these registrations are gone.
       deps.applyQueue.follow(
@@ -162,7 +163,8 @@ export function extensionRoutes(deps: Deps): Router {
     async ({ req, params }) => {
       const number = numberParam(params);
       deps.log.info({ by: actorName(req), extension: number }, 'SIP secret revealed');
-      return { sip_secret: await service.revealSecret(deps.db, number) };
+      const { sipSecret, authUsername } = await service.revealSecret(deps.db, number);
+      return { sip_secret: sipSecret, auth_username: authUsername };
     },
   );
 

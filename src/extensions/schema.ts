@@ -20,6 +20,7 @@ export type Codec = (typeof CODECS)[number];
 const NAME = /^[\p{L}\p{M}\p{N} .'_&@+/()-]+$/u;
 const DIGITS = /^[0-9]+$/;
 const SECRET = /^[A-Za-z0-9_.!@%^*+=:?~-]+$/;
+const AUTH_USERNAME = /^[A-Za-z0-9_.-]+$/;
 
 const personName = z
   .string()
@@ -43,9 +44,19 @@ export const Email = z
 
 export const SipSecret = z
   .string()
-  .min(12, 'must be at least 12 characters')
+  // 16 when an admin types one: scanners try short and common secrets first. Generated ones
+  // are 24 characters (service.ts).
+  .min(16, 'must be at least 16 characters')
   .max(128, 'must be at most 128 characters')
   .regex(SECRET, 'may contain only letters, digits and _ . ! @ % ^ * + = : ? ~ -');
+
+// The digest username a phone authenticates with, apart from the extension number (which is the
+// endpoint's name and the From user) so a scanner cannot guess it from the number.
+export const AuthUsername = z
+  .string()
+  .min(6, 'must be at least 6 characters')
+  .max(40, 'must be at most 40 characters')
+  .regex(AUTH_USERNAME, 'may contain only letters, digits and _ . -');
 
 export function extensionNumber(range: { min: number; max: number }) {
   return z
@@ -65,6 +76,7 @@ const fields = {
   caller_id_number: CallerIdNumber.nullable().optional(),
   email: Email.nullable().optional(),
   sip_secret: SipSecret.optional(),
+  auth_username: AuthUsername.optional(),
   max_contacts: z.number().int().min(1).max(10).optional(),
   codecs: z
     .array(z.enum(CODECS, { error: () => `must be one of ${CODECS.join(', ')}` }))
@@ -107,6 +119,7 @@ export interface Extension {
   caller_id_name: string | null;
   caller_id_number: string | null;
   email: string | null;
+  auth_username: string;
   max_contacts: number;
   codecs: Codec[];
   voicemail_enabled: boolean;

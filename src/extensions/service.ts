@@ -1,10 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Actor } from '../apply/trigger';
 import { mapDbError } from '../db/mysql-errors';
 import type { Tx } from '../db/tx';
 import { assertNumberFree } from '../destinations/numbers';
 import { assertUnreferenced, removeRefs } from '../destinations/refs';
-import { NotFoundError } from '../http/errors';
+import { ConflictError, NotFoundError } from '../http/errors';
 import { randomSecret } from '../lib/crypto';
 import { syncWithFlag as syncVoicemailBoxes } from '../voicemail';
 import * as repo from './repo';
@@ -21,14 +22,39 @@ import {
 // the apply has removed its AOR.
 export interface ExtensionActor extends Actor {
   extensionsDeleted(numbers: string[]): void;
+  // How new extensions get their SIP auth username (config SIP_AUTH_USERNAME).
+  authUsernames: 'random' | 'number';
 }
 
 export const SECRET_LENGTH = 24;
+
+// 16 lowercase hex characters: 64 random bits, typeable on a phone's keypad UI.
+export function newAuthUsername(number: string, mode: 'random' | 'number'): string {
+  return mode === 'number' ? number : randomBytes(8).toString('hex');
+}
+
+// A typed auth username must be nobody else's: two auths with one username would make the
+// digest check depend on which one Asterisk finds first.
+async function assertAuthUsernameFree(db: Knex, username: string, number: string): Promise<void> {
+  const owner = await db('extensions')
+    .where((w) =>
+      w
+        .where({ auth_username: username })
+        .orWhere((n) => n.whereNull('auth_username').where({ number: username })),
+    )
+    .whereNot({ number })
+    .first('number');
+  if (owner)
+    throw new ConflictError('auth_username is already in use', [
+      { path: 'auth_username', message: `already used by extension ${owner.number}` },
+    ]);
+}
 
 function writable(
   input: CreateExtensionInput | UpdateExtensionInput,
   number: string,
   secret: string,
+  authUsername: string,
 ): repo.ExtensionWrite {
   return {
     number,
@@ -37,6 +63,7 @@ function writable(
     caller_id_number: input.caller_id_number ?? null,
     email: input.email ?? null,
     sip_secret: secret,
+    auth_username: authUsername,
     max_contacts: input.max_contacts ?? 1,
     codecs: (input.codecs ?? DEFAULT_CODECS).join(','),
     voicemail_enabled: input.voicemail_enabled ?? false,
@@ -58,8 +85,10 @@ export async function create(
 ): Promise<{ extension: Extension; sipSecret: string }> {
   const secret = input.sip_secret ?? randomSecret(SECRET_LENGTH);
   await assertNumberFree(tx, input.number, { what: 'extension', number: input.number });
+  const authUsername = input.auth_username ?? newAuthUsername(input.number, actor.authUsernames);
+  await assertAuthUsernameFree(tx, authUsername, input.number);
   try {
-    await repo.insert(tx, writable(input, input.number, secret));
+    await repo.insert(tx, writable(input, input.number, secret, authUsername));
   } catch (err) {
     throw mapDbError(err, 'number');
   }
@@ -77,7 +106,13 @@ export async function replace(
   actor: ExtensionActor,
 ): Promise<Extension> {
   const existing = await mustFind(tx, number);
-  await repo.update(tx, number, writable(input, number, input.sip_secret ?? existing.sip_secret));
+  const authUsername = input.auth_username ?? existing.auth_username ?? number;
+  await assertAuthUsernameFree(tx, authUsername, number);
+  await repo.update(
+    tx,
+    number,
+    writable(input, number, input.sip_secret ?? existing.sip_secret, authUsername),
+  );
   await syncVoicemailBoxes(tx, [number]);
   tx.afterCommit(() => actor.requestApply(`extension ${number} updated`, { extensions: [number] }));
   return repo.toApi((await repo.findByNumber(tx, number))!);
@@ -96,6 +131,10 @@ export async function patch(
   if (input.caller_id_number !== undefined) row.caller_id_number = input.caller_id_number;
   if (input.email !== undefined) row.email = input.email;
   if (input.sip_secret !== undefined) row.sip_secret = input.sip_secret;
+  if (input.auth_username !== undefined) {
+    await assertAuthUsernameFree(tx, input.auth_username, number);
+    row.auth_username = input.auth_username;
+  }
   if (input.max_contacts !== undefined) row.max_contacts = input.max_contacts;
   if (input.codecs !== undefined) row.codecs = input.codecs.join(',');
   if (input.voicemail_enabled !== undefined) row.voicemail_enabled = input.voicemail_enabled;
@@ -127,8 +166,13 @@ export async function get(db: Knex, number: string): Promise<Extension> {
   return repo.toApi(await mustFind(db, number));
 }
 
-export async function revealSecret(db: Knex, number: string): Promise<string> {
-  return (await mustFind(db, number)).sip_secret;
+// What a phone is provisioned with: the secret and the auth username beside it.
+export async function revealSecret(
+  db: Knex,
+  number: string,
+): Promise<{ sipSecret: string; authUsername: string }> {
+  const row = await mustFind(db, number);
+  return { sipSecret: row.sip_secret, authUsername: row.auth_username ?? number };
 }
 
 async function mustFind(db: Knex, number: string): Promise<repo.ExtensionRow> {

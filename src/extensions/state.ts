@@ -9,6 +9,7 @@ export interface ExtensionState {
   callerIdNumber: string | null;
   email: string | null;
   sipSecret: string;
+  authUsername: string;
   maxContacts: number;
   codecs: string[];
   voicemailEnabled: boolean;

@@ -92,6 +92,7 @@ afterAll(async () => {
 describe("a newcomer's first command on a fresh clone", () => {
   let ariAuth = '';
   const secrets: Record<string, string> = {};
+  const authUsers: Record<string, string> = {};
 
   it(
     '`npm run up` installs, builds, starts Asterisk and Switchboard, creates the first admin and becomes ready',
@@ -128,7 +129,11 @@ describe("a newcomer's first command on a fresh clone", () => {
     ] as const) {
       const res = await api('POST', '/api/v1/extensions', { number, display_name: name });
       expect(res.status).toBe(201);
-      secrets[number] = (res.body as { sip_secret: string }).sip_secret;
+      const created = res.body as { sip_secret: string; auth_username: string };
+      secrets[number] = created.sip_secret;
+      // `npm run up` keeps the production default: a random auth username, apart from the number.
+      expect(created.auth_username).not.toBe(number);
+      authUsers[number] = created.auth_username;
     }
     await waitFor(
       'both extensions to be live in the newcomer Asterisk',
@@ -136,8 +141,16 @@ describe("a newcomer's first command on a fresh clone", () => {
       30_000,
     );
 
-    const caller = await phoneFor('2001', secrets['2001'] ?? '', { serverPort: PORTS.sip, cli: newcomerCli });
-    const callee = await phoneFor('2002', secrets['2002'] ?? '', { serverPort: PORTS.sip, cli: newcomerCli });
+    const caller = await phoneFor('2001', secrets['2001'] ?? '', {
+      serverPort: PORTS.sip,
+      cli: newcomerCli,
+      authUser: authUsers['2001'] ?? '',
+    });
+    const callee = await phoneFor('2002', secrets['2002'] ?? '', {
+      serverPort: PORTS.sip,
+      cli: newcomerCli,
+      authUser: authUsers['2002'] ?? '',
+    });
     await succeeded(register(callee));
     const answering = await answerCalls(callee, { timeoutMs: 40_000 });
     await succeeded(register(caller));
@@ -155,10 +168,12 @@ describe("a newcomer's first command on a fresh clone", () => {
       const caller = await phoneFor('2001', secrets['2001'] ?? '', {
         serverPort: PORTS.sip,
         cli: newcomerCli,
+        authUser: authUsers['2001'] ?? '',
       });
       const callee = await phoneFor('2002', secrets['2002'] ?? '', {
         serverPort: PORTS.sip,
         cli: newcomerCli,
+        authUser: authUsers['2002'] ?? '',
       });
       await succeeded(register(callee));
       const answering = await answerCalls(callee, { timeoutMs: FIRST_START_MS });

@@ -71,6 +71,10 @@ export async function startTestApp(
     CALLDATA_HISTORY: 'skip',
     APPLY_DEBOUNCE_MS: '10',
     LOGIN_RATE_LIMIT: '5',
+    // The shared phone helpers authenticate as the extension number from 127.0.0.1, and suites
+    // send wrong secrets on purpose; test/e2e/sip-bans.test.ts turns both back to the defaults.
+    SIP_AUTH_USERNAME: 'number',
+    SIP_BAN_ALLOWLIST: '127.0.0.1',
     ...overrides,
   });
   if (!reuse.dbName) await prepareTestDatabase(testEnv.mysqlServer, dbName);

@@ -23,6 +23,7 @@ export function desiredState(over: Partial<DesiredState> = {}): DesiredState {
     followMe: [],
     mohClasses: [],
     featureCodes: defaultFeatureCodes(),
+    sipBans: [],
     ...over,
   };
 }
@@ -37,6 +38,8 @@ export function extensionState(
     callerIdNumber: null,
     email: null,
     sipSecret: 'x',
+    // The goldens keep the number: what a random one would be changes every run.
+    authUsername: over.number,
     maxContacts: 1,
     codecs: ['ulaw'],
     voicemailEnabled: false,

@@ -10,6 +10,7 @@ export interface DigestRegister {
   server: string; // the registrar's address, in the request URI and the From/To
   port: number;
   user: string;
+  authUser?: string; // the digest username when it is not `user`
   password: string;
   contact: { host: string; port: number }; // where the phone listens (Via and Contact)
   callId: string;
@@ -50,14 +51,15 @@ export async function registerWithDigest(r: DigestRegister): Promise<string> {
   const realm = param('realm');
   const nonce = param('nonce');
   const qop = param('qop') ? 'auth' : '';
-  const ha1 = md5(`${r.user}:${realm}:${r.password}`);
+  const authUser = r.authUser ?? r.user;
+  const ha1 = md5(`${authUser}:${realm}:${r.password}`);
   const ha2 = md5(`REGISTER:${uri}`);
   const cnonce = randomBytes(4).toString('hex');
   const response = qop
     ? md5(`${ha1}:${nonce}:00000001:${cnonce}:${qop}:${ha2}`)
     : md5(`${ha1}:${nonce}:${ha2}`);
   return send(
-    `Digest username="${r.user}", realm="${realm}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=MD5${qop ? `, qop=${qop}, nc=00000001, cnonce="${cnonce}"` : ''}`,
+    `Digest username="${authUser}", realm="${realm}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=MD5${qop ? `, qop=${qop}, nc=00000001, cnonce="${cnonce}"` : ''}`,
   );
 }
 
@@ -69,8 +71,10 @@ export interface RegisterOptions {
   server: string;
   port: number;
   user: string;
+  authUser?: string;
   password: string;
   localPort?: number;
+  localAddress?: string; // the loopback address to send from (127.0.0.1 unless given)
   timeoutMs?: number;
   expires?: number;
   userAgent?: string;
@@ -89,7 +93,8 @@ export async function registeredPhone(
   opts: RegisterOptions,
 ): Promise<{ status: number; notifies: string[]; close(): void }> {
   const sock = createSocket('udp4');
-  await new Promise<void>((resolve) => sock.bind(opts.localPort ?? 0, '127.0.0.1', resolve));
+  const localAddress = opts.localAddress ?? '127.0.0.1';
+  await new Promise<void>((resolve) => sock.bind(opts.localPort ?? 0, localAddress, resolve));
   const local = sock.address().port;
   const callId = randomBytes(8).toString('hex');
   const tag = randomBytes(4).toString('hex');
@@ -135,8 +140,9 @@ export async function registeredPhone(
       server: opts.server,
       port: opts.port,
       user: opts.user,
+      ...(opts.authUser ? { authUser: opts.authUser } : {}),
       password: opts.password,
-      contact: { host: '127.0.0.1', port: local },
+      contact: { host: localAddress, port: local },
       callId,
       tag,
       expires: opts.expires ?? 60,

@@ -21,6 +21,10 @@ const PORTS_PER_PHONE = 10; // SIP port, then sipp's RTP echo sockets and its rt
 export interface Phone {
   number: string;
   secret: string;
+  // The digest username when it is not the number (SIP_AUTH_USERNAME=random).
+  authUser?: string;
+  // The loopback address it sends from (127.0.0.1 unless a test needs a phone of its own address).
+  ip?: string;
   sipPort: number;
   mediaPort: number;
   // The Asterisk it registers with and calls through: the suite's own unless a test runs another
@@ -58,12 +62,19 @@ const usedBases = new Set<number>();
 export async function phoneFor(
   number: string,
   secret: string,
-  opts: { serverPort?: number; cli?: (command: string) => Promise<string> } = {},
+  opts: {
+    serverPort?: number;
+    cli?: (command: string) => Promise<string>;
+    authUser?: string;
+    ip?: string;
+  } = {},
 ): Promise<Phone> {
   const base = await freePortBlock(PORTS_PER_PHONE);
   return {
     number,
     secret,
+    ...(opts.authUser ? { authUser: opts.authUser } : {}),
+    ...(opts.ip ? { ip: opts.ip } : {}),
     sipPort: base,
     mediaPort: base + 2,
     serverPort: opts.serverPort ?? testEnv.sipPort,
@@ -74,8 +85,8 @@ export async function phoneFor(
 // REGISTER with digest auth (expires 0 unregisters). Exits 0 only on a 200.
 export function register(phone: Phone, opts: { expires?: number; timeoutMs?: number } = {}): SippHandle {
   return sipp(`register-${phone.number}`, 'register.xml', phone.serverPort, opts.timeoutMs ?? 15_000, [
-    ...['-m', '1', '-p', String(phone.sipPort)],
-    ...['-s', phone.number, '-au', phone.number, '-ap', phone.secret],
+    ...['-i', phone.ip ?? HOST, '-m', '1', '-p', String(phone.sipPort)],
+    ...['-s', phone.number, '-au', phone.authUser ?? phone.number, '-ap', phone.secret],
     ...['-key', 'expires', String(opts.expires ?? 60)],
     '-max_recv_loops',
     '1',
@@ -89,8 +100,8 @@ export function register(phone: Phone, opts: { expires?: number; timeoutMs?: num
 // Asterisk holds the phone's contact as reachable, so a call placed next rings it.
 export async function answerCalls(phone: Phone, opts: { timeoutMs?: number } = {}): Promise<SippHandle> {
   const handle = sipp(`answer-${phone.number}`, 'answer.xml', phone.serverPort, opts.timeoutMs ?? 60_000, [
-    ...['-p', String(phone.sipPort), '-mi', HOST, '-mp', String(phone.mediaPort)],
-    ...['-s', phone.number],
+    ...['-i', phone.ip ?? HOST, '-p', String(phone.sipPort), '-mi', phone.ip ?? HOST],
+    ...['-mp', String(phone.mediaPort), '-s', phone.number],
   ]);
   await reachable(phone, () => (handle.result ? describeResult(handle.result) : null));
   return handle;
@@ -140,8 +151,9 @@ export function placeCall(
     phone.serverPort,
     opts.timeoutMs ?? opts.talkMs + 30_000,
     [
-      ...['-m', '1', '-p', String(phone.sipPort), '-mi', HOST, '-mp', String(phone.mediaPort)],
-      ...['-s', to, '-key', 'caller', phone.number, '-au', phone.number, '-ap', phone.secret],
+      ...['-i', phone.ip ?? HOST, '-m', '1', '-p', String(phone.sipPort), '-mi', phone.ip ?? HOST],
+      ...['-mp', String(phone.mediaPort), '-s', to, '-key', 'caller', phone.number],
+      ...['-au', phone.authUser ?? phone.number, '-ap', phone.secret],
       ...['-d', String(opts.talkMs)],
       '-aa',
     ],
@@ -188,7 +200,9 @@ function sipp(
       ...MEDIA_PRIORITY.slice(1),
       'sipp',
       `${HOST}:${serverPort}`,
-      ...['-sf', join(SCENARIOS, scenario), '-i', HOST],
+      ...['-sf', join(SCENARIOS, scenario)],
+      // The phone's own address when the caller names one, else 127.0.0.1.
+      ...(args.includes('-i') ? [] : ['-i', HOST]),
       ...['-timeout', `${Math.ceil(timeoutMs / 1000)}s`, '-timeout_error', '-nostdin'],
       ...['-trace_err', '-error_file', errorsFile, '-trace_msg', '-message_file', messagesFile],
       ...args,
