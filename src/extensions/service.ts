@@ -76,8 +76,10 @@ export async function replace(
   input: UpdateExtensionInput,
   actor: ExtensionActor,
 ): Promise<Extension> {
-  const existing = await mustFind(tx, number);
-  await repo.update(tx, number, writable(input, number, input.sip_secret ?? existing.sip_secret));
+  await mustFind(tx, number);
+  // No secret given: the stored (sealed) one stays as it is.
+  const { sip_secret, ...rest } = writable(input, number, input.sip_secret ?? '');
+  await repo.update(tx, number, input.sip_secret === undefined ? rest : { ...rest, sip_secret });
   await syncVoicemailBoxes(tx, [number]);
   tx.afterCommit(() => actor.requestApply(`extension ${number} updated`, { extensions: [number] }));
   return repo.toApi((await repo.findByNumber(tx, number))!);
@@ -128,7 +130,7 @@ export async function get(db: Knex, number: string): Promise<Extension> {
 }
 
 export async function revealSecret(db: Knex, number: string): Promise<string> {
-  return (await mustFind(db, number)).sip_secret;
+  return repo.plainSecret(await mustFind(db, number));
 }
 
 async function mustFind(db: Knex, number: string): Promise<repo.ExtensionRow> {

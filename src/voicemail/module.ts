@@ -16,6 +16,8 @@ export const voicemailModule: FeatureModule = {
     dialplan: renderVoicemailDialplan,
     files: [{ name: 'voicemail.conf', render: (state) => ({ content: renderVoicemailConf(state) }) }],
   },
+  // The SMTP password (voicemail boxes' PINs are the voicemail PIN work's to protect).
+  sealed: [{ table: 'smtp_settings', key: 'id', column: 'password' }],
   api: (deps) => [
     { path: '/api/v1/voicemail-boxes', router: voicemailBoxRoutes(deps) },
     { path: '/api/v1/smtp', router: smtpRoutes(deps) },
