@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 
-// Stored secrets are now sealed (src/lib/sealed.ts: "v1:" + base64(iv | tag | ciphertext)), which
-// is longer than the plaintext: 3 + 4/3 x (28 + n) characters. 512 holds a sealed 254-character
+// Stored secrets (SIP secrets, trunk and SMTP passwords, voicemail PINs) are now sealed
+// (src/lib/sealed.ts: "v1:" + base64(iv | tag | ciphertext)), which is longer than the
+// plaintext: 3 + 4/3 x (28 + n) characters. 512 holds a sealed 254-character
 // SMTP password (379) with room for a later scheme. Sealing the existing rows is not done here:
 // it needs the key file from Switchboard's state directory, which a migration run from the CLI or
 // the test template database does not have; the start-up pass (sealStoredSecrets) seals them.
@@ -11,6 +12,9 @@ export async function up(knex: Knex): Promise<void> {
   });
   await knex.schema.alterTable('trunks', (t) => {
     t.string('password', 512).nullable().alter();
+  });
+  await knex.schema.alterTable('voicemail_boxes', (t) => {
+    t.string('pin', 512).notNullable().alter();
   });
   await knex.schema.alterTable('smtp_settings', (t) => {
     t.string('password', 512).nullable().alter();

@@ -16,8 +16,11 @@ export const voicemailModule: FeatureModule = {
     dialplan: renderVoicemailDialplan,
     files: [{ name: 'voicemail.conf', render: (state) => ({ content: renderVoicemailConf(state) }) }],
   },
-  // The SMTP password (voicemail boxes' PINs are the voicemail PIN work's to protect).
-  sealed: [{ table: 'smtp_settings', key: 'id', column: 'password' }],
+  // Box PINs and the SMTP password: both read back in clear (voicemail.conf, SMTP AUTH).
+  sealed: [
+    { table: 'voicemail_boxes', key: 'extension_number', column: 'pin' },
+    { table: 'smtp_settings', key: 'id', column: 'password' },
+  ],
   api: (deps) => [
     { path: '/api/v1/voicemail-boxes', router: voicemailBoxRoutes(deps) },
     { path: '/api/v1/smtp', router: smtpRoutes(deps) },

@@ -1,5 +1,6 @@
 import { createExtensions, deleteAll, extensionPaths, useTestApp } from '../../../test/support/app';
 import { signIn } from '../../../test/support/web';
+import { unseal } from '../../lib/sealed';
 
 // The voicemail box pages, through real HTTP forms with a signed-in session and MariaDB. The
 // test app's user alice is linked to extension 1001.
@@ -16,7 +17,11 @@ const app = useTestApp(
   },
 );
 
-const box = (number: string) => app.sb.deps.db('voicemail_boxes').where({ extension_number: number }).first();
+// The row as stored, with its PIN opened (stored sealed, src/lib/sealed.ts).
+const box = async (number: string) => {
+  const row = await app.sb.deps.db('voicemail_boxes').where({ extension_number: number }).first();
+  return row && { ...row, pin: unseal(row.pin) };
+};
 
 describe('voicemail boxes in the web UI', () => {
   it('an admin creates a box from the form; the PIN is shown once and the box is listed', async () => {

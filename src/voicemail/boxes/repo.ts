@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { seal, unseal } from '../../lib/sealed';
 import type { BoxSettings } from './schema';
 import type { VoicemailBoxState } from './state';
 
@@ -44,14 +45,26 @@ export async function listBoxes(db: Knex): Promise<Array<BoxRow & { display_name
   return rows.map((r) => ({ ...fromDb(r), display_name: String(r['display_name']) }));
 }
 
+// The PIN arrives in clear and is stored sealed (src/lib/sealed.ts): app_voicemail compares it in
+// clear, so it cannot be hashed; listForRender opens it for voicemail.conf, nothing else does.
+const sealedPin = <T extends { pin?: string }>(row: T): T =>
+  row.pin === undefined ? row : { ...row, pin: seal(row.pin) };
+
 export async function insert(db: Knex, row: BoxWrite): Promise<void> {
-  await db(TABLE).insert(row);
+  await db(TABLE).insert(sealedPin(row));
+}
+
+export async function insertWithPins(
+  db: Knex,
+  rows: ReadonlyArray<{ extension_number: string; pin: string }>,
+): Promise<void> {
+  await db(TABLE).insert(rows.map(sealedPin));
 }
 
 export async function update(db: Knex, number: string, row: Partial<BoxWrite>): Promise<number> {
   return db(TABLE)
     .where({ extension_number: number })
-    .update({ ...row, updated_at: db.fn.now(3) });
+    .update({ ...sealedPin(row), updated_at: db.fn.now(3) });
 }
 
 export async function remove(db: Knex, number: string): Promise<number> {
@@ -69,7 +82,7 @@ export async function listForRender(db: Knex): Promise<VoicemailBoxState[]> {
   return (await listBoxes(db)).map((b) => ({
     number: b.extension_number,
     name: b.display_name,
-    pin: b.pin,
+    pin: unseal(b.pin),
     skipPinFromOwnPhone: b.skip_pin_from_own_phone,
   }));
 }

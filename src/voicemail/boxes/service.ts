@@ -231,7 +231,8 @@ export async function syncWithFlag(tx: Knex, numbers: readonly string[]): Promis
       await removeRefs(tx, { type: 'voicemail-box', id: number });
     }
     if (missing.length > 0) {
-      await tx(repo.TABLE).insert(
+      await repo.insertWithPins(
+        tx,
         missing.map((number) => ({ extension_number: number, pin: generatePin() })),
       );
     }
