@@ -86,8 +86,7 @@ export function findLeaks(files: readonly string[], secrets: ReadonlySet<string>
       if (!candidates) continue;
       for (const s of candidates) {
         if (found.has(s) || !text.startsWith(s, i)) continue;
-        const digits = /^[0-9]+$/.test(s);
-        if (digits && (/[0-9]/.test(text[i - 1] ?? '') || /[0-9]/.test(text[i + s.length] ?? ''))) continue;
+        if (/^[0-9]+$/.test(s) && !standaloneNumber(text, i, s.length)) continue;
         found.add(s);
         leaks.push({
           file,
@@ -98,6 +97,17 @@ export function findLeaks(files: readonly string[], secrets: ReadonlySet<string>
     }
   }
   return leaks;
+}
+
+// A digit-only value counts where it stands alone as a number, and not where logs put process
+// and thread ids, which a 6-digit PIN can equal by chance on a machine with a large pid_max:
+// Asterisk's "NOTICE[123456]" and pino's "pid":123456.
+function standaloneNumber(text: string, at: number, length: number): boolean {
+  const before = text[at - 1] ?? '';
+  const after = text[at + length] ?? '';
+  if (/[0-9]/.test(before) || /[0-9]/.test(after)) return false;
+  if (before === '[' && after === ']') return false;
+  return !text.slice(Math.max(0, at - 6), at).endsWith('"pid":');
 }
 
 export function scanRun(
