@@ -25,7 +25,15 @@ export class SealingError extends Error {}
 // a temporary file and link(2), so two processes starting together end up with the same key and a
 // reader never sees a half-written file.
 export function loadSealingKey(file: string): void {
-  key = readOrCreateKey(file);
+  try {
+    key = readOrCreateKey(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS') throw err;
+    throw new SealingError(
+      `cannot read or create the secrets key ${file} (${code}): set SWITCHBOARD_STATE_DIR to a folder Switchboard may write, and keep it`,
+    );
+  }
 }
 
 function readOrCreateKey(file: string): Buffer {

@@ -63,6 +63,13 @@ describe('sealed secrets', () => {
     expect(() => loadSealingKey(bad)).toThrow(/exactly 32 bytes/);
   });
 
+  it('says which setting to change when the state directory cannot be written', () => {
+    // /sys refuses a new folder even to root (EPERM), as a read-only or foreign folder would.
+    expect(() => loadSealingKey('/sys/switchboard-state/secrets.key')).toThrow(
+      /cannot read or create the secrets key .*set SWITCHBOARD_STATE_DIR/,
+    );
+  });
+
   it('gives processes starting together one key', async () => {
     const shared = join(dir, 'race', 'secrets.key');
     const script = `require('${join(__dirname, '..', '..', 'src', 'lib', 'sealed.ts').replace(/\\/g, '/')}').loadSealingKey(${JSON.stringify(shared)}); process.stdout.write(require('node:fs').readFileSync(${JSON.stringify(shared)}).toString('hex'))`;
