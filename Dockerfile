@@ -37,8 +37,12 @@ RUN apt-get update \
 RUN groupadd --system --gid "${APP_GID}" switchboard \
   && useradd --system --uid "${APP_UID}" --gid switchboard --home-dir /app --no-create-home \
      --shell /usr/sbin/nologin switchboard \
-  && mkdir -p /etc/asterisk/switchboard \
-  && chown switchboard:switchboard /etc/asterisk/switchboard
+  && mkdir -p /etc/asterisk/switchboard /var/lib/switchboard \
+  && chown switchboard:switchboard /etc/asterisk/switchboard /var/lib/switchboard \
+  && chmod 700 /var/lib/switchboard
+# secrets.key (made on first start) seals the stored SIP secrets and passwords: keep it on a
+# volume, backed up apart from the database dump.
+VOLUME /var/lib/switchboard
 
 WORKDIR /app
 ENV NODE_ENV=production

@@ -14,6 +14,8 @@ bash scripts/provision-mariadb.sh
 # Secrets generated once per machine, kept outside the repository.
 state=${SWITCHBOARD_STATE_DIR:-/var/lib/switchboard}
 mkdir -p "$state" && chmod 700 "$state"
+# Switchboard keeps the key that seals stored secrets here too (secrets.key, made on first start).
+export SWITCHBOARD_STATE_DIR="$state"
 if [[ ! -f "$state/env" ]]; then
   (umask 077 && printf 'ARI_PASSWORD=%s\n' "$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')" >"$state/env")
 fi

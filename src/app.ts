@@ -8,6 +8,7 @@ import { authenticate, csrfProtect } from './auth/middleware';
 import type { Deps } from './deps';
 import { FEATURES } from './features';
 import { AppError, NotFoundError, ValidationError } from './http/errors';
+import { urlWithoutQuery } from './lib/log';
 import { healthRoutes } from './ops/health';
 import { TEMPLATE_ROOT } from './render/engine';
 import { applyPages } from './web/apply-pages';
@@ -83,7 +84,8 @@ export function createApp(deps: Deps): express.Express {
   });
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const appError = toAppError(err);
-    if (appError.status >= 500) deps.log.error({ err, url: req.originalUrl }, 'request failed');
+    if (appError.status >= 500)
+      deps.log.error({ err, url: urlWithoutQuery(req.originalUrl) }, 'request failed');
     if (res.headersSent) return;
     if (req.originalUrl.startsWith('/api/') || !req.accepts('html')) {
       res.status(appError.status).json(appError.toBody());

@@ -53,6 +53,9 @@ const Env = z.object({
   ASTERISK_CLI: z.string().min(1).default('asterisk -rx'),
   EXTENSION_MIN: z.coerce.number().int().min(1).default(1000),
   EXTENSION_MAX: z.coerce.number().int().min(1).default(9999),
+  // Switchboard's own state (0700): the key that seals stored secrets lives here, never in the
+  // database. `npm run up` uses the same folder for its generated env file.
+  SWITCHBOARD_STATE_DIR: z.string().min(1).default('/var/lib/switchboard'),
   APPLY_DEBOUNCE_MS: z.coerce.number().int().min(0).max(10_000).default(0),
   RING_SECONDS: z.coerce.number().int().min(5).max(300).default(30),
   SESSION_TTL_HOURS: z.coerce
@@ -146,6 +149,9 @@ export interface Config {
     readonly shortAbandonSeconds: number;
   };
   readonly extensionRange: { readonly min: number; readonly max: number };
+  readonly stateDir: string;
+  // 32 random bytes (AES-256-GCM) sealing SIP secrets, trunk and SMTP passwords at rest.
+  readonly secretsKeyFile: string;
   readonly applyDebounceMs: number;
   readonly ringSeconds: number;
   readonly sessionTtlHours: number;
@@ -201,6 +207,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       shortAbandonSeconds: e.SHORT_ABANDON_SECONDS,
     }),
     extensionRange: Object.freeze({ min: e.EXTENSION_MIN, max: e.EXTENSION_MAX }),
+    stateDir: e.SWITCHBOARD_STATE_DIR,
+    secretsKeyFile: join(e.SWITCHBOARD_STATE_DIR, 'secrets.key'),
     applyDebounceMs: e.APPLY_DEBOUNCE_MS,
     ringSeconds: e.RING_SECONDS,
     sessionTtlHours: e.SESSION_TTL_HOURS,

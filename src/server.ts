@@ -11,11 +11,13 @@ import { skipExistingCallData } from './calldata/ingest';
 import type { Config } from './config';
 import type { Runtime } from './core/feature';
 import { createKnex, ensureDatabase } from './db/knex';
+import { sealStoredSecrets } from './db/sealed-columns';
 import type { Deps } from './deps';
 import { FEATURES, renderAll, stateLoader } from './features';
 import { OpenApiRegistry } from './http/openapi';
 import { startJobs } from './jobs';
 import { createLogger, type Logger } from './lib/log';
+import { loadSealingKey } from './lib/sealed';
 import { createMetrics } from './ops/metrics';
 
 export interface Switchboard {
@@ -32,6 +34,13 @@ export async function createSwitchboard(config: Config, logger?: Logger): Promis
   await ensureDatabase(config.databaseUrl);
   const db = createKnex(config.databaseUrl);
   await db.migrate.latest();
+  // Before anything reads a secret: load (or create) the key, then seal what is still in clear.
+  loadSealingKey(config.secretsKeyFile);
+  const sealedNow = await sealStoredSecrets(
+    db,
+    FEATURES.flatMap((f) => f.sealed ?? []),
+  );
+  if (sealedNow > 0) log.info({ count: sealedNow }, 'sealed stored secrets that were in clear');
   if (config.analytics.history === 'skip') await skipExistingCallData(db, config.asteriskLogDir);
   const metrics = createMetrics();
   const ari = new Ari(config.ari, log);

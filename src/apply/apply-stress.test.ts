@@ -9,6 +9,7 @@ import { requireAsterisk, testEnv } from '../../test/support/env';
 import { sipRegister } from '../../test/support/sip-register';
 import { createApiToken } from '../auth/tokens';
 import { createKnex } from '../db/knex';
+import { loadSealingKey, unseal } from '../lib/sealed';
 
 // Model-based stress test of the apply against the real Asterisk. Several API clients run random
 // creates, secret and codec changes, deletes and CSV imports on 2,000+ extensions; after every
@@ -197,7 +198,11 @@ describe('apply: model-based stress against the real Asterisk', () => {
       sip_secret: string;
       codecs: string;
     }>;
-    return new Map(rows.map((r) => [r.number, { secret: r.sip_secret, codecs: r.codecs.split(',') }]));
+    // Stored sealed: opened with the key the child Switchboard made in the run's state directory.
+    loadSealingKey(join(testEnv.stateDir, 'secrets.key'));
+    return new Map(
+      rows.map((r) => [r.number, { secret: unseal(r.sip_secret), codecs: r.codecs.split(',') }]),
+    );
   }
 
   const register = (user: string, password: string) =>

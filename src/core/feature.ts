@@ -1,6 +1,7 @@
 import type { RequestHandler, Router } from 'express';
 import type { AnyStateSlice } from '../apply/load-state';
 import type { Revision } from '../apply/revisions.repo';
+import type { SealedColumn } from '../db/sealed-columns';
 import type { Deps } from '../deps';
 import type { RenderContribution } from '../render/render-all';
 
@@ -21,6 +22,9 @@ export interface FeatureModule {
   // Work for the life of the process: ARI event handlers, schedules. Started in registry order,
   // stopped in reverse.
   start?: (deps: Deps) => Runtime;
+  // Columns of its tables holding secrets sealed at rest (src/lib/sealed.ts); values still in
+  // clear are sealed at start.
+  sealed?: readonly SealedColumn[];
   // Shown on /readyz under details: reported, never judged.
   status?: (deps: Deps) => Promise<Record<string, unknown>>;
 }

@@ -14,6 +14,9 @@ export function createKnex(databaseUrl: string, pool = { min: 0, max: 10 }): Kne
       supportBigNumbers: true,
     } as Knex.MySql2ConnectionConfig,
     pool,
+    // An error's message carries the statement, not the statement with its values (secrets
+    // among them); the logger's error serializer (lib/log.ts) then drops the statement too.
+    compileSqlOnError: false,
     migrations: migrationConfig(),
   });
 }

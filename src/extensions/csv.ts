@@ -1,8 +1,8 @@
 import { parse as parseCsv } from 'csv-parse/sync';
-import { stringify } from 'csv-stringify/sync';
 import type { z } from 'zod';
 import { type ErrorDetail, ValidationError } from '../http/errors';
-import type { ExtensionRow } from './repo';
+import { restoreCell, spreadsheetCsv } from '../lib/csv';
+import { type ExtensionRow, plainSecret } from './repo';
 import type { CreateExtensionInput, createExtensionSchema } from './schema';
 
 export const CSV_COLUMNS = [
@@ -21,24 +21,29 @@ export const CSV_COLUMNS = [
 
 export const MAX_IMPORT_ROWS = 20_000;
 
-// Everything exported re-imports to the same rows, secrets included (export is admin-only).
-export function toCsv(rows: readonly ExtensionRow[]): string {
-  return stringify(
-    rows.map((r) => [
-      r.number,
-      r.display_name,
-      r.caller_id_name ?? '',
-      r.caller_id_number ?? '',
-      r.email ?? '',
-      r.sip_secret,
-      String(r.max_contacts),
-      r.codecs.split(',').join('|'),
-      r.voicemail_enabled ? 'yes' : 'no',
-      r.classes.split(',').join('|'),
-      r.outbound_caller_id ?? '',
-    ]),
-    { header: true, columns: [...CSV_COLUMNS] },
+// Everything exported re-imports to the same rows. Secrets only when asked for (an admin, and
+// logged): without the column, a re-import keeps each extension's stored secret. Cells a
+// spreadsheet would run as formulas are escaped, and parseImport undoes it.
+export function toCsv(rows: readonly ExtensionRow[], opts: { secrets: boolean }): string {
+  const columns = CSV_COLUMNS.filter((c) => opts.secrets || c !== 'sip_secret');
+  const records = rows.map((r) =>
+    columns.map((c) => {
+      switch (c) {
+        case 'sip_secret':
+          return plainSecret(r);
+        case 'max_contacts':
+          return String(r.max_contacts);
+        case 'codecs':
+        case 'classes':
+          return r[c].split(',').join('|');
+        case 'voicemail_enabled':
+          return r.voicemail_enabled ? 'yes' : 'no';
+        default:
+          return r[c] ?? '';
+      }
+    }),
   );
+  return spreadsheetCsv([columns, ...records]);
 }
 
 export interface ParsedImport {
@@ -61,6 +66,8 @@ export function parseImport(text: string, schema: ReturnType<typeof createExtens
       },
       skip_empty_lines: true,
       bom: true,
+      // Undo the export's formula escaping (lib/csv.ts), so an export re-imports unchanged.
+      cast: (value: string) => restoreCell(value),
       relax_column_count: false,
       to: MAX_IMPORT_ROWS + 1,
     }) as Record<string, string>[];

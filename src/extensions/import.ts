@@ -82,7 +82,7 @@ export async function importExtensions(
       toInsert.push(row);
     }
   }
-  for (let i = 0; i < toInsert.length; i += 500) await tx('extensions').insert(toInsert.slice(i, i + 500));
+  await repo.insertMany(tx, toInsert);
   await syncVoicemailBoxes(tx, [...summary.created, ...summary.updated]);
   if (summary.created.length + summary.updated.length > 0) {
     tx.afterCommit(() =>

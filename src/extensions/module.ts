@@ -18,5 +18,6 @@ export const extensionsModule: FeatureModule = {
     dialplanView: (state) => dialplanView(state.settings),
     files: [{ name: 'pjsip.conf', render: pjsipFile }],
   },
+  sealed: [{ table: 'extensions', key: 'number', column: 'sip_secret' }],
   ...mountedAt('/api/v1/extensions', extensionRoutes, extensionPages),
 };

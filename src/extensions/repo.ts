@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { seal, unseal } from '../lib/sealed';
 import type { Codec, Extension, ServiceClass } from './schema';
 import type { ExtensionState } from './state';
 
@@ -49,14 +50,27 @@ export async function findByNumber(db: Knex, number: string): Promise<ExtensionR
   return db<ExtensionRow>(TABLE).where({ number }).first();
 }
 
+// Writes take the SIP secret in clear and store it sealed (src/lib/sealed.ts); only toState (the
+// config renderer), plainSecret (reveal, export with secrets) open it again.
+const sealed = <T extends Partial<ExtensionWrite>>(row: T): T =>
+  row.sip_secret === undefined ? row : { ...row, sip_secret: seal(row.sip_secret) };
+
+export function plainSecret(row: Pick<ExtensionRow, 'sip_secret'>): string {
+  return unseal(row.sip_secret);
+}
+
 export async function insert(db: Knex, row: ExtensionWrite): Promise<void> {
-  await db(TABLE).insert(row);
+  await db(TABLE).insert(sealed(row));
+}
+
+export async function insertMany(db: Knex, rows: readonly ExtensionWrite[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500) await db(TABLE).insert(rows.slice(i, i + 500).map(sealed));
 }
 
 export async function update(db: Knex, number: string, row: Partial<ExtensionWrite>): Promise<number> {
   return db(TABLE)
     .where({ number })
-    .update({ ...row, updated_at: db.fn.now(3) });
+    .update({ ...sealed(row), updated_at: db.fn.now(3) });
 }
 
 export async function remove(db: Knex, number: string): Promise<number> {
@@ -116,7 +130,7 @@ function toState(r: ExtensionRow): ExtensionState {
     callerIdName: r.caller_id_name,
     callerIdNumber: r.caller_id_number,
     email: r.email,
-    sipSecret: r.sip_secret,
+    sipSecret: unseal(r.sip_secret),
     authUsername: r.auth_username ?? r.number,
     maxContacts: r.max_contacts,
     codecs: r.codecs.split(','),

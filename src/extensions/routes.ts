@@ -14,6 +14,9 @@ import * as repo from './repo';
 import { createExtensionSchema, extensionNumber, ListQuery, PatchExtension, UpdateExtension } from './schema';
 import * as service from './service';
 
+// Secrets leave only when asked for by name: a plain export (the list page's button) has none.
+const ExportQuery = z.strictObject({ secrets: z.enum(['0', '1']).default('0') });
+
 const ImportQuery = z.strictObject({
   dry_run: z.enum(['true', 'false']).default('false'),
   mode: z.enum(['create', 'upsert']).default('create'),
@@ -103,12 +106,19 @@ export function extensionRoutes(deps: Deps): Router {
     {
       method: 'get',
       path: '/export',
-      summary: 'Export all extensions as CSV (re-importable, secrets included)',
+      summary:
+        'Export all extensions as CSV (re-importable; SIP secrets only with secrets=1, which is logged)',
       roles: ADMIN,
+      query: ExportQuery,
     },
-    async ({ res }) => {
+    async ({ req, res, query }) => {
       const rows = await repo.listAll(deps.db);
-      res.type('text/csv').attachment('extensions.csv').send(toCsv(rows));
+      const secrets = query.secrets === '1';
+      deps.log.info(
+        { by: actorName(req), extensions: rows.length, withSecrets: secrets },
+        secrets ? 'extensions exported with their SIP secrets' : 'extensions exported',
+      );
+      res.type('text/csv').attachment('extensions.csv').send(toCsv(rows, { secrets }));
     },
   );
 

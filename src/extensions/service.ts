@@ -108,11 +108,9 @@ export async function replace(
   const existing = await mustFind(tx, number);
   const authUsername = input.auth_username ?? existing.auth_username ?? number;
   await assertAuthUsernameFree(tx, authUsername, number);
-  await repo.update(
-    tx,
-    number,
-    writable(input, number, input.sip_secret ?? existing.sip_secret, authUsername),
-  );
+  // No secret given: the stored (sealed) one stays as it is.
+  const { sip_secret, ...rest } = writable(input, number, input.sip_secret ?? '', authUsername);
+  await repo.update(tx, number, input.sip_secret === undefined ? rest : { ...rest, sip_secret });
   await syncVoicemailBoxes(tx, [number]);
   tx.afterCommit(() => actor.requestApply(`extension ${number} updated`, { extensions: [number] }));
   return repo.toApi((await repo.findByNumber(tx, number))!);
@@ -172,7 +170,7 @@ export async function revealSecret(
   number: string,
 ): Promise<{ sipSecret: string; authUsername: string }> {
   const row = await mustFind(db, number);
-  return { sipSecret: row.sip_secret, authUsername: row.auth_username ?? number };
+  return { sipSecret: repo.plainSecret(row), authUsername: row.auth_username ?? number };
 }
 
 async function mustFind(db: Knex, number: string): Promise<repo.ExtensionRow> {

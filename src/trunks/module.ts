@@ -19,6 +19,7 @@ export const trunksModule: FeatureModule = {
       },
     ],
   },
+  sealed: [{ table: 'trunks', key: 'id', column: 'password' }],
   ...mountedAt('/api/v1/trunks', trunkRoutes, trunkPages),
   // Reported on /readyz, not judged: a carrier outage must not take Switchboard out of a load
   // balancer, which would only add a second outage.

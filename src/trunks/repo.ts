@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { sealNullable, unsealNullable } from '../lib/sealed';
 import type { TrunkInput } from './schema';
 import type { TrunkEndpoint, TrunkState } from './state';
 
@@ -19,6 +20,8 @@ export interface TrunkRow extends TrunkEndpoint {
   updated_at: Date;
 }
 
+// The password arrives in clear and is stored sealed (src/lib/sealed.ts); toState opens it for
+// the config renderer, the only reader that needs it.
 export function toRow(input: Omit<TrunkInput, 'name'>) {
   return {
     kind: input.kind,
@@ -26,7 +29,7 @@ export function toRow(input: Omit<TrunkInput, 'name'>) {
     port: input.port,
     transport: input.transport,
     username: input.username ?? null,
-    password: input.password ?? null,
+    password: sealNullable(input.password ?? null),
     from_user: input.from_user ?? null,
     from_domain: input.from_domain ?? null,
     registration_expiry: input.registration_expiry,
@@ -78,7 +81,7 @@ export function toApi(r: TrunkRow) {
 export function toState(r: TrunkRow): TrunkState {
   return {
     ...endpoint(r),
-    password: r.password,
+    password: unsealNullable(r.password),
     fromUser: r.from_user,
     fromDomain: r.from_domain,
     registrationExpiry: r.registration_expiry,

@@ -23,11 +23,28 @@ export async function update(tx: Tx, id: number, input: TrunkUpdate, actor: Acto
   if (input.kind === 'registration' && !input.password && !existing.password) {
     throw new ValidationError([{ path: 'password', message: 'required for a registration trunk' }]);
   }
-  // A password left out keeps the stored one: it is never sent back to clients.
-  const row = repo.toRow(withPeers({ ...input, password: input.password ?? existing.password }));
+  // A stored password goes only to the server it was entered for: pointing the trunk elsewhere
+  // (host, port or transport) with the password left out would hand it to whoever runs the new
+  // address, so the password must come again (or null, to drop it).
+  const moved =
+    input.host !== existing.host || input.port !== existing.port || input.transport !== existing.transport;
+  if (moved && input.password === undefined && existing.password !== null) {
+    throw new ValidationError(
+      [
+        {
+          path: 'password',
+          message:
+            'enter the password again: the host, port or transport changed, and the stored password is only sent to the server it was entered for',
+        },
+      ],
+      'the trunk’s server changed: its password must be entered again',
+    );
+  }
+  // A password left out keeps the stored one (sealed, as it is): it is never sent back to clients.
+  const { password, ...rest } = repo.toRow(withPeers({ ...input, password: input.password ?? null }));
   await tx('trunks')
     .where({ id })
-    .update({ ...row, updated_at: tx.fn.now(3) });
+    .update({ ...rest, ...(input.password === undefined ? {} : { password }), updated_at: tx.fn.now(3) });
   tx.afterCommit(() => actor.requestApply(`trunk ${existing.name} updated`, touched('trunks')));
   return repo.toApi((await repo.find(tx, id))!);
 }

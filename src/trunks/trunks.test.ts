@@ -59,6 +59,45 @@ describe('trunks', () => {
     expect(status.reason).toEqual(expect.any(String));
   });
 
+  it('stores the password sealed, and asks for it again when the trunk points at another server', async () => {
+    const trunk = (await app.api('GET', '/api/v1/trunks')).body.items.find(
+      (t: { name: string }) => t.name === 'carrier-reg',
+    );
+    const row = () => app.sb.deps.db('trunks').where({ id: trunk.id }).first();
+    const stored = (await row()).password as string;
+    expect(stored).toMatch(/^v1:/);
+    expect(stored).not.toContain('test-pass-1');
+    // Asterisk still gets it in clear: the rendered auth object carries it.
+    expect(await ariObject('auth', 'trunk-carrier-reg')).toMatchObject({ password: 'test-pass-1' });
+    const { name: _, password: __, ...kept } = regTrunk;
+    for (const moved of [{ host: '127.0.0.99' }, { port: 5098 }, { transport: 'tcp' }]) {
+      const res = await changesNothing(
+        app,
+        () => app.api('PUT', `/api/v1/trunks/${trunk.id}`, { body: { ...kept, ...moved } }),
+        row,
+      );
+      expect([res.status, res.body.error.details]).toEqual([
+        400,
+        [{ path: 'password', message: expect.stringContaining('enter the password again') }],
+      ]);
+    }
+    // Same server, password left out: kept as it was. A move with the password re-entered is taken.
+    expect((await app.api('PUT', `/api/v1/trunks/${trunk.id}`, { body: kept })).status).toBe(200);
+    expect((await row()).password).toBe(stored);
+    const moved = await app.api('PUT', `/api/v1/trunks/${trunk.id}`, {
+      body: { ...kept, port: 5098, password: 'test-pass-2' },
+    });
+    expect(moved.status).toBe(200);
+    await app.applied();
+    expect(await ariObject('auth', 'trunk-carrier-reg')).toMatchObject({ password: 'test-pass-2' });
+    // Back where it was (the following tests use it), password re-entered.
+    expect(
+      (await app.api('PUT', `/api/v1/trunks/${trunk.id}`, { body: { ...kept, password: 'test-pass-1' } }))
+        .status,
+    ).toBe(200);
+    await app.applied();
+  });
+
   it('an IP trunk identifies its peers by address and has no registration', async () => {
     const res = await app.api('POST', '/api/v1/trunks', { body: ipTrunk });
     expect(res.status).toBe(201);

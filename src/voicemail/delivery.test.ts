@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { startTestApp, type TestApp } from '../../test/support/app';
 import { requireAsterisk } from '../../test/support/env';
 import { HOSTILE } from '../../test/support/hostile';
+import { changesNothing } from '../../test/support/refusals';
 import { startSmtp, type TestSmtp } from '../../test/support/smtp';
 import { insert as insertBox } from './boxes/repo';
 import { VoicemailDelivery } from './delivery';
@@ -288,7 +289,7 @@ describe('voicemail to email', () => {
       const body = {
         host: '127.0.0.1',
         port: smtp.port,
-        tls_mode: 'none',
+        tls_mode: 'starttls',
         from_address: 'pbx@example.test',
         username: 'pbx',
         password: 's3cret-pass',
@@ -307,6 +308,74 @@ describe('voicemail to email', () => {
         username: null,
       });
       expect(got.body).not.toHaveProperty('password');
+    });
+
+    it('a changed host, port or TLS mode needs the password again, and no password goes without TLS', async () => {
+      const stored = {
+        host: '127.0.0.1',
+        port: smtp.port,
+        tls_mode: 'starttls',
+        from_address: 'pbx@example.test',
+        username: 'pbx',
+      };
+      expect(
+        (await app.api('PUT', '/api/v1/smtp', { body: { ...stored, password: 'redirect-Me-not-1' } })).status,
+      ).toBe(200);
+      const row = () => app.sb.deps.db('smtp_settings').where({ id: 1 }).first();
+      for (const moved of [
+        { ...stored, host: 'smtp.attacker.example' },
+        { ...stored, port: smtp.port + 1 },
+        { ...stored, tls_mode: 'tls' },
+        { ...stored, tls_mode: 'none' },
+      ]) {
+        const res = await changesNothing(app, () => app.api('PUT', '/api/v1/smtp', { body: moved }), row);
+        expect([res.status, res.body.error.details[0].path, res.body.error.details[0].message]).toEqual([
+          400,
+          'password',
+          expect.stringContaining('enter the password again'),
+        ]);
+      }
+      // A new password with a plain connection is refused too: SMTP AUTH would send it as is.
+      const plain = await changesNothing(
+        app,
+        () =>
+          app.api('PUT', '/api/v1/smtp', {
+            body: { ...stored, tls_mode: 'none', password: 'new-Pass-plain-1' },
+          }),
+        row,
+      );
+      expect([plain.status, plain.body.error.details[0].path]).toEqual([400, 'tls_mode']);
+      // Re-entered, the move is taken; dropping the password allows a plain local relay again.
+      const moved = await app.api('PUT', '/api/v1/smtp', {
+        body: { ...stored, port: smtp.port + 1, password: 'redirect-Me-not-2' },
+      });
+      expect(moved.status).toBe(200);
+      const relay = await app.api('PUT', '/api/v1/smtp', {
+        body: { ...stored, tls_mode: 'none', username: null, password: null },
+      });
+      expect([relay.status, relay.body.password_set]).toEqual([200, false]);
+    });
+
+    it('a failed test email answers a generic 502: the remote server’s words stay in the log', async () => {
+      const closed = { host: '127.0.0.1', port: 1, tls_mode: 'none', from_address: 'pbx@example.test' };
+      expect((await app.api('PUT', '/api/v1/smtp', { body: closed })).status).toBe(200);
+      try {
+        const res = await app.api('POST', '/api/v1/smtp/test', { body: { to: 'admin@example.test' } });
+        expect(res.status).toBe(502);
+        expect(res.body.error).toMatchObject({
+          code: 'smtp_failed',
+          message: 'the SMTP server did not take the test email; the reason is in Switchboard’s log',
+        });
+        expect(res.text).not.toMatch(/ECONNREFUSED|connect|127\.0\.0\.1/);
+      } finally {
+        const back = {
+          host: '127.0.0.1',
+          port: smtp.port,
+          tls_mode: 'none',
+          from_address: 'pbx@example.test',
+        };
+        expect((await app.api('PUT', '/api/v1/smtp', { body: back })).status).toBe(200);
+      }
     });
 
     it('refuses a newline or an injection string in host, from address, name or test recipient with 400 and changes nothing', async () => {

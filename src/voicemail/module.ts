@@ -16,6 +16,9 @@ export const voicemailModule: FeatureModule = {
     dialplan: renderVoicemailDialplan,
     files: [{ name: 'voicemail.conf', render: (state) => ({ content: renderVoicemailConf(state) }) }],
   },
+  // The SMTP password is read back in clear (SMTP AUTH). Box PINs are not sealed but hashed:
+  // Switchboard checks them itself (boxes/pin-rule.ts, the feature-code handler).
+  sealed: [{ table: 'smtp_settings', key: 'id', column: 'password' }],
   api: (deps) => [
     { path: '/api/v1/voicemail-boxes', router: voicemailBoxRoutes(deps) },
     { path: '/api/v1/smtp', router: smtpRoutes(deps) },

@@ -290,7 +290,7 @@ describe('scheduled reports', () => {
     // Inline (cid:) in the HTML; mailparser turns the reference into a data: URL.
     expect(png!.related).toBe(true);
     expect(String(mail!.html)).toContain('<img src="data:image/png;base64,');
-    const csv = csvOf(mail!).trim().split('\n');
+    const csv = csvOf(mail!).trim().split(/\r?\n/);
     expect(csv[0]).toBe('key,label,offered,answered,missed,voicemail,answer_rate');
     expect(csv.slice(1).map((l) => l.split(',').slice(2).join(','))).toEqual([
       '3,2,1,0,0.6667',
@@ -364,7 +364,7 @@ describe('scheduled reports', () => {
     expect(summary(mail, 'answered')).toBe('1');
     expect(summary(mail, 'missed')).toBe('1');
     expect(summary(mail, 'answer_rate')).toBe('50.0%');
-    expect(csvOf(mail).trim().split('\n').at(-1)).toBe('total,Total,2,1,1,0,0.5');
+    expect(csvOf(mail).trim().split(/\r?\n/).at(-1)).toBe('total,Total,2,1,1,0,0.5');
     // Disabled: the UTC schedule sent nothing for its own due day.
     const utcLog = await app.api('GET', `/api/v1/report-schedules/${dailyUtc}/sends`);
     expect(utcLog.body.items).toHaveLength(1);

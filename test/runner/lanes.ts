@@ -13,12 +13,21 @@
 // Usage: tsx test/runner/lanes.ts [path filters…]   (scripts/test.sh sets the environment)
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus } from 'node:os';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { ensureTemplate } from '../support/db-template';
+import { scanRun } from './secret-scan';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
@@ -132,6 +141,8 @@ function laneEnv(lane: Lane, runDir: string): NodeJS.ProcessEnv {
     TEST_MYSQL_SERVER: 'mysql://root@127.0.0.1:3306',
     // Suites look for what the product leaves in the temporary folder: each lane has its own.
     TMPDIR: `${runDir}/lane-${lane.index}-tmp`,
+    // One secrets.key for the run: every Switchboard of every lane seals with it.
+    SWITCHBOARD_STATE_DIR: `${runDir}/state`,
     TEST_LANE: String(lane.index),
     TEST_RUN_DIR: runDir,
     FORCE_COLOR: '0',
@@ -256,9 +267,13 @@ async function removeStaleRuns(): Promise<void> {
   }
 }
 
-function pipePrefixed(stream: NodeJS.ReadableStream | null, prefix: string): void {
+// Shown, and kept in the run's logs folder for the secret scan (secret-scan.ts).
+function pipePrefixed(stream: NodeJS.ReadableStream | null, prefix: string, keep: string): void {
   if (!stream) return;
-  createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${prefix}${line}\n`));
+  createInterface({ input: stream }).on('line', (line) => {
+    process.stdout.write(`${prefix}${line}\n`);
+    appendFileSync(keep, `${line}\n`);
+  });
 }
 
 function runLane(lane: Lane, runDir: string, jestArgs: string[]): Promise<number> {
@@ -283,8 +298,10 @@ function runLane(lane: Lane, runDir: string, jestArgs: string[]): Promise<number
     { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   lane.jest = child;
-  pipePrefixed(child.stdout, `[lane ${lane.index}] `);
-  pipePrefixed(child.stderr, `[lane ${lane.index}] `);
+  const keep = join(runDir, 'logs', `lane-${lane.index}.out`);
+  mkdirSync(join(runDir, 'logs'), { recursive: true });
+  pipePrefixed(child.stdout, `[lane ${lane.index}] `, keep);
+  pipePrefixed(child.stderr, `[lane ${lane.index}] `, keep);
   // jest must exit by itself once it has written its results: a handle left open by a suite is a
   // failure to find, not something to wait on until CI's limit.
   let hung = false;
@@ -427,6 +444,22 @@ async function main(): Promise<number> {
     printTable(results, laneOf);
     const failedSuites = results.filter((r) => r.status !== 'passed').map((r) => relative(ROOT, r.name));
     for (const f of failedSuites) process.stdout.write(`FAILED SUITE ${f}\n`);
+    // Before the teardown removes them: no secret the suites set may appear in any log of the run.
+    const scan = scanRun(
+      runDir,
+      lanes.map((l) => ({
+        sandboxDir: l.sandboxDir,
+        carrierDir: `${runDir}/lane-${l.index}-carrier`,
+        tmpDir: `${runDir}/lane-${l.index}-tmp`,
+      })),
+    );
+    say(
+      `secret scan: ${scan.secrets} secrets the suites set, searched in ${scan.files} log files (${(scan.bytes / 1e6).toFixed(1)} MB): ${scan.leaks.length} found`,
+    );
+    for (const l of scan.leaks) {
+      process.stdout.write(`SECRET IN LOG ${relative(runDir, l.file)}:${l.line} (${l.hint})\n`);
+    }
+    if (scan.leaks.length > 0) brokenSuites += 1;
     const wall = ((Date.now() - started) / 1000).toFixed(0);
     say(`jest lanes: ${wall} s wall, ${results.length} suites, exit codes ${codes.join(' ')}`);
     const ok = failed === 0 && brokenSuites === 0 && failedSuites.length === 0 && codes.every((c) => c === 0);

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import pino from 'pino';
 import { createApiToken } from '../../src/auth/tokens';
 import { findByUsername } from '../../src/auth/users.repo';
 import { loadConfig } from '../../src/config';
@@ -7,6 +9,7 @@ import { createLogger } from '../../src/lib/log';
 import { createSwitchboard, type Switchboard } from '../../src/server';
 import { prepareTestDatabase } from './db-template';
 import { requireAsterisk, testEnv } from './env';
+import { noteSecret, noteSecretsIn, noteSecretsInCsv } from './secret-ledger';
 import { seedUser } from './users';
 
 export interface ApiResponse<T = unknown> {
@@ -46,6 +49,23 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+// In a run (the runner sets TEST_RUN_DIR), Switchboard logs at debug to the run's logs folder
+// rather than nowhere: those files are what the runner's secret scan greps (secret-scan.ts), so a
+// secret that reaches a log line fails the run. One file per lane, opened once per jest process.
+let runLogStream: pino.DestinationStream | null | undefined;
+function runLog(): pino.DestinationStream | null {
+  if (runLogStream !== undefined) return runLogStream;
+  const run = process.env['TEST_RUN_DIR'];
+  runLogStream = run
+    ? pino.destination({
+        dest: join(run, 'logs', `switchboard-lane-${process.env['TEST_LANE'] ?? '0'}.log`),
+        mkdir: true,
+        sync: true,
+      })
+    : null;
+  return runLogStream;
+}
+
 // A real Switchboard on a fresh MariaDB database of its own, listening on a free port.
 // reuse: start on an existing database (a restart): its users are kept, and close() with
 // keepDatabase leaves the database for the next start.
@@ -58,7 +78,7 @@ export async function startTestApp(
     ...process.env,
     NODE_ENV: 'test',
     PORT: '0',
-    LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
+    LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? (runLog() ? 'debug' : 'silent'),
     DATABASE_URL: `${testEnv.mysqlServer}/${dbName}`,
     ARI_URL: testEnv.ariUrl,
     ARI_USERNAME: testEnv.ariUsername,
@@ -67,6 +87,7 @@ export async function startTestApp(
     ASTERISK_SOUNDS_DIR: testEnv.asteriskSoundsDir,
     ASTERISK_SPOOL_DIR: testEnv.asteriskSpoolDir,
     ASTERISK_LOG_DIR: testEnv.asteriskLogDir,
+    SWITCHBOARD_STATE_DIR: testEnv.stateDir,
     // Each test's database reads only the calls made after it started, not the whole run's.
     CALLDATA_HISTORY: 'skip',
     APPLY_DEBOUNCE_MS: '10',
@@ -78,7 +99,12 @@ export async function startTestApp(
     ...overrides,
   });
   if (!reuse.dbName) await prepareTestDatabase(testEnv.mysqlServer, dbName);
-  const sb = await createSwitchboard(config, createLogger(config.logLevel));
+  // A suite that asks for a level wants those lines in the lane's output (scanned as well).
+  const toFile = overrides['LOG_LEVEL'] === undefined && process.env['TEST_LOG_LEVEL'] === undefined;
+  const sb = await createSwitchboard(
+    config,
+    createLogger(config.logLevel, (toFile && runLog()) || undefined),
+  );
   const port = await sb.listen();
   const db = sb.deps.db;
   const existing = async (username: string) => {
@@ -106,6 +132,7 @@ export async function startTestApp(
     supervisor: await createApiToken(db, ids.supervisor, 'test'),
     user: await createApiToken(db, ids.user, 'test'),
   };
+  for (const token of Object.values(tokens)) noteSecret(token);
   const url = `http://127.0.0.1:${port}`;
   // Revisions up to this id have been looked at by applied().
   let seenRevision = 0;
@@ -123,10 +150,15 @@ export async function startTestApp(
         headers['content-type'] = opts.contentType ?? 'application/json';
         body = typeof opts.body === 'string' && opts.contentType ? opts.body : JSON.stringify(opts.body);
       }
+      // What the suites set and are handed goes on the run's secret ledger (secret-ledger.ts).
+      if (typeof opts.body === 'string') noteSecretsInCsv(opts.body);
+      else noteSecretsIn(opts.body);
       const res = await fetch(url + path, { method, headers, body: body ?? null });
       const text = await res.text();
       let parsed: unknown = text;
       if (res.headers.get('content-type')?.includes('json') && text) parsed = JSON.parse(text);
+      if (res.headers.get('content-type')?.includes('csv')) noteSecretsInCsv(text);
+      else noteSecretsIn(parsed);
       return { status: res.status, body: parsed as never, headers: res.headers, text };
     },
     async applyNow() {

@@ -1,4 +1,5 @@
-import { getPriority } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 // Facts about the test machine, exported by scripts/test.sh before jest starts.
 export const testEnv = {
@@ -18,6 +19,9 @@ export const testEnv = {
   asteriskLogDir:
     process.env['ASTERISK_LOG_DIR'] ??
     `${process.env['SANDBOX_DIR'] ?? '/var/cache/switchboard/asterisk-sid'}/var/log/asterisk`,
+  // Switchboard's state directory (its secrets.key): one per run (the runner sets it), so every
+  // Switchboard a run starts, in process or as a child, reads the same key.
+  stateDir: process.env['SWITCHBOARD_STATE_DIR'] ?? join(tmpdir(), 'sb-test-state'),
   sandboxScript: `${__dirname}/../../scripts/asterisk-sandbox.sh`,
 };
 

@@ -1,6 +1,7 @@
 import argon2 from 'argon2';
 import type { Knex } from 'knex';
 import { insert, type Role } from '../../src/auth/users.repo';
+import { noteSecret } from './secret-ledger';
 
 // The people every suite signs in as. They are fixtures, not what is under test: the product's
 // own createUser (argon2id at its production cost, ~0.4 s of CPU per hash) is exercised by the
@@ -22,6 +23,7 @@ export async function seedUser(
   db: Knex,
   user: { username: string; password: string; role: Role; extensionNumber?: string | null },
 ): Promise<number> {
+  noteSecret(user.password);
   return insert(db, {
     username: user.username,
     password_hash: await fixtureHash(user.password),

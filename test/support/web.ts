@@ -1,6 +1,8 @@
 // A signed-in browser session without a browser: the web pages' suites sign in through the real
 // /login form, read the CSRF token from a page, then GET pages and POST forms with the cookie.
 
+import { noteSecret, noteSecretsIn } from './secret-ledger';
+
 export interface WebSession {
   cookie: string;
   csrf: string;
@@ -21,6 +23,7 @@ export function postLogin(
   password: string,
   headers: Record<string, string> = {},
 ): Promise<Response> {
+  noteSecret(password);
   return fetch(`${app.url}/login`, {
     method: 'POST',
     redirect: 'manual',
@@ -51,13 +54,15 @@ export async function signIn(
     pageHtml,
     get: (path) => fetch(`${app.url}${path}`, { redirect: 'manual', headers: { cookie } }),
     text: async (path) => (await fetch(`${app.url}${path}`, { headers: { cookie } })).text(),
-    post: (path, form) =>
-      fetch(`${app.url}${path}`, {
+    post: (path, form) => {
+      noteSecretsIn(form);
+      return fetch(`${app.url}${path}`, {
         method: 'POST',
         redirect: 'manual',
         headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ _csrf: csrf, ...form }).toString(),
-      }),
+      });
+    },
   };
 }
 

@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
-import { stringify } from 'csv-stringify/sync';
 import Handlebars from 'handlebars';
 import { TEMPLATE_ROOT } from '../../render/engine';
 import type { SmtpSettings } from '../../voicemail';
 import { transportFor } from '../../voicemail';
 import { formatKpi, KPI_LABEL, reportChartSvg } from '../charts';
+import { toCsv } from '../csv';
 import { localDate, periodLabel } from '../templates/ranges';
 import type { ReportTemplateView } from '../templates/schema';
 import type { ReportResult } from '../types';
@@ -54,11 +54,14 @@ export function filterText(t: ReportTemplateView, departmentName: string | null)
 // page's table: what a spreadsheet wants.
 export function reportCsv(result: ReportResult): string {
   const kpis = result.query.kpis;
-  return stringify([
+  // Labels are names admins and callers chose: escaped like every other CSV (lib/csv.ts).
+  return toCsv(
     ['key', 'label', ...kpis],
-    ...result.rows.map((r) => [r.key, r.label, ...kpis.map((k) => r.values[k] ?? '')]),
-    ['total', 'Total', ...kpis.map((k) => result.totals[k] ?? '')],
-  ]);
+    [
+      ...result.rows.map((r) => [r.key, r.label, ...kpis.map((k) => r.values[k] ?? null)]),
+      ['total', 'Total', ...kpis.map((k) => result.totals[k] ?? null)],
+    ],
+  );
 }
 
 export function chartPng(svg: string): Buffer {

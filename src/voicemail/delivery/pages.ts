@@ -65,7 +65,7 @@ export function emailSettingsPages(deps: Deps): Router {
     await handleForm(res, {
       run: async () => {
         const input = parse(TestEmailInput, { to });
-        await service.sendTest(deps.db, input.to);
+        await service.sendTest(deps.db, deps.log, input.to);
         return input.to;
       },
       done: (sentTo) => page(req, res, { flash: `Test email sent to ${sentTo}.`, testTo: sentTo }),

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { seal, unsealNullable } from '../../lib/sealed';
 import type {
   DeliveryFields,
   DeliveryListQuery,
@@ -44,8 +45,16 @@ export interface NewDelivery {
   duration_seconds: number;
 }
 
+// The password is stored sealed (src/lib/sealed.ts) and opened here, for the mailers that log in
+// with it; the API and pages only ever see password_set (smtpView).
 export async function getSmtp(db: Knex): Promise<SmtpSettings | undefined> {
-  return (await db(SMTP).where({ id: 1 }).first()) as SmtpSettings | undefined;
+  const row = (await db(SMTP).where({ id: 1 }).first()) as SmtpSettings | undefined;
+  return row && { ...row, password: unsealNullable(row.password) };
+}
+
+export async function getSmtpForUpdate(db: Knex): Promise<SmtpSettings | undefined> {
+  const row = (await db(SMTP).where({ id: 1 }).forUpdate().first()) as SmtpSettings | undefined;
+  return row && { ...row, password: unsealNullable(row.password) };
 }
 
 export async function saveSmtp(db: Knex, input: SmtpSettingsInput): Promise<void> {
@@ -59,7 +68,7 @@ export async function saveSmtp(db: Knex, input: SmtpSettingsInput): Promise<void
     updated_at: db.fn.now(3),
   };
   // Left out keeps the stored password (the form never shows it back); null removes it.
-  if (input.password !== undefined) row['password'] = input.password;
+  if (input.password !== undefined) row['password'] = input.password === null ? null : seal(input.password);
   const existing = await db(SMTP).where({ id: 1 }).forUpdate().first();
   if (existing) await db(SMTP).where({ id: 1 }).update(row);
   else await db(SMTP).insert({ id: 1, password: null, ...row });

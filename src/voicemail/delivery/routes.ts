@@ -30,11 +30,12 @@ export function smtpRoutes(deps: Deps): Router {
     {
       method: 'post',
       path: '/test',
-      summary: 'Send a test email now with the saved settings (502 with the server’s reason if it fails)',
+      summary:
+        'Send a test email now with the saved settings (502 with a generic reason if it fails; the detail is logged)',
       roles: ADMIN,
       body: TestEmailInput,
     },
-    async ({ body }) => service.sendTest(deps.db, body.to),
+    async ({ body }) => service.sendTest(deps.db, deps.log, body.to),
   );
   return api.router;
 }
