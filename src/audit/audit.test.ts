@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import argon2 from 'argon2';
 import { apiCreate, type TestApp, useTestApp } from '../../test/support/app';
 import { answerCalls, phoneFor, register, type SippHandle, succeeded } from '../../test/support/sip';
 import { startSmtp, type TestSmtp } from '../../test/support/smtp';
@@ -41,23 +42,19 @@ const secrets = new Set<string>([
   '692031',
   '804172',
   '715263',
+  'Audit-New-Chief-Pass-2468',
 ]);
-const [SIP, TRUNK_PASS, SMTP_PASS, USER_PASS, IMPORT_SIP, VM_PIN, VM_PIN2, TC_PIN, EM_PIN] = [...secrets] as [
-  string,
-  string,
-  string,
-  string,
-  string,
-  string,
-  string,
-  string,
-  string,
-];
+const [SIP, TRUNK_PASS, SMTP_PASS, USER_PASS, IMPORT_SIP, VM_PIN, VM_PIN2, TC_PIN, EM_PIN, ADMIN_NEW_PASS] = [
+  ...secrets,
+] as [string, string, string, string, string, string, string, string, string, string];
 
 function collectSecrets(value: unknown): void {
   if (Array.isArray(value)) for (const v of value) collectSecrets(v);
   else if (value !== null && typeof value === 'object')
     for (const [k, v] of Object.entries(value)) {
+      // An auth username names the phone's credentials but is no secret (with SIP_AUTH_USERNAME=number,
+      // as in the test app, it is the extension number itself).
+      if (k === 'auth_username') continue;
       if (isSecretKey(k) && (typeof v === 'string' || typeof v === 'number') && String(v).length >= 4)
         secrets.add(String(v));
       else collectSecrets(v);
@@ -144,6 +141,8 @@ interface Example {
   contentType?: string;
   query?: string;
   multipart?: () => FormData;
+  // Puts back what the operation changed that later tests rely on (the admin's password).
+  undo?: () => Promise<void>;
 }
 
 const created = async (path: string, body: unknown, key = 'id'): Promise<string> =>
@@ -300,7 +299,7 @@ const EXAMPLES: Record<string, Example> = {
     body: () => ({
       host: '127.0.0.1',
       port: smtp.port,
-      tls_mode: 'none',
+      tls_mode: 'starttls',
       username: 'audit',
       password: SMTP_PASS,
       from_address: 'pbx@example.com',
@@ -574,6 +573,35 @@ const EXAMPLES: Record<string, Example> = {
       return { id, tokenId: String(list.body.items.find((t) => t.name === name)?.id) };
     },
   },
+  'POST /api/v1/me/password': {
+    body: () => ({ current_password: 'admin-password-1', new_password: ADMIN_NEW_PASS }),
+    undo: async () => {
+      await app.sb.deps
+        .db('users')
+        .where({ username: 'admin' })
+        .update({ password_hash: await argon2.hash('admin-password-1', { type: argon2.argon2id }) });
+    },
+  },
+  'PUT /api/v1/account-policy': { body: () => ({ mfa_required_roles: [] }) },
+  'DELETE /api/v1/users/{id}/mfa': { prepare: async () => ({ id: String(ids['user:super']) }) },
+  'DELETE /api/v1/security/bans/{id}': {
+    // Bans come from Asterisk's security log, not the API: the row is laid as the watcher would.
+    prepare: async () => {
+      const [id] = await app.sb.deps.db('sip_bans').insert({
+        address: '192.0.2.55',
+        reason: 'audit example',
+        failures: 10,
+        expires_at: new Date(Date.now() + 3_600_000),
+      });
+      return { id: String(id) };
+    },
+  },
+  'POST /api/v1/security/allowlist': { body: () => ({ cidr: '198.51.100.0/24', note: 'Audit office' }) },
+  'DELETE /api/v1/security/allowlist/{id}': {
+    prepare: async () => ({
+      id: await created('/api/v1/security/allowlist', { cidr: `203.0.113.${uniq()}`, note: null }),
+    }),
+  },
   'POST /api/v1/call-flow/trace': { body: () => ({ did: '3225559001', at: '2026-12-07T10:00:00Z' }) },
   'POST /api/v1/report-templates/': {
     body: () => ({ name: 'Audit tpl new', group_by: 'day', kpis: ['offered'] }),
@@ -719,6 +747,7 @@ describe('audit log', () => {
       if (leaked.length > 0) failures.push(`${op}: the row holds ${leaked.join(', ')}: ${json}`);
       if (row['actor'] !== 'admin' || row['via'] !== 'token' || row['outcome'] !== 'ok')
         failures.push(`${op}: actor/via/outcome ${json}`);
+      await example.undo?.();
     }
     expect(failures).toEqual([]);
   }, 300_000);
