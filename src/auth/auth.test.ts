@@ -70,6 +70,19 @@ describe('web sign-in', () => {
     expect(await res.text()).toContain('Wrong username or password');
   });
 
+  it('writes each sign-in outcome to the audit log, the typed name and address with it, never the password', async () => {
+    await login('admin', 'Wrong-Audit-Pass-1357', '10.9.9.7');
+    await session('admin', 'admin-password-1');
+    const rows = await app.sb.deps
+      .db('audit_log')
+      .where({ action: 'sign-in', actor: 'admin' })
+      .orderBy('id', 'desc')
+      .limit(2);
+    expect(rows.map((r) => r.outcome)).toEqual(['ok', 'failed: password']);
+    expect(rows[1]).toMatchObject({ ip: '10.9.9.7', actor_user_id: null });
+    expect(JSON.stringify(rows)).not.toContain('Wrong-Audit-Pass-1357');
+  });
+
   it('pages send an anonymous visitor to the sign-in form', async () => {
     const res = await fetch(`${app.url}/extensions`, { redirect: 'manual' });
     expect(res.status).toBe(303);
@@ -162,6 +175,10 @@ describe('API tokens', () => {
     const stored = await app.sb.deps.db('api_tokens').pluck('token_hash');
     expect(stored).not.toContain(token);
     expect((await app.api('GET', '/api/v1/extensions', { token })).status).toBe(200);
+    const audit = await app.sb.deps.db('audit_log').where({ action: 'token create', via: 'system' }).first();
+    expect(audit).toMatchObject({
+      object_id: String((await app.sb.deps.db('users').where({ username: 'super' }).first()).id),
+    });
   });
 });
 

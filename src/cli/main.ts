@@ -1,4 +1,6 @@
+import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
+import { recordAudit } from '../audit';
 import { createUser, ensureFirstAdmin, Password } from '../auth/accounts';
 import { createApiToken, parseExpiresIn } from '../auth/tokens';
 import { findByUsername, ROLES, type Role } from '../auth/users.repo';
@@ -42,6 +44,20 @@ async function main(argv: string[]): Promise<void> {
         const token = await createApiToken(db, user.id, values.name ?? 'cli', {
           scope: values['read-only'] ? 'read' : 'full',
           ...(expiresIn === undefined ? {} : { expiresAt: parseExpiresIn(expiresIn) }),
+        });
+        // No request carries this one: the audit row is written here.
+        await recordAudit(db, {
+          actor: `cli (${userInfo().username})`,
+          via: 'system',
+          action: 'token create',
+          summary: 'Create an API token from the command line',
+          objectType: 'users',
+          objectId: String(user.id),
+          after: {
+            name: values.name ?? 'cli',
+            scope: values['read-only'] ? 'read' : 'full',
+            expires_in: expiresIn ?? null,
+          },
         });
         process.stdout.write(`${token}\n`);
         return;

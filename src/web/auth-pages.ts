@@ -1,5 +1,6 @@
 import { type Request, type Response, Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
+import { recordAudit } from '../audit';
 import { verifyLogin } from '../auth/accounts';
 import { clearFailures, lockedFor, lockMessage, recordFailure } from '../auth/backoff';
 import { mfaEnabled, verifySecondFactor } from '../auth/mfa';
@@ -48,8 +49,24 @@ export function authPages(deps: Deps): Router {
     const { token } = await createSession(deps.db, userId, deps.config.sessionTtlHours);
     setCookie(req, res, token, deps.config.sessionTtlHours * 3_600_000);
     deps.log.info({ username, ip: req.ip }, 'signed in');
+    await signInEvent(req, username, 'ok', userId);
     res.redirect(303, safeNext(next) ?? '/extensions');
   };
+  // Sign-ins have no signed-in actor yet, so the request audit does not see them: each outcome is
+  // written here (the name typed, even an unknown one, is what an admin looks for after an attack).
+  const signInEvent = (req: Request, username: string, outcome: string, userId: number | null = null) =>
+    recordAudit(deps.db, {
+      actorUserId: userId,
+      actor: username || '(empty)',
+      via: 'session',
+      ip: req.ip ?? null,
+      method: 'POST',
+      action: 'sign-in',
+      summary: 'Sign in to the admin pages',
+      objectType: 'users',
+      objectId: userId === null ? null : String(userId),
+      outcome,
+    });
   const loginPage = (req: Request, res: Response, extra: Record<string, unknown>, status: number) =>
     sendPage(req, res, 'login', { title: 'Sign in', ...extra }, status);
 
@@ -66,6 +83,7 @@ export function authPages(deps: Deps): Router {
     const locked = username ? await lockedFor(deps.db, username) : 0;
     if (locked > 0) {
       deps.log.warn({ username, ip: req.ip }, 'sign-in refused: account locked');
+      await signInEvent(req, username, 'refused: locked');
       loginPage(req, res, { error: lockMessage(locked), username, next }, 429);
       return;
     }
@@ -73,6 +91,7 @@ export function authPages(deps: Deps): Router {
     if (!user) {
       const lock = username ? await recordFailure(deps.db, username) : 0;
       deps.log.warn({ username, ip: req.ip }, 'failed sign-in');
+      await signInEvent(req, username, 'failed: password');
       const error = `Wrong username or password.${lock > 0 ? ` ${lockMessage(lock)}` : ''}`;
       loginPage(req, res, { error, username, next }, 401);
       return;
@@ -129,6 +148,7 @@ export function authPages(deps: Deps): Router {
     if (!(await verifySecondFactor(deps.db, user.id, code))) {
       const lock = await recordFailure(deps.db, user.username);
       deps.log.warn({ username: user.username, ip: req.ip }, 'wrong second-factor code');
+      await signInEvent(req, user.username, 'failed: code', user.id);
       if (lock > 0) {
         await destroySession(deps.db, cookie);
         loginPage(req, res, { error: `Wrong code. ${lockMessage(lock)}`, username: user.username }, 401);
