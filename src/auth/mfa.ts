@@ -2,10 +2,12 @@ import type { Knex } from 'knex';
 import { Secret, TOTP } from 'otpauth';
 import QRCode from 'qrcode';
 import { randomSecret, sha256 } from '../lib/crypto';
+import { seal, unsealNullable } from '../lib/sealed';
 import { findById, type UserRow } from './users.repo';
 
 // TOTP (RFC 6238, 30 s, 6 digits) as every authenticator app reads it. The secret never leaves
-// the server except on the enrolment page, once; it is never logged nor returned by the API.
+// the server except on the enrolment page, once; it is never logged nor returned by the API, and
+// it is stored sealed (src/lib/sealed.ts) like the SIP secrets: a database dump alone cannot mint codes.
 const ISSUER = 'Switchboard';
 const PERIOD = 30;
 // One step either side absorbs a phone clock a little off.
@@ -27,13 +29,16 @@ export interface Enrolment {
 export async function startEnrolment(db: Knex, user: UserRow): Promise<Enrolment> {
   // 160 bits, as RFC 4226 recommends for HMAC-SHA1.
   const secret = new Secret({ size: 20 }).base32;
-  await db('users').where({ id: user.id }).update({ totp_pending_secret: secret });
+  await db('users')
+    .where({ id: user.id })
+    .update({ totp_pending_secret: seal(secret) });
   return enrolmentFor(user.username, secret);
 }
 
 export async function pendingEnrolment(db: Knex, userId: number): Promise<Enrolment | null> {
   const user = await findById(db, userId);
-  return user?.totp_pending_secret ? enrolmentFor(user.username, user.totp_pending_secret) : null;
+  const secret = unsealNullable(user?.totp_pending_secret ?? null);
+  return user && secret ? enrolmentFor(user.username, secret) : null;
 }
 
 async function enrolmentFor(username: string, secret: string): Promise<Enrolment> {
@@ -61,7 +66,7 @@ const SIX_DIGITS = /^[0-9]{6}$/;
 // or null when the code is wrong.
 export async function confirmEnrolment(db: Knex, userId: number, code: string): Promise<string[] | null> {
   const user = await findById(db, userId);
-  const secret = user?.totp_pending_secret;
+  const secret = unsealNullable(user?.totp_pending_secret ?? null);
   const clean = code.replace(/\s/g, '');
   if (!user || !secret || !SIX_DIGITS.test(clean)) return null;
   const step = timeStepOf(secret, clean, null);
@@ -70,7 +75,7 @@ export async function confirmEnrolment(db: Knex, userId: number, code: string): 
     await trx('users')
       .where({ id: userId })
       .update({
-        totp_secret: secret,
+        totp_secret: seal(secret),
         totp_pending_secret: null,
         totp_enabled_at: new Date(),
         totp_last_step: step,
@@ -126,11 +131,12 @@ export async function unusedRecoveryCodes(db: Knex, userId: number): Promise<num
 // code. The conditional updates make a code good for one sign-in even when two race.
 export async function verifySecondFactor(db: Knex, userId: number, input: string): Promise<boolean> {
   const user = await findById(db, userId);
-  if (!user || !mfaEnabled(user) || !user.totp_secret) return false;
+  const secret = unsealNullable(user?.totp_secret ?? null);
+  if (!user || !mfaEnabled(user) || !secret) return false;
   const clean = input.replace(/\s/g, '');
   if (SIX_DIGITS.test(clean)) {
     const last = user.totp_last_step === null ? null : Number(user.totp_last_step);
-    const step = timeStepOf(user.totp_secret, clean, last);
+    const step = timeStepOf(secret, clean, last);
     if (step === null) return false;
     const updated = await db('users')
       .where({ id: userId })

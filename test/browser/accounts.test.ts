@@ -93,6 +93,10 @@ describe('accounts in the browser', () => {
     expect(new Set(recovery).size).toBe(10);
     await page.goto(`${app.url}/extensions`);
     expect(new URL(page.url()).pathname).toBe('/extensions');
+    // MariaDB holds it sealed, not as the base32 an authenticator app takes.
+    const stored = await app.sb.deps.db('users').where({ username: 'admin' }).first();
+    expect(stored.totp_secret).toMatch(/^v1:/);
+    expect(stored.totp_secret).not.toContain(secret);
     // Neither the API nor the page shows the secret again.
     expect(JSON.stringify((await app.api('GET', '/api/v1/users')).body)).not.toContain(secret);
     await page.goto(`${app.url}/account/mfa`);
