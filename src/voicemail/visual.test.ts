@@ -97,7 +97,7 @@ beforeAll(async () => {
     const res = await app.api('POST', '/api/v1/extensions', { body: { number, display_name: name } });
     expect(res.status).toBe(201);
     // The box row is this suite's precondition (its own API is tested in boxes.test.ts).
-    await db('voicemail_boxes').insert({ extension_number: number, pin: '4826', transcribe: false });
+    await db('voicemail_boxes').insert({ extension_number: number, transcribe: false });
   }
   const bob = await createUser(db, {
     username: 'bob',

@@ -36,7 +36,7 @@ describe('SIP secrets at rest', () => {
     expect(await register('6101', SECRET, 27611)).toBe(200);
     expect(await register('6101', 'not-the-secret-6101', 27612)).toBe(401);
     const revealed = await app.api('POST', '/api/v1/extensions/6101/reveal-secret');
-    expect([revealed.status, revealed.body]).toEqual([200, { sip_secret: SECRET }]);
+    expect([revealed.status, revealed.body]).toEqual([200, { sip_secret: SECRET, auth_username: '6101' }]);
     // A secret changed by PATCH is sealed anew (another IV), and a replace without one keeps it.
     const patched = await app.api('PATCH', '/api/v1/extensions/6101', {
       body: { display_name: 'At Rest 2' },
