@@ -22,6 +22,7 @@ import { reportsModule } from './reports/module';
 import { ringGroupsModule } from './ring-groups/module';
 import { routesModule } from './routes/module';
 import { timeConditionsModule } from './time-conditions/module';
+import { tollGuardModule } from './toll-guard/module';
 import { trunksModule } from './trunks/module';
 import { usersModule } from './users/module';
 import { voicemailModule } from './voicemail/module';
@@ -39,6 +40,7 @@ export const FEATURES: readonly FeatureModule[] = [
   voicemailModule,
   queuesModule,
   ringGroupsModule,
+  tollGuardModule,
   followMeModule,
   callHandlingModule,
   recordingsModule,

@@ -30,6 +30,11 @@ beforeAll(async () => {
     });
     expect(res.status).toBe(201);
   }
+  // External steps need the admin's "may forward externally" (toll-guard): 1001 has it.
+  const grant = await app.api('PUT', '/api/v1/extensions/1001/toll-limits', {
+    body: { may_forward_externally: true },
+  });
+  expect(grant.status).toBe(200);
   await app.applyNow();
 }, 120_000);
 

@@ -56,6 +56,11 @@ beforeAll(async () => {
   await createCallerTrunk(app);
   await createMobileCarrier(app, FAR_END_IP);
   await createInboundRoute(app, 'Direct line', DID, { type: 'extension', target: '1002' });
+  // The mobile is an external step: 1002 must be allowed to forward externally (toll-guard).
+  const grant = await app.api('PUT', '/api/v1/extensions/1002/toll-limits', {
+    body: { may_forward_externally: true },
+  });
+  if (grant.status !== 200) throw new Error(`toll limits: ${grant.status} ${grant.text}`);
   const fm = await app.api('PUT', '/api/v1/extensions/1002/follow-me', {
     body: {
       enabled: true,

@@ -23,6 +23,7 @@ export function desiredState(over: Partial<DesiredState> = {}): DesiredState {
     followMe: [],
     mohClasses: [],
     featureCodes: defaultFeatureCodes(),
+    tollGuard: { forwardExternal: [], extensionLimits: [], trunkLimits: [] },
     ...over,
   };
 }
