@@ -49,6 +49,22 @@ export function alertText(a: Pick<repo.AlertRow, 'scope' | 'subject' | 'limit_ki
   };
 }
 
+const DAY_MS = 24 * 3600 * 1000;
+
+// The wallboard's alert line: the last day's alerts, newest first, at most five.
+export async function recentTollAlerts(
+  db: Knex,
+  now: Date,
+): Promise<Array<{ id: number; text: string; at: string }>> {
+  const rows = await repo.listAlerts(db, 5, now.getTime() - DAY_MS);
+  return rows.map((a) => ({
+    id: a.id,
+    // Not the number dialled: a kiosk screen shows this to whoever passes by.
+    text: `${a.scope === 'extension' ? 'extension' : 'trunk'} ${a.subject} reached its ${a.limit_kind} international limit`,
+    at: new Date(a.created_at).toISOString(),
+  }));
+}
+
 export class TollAlerts {
   private unsubscribe: (() => void) | null = null;
   private readonly listeners = new Set<(alert: repo.AlertRow) => void>();

@@ -272,5 +272,11 @@ describe('toll guard: forwarded trunk calls', () => {
       dialled: ABROAD,
       email_status: 'sent',
     });
+    // The wallboard shows it too (its snapshot is rebuilt on its own poll).
+    const board = await waitFor('the alert on the wallboard', async () => {
+      const res = await app.api('GET', '/api/v1/wallboard');
+      return res.body.alerts?.length ? res.body.alerts : null;
+    });
+    expect(board[0].text).toBe('extension 1003 reached its daily international limit');
   }, 90_000);
 });
