@@ -2,6 +2,6 @@
 // internal (the layering check in npm test enforces it).
 
 export { recentTollAlerts } from './alerts';
-export { mayForwardExternally } from './service';
+export { type ExtensionTollLimitsApi, getExtensionLimits, mayForwardExternally } from './service';
 export type { TollGuardState } from './state';
 export { assertForwardTargets, isEmergencyOrShortCode, type Target } from './targets';

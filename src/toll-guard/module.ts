@@ -1,5 +1,6 @@
 import type { FeatureModule } from '../core/feature';
 import { TollAlerts } from './alerts';
+import { tollGuardPages } from './pages';
 import { renderTollGuardDialplan } from './render';
 import { tollGuardRoutes } from './routes';
 import { loadTollGuardState } from './service';
@@ -9,6 +10,7 @@ export const tollGuardModule: FeatureModule = {
   state: [{ key: 'tollGuard', load: loadTollGuardState, readsAlso: ['extensions', 'trunks'] }],
   render: { dialplan: renderTollGuardDialplan },
   api: (deps) => [{ router: tollGuardRoutes(deps) }],
+  pages: (deps) => [tollGuardPages(deps)],
   start: (deps) => {
     const alerts = new TollAlerts(deps.db, deps.ari, deps.log);
     alerts.start();
