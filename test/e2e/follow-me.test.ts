@@ -279,4 +279,32 @@ describe('toll guard: forwarded trunk calls', () => {
     });
     expect(board[0].text).toBe('extension 1003 reached its daily international limit');
   }, 90_000);
+
+  it('a trunk at its concurrent international limit does not take the next call: no trunk left, the caller hears so', async () => {
+    const ext = await toLimits({
+      may_forward_externally: true,
+      forward_max_concurrent: 5,
+      international: { max_concurrent: null, max_daily: null },
+    });
+    expect(ext.status).toBe(200);
+    const trunk = await app.api('PUT', `/api/v1/trunks/${mobileTrunkId}/toll-limits`, {
+      body: { international: { max_concurrent: 1 } },
+    });
+    expect(trunk.status).toBe(200);
+    await app.applied();
+    const abroad = farEnd({ ip: FAR_END_IP, mediaPort: 26_280, timeoutMs: 40_000 });
+    await listening(FAR_END_IP, 5060);
+    const first = callFromTrunk({ did: DID3, callerId: '3225551006', hangup: 'caller', holdMs: 10_000 });
+    const out = await carrierCall('3225551006');
+    await observer.ran(out, 'Dial', `PJSIP/${ABROAD}@trunk-mobile-carrier`);
+    const second = callFromTrunk({ did: DID3, callerId: '3225551007', hangup: 'caller', holdMs: 2_000 });
+    const refused = await carrierCall('3225551007');
+    await observer.ran(refused, 'Playback', 'all-circuits-busy-now');
+    expect(trunkDials(refused)).toEqual([]);
+    const mails = await smtp.waitFor(2);
+    expect(mails[1]!.subject).toBe(
+      'Switchboard spend guard: trunk mobile-carrier reached its concurrent international limit',
+    );
+    await Promise.all([first, second, abroad]);
+  }, 90_000);
 });
