@@ -67,7 +67,6 @@ export async function recentTollAlerts(
 
 export class TollAlerts {
   private unsubscribe: (() => void) | null = null;
-  private readonly listeners = new Set<(alert: repo.AlertRow) => void>();
 
   constructor(
     private readonly db: Knex,
@@ -89,12 +88,6 @@ export class TollAlerts {
     this.unsubscribe = null;
   }
 
-  // The wallboard listens here to show an alert as it happens.
-  onAlert(listener: (alert: repo.AlertRow) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
   async record(alert: repo.NewAlert): Promise<void> {
     const to = await repo.alertEmail(this.db);
     const id = await repo.insertAlert(this.db, { ...alert, email_status: to ? 'pending' : 'skipped' });
@@ -103,8 +96,6 @@ export class TollAlerts {
       { scope: alert.scope, subject: alert.subject, limit: alert.limit_kind },
       'spend guard refused an international call',
     );
-    const [row] = await repo.listAlerts(this.db, 1);
-    if (row) for (const l of this.listeners) l(row);
     if (to) await this.sendDue();
   }
 

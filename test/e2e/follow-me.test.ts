@@ -148,6 +148,29 @@ describe('follow-me on real calls', () => {
     const dials = ch.steps.filter((s) => s.app === 'Dial').map((s) => s.data.split(',')[0]);
     expect(dials).toEqual(['PJSIP/1002', `Local/${MOBILE}@sb-confirm-external/n`]);
   }, 120_000);
+
+  it('once 1002 may no longer forward externally, its stored mobile step does not dial out: the caller lands in voicemail', async () => {
+    const revoke = await app.api('PUT', '/api/v1/extensions/1002/toll-limits', {
+      body: { may_forward_externally: false },
+    });
+    expect(revoke.status).toBe(200);
+    await app.applied();
+    const call = callFromTrunk({
+      did: DID,
+      callerId: '3225551000',
+      hangup: 'caller',
+      holdMs: 2_000,
+      answerTimeoutMs: 30_000,
+    });
+    const ch = await observer.channel('the carrier call in Asterisk', (c) =>
+      c.name.startsWith('PJSIP/trunk-test-carrier'),
+    );
+    await observer.ran(ch, 'VoiceMail', '1002@switchboard', 30_000);
+    await call;
+    const legs = [...observer.channels.values()];
+    expect(legs.some((c) => c.steps.some((st) => st.context === 'sb-fwd-refused'))).toBe(true);
+    expect(legs.some((c) => c.name.startsWith('PJSIP/trunk-mobile-carrier'))).toBe(false);
+  }, 60_000);
 });
 
 // The toll guard on real calls (issue 16): 1003 forwards its calls to a mobile or abroad; a trunk
