@@ -68,7 +68,7 @@ describe('follow-me API', () => {
     await app.applyNow();
     const plan = await asteriskCli('dialplan show 1001@sb-followme');
     expect(plan).toContain('Dial(PJSIP/1001,15)');
-    expect(plan).toContain('Dial(Local/0475123456@sb-confirm-external/n,30)');
+    expect(plan).toContain('Dial(Local/0475123456@sb-confirm-external/n,30,b(sb-followme-leg^s^1(1001)))');
     expect(plan).toContain('Goto(sb-dest-voicemail,1001,1)');
     expect(await asteriskCli('dialplan show sb-confirm-external')).toContain('U(sb-confirm-answer)');
   });

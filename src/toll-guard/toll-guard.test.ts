@@ -157,7 +157,7 @@ describe('the permission is the admin’s to give', () => {
     await app.applyNow();
     expect(await asteriskCli('dialplan show 1001@sb-fwd-external')).toContain('Return(3)');
     expect(await asteriskCli('dialplan show 1001@sb-spend-ext')).toContain('Set(SB_LIM_D=5)');
-    expect(await asteriskCli('dialplan show 1001@sb-followme')).toContain('Set(__SB_FWD_BY=1001)');
+    expect(await asteriskCli('dialplan show 1001@sb-followme')).toContain('b(sb-followme-leg^s^1(1001))');
   });
 
   it.each(['112', '911', '+112', '999', '118', '12345', '171712'])(

@@ -91,7 +91,7 @@ describe('follow-me on real calls', () => {
   it('the desk phone rings for its ring time, then the mobile rings and, once it pressed 1, is connected', async () => {
     const plan = await asteriskCli('dialplan show 1002@sb-followme');
     expect(plan).toContain(`Dial(PJSIP/1002,${DESK_RING})`);
-    expect(plan).toContain(`Dial(Local/${MOBILE}@sb-confirm-external/n,40)`);
+    expect(plan).toContain(`Dial(Local/${MOBILE}@sb-confirm-external/n,40,b(sb-followme-leg^s^1(1002)))`);
     const deskRun = (await desk()).run;
     const mobile = farEnd({
       ip: FAR_END_IP,
