@@ -23,6 +23,7 @@ import { ringGroupsModule } from './ring-groups/module';
 import { routesModule } from './routes/module';
 import { securityModule } from './security/module';
 import { timeConditionsModule } from './time-conditions/module';
+import { tollGuardModule } from './toll-guard/module';
 import { trunksModule } from './trunks/module';
 import { usersModule } from './users/module';
 import { voicemailModule } from './voicemail/module';
@@ -40,6 +41,7 @@ export const FEATURES: readonly FeatureModule[] = [
   voicemailModule,
   queuesModule,
   ringGroupsModule,
+  tollGuardModule,
   followMeModule,
   callHandlingModule,
   recordingsModule,

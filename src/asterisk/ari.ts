@@ -102,7 +102,8 @@ export type HangupReason = 'normal' | 'busy' | 'congestion' | 'no_answer' | 'tim
 // timeouts), one method per call Switchboard makes; the event websocket and its reconnects go
 // through AriEventSocket (ari-events.ts).
 // Events handed to onEvent listeners: registration state, and the channel events of calls that
-// Switchboard itself handles in Stasis (feature codes, recording or playing greetings by phone).
+// Switchboard itself handles in Stasis (feature codes, recording or playing greetings by phone);
+// ChannelUserevent carries the dialplan's own notices (the spend guard's alerts).
 const FORWARDED_EVENTS = [
   'EndpointStateChange',
   'ContactStatusChange',
@@ -117,6 +118,7 @@ const FORWARDED_EVENTS = [
   'RecordingStarted',
   'RecordingFinished',
   'RecordingFailed',
+  'ChannelUserevent',
 ] as const;
 
 export class Ari {

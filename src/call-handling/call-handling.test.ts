@@ -61,6 +61,12 @@ describe('call handling API', () => {
   });
 
   it('sets DND and forwarding: stored, and mirrored into astdb at once (no reload)', async () => {
+    // External targets need the admin's "may forward externally" (toll-guard); granted first.
+    const grant = await app.api('PUT', '/api/v1/extensions/1001/toll-limits', {
+      body: { may_forward_externally: true },
+    });
+    expect(grant.status).toBe(200);
+    await app.applyNow();
     const revisions = await app.sb.deps.db('apply_revisions').count({ n: '*' }).first();
     const res = await app.api('PUT', '/api/v1/extensions/1001/call-handling', {
       body: { dnd: true, forward: { always: '1002', busy: '+3225550100', noAnswer: '0475123456' } },

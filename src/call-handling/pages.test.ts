@@ -30,6 +30,24 @@ describe('call forwarding page (user)', () => {
     expect(html).not.toContain('href="/feature-codes"');
   });
 
+  it('refuses an external number until an admin allows external forwarding (toll guard)', async () => {
+    const page = await (await alice.get('/call-forwarding')).text();
+    expect(page).toContain('data-forward-externally="no"');
+    expect(page).not.toContain('Toll-fraud limits');
+    const res = await alice.post('/call-forwarding', { always: '', busy: '', noAnswer: '+3225550100' });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('may not forward to external numbers');
+    expect((await handling('1001')).forward.noAnswer).toBeNull();
+    // Only an admin may lift it, not alice herself.
+    expect((await alice.post('/toll-guard/extensions/1001', { may_forward_externally: 'on' })).status).toBe(
+      403,
+    );
+    const grant = await app.api('PUT', '/api/v1/extensions/1001/toll-limits', {
+      body: { may_forward_externally: true },
+    });
+    expect(grant.status).toBe(200);
+  });
+
   it('saves DND and forwarding; they reach astdb', async () => {
     const res = await alice.post('/call-forwarding', {
       dnd: 'on',
@@ -79,6 +97,42 @@ describe('admin pages', () => {
     expect((await admin.post('/extensions/1002/call-forwarding', { dnd: 'on' })).status).toBe(303);
     expect((await handling('1002')).dnd).toBe(true);
     expect((await admin.get('/extensions/1999/call-forwarding')).status).toBe(404);
+  });
+
+  it("sets an extension's toll-fraud limits on its call forwarding page; bad values are refused", async () => {
+    expect(await (await admin.get('/extensions/1002/call-forwarding')).text()).toContain('Toll-fraud limits');
+    const ok = await admin.post('/toll-guard/extensions/1002', {
+      may_forward_externally: 'on',
+      forward_max_concurrent: '3',
+      max_concurrent: '',
+      max_daily: '7',
+    });
+    expect(ok.status).toBe(303);
+    expect((await app.api('GET', '/api/v1/extensions/1002/toll-limits')).body).toEqual({
+      extension: '1002',
+      may_forward_externally: true,
+      forward_max_concurrent: 3,
+      international: { max_concurrent: null, max_daily: 7 },
+    });
+    const bad = await admin.post('/toll-guard/extensions/1002', {
+      forward_max_concurrent: '0',
+      max_daily: 'x',
+    });
+    expect(bad.status).toBe(400);
+    expect((await app.api('GET', '/api/v1/extensions/1002/toll-limits')).body.may_forward_externally).toBe(
+      true,
+    );
+  });
+
+  it('the spend guard page: alert address and trunk limits', async () => {
+    await expectPage(admin, '/toll-guard', [
+      'Spend guard',
+      'href="/toll-guard"',
+      'No limit has been reached.',
+    ]);
+    expect((await admin.post('/toll-guard/settings', { alert_email: 'not an address' })).status).toBe(400);
+    expect((await admin.post('/toll-guard/settings', { alert_email: 'pbx@example.test' })).status).toBe(303);
+    expect((await app.api('GET', '/api/v1/toll-guard/settings')).body.alert_email).toBe('pbx@example.test');
   });
 
   it('lists every feature code and saves a change', async () => {

@@ -3,6 +3,7 @@ import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
 import { ForbiddenError, NotFoundError } from '../http/errors';
 import { parse } from '../http/parse';
+import { getExtensionLimits } from '../toll-guard';
 import { handleForm } from '../web/forms';
 import { formString, notFoundPage, requirePage, type ShowPageOf, sendPage } from '../web/page-helpers';
 import { assertOwnerOrAdmin } from './routes';
@@ -20,9 +21,10 @@ export function callHandlingPages(deps: Deps): Router {
     req.auth?.user.role === 'admin' ? `/extensions/${number}/call-forwarding` : '/call-forwarding';
 
   const show: ShowPageOf<string> = async (req, res, number, extra = {}, status = 200) => {
-    const [handling, blocked] = await Promise.all([
+    const [handling, blocked, tollLimits] = await Promise.all([
       service.get(deps.db, number),
       service.listBlocked(deps.db, number),
+      getExtensionLimits(deps.db, number),
     ]);
     sendPage(
       req,
@@ -35,6 +37,8 @@ export function callHandlingPages(deps: Deps): Router {
         action: base(number, req),
         values: handling,
         blocked,
+        tollLimits,
+        isAdmin: req.auth?.user.role === 'admin',
         flash:
           req.query['saved'] === '1' && status === 200 ? 'Saved: in force from the next call.' : undefined,
         ...extra,

@@ -1,5 +1,6 @@
 import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
+import { ValidationError } from '../http/errors';
 import { type AstDb, CliAstDb } from './astdb';
 import { type CallHandlingAction, CallHandlingCodes, PhoneRefusal } from './handler';
 import { PhoneNumber } from './schema';
@@ -32,7 +33,12 @@ export function callHandlingActions(deps: Deps, astdb: AstDb): Record<string, Ca
     async (ext, digits) => {
       const to = validNumber(digits);
       if (to === ext) throw new PhoneRefusal('forward to itself');
-      await withTx(deps.db, (tx) => service.setForward(tx, ext, kind, to));
+      // An emergency number, a short code, or an external number without the permission: the
+      // caller hears "invalid", as for a number that is not one.
+      await withTx(deps.db, (tx) => service.setForward(tx, ext, kind, to)).catch((err: unknown) => {
+        if (err instanceof ValidationError) throw new PhoneRefusal(err.message);
+        throw err;
+      });
       await mirror(ext);
       return [FORWARD_SOUND[kind], 'sound:is-set-to', spoken(to)];
     };

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Tx } from '../db/tx';
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../http/errors';
 import type { Logger } from '../lib/log';
+import { assertForwardTargets } from '../toll-guard';
 import { type AstDb, astdbKey, type MirroredKind } from './astdb';
 import * as repo from './repo';
 import type { BlockedCaller, CallHandling, PutCallHandlingInput } from './schema';
@@ -21,12 +22,26 @@ async function assertExtension(db: Knex, number: string, lock = false): Promise<
   if (!(await repo.extensionExists(db, number, lock))) throw new NotFoundError(`extension ${number}`);
 }
 
-// An extension cannot forward to itself (the call would come straight back).
-function assertTargets(number: string, forward: PutCallHandlingInput['forward']): void {
-  const details = (Object.keys(COLUMN) as ForwardKind[])
+// An extension cannot forward to itself (the call would come straight back); nor to an
+// emergency number or short code, nor outside without the "may forward externally" permission.
+async function assertTargets(
+  db: Knex,
+  number: string,
+  forward: PutCallHandlingInput['forward'],
+): Promise<void> {
+  const kinds = Object.keys(COLUMN) as ForwardKind[];
+  const details = kinds
     .filter((k) => forward[k] === number)
     .map((k) => ({ path: `forward.${k}`, message: 'must not be the extension itself' }));
   if (details.length > 0) throw new ValidationError(details);
+  await assertForwardTargets(
+    db,
+    number,
+    kinds.flatMap((k) => {
+      const to = forward[k];
+      return to ? [{ path: `forward.${k}`, number: to }] : [];
+    }),
+  );
 }
 
 export async function get(db: Knex, number: string): Promise<CallHandling> {
@@ -36,7 +51,7 @@ export async function get(db: Knex, number: string): Promise<CallHandling> {
 
 export async function put(tx: Tx, number: string, input: PutCallHandlingInput): Promise<CallHandling> {
   await assertExtension(tx, number, true);
-  assertTargets(number, input.forward);
+  await assertTargets(tx, number, input.forward);
   const row: repo.CallHandlingWrite = {
     dnd: input.dnd,
     cfu_number: input.forward.always,
@@ -62,7 +77,7 @@ export async function setForward(
   to: string | null,
 ): Promise<void> {
   await assertExtension(tx, number, true);
-  if (to !== null) assertTargets(number, { always: null, busy: null, noAnswer: null, [kind]: to });
+  if (to !== null) await assertTargets(tx, number, { always: null, busy: null, noAnswer: null, [kind]: to });
   const row = (await repo.get(tx, number, true)) ?? repo.EMPTY;
   await repo.save(tx, number, { ...row, [COLUMN[kind]]: to });
 }

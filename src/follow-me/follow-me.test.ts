@@ -30,6 +30,11 @@ beforeAll(async () => {
     });
     expect(res.status).toBe(201);
   }
+  // External steps need the admin's "may forward externally" (toll-guard): 1001 has it.
+  const grant = await app.api('PUT', '/api/v1/extensions/1001/toll-limits', {
+    body: { may_forward_externally: true },
+  });
+  expect(grant.status).toBe(200);
   await app.applyNow();
 }, 120_000);
 
@@ -63,7 +68,7 @@ describe('follow-me API', () => {
     await app.applyNow();
     const plan = await asteriskCli('dialplan show 1001@sb-followme');
     expect(plan).toContain('Dial(PJSIP/1001,15)');
-    expect(plan).toContain('Dial(Local/0475123456@sb-confirm-external/n,30)');
+    expect(plan).toContain('Dial(Local/0475123456@sb-confirm-external/n,30,b(sb-followme-leg^s^1(1001)))');
     expect(plan).toContain('Goto(sb-dest-voicemail,1001,1)');
     expect(await asteriskCli('dialplan show sb-confirm-external')).toContain('U(sb-confirm-answer)');
   });

@@ -14,8 +14,13 @@ export function followMeView(state: DesiredState) {
       // A user picks their own follow-me numbers: they go out with the user's classes of service
       // (sb-dest-external honours SB_OUT_CONTEXT), never more, so follow-me is no toll bypass.
       outContext: cosContext(classes.get(f.extension) ?? []),
-      steps: f.steps.map((s) => ({ dial: memberDialString(s), seconds: s.ringSeconds })),
+      steps: f.steps.map((s) => ({
+        dial: memberDialString(s),
+        seconds: s.ringSeconds,
+        external: s.kind === 'external',
+      })),
       final: destinationGoto(f.finalDestination),
+      finalExternal: f.finalDestination.type === 'external',
     }));
   return { entries };
 }

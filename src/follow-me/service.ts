@@ -8,6 +8,7 @@ import { assertExtensionsExist } from '../destinations/extensions';
 import { type Ref, replaceRefs } from '../destinations/refs';
 import { assertAdminOrOwner } from '../http/access';
 import { NotFoundError, UnprocessableError } from '../http/errors';
+import { assertForwardTargets } from '../toll-guard';
 import * as repo from './repo';
 import type { FollowMeInput } from './schema';
 
@@ -71,6 +72,16 @@ export async function saveFollowMe(
   if (!(await tx('extensions').where({ number }).forUpdate().first('number')))
     throw new NotFoundError(`extension ${number}`);
   await assertExtensionsExist(tx, input.steps, 'steps');
+  // External steps and an external final destination are forwarding by another name: the same
+  // permission and the same refusal of emergency numbers and short codes (toll-guard).
+  await assertForwardTargets(tx, number, [
+    ...input.steps.flatMap((s, i) =>
+      s.kind === 'external' ? [{ path: `steps.${i}.target`, number: s.target }] : [],
+    ),
+    ...(input.final_destination?.type === 'external'
+      ? [{ path: 'final_destination.target', number: input.final_destination.target }]
+      : []),
+  ]);
   if (input.final_destination) {
     await assertDestinationExists(tx, input.final_destination, 'final_destination');
     // Calls to the extension itself start its follow-me again: round and round.

@@ -10,6 +10,7 @@ import {
   type ShownQueue,
   sessions,
 } from '../queues';
+import { recentTollAlerts } from '../toll-guard';
 import { TodayFigures, todayFor } from './today';
 import type { AgentCounts, CallState, WallboardCall, WallboardQueue, WallboardSnapshot } from './types';
 
@@ -37,11 +38,12 @@ export class SnapshotBuilder {
   }
 
   async build(now = new Date()): Promise<WallboardSnapshot> {
-    const [records, shown, channels, today] = await Promise.all([
+    const [records, shown, channels, today, alerts] = await Promise.all([
       queues.list(this.deps.db),
       this.queueShow(),
       this.channelsAndBridges(),
       this.today.forQueues(now),
+      recentTollAlerts(this.deps.db, now),
     ]);
     const sessionRows = await sessions(
       this.deps.db,
@@ -101,6 +103,7 @@ export class SnapshotBuilder {
       timezone: this.deps.timezone,
       queues: queueTiles,
       calls: channels ? callsFrom(channels.channels, channels.bridges, queueOfWaiting, now) : [],
+      alerts,
     };
   }
 

@@ -39,6 +39,13 @@ export interface WallboardCall {
   duration_seconds: number; // at generated_at
 }
 
+// A spend-guard alert of the last 24 hours (toll-guard): shown until it is a day old.
+export interface WallboardAlert {
+  id: number;
+  text: string;
+  at: string; // ISO
+}
+
 export interface WallboardSnapshot {
   generated_at: string;
   asterisk: 'ok' | 'unreachable';
@@ -46,4 +53,5 @@ export interface WallboardSnapshot {
   timezone: string;
   queues: WallboardQueue[];
   calls: WallboardCall[];
+  alerts: WallboardAlert[];
 }

@@ -10,6 +10,7 @@
   const callCount = root.querySelector('[data-wb-call-count]');
   const status = root.querySelector('[data-wb-status]');
   const asteriskLine = root.querySelector('[data-wb-asterisk]');
+  const alertsBox = root.querySelector('[data-wb-alerts]');
   const clock = root.querySelector('[data-wb-clock]');
   const zone = root.querySelector('[data-wb-timezone]');
   const STATES = { waiting: 'waiting', ringing: 'ringing', talking: 'talking', in_progress: 'in progress' };
@@ -87,6 +88,17 @@
   }
   function render(s) {
     asteriskLine.hidden = s.asterisk === 'ok';
+    // Spend-guard alerts of the last day (toll fraud?): text nodes only, never HTML.
+    const alerts = s.alerts || [];
+    alertsBox.hidden = alerts.length === 0;
+    alertsBox.replaceChildren(
+      ...alerts.map((a) => {
+        const line = el('p', '', `Spend guard: ${a.text}, `);
+        line.setAttribute('data-wb-alert', String(a.id));
+        line.append(since(el('span', 'mono'), a.at), ' ago');
+        return line;
+      }),
+    );
     if (zone) zone.textContent = s.timezone;
     queuesBox.replaceChildren();
     if (s.queues.length === 0) queuesBox.append(el('p', 'empty', 'No queues yet.'));

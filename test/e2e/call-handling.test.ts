@@ -143,6 +143,21 @@ describe('from the phone: DND and forwarding take effect on the next call', () =
     expect(dials(await carrierChannel())).toEqual(['PJSIP/1001']);
   }, 90_000);
 
+  it('*72 to an external number is refused without "may forward externally"; 112 is refused even with it', async () => {
+    expect(await dialCode('*720475123456')).toBe(true);
+    expect((await handling()).forward.always).toBeNull();
+    const grant = await app.api('PUT', '/api/v1/extensions/1001/toll-limits', {
+      body: { may_forward_externally: true },
+    });
+    expect(grant.status).toBe(200);
+    expect(await dialCode('*72112')).toBe(true);
+    expect((await handling()).forward.always).toBeNull();
+    expect(await asteriskCli('database get sb cfu/1001')).toMatch(/not found/i);
+    expect(await dialCode('*720475123456')).toBe(true);
+    expect((await handling()).forward.always).toBe('0475123456');
+    expect((await app.api('PUT', '/api/v1/extensions/1001/call-handling', { body: {} })).status).toBe(200);
+  }, 90_000);
+
   it('a number that is not one (*72 and 2 digits) is refused and changes nothing', async () => {
     expect(await dialCode('*7212')).toBe(true);
     const ch = await observer.channel('the code call', (c) => c.name.startsWith('PJSIP/1001-'));

@@ -1,6 +1,6 @@
 import { describeRun, killAllCarrierSipp } from '../carrier/sipp';
 import { createInboundRoute, startTestApp, type TestApp } from '../support/app';
-import { asteriskCli } from '../support/asterisk';
+import { asteriskCli, waitFor } from '../support/asterisk';
 import { CallObserver } from '../support/call-observer';
 import { endCalls } from '../support/call-suite';
 import { requireAsterisk } from '../support/env';
@@ -18,6 +18,7 @@ import {
   type TimedRun,
 } from '../support/ring-phone';
 import { killAllSipp } from '../support/sip';
+import { startSmtp, type TestSmtp } from '../support/smtp';
 import { callFromTrunk, createCallerTrunk, createMobileCarrier } from '../support/trunk-caller';
 
 // Follow-me with real parts, the seeds' chain "desk phone → mobile → voicemail": a carrier (sipp
@@ -35,6 +36,8 @@ const DESK_RING = 5;
 let app: TestApp;
 let observer: CallObserver;
 let secret: string;
+let smtp: TestSmtp;
+let mobileTrunkId: number;
 
 // Wrapped: an async function returning the bare promise would wait for the whole run.
 async function desk(): Promise<{ run: Promise<TimedRun> }> {
@@ -54,8 +57,13 @@ beforeAll(async () => {
   if (ext.status !== 201) throw new Error(`extension: ${ext.status} ${ext.text}`);
   secret = ext.body.sip_secret;
   await createCallerTrunk(app);
-  await createMobileCarrier(app, FAR_END_IP);
+  mobileTrunkId = await createMobileCarrier(app, FAR_END_IP);
   await createInboundRoute(app, 'Direct line', DID, { type: 'extension', target: '1002' });
+  // The mobile is an external step: 1002 must be allowed to forward externally (toll-guard).
+  const grant = await app.api('PUT', '/api/v1/extensions/1002/toll-limits', {
+    body: { may_forward_externally: true },
+  });
+  if (grant.status !== 200) throw new Error(`toll limits: ${grant.status} ${grant.text}`);
   const fm = await app.api('PUT', '/api/v1/extensions/1002/follow-me', {
     body: {
       enabled: true,
@@ -74,6 +82,7 @@ afterEach(() => endCalls(observer));
 afterAll(async () => {
   killAllSipp();
   killAllCarrierSipp();
+  await smtp?.close();
   await observer?.stop();
   await app?.close();
 }, 60_000);
@@ -82,7 +91,7 @@ describe('follow-me on real calls', () => {
   it('the desk phone rings for its ring time, then the mobile rings and, once it pressed 1, is connected', async () => {
     const plan = await asteriskCli('dialplan show 1002@sb-followme');
     expect(plan).toContain(`Dial(PJSIP/1002,${DESK_RING})`);
-    expect(plan).toContain(`Dial(Local/${MOBILE}@sb-confirm-external/n,40)`);
+    expect(plan).toContain(`Dial(Local/${MOBILE}@sb-confirm-external/n,40,b(sb-followme-leg^s^1(1002)))`);
     const deskRun = (await desk()).run;
     const mobile = farEnd({
       ip: FAR_END_IP,
@@ -139,4 +148,186 @@ describe('follow-me on real calls', () => {
     const dials = ch.steps.filter((s) => s.app === 'Dial').map((s) => s.data.split(',')[0]);
     expect(dials).toEqual(['PJSIP/1002', `Local/${MOBILE}@sb-confirm-external/n`]);
   }, 120_000);
+
+  it('once 1002 may no longer forward externally, its stored mobile step does not dial out: the caller lands in voicemail', async () => {
+    const revoke = await app.api('PUT', '/api/v1/extensions/1002/toll-limits', {
+      body: { may_forward_externally: false },
+    });
+    expect(revoke.status).toBe(200);
+    await app.applied();
+    const call = callFromTrunk({
+      did: DID,
+      callerId: '3225551000',
+      hangup: 'caller',
+      holdMs: 2_000,
+      answerTimeoutMs: 30_000,
+    });
+    const ch = await observer.channel('the carrier call in Asterisk', (c) =>
+      c.name.startsWith('PJSIP/trunk-test-carrier'),
+    );
+    await observer.ran(ch, 'VoiceMail', '1002@switchboard', 30_000);
+    await call;
+    const legs = [...observer.channels.values()];
+    expect(legs.some((c) => c.steps.some((st) => st.context === 'sb-fwd-refused'))).toBe(true);
+    expect(legs.some((c) => c.name.startsWith('PJSIP/trunk-mobile-carrier'))).toBe(false);
+  }, 60_000);
+});
+
+// The toll guard on real calls (issue 16): 1003 forwards its calls to a mobile or abroad; a trunk
+// call forwarded out leaves only while 1003 may forward externally and is under its cap, and an
+// international one only within 1003's spend limits. A refused call never reaches the far end:
+// the carrier call is seen in Asterisk taking the voicemail or the refusal prompt instead.
+describe('toll guard: forwarded trunk calls', () => {
+  const DID3 = '3225550183';
+  const MOBILE3 = '0470111222';
+  const ABROAD = '00441632960000';
+  const toLimits = (body: unknown) => app.api('PUT', '/api/v1/extensions/1003/toll-limits', { body });
+  const forwardTo = (always: string) =>
+    app.api('PUT', '/api/v1/extensions/1003/call-handling', { body: { forward: { always } } });
+  const carrierCall = (callerId: string) =>
+    observer.channel(
+      `the carrier call from ${callerId}`,
+      (c) => c.name.startsWith('PJSIP/trunk-test-carrier') && c.callerNumber === callerId,
+    );
+  const trunkDials = (ch: { steps: Array<{ app: string; data: string }> }) =>
+    ch.steps.filter((st) => st.app === 'Dial' && st.data.includes('@trunk-'));
+
+  beforeAll(async () => {
+    const ext = await app.api('POST', '/api/v1/extensions', {
+      body: {
+        number: '1003',
+        display_name: 'Forwarder',
+        voicemail_enabled: true,
+        classes: ['internal', 'national', 'international'],
+      },
+    });
+    if (ext.status !== 201) throw new Error(`extension: ${ext.status} ${ext.text}`);
+    await createInboundRoute(app, 'Forwarder line', DID3, { type: 'extension', target: '1003' });
+    const intl = await app.api('POST', '/api/v1/outbound-routes', {
+      body: { name: 'Abroad', patterns: ['_00X.'], class: 'international', trunk_ids: [mobileTrunkId] },
+    });
+    if (intl.status !== 201) throw new Error(`route: ${intl.status} ${intl.text}`);
+    smtp = await startSmtp();
+    const put = await app.api('PUT', '/api/v1/smtp', {
+      body: { host: '127.0.0.1', port: smtp.port, tls_mode: 'none', from_address: 'pbx@example.test' },
+    });
+    if (put.status !== 200) throw new Error(`smtp: ${put.status} ${put.text}`);
+    await app.api('PUT', '/api/v1/toll-guard/settings', { body: { alert_email: 'pbx-admin@example.test' } });
+    await asteriskCli('database deltree sbspend');
+    await app.applied();
+  }, 120_000);
+
+  it('a forward set while allowed does not dial out once the permission is gone: the caller gets 1003’s voicemail', async () => {
+    expect((await toLimits({ may_forward_externally: true })).status).toBe(200);
+    expect((await forwardTo(MOBILE3)).status).toBe(200);
+    expect((await toLimits({ may_forward_externally: false })).status).toBe(200);
+    await app.applied();
+    // astdb still holds the forward: only the dialplan's own check stands between it and the trunk.
+    expect(await asteriskCli('database get sb cfu/1003')).toContain(MOBILE3);
+    const call = callFromTrunk({ did: DID3, callerId: '3225551001', hangup: 'caller', holdMs: 3_000 });
+    const ch = await carrierCall('3225551001');
+    await observer.ran(ch, 'VoiceMail', '1003@switchboard');
+    expect((await call).ok).toBe(true);
+    expect(trunkDials(ch)).toEqual([]);
+  }, 60_000);
+
+  it('allowed with a cap of 1: the first forwarded call leaves, the second (while it lasts) goes to voicemail', async () => {
+    expect((await toLimits({ may_forward_externally: true, forward_max_concurrent: 1 })).status).toBe(200);
+    await app.applied();
+    const mobile = farEnd({ ip: FAR_END_IP, mediaPort: 26_240, timeoutMs: 40_000 });
+    await listening(FAR_END_IP, 5060);
+    const first = callFromTrunk({ did: DID3, callerId: '3225551002', hangup: 'caller', holdMs: 12_000 });
+    const out = await carrierCall('3225551002');
+    await observer.ran(out, 'Dial', `PJSIP/${MOBILE3}@trunk-mobile-carrier`);
+    await waitFor('the first call to be counted', async () =>
+      /\b1003\s+sb-fwd\b/.test(await asteriskCli('group show channels')),
+    );
+    const second = callFromTrunk({ did: DID3, callerId: '3225551003', hangup: 'caller', holdMs: 3_000 });
+    const over = await carrierCall('3225551003');
+    await observer.ran(over, 'VoiceMail', '1003@switchboard');
+    expect(trunkDials(over)).toEqual([]);
+    const [a, b, m] = await Promise.all([first, second, mobile]);
+    expect([a.ok, b.ok]).toEqual([true, true]);
+    expect(m.requests.filter((r) => r === 'INVITE')).toHaveLength(1);
+  }, 90_000);
+
+  it('112 cannot be set as a forward, even when allowed', async () => {
+    const res = await forwardTo('112');
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/emergency numbers and short codes/);
+  });
+
+  it('the international daily limit refuses the next call with a prompt and emails the admin', async () => {
+    expect(
+      (
+        await toLimits({
+          may_forward_externally: true,
+          forward_max_concurrent: 5,
+          international: { max_concurrent: null, max_daily: 1 },
+        })
+      ).status,
+    ).toBe(200);
+    expect((await forwardTo(ABROAD)).status).toBe(200);
+    await app.applied();
+    const abroad = farEnd({ ip: FAR_END_IP, mediaPort: 26_260, timeoutMs: 40_000 });
+    await listening(FAR_END_IP, 5060);
+    const first = await callFromTrunk({ did: DID3, callerId: '3225551004', hangup: 'caller', holdMs: 3_000 });
+    expect(first.ok).toBe(true);
+    const m = await abroad;
+    expect(m.requests).toContain('INVITE');
+    // The caller is answered by the refusal prompt; Asterisk may hang up before sipp does.
+    const call = callFromTrunk({ did: DID3, callerId: '3225551005', hangup: 'caller', holdMs: 2_000 });
+    const refused = await carrierCall('3225551005');
+    await observer.ran(refused, 'Playback', 'cannot-complete-as-dialed');
+    expect(trunkDials(refused)).toEqual([]);
+    await call;
+    const [mail] = await smtp.waitFor(1);
+    expect(mail!.subject).toBe(
+      'Switchboard spend guard: extension 1003 reached its daily international limit',
+    );
+    expect(mail!.text).toContain(`Number dialled: ${ABROAD}`);
+    expect(smtp.recipients[0]).toEqual(['pbx-admin@example.test']);
+    const alerts = await app.api('GET', '/api/v1/toll-guard/alerts');
+    expect(alerts.body.items[0]).toMatchObject({
+      scope: 'extension',
+      subject: '1003',
+      limit_kind: 'daily',
+      dialled: ABROAD,
+      email_status: 'sent',
+    });
+    // The wallboard shows it too (its snapshot is rebuilt on its own poll).
+    const board = await waitFor('the alert on the wallboard', async () => {
+      const res = await app.api('GET', '/api/v1/wallboard');
+      return res.body.alerts?.length ? res.body.alerts : null;
+    });
+    expect(board[0].text).toBe('extension 1003 reached its daily international limit');
+  }, 90_000);
+
+  it('a trunk at its concurrent international limit does not take the next call: no trunk left, the caller hears so', async () => {
+    const ext = await toLimits({
+      may_forward_externally: true,
+      forward_max_concurrent: 5,
+      international: { max_concurrent: null, max_daily: null },
+    });
+    expect(ext.status).toBe(200);
+    const trunk = await app.api('PUT', `/api/v1/trunks/${mobileTrunkId}/toll-limits`, {
+      body: { international: { max_concurrent: 1 } },
+    });
+    expect(trunk.status).toBe(200);
+    await app.applied();
+    const abroad = farEnd({ ip: FAR_END_IP, mediaPort: 26_280, timeoutMs: 40_000 });
+    await listening(FAR_END_IP, 5060);
+    const first = callFromTrunk({ did: DID3, callerId: '3225551006', hangup: 'caller', holdMs: 10_000 });
+    const out = await carrierCall('3225551006');
+    await observer.ran(out, 'Dial', `PJSIP/${ABROAD}@trunk-mobile-carrier`);
+    const second = callFromTrunk({ did: DID3, callerId: '3225551007', hangup: 'caller', holdMs: 2_000 });
+    const refused = await carrierCall('3225551007');
+    await observer.ran(refused, 'Playback', 'all-circuits-busy-now');
+    expect(trunkDials(refused)).toEqual([]);
+    const mails = await smtp.waitFor(2);
+    expect(mails[1]!.subject).toBe(
+      'Switchboard spend guard: trunk mobile-carrier reached its concurrent international limit',
+    );
+    await Promise.all([first, second, abroad]);
+  }, 90_000);
 });

@@ -24,6 +24,7 @@ export function desiredState(over: Partial<DesiredState> = {}): DesiredState {
     mohClasses: [],
     featureCodes: defaultFeatureCodes(),
     sipBans: [],
+    tollGuard: { forwardExternal: [], extensionLimits: [], trunkLimits: [] },
     ...over,
   };
 }
