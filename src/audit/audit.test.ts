@@ -602,6 +602,19 @@ const EXAMPLES: Record<string, Example> = {
       id: await created('/api/v1/security/allowlist', { cidr: `203.0.113.${uniq()}`, note: null }),
     }),
   },
+  'PUT /api/v1/extensions/{number}/toll-limits': {
+    prepare: async () => ({ number: '2101' }),
+    body: () => ({
+      may_forward_externally: true,
+      forward_max_concurrent: 1,
+      international: { max_concurrent: 1, max_daily: 5 },
+    }),
+  },
+  'PUT /api/v1/trunks/{id}/toll-limits': {
+    prepare: async () => ({ id: String(ids['trunk']) }),
+    body: () => ({ international: { max_concurrent: 2, max_daily: 50 } }),
+  },
+  'PUT /api/v1/toll-guard/settings': { body: () => ({ alert_email: 'fraud@example.com' }) },
   'POST /api/v1/call-flow/trace': { body: () => ({ did: '3225559001', at: '2026-12-07T10:00:00Z' }) },
   'POST /api/v1/report-templates/': {
     body: () => ({ name: 'Audit tpl new', group_by: 'day', kpis: ['offered'] }),

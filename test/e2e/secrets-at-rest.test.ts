@@ -94,6 +94,7 @@ describe('SIP secrets at rest', () => {
     expect(reimport.body.updated).toEqual(expect.arrayContaining(['6101', '6102']));
     expect((await app.api('POST', '/api/v1/extensions/6101/reveal-secret')).body).toEqual({
       sip_secret: SECRET,
+      auth_username: '6101',
     });
   });
 });
