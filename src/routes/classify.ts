@@ -17,28 +17,56 @@ export type NumberVerdict =
 
 // International dialling prefixes: 00 (ITU), 011 (NANP), and the E.164 +.
 const INTERNATIONAL = /^(?:\+|00|011)/;
-// Emergency numbers dialled anywhere in the world, as they may be typed from abroad too.
+// Well-known emergency numbers (EU, NANP, UK, AU/NZ, JP/CN, IN and others), as they may be
+// typed from abroad too; N11 codes are matched by isEmergencyNumber.
 const EMERGENCY = new Set([
   '000',
   '08',
   '100',
   '101',
   '102',
+  '103',
   '108',
   '110',
+  '111',
   '112',
+  '113',
+  '114',
+  '115',
+  '116',
+  '117',
   '118',
   '119',
+  '122',
+  '123',
+  '15',
+  '17',
+  '18',
+  '190',
+  '192',
+  '193',
+  '197',
   '911',
+  '991',
+  '995',
+  '997',
+  '998',
   '999',
 ]);
+
+// One list for every feature that must never dial or store an emergency number as a target
+// (queue callback, forwarding, follow-me).
+export function isEmergencyNumber(number: string): boolean {
+  const digits = number.replace(/[^0-9]/g, '');
+  return EMERGENCY.has(digits) || /^[2-9]11$/.test(digits);
+}
 // Shorter than this, an external number is a service short code (112, 116xxx, 118xx …):
 // never a subscriber someone may be called back on or forwarded to.
 const MIN_SUBSCRIBER_DIGITS = 7;
 
 export function hardRefusal(number: string): NumberVerdict | null {
   const digits = number.replace(/[^0-9]/g, '');
-  if (EMERGENCY.has(digits)) return { kind: 'refused', reason: 'emergency' };
+  if (isEmergencyNumber(digits)) return { kind: 'refused', reason: 'emergency' };
   if (INTERNATIONAL.test(number)) return { kind: 'refused', reason: 'international' };
   if (digits.length < MIN_SUBSCRIBER_DIGITS) return { kind: 'refused', reason: 'short-code' };
   return null;
