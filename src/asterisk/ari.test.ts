@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { waitFor } from '../../test/support/asterisk';
 import { requireAsterisk, testEnv } from '../../test/support/env';
 import { createLogger } from '../lib/log';
 import { Ari, AriError, ariPath, withQuery } from './ari';
@@ -66,7 +67,11 @@ describe('typed ARI calls against Asterisk', () => {
     } finally {
       expect(await ari.destroyBridge(id)).toBe(true);
     }
-    expect((await ari.listBridges()).map((b) => b.id)).not.toContain(id);
+    // The bridge list is read from Stasis's cache, which the destroy updates a moment later
+    // (seen under load): wait for it to go rather than read it once.
+    await waitFor('the destroyed bridge to leave the list', async () =>
+      (await ari.listBridges()).every((b) => b.id !== id),
+    );
   });
 
   it('reads a module and the channel list', async () => {

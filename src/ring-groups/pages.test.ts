@@ -105,7 +105,7 @@ describe('follow-me page', () => {
       'href="/follow-me"',
       'voicemail 1001 (the default)',
     ]);
-    const res = await alice.post('/follow-me/1001', {
+    const form = {
       enabled: 'on',
       step_0_kind: 'extension',
       step_0_target: '1001',
@@ -114,7 +114,16 @@ describe('follow-me page', () => {
       step_1_target: '0475123456',
       step_1_confirm: 'on',
       final_default: 'on',
+    };
+    // An external step needs the admin's "may forward externally" (toll guard), off by default.
+    const refused = await alice.post('/follow-me/1001', form);
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('may not forward to external numbers');
+    const grant = await app.api('PUT', '/api/v1/extensions/1001/toll-limits', {
+      body: { may_forward_externally: true },
     });
+    expect(grant.status).toBe(200);
+    const res = await alice.post('/follow-me/1001', form);
     expect(res.status).toBe(303);
     const saved = (await app.api('GET', '/api/v1/extensions/1001/follow-me')).body;
     expect(saved).toMatchObject({
