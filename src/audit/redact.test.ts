@@ -46,4 +46,14 @@ describe('audit redaction', () => {
     expect(redact('number,sip_secret\n1001,Sip-Secret-111111\n')).toBe('[text, 41 characters]');
     expect(redact(Buffer.from('abc'))).toBe('[binary, 3 bytes]');
   });
+
+  it('describes a multi-line or long text under any key (the CSV pasted into the import form)', () => {
+    const csv = 'number,display_name,sip_secret\n1001,Ann,Sip-Secret-222222222\n';
+    expect(redact({ csv, dry_run: 'on', name: 'Ann' })).toEqual({
+      csv: `[text, ${csv.length} characters]`,
+      dry_run: 'on',
+      name: 'Ann',
+    });
+    expect(redact({ note: 'x'.repeat(501) })).toEqual({ note: '[text, 501 characters]' });
+  });
 });

@@ -71,5 +71,11 @@ function redactDeep(value: unknown, depth: number): unknown {
     }
     return out;
   }
+  // A multi-line or long text under any key (a CSV pasted into the import form, a raw body) is
+  // described, never copied: its lines may carry secrets under column names no key shows.
+  if (typeof value === 'string' && (value.length > LONG_TEXT || /[\r\n]/.test(value)))
+    return `[text, ${value.length} characters]`;
   return value;
 }
+
+const LONG_TEXT = 500;

@@ -333,6 +333,23 @@ describe('API token scopes and expiry', () => {
 });
 
 describe('own password', () => {
+  it('through the API, wrong current passwords lock the account like wrong sign-ins do', async () => {
+    await createUser(app.sb.deps.db, { username: 'guesser', password: 'guesser-password-1', role: 'user' });
+    const id = (await app.sb.deps.db('users').where({ username: 'guesser' }).first()).id;
+    const token = await createApiToken(app.sb.deps.db, id, 'stolen');
+    const change = (current: string) =>
+      app.api('POST', '/api/v1/me/password', {
+        token,
+        body: { current_password: current, new_password: 'a-fresh-password-9' },
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await change(`guess-number-${i}`)).status);
+    expect(statuses).toContain(429);
+    // Locked: even the right one is refused, and nothing changed.
+    expect((await change('guesser-password-1')).status).toBe(429);
+    expect((await login('guesser', 'guesser-password-1', '10.8.2.1')).status).toBe(429);
+  });
+
   it('changes with the current password, refuses a weak or wrong one, and ends the other sessions', async () => {
     await createUser(app.sb.deps.db, { username: 'changer', password: 'changer-password-1', role: 'user' });
     const other = await session('changer', 'changer-password-1');
@@ -383,6 +400,20 @@ describe('the first admin', () => {
     const api = await fetch(`${app.url}/api/v1/extensions`, { headers: { cookie } });
     expect(api.status).toBe(403);
     expect((await api.json()).error.code).toBe('password_change_required');
+    // Nor can it make itself a token on the account page: tokens are never gated, so one made now
+    // would skip the change for good.
+    const form = await (await fetch(`${app.url}/account/password`, { headers: { cookie } })).text();
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(form)?.[1] ?? '';
+    expect(csrf).not.toBe('');
+    const made = await fetch(`${app.url}/account/tokens`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrf, name: 'skip', scope: 'full', expires: 'never' }).toString(),
+      redirect: 'manual',
+    });
+    expect([made.status, made.headers.get('location')]).toEqual([303, '/account/password']);
+    const firstishId = (await app.sb.deps.db('users').where({ username: 'firstish' }).first()).id;
+    expect(await app.sb.deps.db('api_tokens').where({ user_id: firstishId })).toEqual([]);
     // A token of the same account is not held back: machines do not change passwords.
     const id = (await app.sb.deps.db('users').where({ username: 'firstish' }).first()).id;
     const token = await createApiToken(app.sb.deps.db, id, 'ops');

@@ -79,7 +79,8 @@ export function authenticate(db: Knex): RequestHandler {
       scope,
       gate,
     };
-    if (gate && !GATE_OPEN.some((p) => req.path === p || req.path.startsWith(`${p}/`))) {
+    const open = gate ? [GATE_PAGE[gate], ...GATE_OPEN] : [];
+    if (gate && !open.some((p) => req.path === p || req.path.startsWith(`${p}/`))) {
       if (req.path.startsWith('/api/')) return next(gateError(gate));
       res.redirect(303, GATE_PAGE[gate]);
       return;
@@ -95,8 +96,10 @@ async function gateOf(db: Knex, user: UserRow): Promise<AccountGate | null> {
   return null;
 }
 
-// What a gated session may still reach: the account pages, signing out, the sign-in pages.
-const GATE_OPEN = ['/account', '/logout', '/login', '/static'];
+// What a gated session may still reach: the one account page that lifts its gate, signing out,
+// the sign-in pages. Not the rest of /account: a full API token made there would outlive the gate
+// (tokens are never gated), so whoever holds a printed first-admin password could skip the change.
+const GATE_OPEN = ['/logout', '/login', '/static'];
 export const GATE_PAGE: Record<AccountGate, string> = {
   password: '/account/password',
   mfa: '/account/mfa',

@@ -1,11 +1,12 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
 import { actorFor } from '../apply/trigger';
+import { auditRead } from '../audit';
 import { actorName } from '../auth/middleware';
 import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
 import { ADMIN, ADMIN_SUPERVISOR, ApiRouter } from '../http/api';
-import { ValidationError } from '../http/errors';
+import { ForbiddenError, ValidationError } from '../http/errors';
 import { parse } from '../http/parse';
 import { parseImport, toCsv } from './csv';
 import { importExtensions } from './import';
@@ -112,8 +113,17 @@ export function extensionRoutes(deps: Deps): Router {
       query: ExportQuery,
     },
     async ({ req, res, query }) => {
-      const rows = await repo.listAll(deps.db);
       const secrets = query.secrets === '1';
+      // Every SIP secret in one GET: a read-only token (a dashboard's, say) must not get them,
+      // though the method reads.
+      if (secrets && req.auth?.scope === 'read')
+        throw new ForbiddenError('a read-only token cannot export SIP secrets');
+      const rows = await repo.listAll(deps.db);
+      await auditRead(
+        req,
+        deps.db,
+        secrets ? 'Export extensions with their SIP secrets' : 'Export extensions (without secrets)',
+      );
       deps.log.info(
         { by: actorName(req), extensions: rows.length, withSecrets: secrets },
         secrets ? 'extensions exported with their SIP secrets' : 'extensions exported',

@@ -1,5 +1,6 @@
 import type { Request, Router } from 'express';
 import { changeOwnPassword } from '../auth/accounts';
+import { clearFailures, lockedFor, lockMessage, recordFailure } from '../auth/backoff';
 import { SESSION_COOKIE } from '../auth/middleware';
 import { mfaRequiredRoles, setMfaRequiredRoles } from '../auth/policy';
 import { destroyOtherSessions } from '../auth/sessions';
@@ -38,8 +39,20 @@ export function userRoutes(deps: Deps): Router {
     async ({ req, body }) => {
       if (!req.auth) throw new UnauthenticatedError();
       const keep = req.auth.via === 'session' ? sessionCookie(req) : null;
-      if (!(await changeOwnPassword(deps.db, req.auth.user.id, body.current_password, body.new_password)))
-        throw new AppError(403, 'wrong_password', 'the current password is wrong');
+      // The same per-account backoff as the sign-in and the account page: a stolen token or
+      // cookie must not become a way to guess the password.
+      const username = req.auth.user.username;
+      const locked = await lockedFor(deps.db, username);
+      if (locked > 0) throw new AppError(429, 'locked', lockMessage(locked));
+      if (!(await changeOwnPassword(deps.db, req.auth.user.id, body.current_password, body.new_password))) {
+        const lock = await recordFailure(deps.db, username);
+        throw new AppError(
+          403,
+          'wrong_password',
+          `the current password is wrong${lock > 0 ? `. ${lockMessage(lock)}` : ''}`,
+        );
+      }
+      await clearFailures(deps.db, username);
       await destroyOtherSessions(deps.db, req.auth.user.id, keep);
       return { changed: true };
     },

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createApiToken } from '../../src/auth/tokens';
 import { sealStoredSecrets } from '../../src/db/sealed-columns';
 import { FEATURES } from '../../src/features';
 import { useTestApp } from '../support/app';
@@ -85,6 +86,23 @@ describe('SIP secrets at rest', () => {
     expect(
       (await app.api('GET', '/api/v1/extensions/export?secrets=1', { token: app.tokens.supervisor })).status,
     ).toBe(403);
+    // An admin's read-only token (a dashboard's) reads, but not every secret at once.
+    const adminId = (await app.sb.deps.db('users').where({ username: 'admin' }).first()).id;
+    const readOnly = await createApiToken(app.sb.deps.db, adminId, 'dashboard', { scope: 'read' });
+    const refused = await app.api('GET', '/api/v1/extensions/export?secrets=1', { token: readOnly });
+    expect([refused.status, refused.text.includes(SECRET)]).toEqual([403, false]);
+    expect((await app.api('GET', '/api/v1/extensions/export', { token: readOnly })).status).toBe(200);
+    // Each export is in the audit log, and which kind it was.
+    const audited = await app.sb.deps
+      .db('audit_log')
+      .where('summary', 'like', 'Export extensions%')
+      .pluck('summary');
+    expect(audited).toEqual(
+      expect.arrayContaining([
+        'Export extensions with their SIP secrets',
+        'Export extensions (without secrets)',
+      ]),
+    );
     // The plain export re-imports without touching the stored secrets.
     const reimport = await app.api('POST', '/api/v1/extensions/import?mode=upsert', {
       body: plain.text,
