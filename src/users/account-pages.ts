@@ -152,6 +152,11 @@ export function accountPages(deps: Deps): Router {
       return;
     }
     deps.log.info({ username: req.auth?.user.username }, 'second factor enrolled');
+    // The audit row says what happened, not the code that proved it (good for 30 s, but a code).
+    if (req.auditScope) {
+      req.auditScope.summary = 'Enrol a second factor (TOTP)';
+      req.auditScope.after = { second_factor: 'enrolled' };
+    }
     // Enrolment lifts the gate: the page is shown without it.
     if (req.auth) req.auth.gate = null;
     await mfaPage(req, res, { recoveryCodes: codes });

@@ -91,6 +91,13 @@ describe('accounts in the browser', () => {
     recovery = (await page.locator('[data-recovery-codes] li').allTextContents()).map((c) => c.trim());
     expect(recovery).toHaveLength(10);
     expect(new Set(recovery).size).toBe(10);
+    // The audit row says a factor was enrolled; it keeps neither the code nor the recovery codes.
+    const enrolled = await app.sb.deps
+      .db('audit_log')
+      .where({ summary: 'Enrol a second factor (TOTP)' })
+      .first();
+    expect(enrolled.after).toEqual({ second_factor: 'enrolled' });
+    expect(JSON.stringify(enrolled)).not.toContain(code);
     await page.goto(`${app.url}/extensions`);
     expect(new URL(page.url()).pathname).toBe('/extensions');
     // MariaDB holds it sealed, not as the base32 an authenticator app takes.
