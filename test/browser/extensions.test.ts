@@ -28,6 +28,8 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let secret = '';
+// The auth username shown beside the secret: random, as a new installation makes them.
+let authUsername = '';
 let optionsAnswerer: Socket | null = null;
 const children = new Set<ChildProcess>();
 
@@ -37,6 +39,7 @@ function shot(name: string): Promise<Buffer> {
 
 // One sipp REGISTER (digest auth) from UA_PORT; resolves with sipp's exit code.
 function sippRegister(username: string, password: string, expires: number): Promise<number> {
+  const authUser = authUsername || username;
   return new Promise((resolve, reject) => {
     const child = spawn(
       MEDIA_PRIORITY[0] ?? 'nice',
@@ -55,7 +58,7 @@ function sippRegister(username: string, password: string, expires: number): Prom
         '-s',
         username,
         '-au',
-        username,
+        authUser,
         '-ap',
         password,
         '-key',
@@ -149,7 +152,7 @@ async function loadListUntil(numbers: string[], state: string): Promise<void> {
 
 beforeAll(async () => {
   requireAsterisk();
-  app = await startTestApp();
+  app = await startTestApp({ SIP_AUTH_USERNAME: 'random' });
   ({ browser, context, page } = await openBrowser());
 });
 
@@ -204,6 +207,8 @@ describe('admin UI: extensions', () => {
     await expect(page.locator('h1').textContent()).resolves.toBe(`Extension ${NUMBER} created`);
     secret = ((await page.locator('[data-secret]').textContent()) ?? '').trim();
     expect(secret).toMatch(/^[A-Za-z0-9]{24}$/);
+    authUsername = ((await page.locator('[data-auth-username]').textContent()) ?? '').trim();
+    expect(authUsername).toMatch(/^[0-9a-f]{16}$/);
     await shot('extension-created.png');
 
     // Never shown again: not in the list page, not in the edit page, not in the API read.
