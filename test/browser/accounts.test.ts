@@ -1,8 +1,9 @@
 import { Secret, TOTP } from 'otpauth';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { createUser } from '../../src/auth/accounts';
 import { type TestApp, useTestApp } from '../support/app';
-import { openBrowser } from '../support/browser';
+import { openBrowser, SHOTS } from '../support/browser';
 
 // The account features in Chromium, as a person meets them: a forced password change, a role
 // required to use a second factor, enrolment from the secret shown, two-step sign-in with a
@@ -82,6 +83,7 @@ describe('accounts in the browser', () => {
     expect(await page.locator('img[alt="QR code of the secret"]').getAttribute('src')).toMatch(
       /^data:image\/png;base64,/,
     );
+    await page.screenshot({ path: join(SHOTS, 'account-mfa.png'), fullPage: true });
     const code = new TOTP({ secret: Secret.fromBase32(secret) }).generate();
     await page.fill('input[name="code"]', code === '000000' ? '000001' : '000000');
     await page.click('text=Confirm');
@@ -119,6 +121,7 @@ describe('accounts in the browser', () => {
     await page.click('text=Verify');
     expect(await page.locator('[role="alert"]').textContent()).toContain('Wrong code.');
     expect(new URL(page.url()).pathname).toBe('/login/code');
+    await page.screenshot({ path: join(SHOTS, 'login-code.png'), fullPage: true });
     await page.fill('input[name="code"]', nextCode(secret));
     await Promise.all([page.waitForURL(/\/extensions$/), page.click('text=Verify')]);
     expect((await page.request.get(`${app.url}/api/v1/extensions`)).status()).toBe(200);
@@ -156,5 +159,14 @@ describe('accounts in the browser', () => {
     });
     expect(write.status).toBe(403);
     expect(await page.locator('tr[data-token-row="dashboard"]').textContent()).toContain('read-only');
+    await page.screenshot({ path: join(SHOTS, 'account.png'), fullPage: true });
+  });
+
+  it('shows the audit log of all this to an admin, filtered by action', async () => {
+    await page.goto(`${app.url}/audit?action=sign-in`);
+    const rows = page.locator('table.list tbody tr');
+    expect(await rows.count()).toBeGreaterThan(2);
+    expect(await page.textContent('main')).toContain('failed: code');
+    await page.screenshot({ path: join(SHOTS, 'audit.png'), fullPage: true });
   });
 });
