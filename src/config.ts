@@ -82,6 +82,8 @@ const Env = z.object({
   VOICEMAIL_DELIVERY_RETRY_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   // Wrong voicemail PINs (counted per box, across calls and phones) before the box is locked, and
   // for how long: while locked no PIN opens it, the right one neither.
+  // How long audit-log rows are kept (a daily job deletes older ones); 0 keeps them for ever.
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(730),
   VOICEMAIL_PIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
   VOICEMAIL_PIN_LOCK_MINUTES: z.coerce
     .number()
@@ -161,6 +163,7 @@ export interface Config {
   readonly loginRateLimit: number;
   readonly trustProxy: string;
   readonly voicemailDelivery: { readonly intervalSeconds: number; readonly retrySeconds: number };
+  readonly auditRetentionDays: number;
   readonly voicemailPinLockout: { readonly maxFailures: number; readonly lockMinutes: number };
   readonly ops: { readonly token: string | null; readonly allow: readonly string[] };
   readonly sipBans: {
@@ -224,6 +227,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       intervalSeconds: e.VOICEMAIL_DELIVERY_SECONDS,
       retrySeconds: e.VOICEMAIL_DELIVERY_RETRY_SECONDS,
     }),
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     voicemailPinLockout: Object.freeze({
       maxFailures: e.VOICEMAIL_PIN_MAX_FAILURES,
       lockMinutes: e.VOICEMAIL_PIN_LOCK_MINUTES,

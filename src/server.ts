@@ -6,6 +6,7 @@ import { ApplyQueue } from './apply/queue';
 import { Ari } from './asterisk/ari';
 import { AsteriskCli } from './asterisk/cli';
 import { ContactDirectory } from './asterisk/contacts';
+import { purgeAudit } from './audit';
 import { purgeExpiredSessions } from './auth/sessions';
 import { skipExistingCallData } from './calldata/ingest';
 import type { Config } from './config';
@@ -80,6 +81,13 @@ export async function createSwitchboard(config: Config, logger?: Logger): Promis
   void ari.startEvents();
   const jobs = startJobs(log, [
     { name: 'purge-sessions', cron: '*/15 * * * *', run: () => purgeExpiredSessions(db) },
+    {
+      name: 'purge-audit-log',
+      cron: '17 3 * * *',
+      run: async () => {
+        await purgeAudit(db, config.auditRetentionDays);
+      },
+    },
     ...[...runtimes.values()].flatMap((r) => r.jobs ?? []),
   ]);
   const analytics = runtimes.get('analytics')?.handle as AnalyticsPipeline;

@@ -9,6 +9,7 @@ import { startSmtp, type TestSmtp } from '../../test/support/smtp';
 import { signIn } from '../../test/support/web';
 import { mailboxDir } from '../voicemail/spool';
 import { isSecretKey } from './redact';
+import { purgeAudit, recordAudit } from './repo';
 
 // Every mutating operation of the API document leaves exactly one audit row, with no secret in
 // it. The operations come from /api/v1/openapi.json itself, so a new one without an example
@@ -851,5 +852,17 @@ describe('audit log', () => {
 
     const supervisor = await signIn(app, 'super', 'super-password-1', '/departments');
     expect((await supervisor.get('/audit')).status).toBe(403);
+  });
+
+  it('keeps rows for the retention period only, and keeps them all when it is 0', async () => {
+    const db = app.sb.deps.db;
+    const old = await recordAudit(db, { actor: 'retention', via: 'system', action: 'old' });
+    const recent = await recordAudit(db, { actor: 'retention', via: 'system', action: 'recent' });
+    await db('audit_log')
+      .where({ id: old })
+      .update({ at: new Date(Date.now() - 40 * 86_400_000) });
+    expect(await purgeAudit(db, 0)).toBe(0);
+    expect(await purgeAudit(db, 30)).toBeGreaterThanOrEqual(1);
+    expect(await db('audit_log').whereIn('id', [old, recent]).pluck('id')).toEqual([recent]);
   });
 });

@@ -133,3 +133,16 @@ function toRow(r: Record<string, unknown>): AuditRow {
     outcome: String(r['outcome']),
   };
 }
+
+// Retention: rows older than `days` go (in batches, so a first purge of years of rows does not
+// hold a long lock); 0 keeps everything. Returns how many were deleted.
+export async function purgeAudit(db: Knex, days: number, now = new Date()): Promise<number> {
+  if (days <= 0) return 0;
+  const before = new Date(now.getTime() - days * 86_400_000);
+  let deleted = 0;
+  for (;;) {
+    const n = await db('audit_log').where('at', '<', before).orderBy('id').limit(5000).delete();
+    deleted += n;
+    if (n < 5000) return deleted;
+  }
+}
