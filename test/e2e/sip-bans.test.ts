@@ -138,14 +138,17 @@ async function guessUntilBanned(a: TestApp, authUser: string): Promise<BanItem> 
   return ban;
 }
 
-// A registration trunk to `host` (nothing answers there: the trunk only has to exist).
-async function registrationTrunk(a: TestApp, name: string, host: string) {
+// A registration trunk to `host` (nothing answers there: the trunk only has to exist) whose calls
+// come from `peer`: the registrar's own address is then not identified as the trunk, so a wrong
+// REGISTER from it fails authentication like any guesser's.
+async function registrationTrunk(a: TestApp, name: string, host: string, peer: string) {
   const res = await a.api('POST', '/api/v1/trunks', {
     body: {
       name,
       kind: 'registration',
       host,
       port: 5099,
+      peer_addresses: [peer],
       username: 'sb-test',
       password: 'trunk-pass-1',
       registration_expiry: 120,
@@ -272,7 +275,7 @@ describe('SIP brute-force banning on a real Asterisk', () => {
     app = await startTestApp(policy(600));
     const a = app;
     const guessed = await extension(a, '1101');
-    await registrationTrunk(a, 'carrier-main', CARRIER);
+    await registrationTrunk(a, 'carrier-main', CARRIER, '127.0.0.8');
     await a.applied();
 
     // Twice the count of wrong REGISTERs with the carrier's address as source: each is challenged,
@@ -293,7 +296,7 @@ describe('SIP brute-force banning on a real Asterisk', () => {
     expect(await registerFrom(CARRIER, '1101', guessed.auth_username, guessed.sip_secret)).toBe(200);
 
     // The banned address becomes a trunk's host: the trunk's apply lifts the ban.
-    await registrationTrunk(a, 'carrier-backup', GUESSER);
+    await registrationTrunk(a, 'carrier-backup', GUESSER, '127.0.0.9');
     await a.applied();
     expect(aclFile()).not.toContain(GUESSER);
     const lifted = (await a.api<{ items: BanItem[] }>('GET', '/api/v1/security/bans')).body.items;
@@ -319,7 +322,10 @@ describe('SIP brute-force banning on a real Asterisk', () => {
       await Promise.all([page.waitForURL(/\/extensions$/), page.click('button[type="submit"]')]);
       await page.goto(`${a.url}/security/bans`);
       expect(await page.locator('h2', { hasText: 'Trunk addresses (never banned)' }).count()).toBe(1);
-      expect(await page.locator('tr[data-trunk-peer="carrier-main"]').textContent()).toContain(CARRIER);
+      const row = (value: string) =>
+        page.locator(`tr[data-trunk-peer="carrier-main"][data-value="${value}"]`);
+      expect(await row(CARRIER).textContent()).toContain('host');
+      expect(await row('127.0.0.8').textContent()).toContain('peer address');
     } finally {
       await browser.close();
     }
