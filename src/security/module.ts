@@ -5,13 +5,17 @@ import { type FeatureModule, mountedAt } from '../core/feature';
 import type { Deps } from '../deps';
 import { securityPages } from './pages';
 import { aclFile } from './render';
-import { activeAddresses, nextExpiry } from './repo';
+import { nextExpiry } from './repo';
 import { securityRoutes } from './routes';
-import { BanEngine } from './service';
+import { BanEngine, bannedNow } from './service';
+import { trunkAddressBook } from './trunk-addresses';
 
 export const securityModule: FeatureModule = {
   name: 'security',
-  state: [{ key: 'sipBans', load: (db) => activeAddresses(db, new Date()) }],
+  // Re-read when trunks change: a ban on an address that became a trunk's is lifted then.
+  state: [
+    { key: 'sipBans', readsAlso: ['trunks'], load: (db) => bannedNow(db, trunkAddressBook(db), new Date()) },
+  ],
   render: { files: [{ name: 'pjsip_acl.conf', render: aclFile }] },
   ...mountedAt('/api/v1/security', securityRoutes, securityPages),
   start: (deps) => startBanning(deps),
@@ -21,7 +25,7 @@ export const securityModule: FeatureModule = {
 // apply a timer is set for the next ban to expire, whose apply renders the ACL without it.
 function startBanning(deps: Deps) {
   const actor = actorFor(deps, 'sip-bans');
-  const engine = new BanEngine(deps.db, deps.config.sipBans, actor, deps.log);
+  const engine = new BanEngine(deps.db, deps.config.sipBans, actor, deps.log, trunkAddressBook(deps.db));
   const watcher = new SecurityLogWatcher(
     join(deps.config.asteriskLogDir, 'security.log'),
     (f) => engine.failure(f),
@@ -42,6 +46,10 @@ function startBanning(deps: Deps) {
   const reschedule = () => {
     schedule().catch((err: unknown) => deps.log.error({ err }, 'scheduling SIP ban expiry failed'));
   };
+  // The failure counter checks the trunks synchronously: know them before the first failure.
+  trunkAddressBook(deps.db)
+    .refreshFrom(deps.db)
+    .catch((err: unknown) => deps.log.error({ err }, 'reading the trunk addresses failed'));
   watcher
     .start()
     .catch((err: unknown) => deps.log.error({ err }, 'starting the security log watcher failed'));

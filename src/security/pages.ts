@@ -6,7 +6,8 @@ import { parse } from '../http/parse';
 import { handleForm, withFirstDetail } from '../web/forms';
 import { formString, notFoundPage, refusal, requirePage, sendPage, withId } from '../web/page-helpers';
 import { AllowEntry } from './schema';
-import { addAllowed, liftBan, listAllowlist, listBans, removeAllowed } from './service';
+import { addAllowed, liftBan, listAllowlist, listBans, listTrunkAddresses, removeAllowed } from './service';
+import { trunkAddressBook } from './trunk-addresses';
 
 // SIP bans page (/security/bans): who is refused at the SIP edge, why and until when.
 export function securityPages(deps: Deps): Router {
@@ -25,6 +26,7 @@ export function securityPages(deps: Deps): Router {
         bans,
         active: bans.filter((b) => b.active).length,
         allowed: (await listAllowlist(deps.db, allowlist)).items,
+        trunkPeers: await listTrunkAddresses(deps.db, trunkAddressBook(deps.db)),
         policy: { failures, windowSeconds, banSeconds, allowlist: allowlist.join(', ') },
         ...extra,
       },

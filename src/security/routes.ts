@@ -5,7 +5,8 @@ import type { Deps } from '../deps';
 import { ADMIN, apiRouter } from '../http/api';
 import { idParam } from '../http/parse';
 import { AllowEntry, BanListQuery } from './schema';
-import { addAllowed, liftBan, listAllowlist, listBans, removeAllowed } from './service';
+import { addAllowed, liftBan, listAllowlist, listBans, listTrunkAddresses, removeAllowed } from './service';
+import { trunkAddressBook } from './trunk-addresses';
 
 // SIP bans API (/api/v1/security/bans): addresses refused at the SIP edge for guessing passwords.
 export function securityRoutes(deps: Deps): Router {
@@ -33,10 +34,14 @@ export function securityRoutes(deps: Deps): Router {
     {
       method: 'get',
       path: '/allowlist',
-      summary: "Addresses and networks never banned: the SIP_BAN_ALLOWLIST setting and the admins' entries",
+      summary:
+        "Addresses and networks never banned: the SIP_BAN_ALLOWLIST setting, the admins' entries and the trunks' addresses",
       roles: ADMIN,
     },
-    async () => listAllowlist(deps.db, deps.config.sipBans.allowlist),
+    async () => ({
+      ...(await listAllowlist(deps.db, deps.config.sipBans.allowlist)),
+      trunks: await listTrunkAddresses(deps.db, trunkAddressBook(deps.db)),
+    }),
   );
   api.op(
     {

@@ -7,6 +7,10 @@ import { cidrMatcher } from '../lib/cidr';
 import type { Logger } from '../lib/log';
 import * as repo from './repo';
 import type { AllowEntryInput } from './schema';
+import type { TrunkAddressBook, TrunkPeer } from './trunk-addresses';
+
+// Who lifts a ban on an address that has become a trunk's (shown as "lifted by trunk address").
+export const TRUNK_LIFTER = 'trunk address';
 
 export interface BanPolicy {
   failures: number;
@@ -28,13 +32,16 @@ export class BanEngine {
     private readonly policy: BanPolicy,
     private readonly actor: Actor,
     private readonly log: Logger,
+    private readonly trunks: TrunkAddressBook,
     private readonly now: () => number = Date.now,
   ) {
     this.allowed = cidrMatcher(policy.allowlist);
   }
 
   failure(f: SecurityFailure): void {
-    if (this.allowed(f.address)) return;
+    // A carrier's address is never counted: its source is easy to forge over UDP (see
+    // trunk-addresses.ts), and a ban would stop every call on the trunk.
+    if (this.allowed(f.address) || this.trunks.covers(f.address)) return;
     const at = this.now();
     const since = at - this.policy.windowSeconds * 1000;
     const recent = (this.seen.get(f.address) ?? []).filter((s) => s.at > since);
@@ -62,6 +69,10 @@ export class BanEngine {
     // needs no signal to this engine.
     const admins = (await repo.allowlist(this.db)).map((a) => a.cidr);
     if (cidrMatcher(admins)(address)) return;
+    // The trunks are read again here too: one added (or its name's addresses changed) since the
+    // last apply is exempt before its own apply has run. A DNS failure only keeps the last answer.
+    await this.trunks.refreshFrom(this.db);
+    if (this.trunks.covers(address)) return;
     const counts = new Map<string, number>();
     for (const r of recent) counts.set(r.event, (counts.get(r.event) ?? 0) + 1);
     const reason = `${recent.length} failed SIP authentications in ${this.policy.windowSeconds} s (${[
@@ -85,6 +96,18 @@ export class BanEngine {
     if (this.seen.size < 10_000) return;
     for (const [addr, list] of this.seen) if (!list.some((s) => s.at > since)) this.seen.delete(addr);
   }
+}
+
+// The apply's read of the addresses to refuse: bans on addresses that are (now) a trunk's are
+// lifted first, so a carrier banned before its trunk existed is let in again by the next apply.
+export async function bannedNow(db: Knex, trunks: TrunkAddressBook, now: Date): Promise<string[]> {
+  await trunks.refreshFrom(db);
+  await repo.liftMatching(db, (a) => trunks.covers(a), TRUNK_LIFTER, now);
+  return repo.activeAddresses(db, now);
+}
+
+export async function listTrunkAddresses(db: Knex, trunks: TrunkAddressBook): Promise<TrunkPeer[]> {
+  return [...(await trunks.refreshFrom(db))];
 }
 
 export async function listBans(db: Knex, limit: number): Promise<repo.Ban[]> {

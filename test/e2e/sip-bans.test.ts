@@ -16,6 +16,8 @@ import { registeredPhone, sipStatus } from '../support/sip-register';
 
 const GUESSER = '127.0.0.5';
 const GOOD = '127.0.0.6';
+// A carrier's registrar: its address is forgeable over UDP, so failures from it must never ban it.
+const CARRIER = '127.0.0.7';
 const FAILURES = 5;
 
 interface BanItem {
@@ -49,6 +51,12 @@ afterEach(async () => {
   // Extensions go through Switchboard, so the copies it pushed into Asterisk's memory go too, and
   // the last apply empties the ACL for the suites after this one.
   for (const n of ['1101', '1102']) await app.api('DELETE', `/api/v1/extensions/${n}`);
+  const trunks = await app.api<Array<{ id: number }> | { items: Array<{ id: number }> }>(
+    'GET',
+    '/api/v1/trunks',
+  );
+  const rows = Array.isArray(trunks.body) ? trunks.body : trunks.body.items;
+  for (const t of rows) await app.api('DELETE', `/api/v1/trunks/${t.id}`);
   await app.applyNow();
   await app.close();
   app = null;
@@ -128,6 +136,26 @@ async function guessUntilBanned(a: TestApp, authUser: string): Promise<BanItem> 
   });
   await a.applied();
   return ban;
+}
+
+// A registration trunk to `host` (nothing answers there: the trunk only has to exist) whose calls
+// come from `peer`: the registrar's own address is then not identified as the trunk, so a wrong
+// REGISTER from it fails authentication like any guesser's.
+async function registrationTrunk(a: TestApp, name: string, host: string, peer: string) {
+  const res = await a.api('POST', '/api/v1/trunks', {
+    body: {
+      name,
+      kind: 'registration',
+      host,
+      port: 5099,
+      peer_addresses: [peer],
+      username: 'sb-test',
+      password: 'trunk-pass-1',
+      registration_expiry: 120,
+      retry_interval: 60,
+    },
+  });
+  if (res.status !== 201) throw new Error(`creating trunk ${name}: ${res.status} ${res.text}`);
 }
 
 function aclFile(): string {
@@ -242,6 +270,66 @@ describe('SIP brute-force banning on a real Asterisk', () => {
       { cidr: '127.0.0.0/29', note: 'Test office', created_by: 'admin (token)' },
     ]);
   }, 60_000);
+
+  it("a trunk's address is never banned: failures from the carrier's host count for nothing while 127.0.0.5 is banned as before, and a ban on an address that becomes a trunk's is lifted at the next apply", async () => {
+    app = await startTestApp(policy(600));
+    const a = app;
+    const guessed = await extension(a, '1101');
+    await registrationTrunk(a, 'carrier-main', CARRIER, '127.0.0.8');
+    await a.applied();
+
+    // Twice the count of wrong REGISTERs with the carrier's address as source: each is challenged,
+    // none is ever refused.
+    const fromCarrier: number[] = [];
+    for (let i = 0; i < 2 * FAILURES; i++)
+      fromCarrier.push(
+        await registerFrom(CARRIER, '1101', guessed.auth_username, `wrong-secret-${i}-0000000000`),
+      );
+    expect(fromCarrier).toEqual(Array(2 * FAILURES).fill(401));
+    // The security log is read in order and bans are stored one after another: once the guesser's
+    // ban (logged after the carrier's failures) is there, a ban of the carrier would be too.
+    await guessUntilBanned(a, guessed.auth_username);
+    const bans = (await a.api<{ items: BanItem[] }>('GET', '/api/v1/security/bans')).body.items;
+    expect(bans.map((b) => b.address)).toEqual([GUESSER]);
+    expect(aclFile()).toMatch(/^deny = 127\.0\.0\.5$/m);
+    expect(aclFile()).not.toContain(CARRIER);
+    expect(await registerFrom(CARRIER, '1101', guessed.auth_username, guessed.sip_secret)).toBe(200);
+
+    // The banned address becomes a trunk's host: the trunk's apply lifts the ban.
+    await registrationTrunk(a, 'carrier-backup', GUESSER, '127.0.0.9');
+    await a.applied();
+    expect(aclFile()).not.toContain(GUESSER);
+    const lifted = (await a.api<{ items: BanItem[] }>('GET', '/api/v1/security/bans')).body.items;
+    expect(lifted.find((b) => b.address === GUESSER)).toMatchObject({
+      active: false,
+      lifted_by: 'trunk address',
+    });
+    expect(await registerFrom(GUESSER, '1101', guessed.auth_username, guessed.sip_secret)).toBe(200);
+
+    // Both trunks' addresses, on the API and on the SIP bans page.
+    const allow = await a.api('GET', '/api/v1/security/allowlist');
+    expect(allow.body.trunks).toEqual(
+      expect.arrayContaining([
+        { trunk: 'carrier-main', role: 'host', value: CARRIER, addresses: [CARRIER], error: null },
+        { trunk: 'carrier-backup', role: 'host', value: GUESSER, addresses: [GUESSER], error: null },
+      ]),
+    );
+    const { browser, page } = await openBrowser();
+    try {
+      await page.goto(`${a.url}/login`);
+      await page.fill('input[name="username"]', 'admin');
+      await page.fill('input[name="password"]', 'admin-password-1');
+      await Promise.all([page.waitForURL(/\/extensions$/), page.click('button[type="submit"]')]);
+      await page.goto(`${a.url}/security/bans`);
+      expect(await page.locator('h2', { hasText: 'Trunk addresses (never banned)' }).count()).toBe(1);
+      const row = (value: string) =>
+        page.locator(`tr[data-trunk-peer="carrier-main"][data-value="${value}"]`);
+      expect(await row(CARRIER).textContent()).toContain('host');
+      expect(await row('127.0.0.8').textContent()).toContain('peer address');
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 
   it('runs Asterisk with the security log and without the anonymous identifier or MESSAGE handling', async () => {
     const loaded = async (mod: string) =>
