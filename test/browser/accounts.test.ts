@@ -1,5 +1,5 @@
-import { Secret, TOTP } from 'otpauth';
 import { join } from 'node:path';
+import { Secret, TOTP } from 'otpauth';
 import type { Browser, Page } from 'playwright-core';
 import { createUser } from '../../src/auth/accounts';
 import { type TestApp, useTestApp } from '../support/app';
