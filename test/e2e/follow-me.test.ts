@@ -52,7 +52,10 @@ async function desk(): Promise<{ run: Promise<TimedRun> }> {
 // REFER to `referTo`), as a desk phone's transfer key does; it then answers Asterisk's NOTIFYs
 // and re-INVITEs until Asterisk hangs up its side (the BYE that ends a blind transfer).
 function transferringPhone(phone: IpPhone, referTo: string, timeoutMs: number) {
-  const ok = (withTag: boolean, body = '') => `<send><![CDATA[
+  // `next` on the send itself: a nop between a send and the jump leaves sipp on a message that
+  // cannot take Asterisk's next NOTIFY, which then aborts the call.
+  const ok = (withTag: boolean, body = '', next = '', test = '') =>
+    `<send${next ? ` next="${next}"` : ''}${test ? ` test="${test}"` : ''}><![CDATA[
 
       SIP/2.0 200 OK
       [last_Via:]
@@ -83,7 +86,7 @@ ${body ? `\n      ${body}\n` : ''}
   ${ok(false, sippSdp('[media_port]'))}
   <recv request="ACK"/>
   <label id="refer"/>
-  <send><![CDATA[
+  <send next="up"><![CDATA[
 
       REFER [$target] SIP/2.0
       Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
@@ -98,20 +101,39 @@ ${body ? `\n      ${body}\n` : ''}
       Content-Length: 0
 
   ]]></send>
+  <!-- The NOTIFY saying the transfer is over (Subscription-State: terminated): hang up, as a
+       phone does once its blind transfer went through. -->
+  <label id="notify"/>
+  ${ok(false, '', 'hangup', 'final')}
   <label id="up"/>
   <recv response="202" optional="true" next="up"/>
-  <recv request="NOTIFY" optional="true" next="notify"/>
+  <recv request="NOTIFY" optional="true" next="notify">
+    <action>
+      <ereg regexp="terminated" search_in="hdr" header="Subscription-State:" assign_to="final"/>
+    </action>
+  </recv>
   <recv request="INVITE" optional="true" next="reinvite"/>
-  <recv request="UPDATE" optional="true" next="notify"/>
   <recv request="BYE" timeout="${timeoutMs}"/>
-  ${ok(false)}
-  <nop next="done"><action><exec int_cmd="stop_gracefully"/></action></nop>
-  <label id="notify"/>
-  ${ok(false)}
-  <nop next="up"/>
+  ${ok(false, '', 'stop')}
   <label id="reinvite"/>
   ${ok(false, sippSdp('[media_port]'))}
   <recv request="ACK" next="up"/>
+  <label id="hangup"/>
+  <send><![CDATA[
+
+      BYE [$target] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From:[$me];tag=[pid]SIPpTag01[call_number]
+      To:[$peer]
+      [last_Call-ID:]
+      CSeq: 2 BYE
+      Max-Forwards: 70
+      Content-Length: 0
+
+  ]]></send>
+  <recv response="200"/>
+  <label id="stop"/>
+  <nop next="done"><action><exec int_cmd="stop_gracefully"/></action></nop>
   <label id="options"/>
   ${ok(true)}
   <label id="done"/>
@@ -427,7 +449,7 @@ describe('toll guard: forwarded trunk calls', () => {
       const phone = await registeredPhone('1004', secret4, PHONE4_IP);
       const run = transferringPhone(phone, ABROAD, 30_000);
       await phoneReady(phone);
-      const call = callFromTrunk({ did: DID4, callerId, hangup: 'caller', holdMs: 8_000 });
+      const call = callFromTrunk({ did: DID4, callerId, hangup: 'caller', holdMs: 6_000 });
       const ch = await carrierCall(callerId);
       await observer.ran(ch, 'Gosub', 'sb-toll-guard');
       return { ch, call, run };
@@ -456,7 +478,9 @@ describe('toll guard: forwarded trunk calls', () => {
       const { ch, call, run } = await transfer('3225551008');
       await observer.ran(ch, 'VoiceMail', '1004@switchboard');
       expect(trunkDials(ch)).toEqual([]);
-      await Promise.all([call, run]);
+      const [caller, phone] = await Promise.all([call, run]);
+      expect(caller.ok).toBe(true);
+      expect(phone.code).toBe(0); // REFER accepted, NOTIFYs answered, hung up as scripted
     }, 60_000);
 
     it('allowed, the first leaves and counts on the outgoing channel; past the daily limit of 1 the next is refused and alerted', async () => {
@@ -469,16 +493,19 @@ describe('toll guard: forwarded trunk calls', () => {
       await listening(FAR_END_IP, 5060);
       const first = await transfer('3225551009');
       await observer.ran(first.ch, 'Dial', `PJSIP/${ABROAD}@trunk-mobile-carrier`);
-      // Both international counts sit on the outgoing channel, none on the carrier's (whose
-      // phone-side partner, 1004's channel, is gone once the transfer completed).
+      // Once 1004 has hung up, both international counts sit on the outgoing channel, none on
+      // the carrier's.
+      await waitFor('1004 to hang up after its transfer', async () =>
+        /^PJSIP\/1004-/m.test(await asteriskCli('core show channels concise')) ? null : true,
+      );
       const groups = await waitFor('the international call to be counted', async () => {
         const out = await asteriskCli('group show channels');
         return /PJSIP\/trunk-mobile-carrier-\S+\s+1004\s+sb-intl-e/.test(out) ? out : null;
       });
       expect(groups).toMatch(/PJSIP\/trunk-mobile-carrier-\S+\s+mobile-carrier\s+sb-intl-t/);
       expect(groups).not.toMatch(/PJSIP\/trunk-test-carrier-\S+\s+\S+\s+sb-intl-/);
-      expect(await asteriskCli('core show channels concise')).not.toMatch(/^PJSIP\/1004-/m);
-      await Promise.all([first.call, first.run]);
+      const [, phone] = await Promise.all([first.call, first.run]);
+      expect(phone.code).toBe(0);
       const m = await abroad;
       expect(m.requests.filter((r) => r === 'INVITE')).toHaveLength(1);
 
