@@ -504,6 +504,10 @@ describe('toll guard: forwarded trunk calls', () => {
       });
       expect(groups).toMatch(/PJSIP\/trunk-mobile-carrier-\S+\s+mobile-carrier\s+sb-intl-t/);
       expect(groups).not.toMatch(/PJSIP\/trunk-test-carrier-\S+\s+\S+\s+sb-intl-/);
+      // Each trunk's channel count on its own channel: the transferred inbound call still counts
+      // on test-carrier, the outgoing one on mobile-carrier.
+      expect(groups).toMatch(/PJSIP\/trunk-test-carrier-\S+\s+test-carrier\s+sb-trunk\b/);
+      expect(groups).toMatch(/PJSIP\/trunk-mobile-carrier-\S+\s+mobile-carrier\s+sb-trunk\b/);
       const [, phone] = await Promise.all([first.call, first.run]);
       expect(phone.code).toBe(0);
       const m = await abroad;
