@@ -6,7 +6,8 @@ import { EXTENSION_DEFAULTS } from './repo';
 const orZero = (n: number | null) => n ?? 0;
 
 // Pure: the guard's contexts, always rendered (every outbound route's dial context calls
-// sb-toll-guard and sb-trunk-dial calls sb-spend-trunk).
+// sb-toll-guard; sb-trunk-dial calls sb-spend-trunk, and its pre-dial handler sb-spend-count, so
+// an international call's concurrent count sits on the outgoing channel).
 export function renderTollGuardDialplan(state: DesiredState): string {
   // Golden states written before the guard existed have no tollGuard: nothing granted, no overrides.
   const g = state.tollGuard ?? { forwardExternal: [], extensionLimits: [], trunkLimits: [] };

@@ -44,7 +44,7 @@ export function tollGuardRoutes(deps: Deps): Router {
       method: 'put',
       path: '/api/v1/extensions/:number/toll-limits',
       summary:
-        'Set whether the extension may forward (and follow-me) to external numbers, its cap of forwarded calls out at once, and its international concurrent/daily limits (null: none). Admin only',
+        'Set whether the extension may forward (and follow-me, and transfer outside calls) to external numbers, its cap of forwarded or transferred calls out at once, and its international concurrent/daily limits (null: none). Admin only',
       roles: ADMIN,
       body: ExtensionTollLimits,
     },

@@ -1,14 +1,15 @@
-import { describeRun, killAllCarrierSipp } from '../carrier/sipp';
+import { describeRun, killAllCarrierSipp, runSipp, sippSdp } from '../carrier/sipp';
 import { createInboundRoute, startTestApp, type TestApp } from '../support/app';
 import { asteriskCli, waitFor } from '../support/asterisk';
 import { CallObserver } from '../support/call-observer';
 import { endCalls } from '../support/call-suite';
-import { requireAsterisk } from '../support/env';
+import { requireAsterisk, testEnv } from '../support/env';
 import {
   CANCEL,
   farEnd,
   INVITE,
   INVITE_OK,
+  type IpPhone,
   listening,
   phoneReady,
   registeredPhone,
@@ -45,6 +46,109 @@ async function desk(): Promise<{ run: Promise<TimedRun> }> {
   const run = ringingPhone(p, { timeoutMs: 60_000 });
   await phoneReady(p);
   return { run };
+}
+
+// A registered phone that answers one call and, a moment later, blind-transfers it (an in-dialog
+// REFER to `referTo`), as a desk phone's transfer key does; it then answers Asterisk's NOTIFYs
+// and re-INVITEs until Asterisk hangs up its side (the BYE that ends a blind transfer).
+function transferringPhone(phone: IpPhone, referTo: string, timeoutMs: number) {
+  // `next` on the send itself: a nop between a send and the jump leaves sipp on a message that
+  // cannot take Asterisk's next NOTIFY, which then aborts the call.
+  const ok = (withTag: boolean, body = '', next = '', test = '') =>
+    `<send${next ? ` next="${next}"` : ''}${test ? ` test="${test}"` : ''}><![CDATA[
+
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]${withTag ? ';tag=[pid]SIPpTag01[call_number]' : ''}
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:[service]@[local_ip]:[local_port];transport=[transport]>
+      ${body ? 'Content-Type: application/sdp\n      ' : ''}Content-Length: [len]
+${body ? `\n      ${body}\n` : ''}
+  ]]></send>`;
+  const scenario = `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<!DOCTYPE scenario SYSTEM "sipp.dtd">
+<scenario name="blind-transfer">
+  <recv request="OPTIONS" optional="true" next="options"/>
+  <recv request="NOTIFY" optional="true" next="options"/>
+  <recv request="INVITE">
+    <action>
+      <ereg regexp=".*" search_in="hdr" header="From:" assign_to="peer"/>
+      <ereg regexp=".*" search_in="hdr" header="To:" assign_to="me"/>
+      <ereg regexp="sip:[^>;]*" search_in="hdr" header="Contact:" assign_to="target"/>
+    </action>
+  </recv>
+  ${ok(true, sippSdp('[media_port]'))}
+  <recv request="ACK" timeout="10000"/>
+  <recv request="INVITE" timeout="1000" ontimeout="refer" next="early-reinvite"/>
+  <label id="early-reinvite"/>
+  ${ok(false, sippSdp('[media_port]'))}
+  <recv request="ACK"/>
+  <label id="refer"/>
+  <send next="up"><![CDATA[
+
+      REFER [$target] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From:[$me];tag=[pid]SIPpTag01[call_number]
+      To:[$peer]
+      [last_Call-ID:]
+      CSeq: 1 REFER
+      Contact: <sip:[service]@[local_ip]:[local_port];transport=[transport]>
+      Refer-To: <sip:${referTo}@127.0.0.1>
+      Referred-By: <sip:[service]@[local_ip]:[local_port]>
+      Max-Forwards: 70
+      Content-Length: 0
+
+  ]]></send>
+  <!-- The NOTIFY saying the transfer is over (Subscription-State: terminated): hang up, as a
+       phone does once its blind transfer went through. -->
+  <label id="notify"/>
+  ${ok(false, '', 'hangup', 'final')}
+  <label id="up"/>
+  <recv response="202" optional="true" next="up"/>
+  <recv request="NOTIFY" optional="true" next="notify">
+    <action>
+      <ereg regexp="terminated" search_in="hdr" header="Subscription-State:" assign_to="final"/>
+    </action>
+  </recv>
+  <recv request="INVITE" optional="true" next="reinvite"/>
+  <recv request="BYE" timeout="${timeoutMs}"/>
+  ${ok(false, '', 'stop')}
+  <label id="reinvite"/>
+  ${ok(false, sippSdp('[media_port]'))}
+  <recv request="ACK" next="up"/>
+  <label id="hangup"/>
+  <send><![CDATA[
+
+      BYE [$target] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From:[$me];tag=[pid]SIPpTag01[call_number]
+      To:[$peer]
+      [last_Call-ID:]
+      CSeq: 2 BYE
+      Max-Forwards: 70
+      Content-Length: 0
+
+  ]]></send>
+  <recv response="200"/>
+  <label id="stop"/>
+  <nop next="done"><action><exec int_cmd="stop_gracefully"/></action></nop>
+  <label id="options"/>
+  ${ok(true)}
+  <label id="done"/>
+</scenario>
+`;
+  return runSipp({
+    target: `127.0.0.1:${testEnv.sipPort}`,
+    scenario: 'scenario.xml',
+    localIp: phone.ip,
+    localPort: phone.sipPort,
+    mediaPort: phone.mediaPort,
+    files: { 'scenario.xml': scenario },
+    args: ['-s', phone.number],
+    timeoutMs,
+  });
 }
 
 beforeAll(async () => {
@@ -330,4 +434,94 @@ describe('toll guard: forwarded trunk calls', () => {
     );
     await Promise.all([first, second, abroad]);
   }, 90_000);
+
+  // Issue 16's blind-transfer hole: an outside call answered on 1004 and blind-transferred abroad
+  // runs on the carrier's channel (endpoint trunk-test-carrier), which is no extension's. It is
+  // 1004's call (BLINDTRANSFER names 1004's channel): it needs 1004's "may forward externally"
+  // and counts against 1004's international limits. Its concurrent count sits on the outgoing
+  // trunk channel, the one that lasts as long as the international call.
+  describe('a trunk call blind-transferred abroad', () => {
+    const DID4 = '3225550184';
+    const PHONE4_IP = '127.0.4.24';
+    let secret4: string;
+
+    const transfer = async (callerId: string) => {
+      const phone = await registeredPhone('1004', secret4, PHONE4_IP);
+      const run = transferringPhone(phone, ABROAD, 30_000);
+      await phoneReady(phone);
+      const call = callFromTrunk({ did: DID4, callerId, hangup: 'caller', holdMs: 6_000 });
+      const ch = await carrierCall(callerId);
+      await observer.ran(ch, 'Gosub', 'sb-toll-guard');
+      return { ch, call, run };
+    };
+
+    beforeAll(async () => {
+      const ext = await app.api('POST', '/api/v1/extensions', {
+        body: {
+          number: '1004',
+          display_name: 'Transferer',
+          voicemail_enabled: true,
+          classes: ['internal', 'national', 'international'],
+        },
+      });
+      if (ext.status !== 201) throw new Error(`extension: ${ext.status} ${ext.text}`);
+      secret4 = ext.body.sip_secret;
+      await createInboundRoute(app, 'Transferer line', DID4, { type: 'extension', target: '1004' });
+      const trunk = await app.api('PUT', `/api/v1/trunks/${mobileTrunkId}/toll-limits`, {
+        body: { international: { max_concurrent: 3 } },
+      });
+      if (trunk.status !== 200) throw new Error(`trunk limits: ${trunk.status} ${trunk.text}`);
+      await app.applied();
+    }, 60_000);
+
+    it('without "may forward externally" the transfer does not leave: the caller gets 1004’s voicemail', async () => {
+      const { ch, call, run } = await transfer('3225551008');
+      await observer.ran(ch, 'VoiceMail', '1004@switchboard');
+      expect(trunkDials(ch)).toEqual([]);
+      const [caller, phone] = await Promise.all([call, run]);
+      expect(caller.ok).toBe(true);
+      expect(phone.code).toBe(0); // REFER accepted, NOTIFYs answered, hung up as scripted
+    }, 60_000);
+
+    it('allowed, the first leaves and counts on the outgoing channel; past the daily limit of 1 the next is refused and alerted', async () => {
+      const limits = await app.api('PUT', '/api/v1/extensions/1004/toll-limits', {
+        body: { may_forward_externally: true, international: { max_concurrent: null, max_daily: 1 } },
+      });
+      expect(limits.status).toBe(200);
+      await app.applied();
+      const abroad = farEnd({ ip: FAR_END_IP, mediaPort: 26_300, timeoutMs: 40_000 });
+      await listening(FAR_END_IP, 5060);
+      const first = await transfer('3225551009');
+      await observer.ran(first.ch, 'Dial', `PJSIP/${ABROAD}@trunk-mobile-carrier`);
+      // Once 1004 has hung up, both international counts sit on the outgoing channel, none on
+      // the carrier's.
+      await waitFor('1004 to hang up after its transfer', async () =>
+        /^PJSIP\/1004-/m.test(await asteriskCli('core show channels concise')) ? null : true,
+      );
+      const groups = await waitFor('the international call to be counted', async () => {
+        const out = await asteriskCli('group show channels');
+        return /PJSIP\/trunk-mobile-carrier-\S+\s+1004\s+sb-intl-e/.test(out) ? out : null;
+      });
+      expect(groups).toMatch(/PJSIP\/trunk-mobile-carrier-\S+\s+mobile-carrier\s+sb-intl-t/);
+      expect(groups).not.toMatch(/PJSIP\/trunk-test-carrier-\S+\s+\S+\s+sb-intl-/);
+      // Each trunk's channel count on its own channel: the transferred inbound call still counts
+      // on test-carrier, the outgoing one on mobile-carrier.
+      expect(groups).toMatch(/PJSIP\/trunk-test-carrier-\S+\s+test-carrier\s+sb-trunk\b/);
+      expect(groups).toMatch(/PJSIP\/trunk-mobile-carrier-\S+\s+mobile-carrier\s+sb-trunk\b/);
+      const [, phone] = await Promise.all([first.call, first.run]);
+      expect(phone.code).toBe(0);
+      const m = await abroad;
+      expect(m.requests.filter((r) => r === 'INVITE')).toHaveLength(1);
+
+      const second = await transfer('3225551010');
+      await observer.ran(second.ch, 'Playback', 'cannot-complete-as-dialed');
+      expect(trunkDials(second.ch)).toEqual([]);
+      await Promise.all([second.call, second.run]);
+      const alerts = await waitFor('the alert for 1004', async () => {
+        const res = await app.api('GET', '/api/v1/toll-guard/alerts');
+        return res.body.items.find((a: { subject: string }) => a.subject === '1004') ?? null;
+      });
+      expect(alerts).toMatchObject({ scope: 'extension', limit_kind: 'daily', dialled: ABROAD });
+    }, 120_000);
+  });
 });
