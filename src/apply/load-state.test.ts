@@ -116,8 +116,9 @@ describe('scoped state loads', () => {
     [
       '/api/v1/trunks',
       { name: 'carrier', kind: 'ip', host: '127.0.0.2', peer_addresses: ['127.0.0.2'] },
-      // The toll guard's per-trunk limits are rendered per trunk.
-      ['outboundRoutes', 'tollGuard', 'trunks'],
+      // The toll guard's per-trunk limits are rendered per trunk; a ban on a trunk's address is
+      // lifted (carriers are never banned).
+      ['outboundRoutes', 'sipBans', 'tollGuard', 'trunks'],
     ],
   ])('POST %s re-reads only what the save touched and what reads it', async (path, body, expected) => {
     expect(await afterWrite(() => app.api('POST', path, { body }), 201)).toEqual(expected);
