@@ -13,6 +13,7 @@ import {
   listening,
   phoneReady,
   registeredPhone,
+  reply,
   ringingPhone,
   seenAt,
   sipTimeline,
@@ -52,21 +53,8 @@ async function desk(): Promise<{ run: Promise<TimedRun> }> {
 // REFER to `referTo`), as a desk phone's transfer key does; it then answers Asterisk's NOTIFYs
 // and re-INVITEs until Asterisk hangs up its side (the BYE that ends a blind transfer).
 function transferringPhone(phone: IpPhone, referTo: string, timeoutMs: number) {
-  // `next` on the send itself: a nop between a send and the jump leaves sipp on a message that
-  // cannot take Asterisk's next NOTIFY, which then aborts the call.
   const ok = (withTag: boolean, body = '', next = '', test = '') =>
-    `<send${next ? ` next="${next}"` : ''}${test ? ` test="${test}"` : ''}><![CDATA[
-
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:]${withTag ? ';tag=[pid]SIPpTag01[call_number]' : ''}
-      [last_Call-ID:]
-      [last_CSeq:]
-      Contact: <sip:[service]@[local_ip]:[local_port];transport=[transport]>
-      ${body ? 'Content-Type: application/sdp\n      ' : ''}Content-Length: [len]
-${body ? `\n      ${body}\n` : ''}
-  ]]></send>`;
+    reply('200 OK', withTag, body, { next, test });
   const scenario = `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <!DOCTYPE scenario SYSTEM "sipp.dtd">
 <scenario name="blind-transfer">

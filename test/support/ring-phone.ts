@@ -147,7 +147,15 @@ export function allAt(run: TimedRun, dir: 'in' | 'out', match: RegExp): number[]
 
 const SDP = (mediaPort: string) => sippSdp(mediaPort);
 
-const reply = (status: string, withTag: boolean, body = '') => `<send><![CDATA[
+// A sipp <send> of a response to the last request: with our To tag (the first answer of a dialog)
+// or without, an SDP body or none, and the send's own `next`/`test` jump (a nop between a send and
+// a jump leaves sipp on a message that cannot take Asterisk's next request, which aborts the call).
+export const reply = (
+  status: string,
+  withTag: boolean,
+  body = '',
+  jump: { next?: string; test?: string } = {},
+) => `<send${jump.next ? ` next="${jump.next}"` : ''}${jump.test ? ` test="${jump.test}"` : ''}><![CDATA[
 
       SIP/2.0 ${status}
       [last_Via:]
