@@ -99,13 +99,18 @@ export function findLeaks(files: readonly string[], secrets: ReadonlySet<string>
   return leaks;
 }
 
-// A digit-only value counts where it stands alone as a number, and not where logs put process
+// A digit-only value counts where it stands alone as a number (not inside a longer one or a
+// decimal), and not where logs put process
 // and thread ids, which a 6-digit PIN can equal by chance on a machine with a large pid_max:
 // Asterisk's "NOTICE[123456]" and pino's "pid":123456.
 function standaloneNumber(text: string, at: number, length: number): boolean {
   const before = text[at - 1] ?? '';
   const after = text[at + length] ?? '';
   if (/[0-9]/.test(before) || /[0-9]/.test(after)) return false;
+  // Part of a decimal: the microseconds of a timestamp (Asterisk's security events carry
+  // EventTV="…T23:24:01.518273+0000"), which a random 6-digit PIN equals now and then.
+  if (before === '.' && /[0-9]/.test(text[at - 2] ?? '')) return false;
+  if (after === '.' && /[0-9]/.test(text[at + length + 1] ?? '')) return false;
   if (before === '[' && after === ']') return false;
   return !text.slice(Math.max(0, at - 6), at).endsWith('"pid":');
 }
