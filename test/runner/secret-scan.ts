@@ -111,6 +111,9 @@ function standaloneNumber(text: string, at: number, length: number): boolean {
   // EventTV="…T23:24:01.518273+0000"), which a random 6-digit PIN equals now and then.
   if (before === '.' && /[0-9]/.test(text[at - 2] ?? '')) return false;
   if (after === '.' && /[0-9]/.test(text[at + length + 1] ?? '')) return false;
+  // sipp's Call-IDs are "<call>-<pid>@<ip>", and the pid may have 6 digits: Asterisk logs the
+  // Call-ID of every failed authentication (messages.log "callid:", security.log SessionID).
+  if (after === '@') return false;
   if (before === '[' && after === ']') return false;
   return !text.slice(Math.max(0, at - 6), at).endsWith('"pid":');
 }

@@ -47,11 +47,11 @@ it('finds every secret the ledger holds in any log of the run, and nothing else'
   put(join(lane.tmpDir, 'sb-sipp-a/accounts'), 'neverLoggedAnywhere\n');
   // Digit-only values only as whole numbers (1837261999 is a timestamp, not the PIN); 4-digit PINs
   // are too short to search.
-  // Nor where logs put thread and process ids, or inside a decimal (a timestamp's microseconds),
-  // which a PIN can equal by chance.
+  // Nor where logs put thread and process ids, inside a decimal (a timestamp's microseconds) or
+  // before an @ (sipp's Call-ID holds its pid), which a PIN can equal by chance.
   put(
     join(run, 'logs', 'lane-1.out'),
-    'time 1837261999 port 4711\nPIN was 837261.\n[2026-12-07 21:24:18.342] NOTICE[837261] pbx.c: x\n{"pid":837261}\nEventTV="2026-12-07T23:24:01.837261+0000" 837261.5\n',
+    'time 1837261999 port 4711\nPIN was 837261.\n[2026-12-07 21:24:18.342] NOTICE[837261] pbx.c: x\n{"pid":837261}\nEventTV="2026-12-07T23:24:01.837261+0000" 837261.5\n(callid: 1-837261@127.0.0.1)\n',
   );
 
   const scan = scanRun(run, [lane]);
