@@ -324,9 +324,11 @@ describe('journeys built from real calls', () => {
       trunk: null,
     });
     expect(j.queue_number).toBeNull();
+    // Bounds leave room for a loaded CI machine (4 lanes on 2 cores): the phone answers at once
+    // and talks 4 s.
     expect(j.talk_seconds).toBeGreaterThanOrEqual(2);
-    expect(j.talk_seconds).toBeLessThan(8);
-    expect(j.wait_seconds).toBeLessThan(3);
+    expect(j.talk_seconds).toBeLessThan(10);
+    expect(j.wait_seconds).toBeLessThan(5);
     expect(j.duration_seconds).toBeGreaterThanOrEqual(j.talk_seconds);
     expect(roles(j)).toEqual(['1001:caller', '1002:answered', '1002:rung']);
     expect(kinds(j)).toEqual(['start', 'ring', 'answer', 'hangup']);
@@ -378,7 +380,7 @@ describe('journeys built from real calls', () => {
       talk_seconds: 0,
     });
     expect(j.queue_wait_seconds).toBeGreaterThanOrEqual(3);
-    expect(j.queue_wait_seconds).toBeLessThanOrEqual(5);
+    expect(j.queue_wait_seconds).toBeLessThanOrEqual(7);
     expect(j.wait_seconds).toBeGreaterThanOrEqual(3);
     expect(kinds(j)).toEqual(['start', 'inbound_route', 'queue_enter', 'queue_abandon', 'hangup']);
   });
@@ -410,7 +412,8 @@ describe('journeys built from real calls', () => {
       outcome: 'answered',
       answered_by: '2001',
     });
-    expect(j.queue_wait_seconds).toBeLessThanOrEqual(2);
+    // The agent's phone answers at once; the rest is the queue ringing it on a loaded machine.
+    expect(j.queue_wait_seconds).toBeLessThanOrEqual(5);
     expect(j.talk_seconds).toBeGreaterThanOrEqual(3);
     expect(roles(j)).toEqual(['2001:agent_answered', '2001:agent_rung']);
     // The queue's recording policy starts the recording just before the caller enters the queue.

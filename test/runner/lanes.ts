@@ -56,7 +56,26 @@ interface JestFileResult {
   message: string;
   startTime: number;
   endTime: number;
-  assertionResults: Array<{ status: string; fullName: string }>;
+  assertionResults: Array<{ status: string; fullName: string; failureMessages?: string[] }>;
+}
+
+function failureDigest(r: JestFileResult): string {
+  const failed = r.assertionResults.filter((a) => a.status === 'failed');
+  // A suite that broke outside any test (beforeAll, a syntax error) has only its message.
+  const parts = failed.length
+    ? failed.map((a) => ({ title: a.fullName, text: (a.failureMessages ?? []).join('\n') }))
+    : [{ title: '(the suite itself)', text: r.message }];
+  return parts
+    .map(({ title, text }) => {
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: jest colours its messages
+      const plain = text.replace(/\u001b\[[0-9;]*m/g, '');
+      const lines = plain
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .slice(0, 14);
+      return `FAILED TEST ${relative(ROOT, r.name)} › ${title}\n${lines.map((l) => `    ${l}\n`).join('')}`;
+    })
+    .join('');
 }
 
 interface JestResults {
@@ -444,6 +463,9 @@ async function main(): Promise<number> {
     printTable(results, laneOf);
     const failedSuites = results.filter((r) => r.status !== 'passed').map((r) => relative(ROOT, r.name));
     for (const f of failedSuites) process.stdout.write(`FAILED SUITE ${f}\n`);
+    // CI keeps only the tail of the output: each failure is repeated here, short, so the tail
+    // alone says which test failed and why.
+    for (const r of results.filter((x) => x.status !== 'passed')) process.stdout.write(failureDigest(r));
     // Before the teardown removes them: no secret the suites set may appear in any log of the run.
     const scan = scanRun(
       runDir,
