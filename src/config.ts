@@ -58,6 +58,11 @@ const Env = z.object({
   SWITCHBOARD_STATE_DIR: z.string().min(1).default('/var/lib/switchboard'),
   APPLY_DEBOUNCE_MS: z.coerce.number().int().min(0).max(10_000).default(0),
   RING_SECONDS: z.coerce.number().int().min(5).max(300).default(30),
+  // Dead calls end: a phone or carrier that sends no RTP for this long (on hold: the second) is
+  // hung up; 0 turns it off. Session timers end a dialog nobody refreshes (RFC 4028).
+  RTP_TIMEOUT_SECONDS: seconds0or(5, 3600).default(30),
+  RTP_HOLD_TIMEOUT_SECONDS: seconds0or(30, 86_400).default(300),
+  SESSION_TIMER_SECONDS: z.coerce.number().int().min(90).max(86_400).default(1800),
   SESSION_TTL_HOURS: z.coerce
     .number()
     .int()
@@ -156,6 +161,11 @@ export interface Config {
   readonly secretsKeyFile: string;
   readonly applyDebounceMs: number;
   readonly ringSeconds: number;
+  readonly media: {
+    readonly rtpTimeout: number;
+    readonly rtpTimeoutHold: number;
+    readonly sessionExpires: number;
+  };
   readonly sessionTtlHours: number;
   // 'tls': the Secure flag follows the request (req.secure, i.e. HTTPS or a trusted proxy's
   // X-Forwarded-Proto), so plain http on 127.0.0.1 (`npm run up`) still signs in.
@@ -214,6 +224,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretsKeyFile: join(e.SWITCHBOARD_STATE_DIR, 'secrets.key'),
     applyDebounceMs: e.APPLY_DEBOUNCE_MS,
     ringSeconds: e.RING_SECONDS,
+    media: Object.freeze({
+      rtpTimeout: e.RTP_TIMEOUT_SECONDS,
+      rtpTimeoutHold: e.RTP_HOLD_TIMEOUT_SECONDS,
+      sessionExpires: e.SESSION_TIMER_SECONDS,
+    }),
     sessionTtlHours: e.SESSION_TTL_HOURS,
     cookieSecure:
       e.COOKIE_SECURE !== undefined
@@ -248,6 +263,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     sipAuthUsername: e.SIP_AUTH_USERNAME,
   });
+}
+
+// 0 (off) or a number of seconds in [min, max].
+function seconds0or(min: number, max: number) {
+  return z.coerce
+    .number()
+    .int()
+    .refine((n) => n === 0 || (n >= min && n <= max), `0 (off) or ${min}–${max} seconds`);
 }
 
 function isLoopback(host: string): boolean {

@@ -49,6 +49,7 @@ export async function createSwitchboard(config: Config, logger?: Logger): Promis
   const settings = {
     extensionRange: config.extensionRange,
     ringSeconds: config.ringSeconds,
+    media: config.media,
     ariApp: config.ari.app,
   };
   const runtimes = new Map<string, Runtime>();

@@ -436,6 +436,9 @@ const COMPARED = new Set([
   'mailboxes',
   'language',
   'dtmf_mode',
+  'rtp_timeout',
+  'rtp_timeout_hold',
+  'timers_sess_expires',
 ]);
 
 export function fieldMismatch(obj: PjsipObject, held: Record<string, string>): string | null {

@@ -1,10 +1,17 @@
 import { confTemplate } from '../render/engine';
-import type { DesiredState, DialplanSettings, RenderedFile } from '../render/state';
+import {
+  DEFAULT_MEDIA_TIMERS,
+  type DesiredState,
+  type DialplanSettings,
+  type MediaTimers,
+  type RenderedFile,
+} from '../render/state';
 import { cosContext } from '../routes';
 import type { ExtensionState } from './state';
 
-export function endpointView(e: ExtensionState) {
+export function endpointView(e: ExtensionState, media: MediaTimers = DEFAULT_MEDIA_TIMERS) {
   return {
+    media,
     id: e.number,
     username: e.authUsername,
     password: e.sipSecret,
@@ -31,21 +38,22 @@ export function dialplanView(settings: DialplanSettings) {
 // pjsip.conf: one section per extension, sorted by number, so the apply can diff object by object.
 export function pjsipFile(state: DesiredState): Omit<RenderedFile, 'name'> {
   const extensions = [...state.extensions].sort((a, b) => compareNumbers(a.number, b.number));
-  const sections = new Map(extensions.map((e) => [e.number, renderExtension(e)]));
+  const media = state.settings.media ?? DEFAULT_MEDIA_TIMERS;
+  const sections = new Map(extensions.map((e) => [e.number, renderExtension(e, media)]));
   return { content: confTemplate('pjsip.conf')({}) + [...sections.values()].join(''), sections };
 }
 
 // Memoised by the extension's state object, which the state loader keeps as long as its row is
 // unchanged: rendering 10,000 extensions for a change to one of them renders one. A state object
-// is never mutated, so the cache maps an input to its own output and purity holds.
-const chunkCache = new WeakMap<ExtensionState, string>();
+// is never mutated, so the cache maps an input to its own output and purity holds. The media
+// timers are part of the input: a chunk rendered with others is rendered again.
+const chunkCache = new WeakMap<ExtensionState, { media: MediaTimers; text: string }>();
 
-function renderExtension(e: ExtensionState): string {
-  let text = chunkCache.get(e);
-  if (text === undefined) {
-    text = confTemplate('partials/pjsip-extension')(endpointView(e));
-    chunkCache.set(e, text);
-  }
+function renderExtension(e: ExtensionState, media: MediaTimers): string {
+  const hit = chunkCache.get(e);
+  if (hit && hit.media === media) return hit.text;
+  const text = confTemplate('partials/pjsip-extension')(endpointView(e, media));
+  chunkCache.set(e, { media, text });
   return text;
 }
 

@@ -7,9 +7,26 @@ export interface DestinationState {
   target: string;
 }
 
+// How Asterisk ends calls whose far side vanished (a phone unplugged, a carrier gone, no BYE):
+// no RTP for rtpTimeout seconds (rtpTimeoutHold while on hold) hangs the channel up; session
+// timers refresh every sessionExpires/2 and end a dialog nobody refreshes. 0 turns a timeout off.
+export interface MediaTimers {
+  rtpTimeout: number;
+  rtpTimeoutHold: number;
+  sessionExpires: number;
+}
+
+export const DEFAULT_MEDIA_TIMERS: MediaTimers = Object.freeze({
+  rtpTimeout: 30,
+  rtpTimeoutHold: 300,
+  sessionExpires: 1800,
+});
+
 export interface DialplanSettings {
   extensionRange: { min: number; max: number };
   ringSeconds: number;
+  // Absent: DEFAULT_MEDIA_TIMERS.
+  media?: MediaTimers;
   // The Stasis app that takes feature-code calls (PIN entry); 'switchboard' when absent.
   ariApp?: string;
 }

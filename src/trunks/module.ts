@@ -1,5 +1,6 @@
 import { type FeatureModule, mountedAt } from '../core/feature';
 import { confTemplate } from '../render/engine';
+import { DEFAULT_MEDIA_TIMERS } from '../render/state';
 import { trunkPages } from './pages';
 import { trunksView } from './render';
 import * as repo from './repo';
@@ -14,7 +15,10 @@ export const trunksModule: FeatureModule = {
       {
         name: 'pjsip_trunks.conf',
         render: (state) => ({
-          content: confTemplate('pjsip_trunks.conf')({ trunks: trunksView(state.trunks) }),
+          content: confTemplate('pjsip_trunks.conf')({
+            trunks: trunksView(state.trunks),
+            media: state.settings.media ?? DEFAULT_MEDIA_TIMERS,
+          }),
         }),
       },
     ],

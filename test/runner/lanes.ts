@@ -27,6 +27,7 @@ import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { ensureTemplate } from '../support/db-template';
+import { FIGURES_FILE } from '../support/figures';
 import { scanRun } from './secret-scan';
 
 const run = promisify(execFile);
@@ -57,6 +58,18 @@ interface JestFileResult {
   startTime: number;
   endTime: number;
   assertionResults: Array<{ status: string; fullName: string; failureMessages?: string[] }>;
+}
+
+// What the suites measured (test/support/figures.ts), one line each.
+function printFigures(): void {
+  if (!existsSync(FIGURES_FILE)) return;
+  const lines = readFileSync(FIGURES_FILE, 'utf8').split('\n').filter(Boolean);
+  if (lines.length === 0) return;
+  process.stdout.write('\nFigures measured by the suites:\n');
+  for (const line of lines) {
+    const f = JSON.parse(line) as { name: string; value: number; unit: string };
+    process.stdout.write(`  ${f.name}: ${f.value} ${f.unit}\n`);
+  }
 }
 
 function failureDigest(r: JestFileResult): string {
@@ -418,6 +431,7 @@ async function main(): Promise<number> {
 
   try {
     const started = Date.now();
+    rmSync(FIGURES_FILE, { force: true }); // this run's figures only
     const socket = await mariadbSocket();
     const template = await ensureTemplate(process.env['TEST_MYSQL_SERVER'] ?? 'mysql://root@127.0.0.1:3306');
     process.env['TEST_DB_TEMPLATE'] = template;
@@ -461,6 +475,7 @@ async function main(): Promise<number> {
       }
     }
     printTable(results, laneOf);
+    printFigures();
     const failedSuites = results.filter((r) => r.status !== 'passed').map((r) => relative(ROOT, r.name));
     for (const f of failedSuites) process.stdout.write(`FAILED SUITE ${f}\n`);
     // CI keeps only the tail of the output: each failure is repeated here, short, so the tail

@@ -42,7 +42,10 @@ function rtpOffset(frame: Buffer): number {
 // One pcap holding `digits` (0-9, * and #), the first after leadMs, then one every gapMs. A ','
 // is no key: it waits PAUSE_MS more before the next (e.g. while a menu starts after a PIN).
 const PAUSE_MS = 2000;
-export function dtmfPcap(input: string, opts: { leadMs?: number; gapMs?: number } = {}): Buffer {
+export function dtmfPcap(
+  input: string,
+  opts: { leadMs?: number; gapMs?: number; fillMs?: number } = {},
+): Buffer {
   const digits = input.replace(/,/g, '');
   for (const d of digits) if (!KEYS.test(d)) throw new Error(`no RFC 2833 recording for "${d}"`);
   const pauseBefore: number[] = [];
@@ -63,26 +66,68 @@ export function dtmfPcap(input: string, opts: { leadMs?: number; gapMs?: number 
   header.writeUInt32LE(65535, 16);
   header.writeUInt32LE(1, 20); // Ethernet
   const records: Buffer[] = [header];
-  let seq = 1000;
-  const start = 1_700_000_000 * 1_000_000;
+  // Every packet, key press or audio, as (time, frame); sequence numbers are given in time order.
+  const packets: Array<{ at: number; frame: Buffer; rtp: number }> = [];
+  const busy: Array<[number, number]> = []; // when a key's events are sent: no audio then
   [...digits].forEach((digit, i) => {
     const at = lead + i * gap + (pauseBefore[i] ?? 0);
     const timestamp = 8000 + Math.floor((at / 1_000_000) * 8000); // 8 kHz clock
-    for (const p of readKey(digit)) {
+    const key = readKey(digit);
+    for (const p of key) {
       const frame = Buffer.from(p.frame);
       const rtp = rtpOffset(frame);
-      frame.writeUInt16BE(seq++ & 0xffff, rtp + 2);
       frame.writeUInt32BE(timestamp >>> 0, rtp + 4);
-      const t = start + at + p.offsetUs;
-      const rec = Buffer.alloc(16);
-      rec.writeUInt32LE(Math.floor(t / 1_000_000), 0);
-      rec.writeUInt32LE(t % 1_000_000, 4);
-      rec.writeUInt32LE(frame.length, 8);
-      rec.writeUInt32LE(frame.length, 12);
-      records.push(rec, frame);
+      packets.push({ at: at + p.offsetUs, frame, rtp });
     }
+    busy.push([at - 20_000, at + (key.at(-1)?.offsetUs ?? 0) + 20_000]);
   });
+  // A real phone or carrier sends audio all along (silence included), and Asterisk hangs up a
+  // call that sends none for RTP_TIMEOUT_SECONDS: fillMs of PCMU silence, 20 ms a packet, around
+  // the keys.
+  const template = readKey('0')[0]!.frame;
+  for (let at = 0; at < (opts.fillMs ?? 0) * 1000; at += 20_000) {
+    if (busy.some(([from, to]) => at >= from && at <= to)) continue;
+    const frame = silenceFrame(template);
+    const rtp = rtpOffset(frame);
+    frame.writeUInt32BE((8000 + Math.floor((at / 1_000_000) * 8000)) >>> 0, rtp + 4);
+    packets.push({ at, frame, rtp });
+  }
+  packets.sort((a, b) => a.at - b.at);
+  let seq = 1000;
+  const start = 1_700_000_000 * 1_000_000;
+  for (const p of packets) {
+    p.frame.writeUInt16BE(seq++ & 0xffff, p.rtp + 2);
+    p.frame.writeUInt32BE(SSRC, p.rtp + 8); // one source, whichever recording a key came from
+    const t = start + p.at;
+    const rec = Buffer.alloc(16);
+    rec.writeUInt32LE(Math.floor(t / 1_000_000), 0);
+    rec.writeUInt32LE(t % 1_000_000, 4);
+    rec.writeUInt32LE(p.frame.length, 8);
+    rec.writeUInt32LE(p.frame.length, 12);
+    records.push(rec, p.frame);
+  }
   return Buffer.concat(records);
+}
+
+const SSRC = 0x5b0a7d11;
+
+// A PCMU packet of 20 ms of silence (0xff), in the Ethernet/IPv4/UDP framing of a key's packet.
+function silenceFrame(template: Buffer): Buffer {
+  const rtp = rtpOffset(template);
+  const frame = Buffer.alloc(rtp + 12 + 160, 0xff);
+  template.copy(frame, 0, 0, rtp);
+  frame.writeUInt8(0x80, rtp); // RTP version 2
+  frame.writeUInt8(0, rtp + 1); // payload type 0 (PCMU), no marker
+  const ipHeader = rtp - 14 - 8;
+  frame.writeUInt16BE(ipHeader + 8 + 12 + 160, 16); // IPv4 total length
+  frame.writeUInt16BE(8 + 12 + 160, 14 + ipHeader + 4); // UDP length
+  frame.writeUInt16BE(0, 14 + ipHeader + 6); // UDP checksum: none
+  frame.writeUInt16BE(0, 24);
+  let sum = 0;
+  for (let i = 14; i < 14 + ipHeader; i += 2) sum += frame.readUInt16BE(i);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  frame.writeUInt16BE(~sum & 0xffff, 24); // IPv4 header checksum
+  return frame;
 }
 
 // How long the capture plays, for the scenario's pauses.

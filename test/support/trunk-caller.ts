@@ -50,8 +50,9 @@ export interface TrunkCallOptions {
   hangup: 'caller' | 'remote';
   holdMs: number;
   answerTimeoutMs?: number; // default 15 s
-  // 8 kHz mu-law streamed once after the answer (sipp rtp_stream). Not with digits: sipp sends a
-  // pcap from [media_port] but a stream from [rtpstream_audio_port], and the SDP names one port.
+  // 8 kHz mu-law streamed once after the answer (sipp rtp_stream), then silence. Not with
+  // digits: sipp sends a pcap from [media_port] but a stream from [rtpstream_audio_port], and the
+  // SDP names one port.
   audio?: Buffer;
 }
 
@@ -65,9 +66,12 @@ export async function callFromTrunk(opts: TrunkCallOptions): Promise<TrunkCallRe
   const phone = await phoneFor('carrier', '');
   const timing = { leadMs: opts.waitBeforeDigitsMs ?? 1500, gapMs: opts.gapMs ?? 700 };
   const files: Record<string, Buffer | string> = { 'scenario.xml': scenario(opts, digits, timing) };
-  if (digits) files['dtmf.pcap'] = dtmfPcap(digits, timing);
-  if (opts.audio) files['speech.ulaw'] = opts.audio;
   const answerTimeout = opts.answerTimeoutMs ?? 15_000;
+  // A carrier sends audio for as long as the call lasts (Asterisk ends a call that sends none
+  // for RTP_TIMEOUT_SECONDS): after the keys or the speech, silence until sipp's own timeout.
+  const fillMs = dtmfDurationMs(digits, timing) + opts.holdMs + 15_000;
+  if (digits) files['dtmf.pcap'] = dtmfPcap(digits, { ...timing, fillMs });
+  else files['speech.ulaw'] = Buffer.concat([opts.audio ?? Buffer.alloc(0), silence(fillMs)]);
   const run = await runSipp({
     target: `127.0.0.1:${testEnv.sipPort}`,
     scenario: 'scenario.xml',
@@ -81,10 +85,15 @@ export async function callFromTrunk(opts: TrunkCallOptions): Promise<TrunkCallRe
   return { ...run, ok: run.code === 0 };
 }
 
+// PCMU silence (0xff), 8 bytes a millisecond.
+function silence(ms: number): Buffer {
+  return Buffer.alloc(Math.ceil(ms * 8), 0xff);
+}
+
 function scenario(opts: TrunkCallOptions, digits: string, timing: { leadMs: number; gapMs: number }): string {
   const playing = digits ? dtmfDurationMs(digits, timing) : 0;
   // The port our SDP offers must be the one sipp sends from, or Asterisk's strict RTP drops it.
-  const mediaPort = opts.audio ? '[rtpstream_audio_port]' : '[media_port]';
+  const mediaPort = digits ? '[media_port]' : '[rtpstream_audio_port]';
   // PCMU plus RFC 2833 events; a re-offer answer carries the next session version.
   const sdp = (version: number) => sippSdp(mediaPort, version);
   // Once the call is bridged, Asterisk updates the caller's connected line with a re-INVITE, as
@@ -114,7 +123,7 @@ function scenario(opts: TrunkCallOptions, digits: string, timing: { leadMs: numb
   ${reinvite('dtmf', 'dtmf')}
   <label id="dtmf-done"/>`
     : '';
-  const stream = opts.audio ? '<nop><action><exec rtp_stream="speech.ulaw,1,0"/></action></nop>' : '';
+  const stream = digits ? '' : '<nop><action><exec rtp_stream="speech.ulaw,1,0"/></action></nop>';
   const ending =
     opts.hangup === 'caller'
       ? `<label id="hold"/>
