@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import { applyRoutes } from './apply/routes';
 import { auditPages, auditRequests, auditRoutes } from './audit';
 import { authenticate, csrfProtect } from './auth/middleware';
+import { isDbUnavailable } from './db/mysql-errors';
 import type { Deps } from './deps';
 import { FEATURES } from './features';
 import { AppError, NotFoundError, ValidationError } from './http/errors';
@@ -87,6 +88,7 @@ export function createApp(deps: Deps): express.Express {
     if (appError.status >= 500)
       deps.log.error({ err, url: urlWithoutQuery(req.originalUrl) }, 'request failed');
     if (res.headersSent) return;
+    if (appError.code === 'database_unavailable') res.setHeader('Retry-After', '5');
     if (req.originalUrl.startsWith('/api/') || !req.accepts('html')) {
       res.status(appError.status).json(appError.toBody());
     } else {
@@ -132,6 +134,12 @@ function toAppError(err: unknown): AppError {
     return new AppError(413, 'payload_too_large', 'the request body is too large');
   if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported')
     return new AppError(415, 'unsupported_media_type', 'unsupported encoding');
+  if (isDbUnavailable(err))
+    return new AppError(
+      503,
+      'database_unavailable',
+      'the database is not reachable: nothing was changed, try again in a moment (calls are not affected)',
+    );
   return new AppError(500, 'internal', 'internal error');
 }
 

@@ -1,12 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { watch } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { ariObject, asteriskCli, sandbox, storedContacts, waitFor } from '../../test/support/asterisk';
+import { ariObject, asteriskCli, sandbox, storedContacts } from '../../test/support/asterisk';
 import { prepareTestDatabase } from '../../test/support/db-template';
 import { requireAsterisk, testEnv } from '../../test/support/env';
 import { sipRegister } from '../../test/support/sip-register';
+import { SwitchboardProcess } from '../../test/support/switchboard-process';
 import { createApiToken } from '../auth/tokens';
 import { createKnex } from '../db/knex';
 import { loadSealingKey, unseal } from '../lib/sealed';
@@ -58,60 +57,6 @@ function pjsipWritten(): Promise<void> {
       resolve();
     });
   });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
-
-class SwitchboardProcess {
-  child: ChildProcess | null = null;
-  url = '';
-  output = '';
-
-  constructor(private readonly env: NodeJS.ProcessEnv) {}
-
-  async start(): Promise<void> {
-    const port = await freePort();
-    this.url = `http://127.0.0.1:${port}`;
-    const root = join(__dirname, '..', '..');
-    const child = spawn(
-      process.execPath,
-      ['--import', join(root, 'node_modules/tsx/dist/loader.mjs'), join(root, 'src/main.ts')],
-      { cwd: root, env: { ...this.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    this.child = child;
-    const keep = (b: Buffer) => {
-      this.output = (this.output + b.toString()).slice(-20_000);
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    await waitFor(
-      'the Switchboard child to answer /readyz',
-      async () => {
-        if (child.exitCode !== null) throw new Error(`Switchboard exited: ${this.output}`);
-        const res = await fetch(`${this.url}/healthz`).catch(() => null);
-        return res?.status === 200;
-      },
-      60_000,
-    );
-  }
-
-  async kill(signal: NodeJS.Signals): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill(signal);
-    await exited;
-    this.child = null;
-  }
 }
 
 describe('apply: model-based stress against the real Asterisk', () => {

@@ -178,7 +178,9 @@ export class Applier {
       const path = join(this.target.configDir, change.name);
       this.written.delete(change.name);
       // 0640: pjsip.conf holds every SIP secret; Asterisk reads it through the directory's group.
-      await atomicWrite(path, change.after.content, 0o640);
+      await atomicWrite(path, change.after.content, 0o640).catch((err: unknown) => {
+        throw new Error(writeFailure(change.name, err));
+      });
       progress.written.push(change);
       const st = await stat(path);
       this.written.set(change.name, { content: change.after.content, size: st.size, mtimeMs: st.mtimeMs });
@@ -401,6 +403,28 @@ export class Applier {
 
 function endpointIds(objects: PjsipObject[]): Set<string> {
   return new Set(objects.filter((o) => o.type === 'endpoint').map((o) => o.id));
+}
+
+// What the admin reads in the apply history: which file, and the reason in words (a full disk is
+// the usual one), not only errno's text.
+const WRITE_REASONS: Record<string, string> = {
+  ENOSPC: 'the disk is full (no space left on device)',
+  EDQUOT: 'the disk quota is exhausted',
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EIO: 'an input/output error (a failing disk?)',
+};
+
+function writeFailure(file: string, err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  const reason =
+    typeof code === 'string' && WRITE_REASONS[code]
+      ? `${WRITE_REASONS[code]} (${code})`
+      : err instanceof Error
+        ? err.message
+        : String(err);
+  return `could not write ${file}: ${reason}; Asterisk keeps the previous configuration`;
 }
 
 // Objects read back through ARI after an apply (about 1 ms each, four at a time); beyond this

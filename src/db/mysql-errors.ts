@@ -21,3 +21,30 @@ export function mapDbError(err: unknown, conflictField?: string): unknown {
   }
   return err;
 }
+
+// The database is not there (stopped, restarting, network gone), as opposed to refusing a
+// statement: the request changed nothing and may be tried again. Mapped by code, never by text.
+const UNAVAILABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_CONNECTION_KILLED',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_GONE_ERROR',
+]);
+
+export function isDbUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; name?: unknown; errors?: unknown } | null;
+  if (!e) return false;
+  if (typeof e.code === 'string' && UNAVAILABLE.has(e.code)) return true;
+  // knex gives up waiting for a pool connection that cannot be made.
+  if (e.name === 'KnexTimeoutError') return true;
+  // mysql2 reports a refused dual-stack connect as an AggregateError of ECONNREFUSEDs.
+  return Array.isArray(e.errors) && e.errors.length > 0 && e.errors.every(isDbUnavailable);
+}

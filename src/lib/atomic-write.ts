@@ -7,16 +7,18 @@ const tempBeside = (path: string) => join(dirname(path), `.${randomBytes(6).toSt
 
 export async function atomicWrite(path: string, content: string, mode = 0o644): Promise<void> {
   const tmp = tempBeside(path);
-  const fh = await open(tmp, 'w', mode);
   try {
-    await fh.writeFile(content);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
+    const fh = await open(tmp, 'w', mode);
+    try {
+      await fh.writeFile(content);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
     await rename(tmp, path);
   } catch (err) {
+    // A full disk fails the write half way: the partial temp file must not stay behind, taking
+    // the space the next attempt needs.
     await unlink(tmp).catch(() => undefined);
     throw err;
   }

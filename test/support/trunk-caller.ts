@@ -116,14 +116,17 @@ function scenario(opts: TrunkCallOptions, digits: string, timing: { leadMs: numb
 
   ]]></send>
   <recv request="ACK" next="${next}"/>`;
+  // Media starts before the ACK: once Asterisk has the ACK it may re-INVITE (connected line) at
+  // once, and sipp aborts on a message that arrives while it stands on a <nop>.
+  const media = digits
+    ? '<nop><action><exec play_pcap_audio="dtmf.pcap"/></action></nop>'
+    : '<nop><action><exec rtp_stream="speech.ulaw,1,0"/></action></nop>';
   const dtmf = digits
-    ? `<nop><action><exec play_pcap_audio="dtmf.pcap"/></action></nop>
-  <label id="dtmf"/>
+    ? `<label id="dtmf"/>
   <recv request="INVITE" timeout="${playing}" ontimeout="dtmf-done" next="dtmf-reinvite"/>
   ${reinvite('dtmf', 'dtmf')}
   <label id="dtmf-done"/>`
     : '';
-  const stream = digits ? '' : '<nop><action><exec rtp_stream="speech.ulaw,1,0"/></action></nop>';
   const ending =
     opts.hangup === 'caller'
       ? `<label id="hold"/>
@@ -186,6 +189,7 @@ function scenario(opts: TrunkCallOptions, digits: string, timing: { leadMs: numb
   <recv response="200" rtd="true" rrs="true" timeout="${opts.answerTimeoutMs ?? 15_000}">
     <action><ereg regexp=".*" search_in="hdr" header="To:" assign_to="remote_to"/></action>
   </recv>
+  ${media}
   <send><![CDATA[
 
       ACK [next_url] SIP/2.0
@@ -199,7 +203,6 @@ function scenario(opts: TrunkCallOptions, digits: string, timing: { leadMs: numb
 
   ]]></send>
   ${dtmf}
-  ${stream}
   ${ending}
 </scenario>
 `;
