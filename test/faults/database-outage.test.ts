@@ -215,6 +215,11 @@ it('MariaDB stopped for 60 s: calls go on, the API answers 503 and accepts nothi
 
   // The voicemail reaches its email once the database is back, exactly once.
   const emails = await smtp.waitFor(1, 60_000);
+  recordFigure(
+    'database outage: voicemail emailed after the server was back',
+    Date.now() - restartedAt,
+    'ms',
+  );
   expect(smtp.recipients[0]).toEqual(['carol@example.test']);
   expect(emails[0]!.attachments).toHaveLength(1);
 
@@ -228,6 +233,11 @@ it('MariaDB stopped for 60 s: calls go on, the API answers 503 and accepts nothi
       return items.length >= 4 ? items : null;
     },
     60_000,
+  );
+  recordFigure(
+    "database outage: the outage's calls in the call log after the server was back",
+    Date.now() - restartedAt,
+    'ms',
   );
   const find = (match: (j: JourneyApi) => boolean) => journeys.filter(match);
   expect(find((j) => j.caller_number === '1001' && j.called_number === '1002')).toEqual([

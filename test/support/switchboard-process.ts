@@ -29,11 +29,11 @@ export class SwitchboardProcess {
       this.entry === 'build'
         ? [join(root, 'dist/src/main.js')]
         : ['--import', join(root, 'node_modules/tsx/dist/loader.mjs'), join(root, 'src/main.ts')];
-    const child = spawn(
-      process.execPath,
-      args,
-      { cwd: root, env: { ...this.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawn(process.execPath, args, {
+      cwd: root,
+      env: { ...this.env, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child = child;
     const keep = (b: Buffer) => {
       this.output = (this.output + b.toString()).slice(-20_000);
