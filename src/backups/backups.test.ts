@@ -1,8 +1,8 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import * as tar from 'tar-stream';
 import {
@@ -16,6 +16,7 @@ import { snapshotConfig } from '../../test/support/config-files';
 import { requireAsterisk, testEnv } from '../../test/support/env';
 import { answerCalls, killAllSipp, phoneFor, placeCall, register, succeeded } from '../../test/support/sip';
 import { createKnex } from '../db/knex';
+import { type Manifest, stageBackup } from './archive';
 
 // Backup → restore on a fresh database and a fresh secrets key → the same generated
 // configuration, byte for byte, and phones that register and call with their old credentials.
@@ -54,6 +55,16 @@ function treeHashes(dir: string): Record<string, string> {
 }
 
 const greetingsDir = join(testEnv.asteriskSoundsDir, 'switchboard');
+// The music-on-hold folder the test apps use (ASTERISK_MOH_DIR's default).
+const mohDir = join(dirname(testEnv.asteriskSoundsDir), 'moh');
+const mohClassDirs = () => readdirSync(mohDir).filter((n) => n.startsWith('sb-moh-'));
+const mohHashes = () => Object.fromEntries(mohClassDirs().map((d) => [d, treeHashes(join(mohDir, d))]));
+
+function tone(seconds: number): Buffer {
+  const out = join(work, `tone-${seconds}.wav`);
+  execFileSync('sox', ['-n', '-r', '8000', '-c', '1', out, 'synth', String(seconds), 'sine', '440']);
+  return readFileSync(out);
+}
 
 async function waitJob(
   app: TestApp,
@@ -98,7 +109,7 @@ async function fingerprint(dbName: string): Promise<string> {
       const [rows] = (await db.raw('CHECKSUM TABLE ??', [t.name])) as [Array<{ Checksum: unknown }>];
       sums.push(`${t.name}:${String(rows[0]?.Checksum)}`);
     }
-    return sums.join('\n') + JSON.stringify(treeHashes(greetingsDir)) + JSON.stringify(treeHashes(spool2));
+    return sums.join('\n') + JSON.stringify([treeHashes(greetingsDir), treeHashes(spool2), mohHashes()]);
   } finally {
     await db.destroy();
   }
@@ -163,6 +174,37 @@ describe('backup and restore', () => {
   let configBefore: Record<string, string> = {};
   let greetingsBefore: Record<string, string> = {};
   let voicemailBefore: Record<string, string> = {};
+  let mohBefore: Record<string, Record<string, string>> = {};
+
+  it('takes scheduled backups (BACKUP_SCHEDULE) and keeps the newest BACKUP_KEEP', async () => {
+    const dir = join(work, 'scheduled');
+    // Every second, so the test sees several runs; one at a time (noOverlap).
+    const app = await startTestApp({ BACKUP_DIR: dir, BACKUP_SCHEDULE: '* * * * * *', BACKUP_KEEP: '1' });
+    try {
+      const db = app.sb.deps.db;
+      let done: Array<{ file_name: string; status: string }> = [];
+      while (done.length < 2) {
+        done = await db('backup_jobs')
+          .where({ requested_by: 'schedule' })
+          .whereNot({ status: 'running' })
+          .orderBy('id');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(done.map((j) => j.status)).toEqual(done.map(() => 'succeeded'));
+      const left = readdirSync(dir).filter((n) => n.endsWith('.tar.gz'));
+      // The newest finished one is there (a later run may have replaced it since).
+      const latest = (await db('backup_jobs')
+        .where({ status: 'succeeded' })
+        .orderBy('id', 'desc')
+        .first()) as {
+        file_name: string;
+      };
+      expect(left).toHaveLength(1);
+      expect(left[0]).toBe(latest.file_name);
+    } finally {
+      await app.close();
+    }
+  }, 120_000);
 
   it('takes a backup through the API: 202 with a job, listed, downloaded byte for byte', async () => {
     app1 = await startTestApp({
@@ -204,6 +246,15 @@ describe('backup and restore', () => {
     });
     await apiCreate(a, '/api/v1/voicemail-boxes', { number: '2301', pin: '842613' });
     await createInboundRoute(a, 'Backup DID', '3225559901', { type: 'ivr', target: String(ivr.id) });
+    const moh = await apiCreate(a, '/api/v1/moh', { name: 'Backup hold' });
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(tone(2))], { type: 'audio/wav' }), 'hold.wav');
+    const uploaded = await fetch(`${a.url}/api/v1/moh/${moh.id}/files`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${a.tokens.admin}` },
+      body: form,
+    });
+    expect(uploaded.status).toBe(201);
     await a.applied();
     // A voicemail message as Asterisk leaves it in the spool.
     const inbox = join(spool1, 'voicemail', 'switchboard', '2301', 'INBOX');
@@ -213,6 +264,8 @@ describe('backup and restore', () => {
     configBefore = hashes(snapshotConfig());
     greetingsBefore = treeHashes(greetingsDir);
     voicemailBefore = treeHashes(join(spool1, 'voicemail', 'switchboard'));
+    mohBefore = mohHashes();
+    expect(Object.keys(mohBefore)).toEqual([`sb-moh-${moh.id}`]);
     expect(Object.keys(greetingsBefore).length).toBeGreaterThan(0);
 
     const started = Date.now();
@@ -238,6 +291,30 @@ describe('backup and restore', () => {
     // Not for other roles, and not for names outside the backup folder's pattern.
     expect((await a.api('GET', '/api/v1/backups', { token: a.tokens.supervisor })).status).toBe(403);
     expect((await a.api('GET', '/api/v1/backups/..%2Fsecrets.key/download')).status).toBe(404);
+
+    // The CLI writes the same kind of file, from the same database and folders.
+    const fromCli = await cli(['backup', 'create', '--out', join(work, 'cli.tar.gz')], {
+      DATABASE_URL: `${testEnv.mysqlServer}/${a.dbName}`,
+      SWITCHBOARD_STATE_DIR: testEnv.stateDir,
+      ASTERISK_SOUNDS_DIR: testEnv.asteriskSoundsDir,
+      ASTERISK_SPOOL_DIR: spool1,
+      BACKUP_DIR: backupDir,
+    });
+    expect({ code: fromCli.code, stdout: fromCli.stdout }).toEqual({
+      code: 0,
+      stdout: `${join(work, 'cli.tar.gz')}\n`,
+    });
+    const staged = await stageBackup(join(work, 'cli.tar.gz'));
+    try {
+      const names = (m: Manifest) => m.members.map((x) => x.name).filter((n) => !n.startsWith('keys/'));
+      const apiStaged = await stageBackup(backupFile);
+      expect(names(staged.manifest)).toEqual(names(apiStaged.manifest));
+      expect(staged.manifest.key.wrapped).toBe(false);
+      expect(apiStaged.manifest.key.wrapped).toBe(true);
+      await apiStaged.dispose();
+    } finally {
+      await staged.dispose();
+    }
 
     // The archive never holds a secret in clear.
     const raw = gunzipSync(readFileSync(backupFile)).toString('latin1');
@@ -267,13 +344,15 @@ describe('backup and restore', () => {
     app1 = undefined;
     // The greetings on disk go too: the restore must bring them back.
     rmSync(greetingsDir, { recursive: true, force: true });
+    for (const d of mohClassDirs()) rmSync(join(mohDir, d), { recursive: true, force: true });
     // A fresh install: its own database and its own secrets key.
     app2 = await startTestApp(
       { BACKUP_DIR: backupDir, SWITCHBOARD_STATE_DIR: state2, ASTERISK_SPOOL_DIR: spool2 },
       { keepDatabase: true },
     );
+    // An apply of the empty database: the restored one must render the files again.
+    await app2.applyNow();
     await app2.close();
-    // Its start-up apply rendered the empty database: the restored one must render the files again.
     expect(hashes(snapshotConfig())).not.toEqual(configBefore);
     const env = {
       DATABASE_URL: `${testEnv.mysqlServer}/${app2.dbName}`,
@@ -353,6 +432,7 @@ describe('backup and restore', () => {
     expect(hashes(snapshotConfig())).toEqual(configBefore);
     expect(treeHashes(greetingsDir)).toEqual(greetingsBefore);
     expect(treeHashes(join(spool2, 'voicemail', 'switchboard'))).toEqual(voicemailBefore);
+    expect(mohHashes()).toEqual(mohBefore);
 
     const [callee, caller] = await Promise.all([
       phoneFor('2302', secrets.get('2302') as string),

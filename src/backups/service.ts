@@ -42,12 +42,21 @@ export async function listBackups(dir: string): Promise<BackupFile[]> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
-  const out: BackupFile[] = [];
+  const out: Array<BackupFile & { mtimeNs: bigint }> = [];
   for (const name of names.filter((n) => BACKUP_NAME.test(n))) {
-    const info = await stat(join(dir, name)).catch(() => null);
-    if (info?.isFile()) out.push({ name, size: info.size, created_at: info.mtime.toISOString() });
+    const info = await stat(join(dir, name), { bigint: true }).catch(() => null);
+    if (info?.isFile())
+      out.push({
+        name,
+        size: Number(info.size),
+        created_at: info.mtime.toISOString(),
+        mtimeNs: info.mtimeNs,
+      });
   }
-  return out.sort((a, b) => (a.name < b.name ? 1 : -1));
+  // Newest first by when the file was completed (its last write, kept by the rename): two backups
+  // of the same second are told apart by that, not by their names' random suffix.
+  out.sort((a, b) => (a.mtimeNs === b.mtimeNs ? (a.name < b.name ? 1 : -1) : a.mtimeNs < b.mtimeNs ? 1 : -1));
+  return out.map(({ mtimeNs: _, ...b }) => b);
 }
 
 export async function backupPath(dir: string, name: string): Promise<string> {
@@ -62,7 +71,7 @@ export async function deleteBackup(dir: string, name: string): Promise<void> {
   await rm(await backupPath(dir, name));
 }
 
-// Keeps the newest `keep` backups (by the time in their names) and deletes the others.
+// Keeps the newest `keep` backups and deletes the others.
 export async function applyRetention(dir: string, keep: number): Promise<string[]> {
   const old = (await listBackups(dir)).slice(keep).map((b) => b.name);
   for (const name of old) await rm(join(dir, name), { force: true });

@@ -42,6 +42,7 @@ export async function backupCommand(args: string[], flags: BackupFlags): Promise
   }
   if (verb === 'restore' && file !== undefined && rest.length === 0) {
     await ensureDatabase(config.databaseUrl);
+    const started = Date.now();
     const result = await restoreBackup(resolve(file), {
       databaseUrl: config.databaseUrl,
       files: backupSources(config),
@@ -52,7 +53,7 @@ export async function backupCommand(args: string[], flags: BackupFlags): Promise
       log: (line) => process.stderr.write(`${line}\n`),
     });
     process.stderr.write(
-      `restored the backup of ${result.manifest.created_at}: start Switchboard (or restart it) and its start-up apply renders the configuration from the restored database\n`,
+      `restored the backup of ${result.manifest.created_at} in ${Date.now() - started} ms: start Switchboard (or restart it) and its start-up apply renders the configuration from the restored database\n`,
     );
     return;
   }
