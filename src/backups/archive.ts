@@ -459,8 +459,9 @@ export async function stageBackup(file: string): Promise<StagedBackup> {
       if (entry.header.type !== 'file')
         throw new BackupError(`not a Switchboard backup: member ${JSON.stringify(name)} is not a file`);
       checkMemberName(name);
-      if (seen.has(name) || (name === MANIFEST && manifestText !== null))
-        throw new BackupError(`not a Switchboard backup: member ${name} appears twice`);
+      if (manifestText !== null)
+        throw new BackupError(`the backup is corrupt: ${name} comes after the manifest, which is last`);
+      if (seen.has(name)) throw new BackupError(`not a Switchboard backup: member ${name} appears twice`);
       const h = hasher();
       if (name === MANIFEST || name === WRAPPED_KEY || name === MARKER) {
         const chunks: Buffer[] = [];

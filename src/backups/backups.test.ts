@@ -206,6 +206,36 @@ describe('backup and restore', () => {
     }
   }, 120_000);
 
+  it('marks a backup cut short by a stop as failed at the next start, and removes what it left', async () => {
+    const dir = join(work, 'interrupted');
+    mkdirSync(dir, { recursive: true });
+    const first = await startTestApp({ BACKUP_DIR: dir }, { keepDatabase: true });
+    await first.sb.deps.db('backup_jobs').insert({
+      status: 'running',
+      file_name: 'switchboard-20261208-010000-abcdef.tar.gz',
+      recordings: false,
+      requested_by: 'admin',
+    });
+    writeFileSync(join(dir, '.0123456789ab.partial'), 'half a backup');
+    await first.close();
+    const again = await startTestApp({ BACKUP_DIR: dir }, { dbName: first.dbName });
+    try {
+      const res = await again.api<{ jobs: Array<{ status: string; error: string }> }>(
+        'GET',
+        '/api/v1/backups',
+      );
+      expect(res.body.jobs).toEqual([
+        expect.objectContaining({
+          status: 'failed',
+          error: 'interrupted: Switchboard stopped during the backup',
+        }),
+      ]);
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      await again.close();
+    }
+  }, 60_000);
+
   it('takes a backup through the API: 202 with a job, listed, downloaded byte for byte', async () => {
     app1 = await startTestApp({
       BACKUP_DIR: backupDir,

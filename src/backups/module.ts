@@ -10,6 +10,9 @@ export const backupsModule: FeatureModule = {
   start: (deps) => {
     const runner = backupRunner(deps);
     const schedule = deps.config.backup.schedule;
+    void runner
+      .recover()
+      .catch((err: unknown) => deps.log.error({ err }, 'cannot clean up interrupted backups'));
     return {
       stop: () => runner.drain(),
       jobs: schedule

@@ -13,6 +13,7 @@ export function backupPages(deps: Deps): Router {
   const runner = backupRunner(deps);
 
   const show = async (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
+    await runner.ready();
     const jobs = await recentJobs(deps.db, 5);
     sendPage(
       req,

@@ -21,7 +21,10 @@ export function backupRoutes(deps: Deps): Router {
       summary: 'The backups in BACKUP_DIR, newest first, and the recent jobs',
       roles: ADMIN,
     },
-    async () => ({ items: await listBackups(dir), jobs: await recentJobs(deps.db) }),
+    async () => {
+      await runner.ready();
+      return { items: await listBackups(dir), jobs: await recentJobs(deps.db) };
+    },
   );
   api.op(
     {

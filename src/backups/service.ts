@@ -128,6 +128,7 @@ export async function recentJobs(db: Knex, limit = 10): Promise<BackupJob[]> {
 // Runs backups in the background, one at a time per process, and records each in backup_jobs.
 export class BackupRunner {
   private current: Promise<unknown> | null = null;
+  private recovered: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly db: Knex,
@@ -139,17 +140,55 @@ export class BackupRunner {
   async start(opts: { recordings: boolean; by: string }): Promise<BackupJob> {
     if (this.current) throw new ConflictError('a backup is already running');
     const name = newBackupName();
-    const [id] = (await this.db('backup_jobs').insert({
-      status: 'running',
-      file_name: name,
-      recordings: opts.recordings,
-      requested_by: opts.by,
-    })) as [number];
-    const run = this.run(id, name, opts.recordings).finally(() => {
-      this.current = null;
+    // Taken before the first await, so two requests at once cannot both start one.
+    let release: () => void = () => undefined;
+    const claimed = new Promise<void>((resolve) => {
+      release = resolve;
     });
-    this.current = run;
-    return getJob(this.db, id);
+    this.current = claimed;
+    try {
+      await this.recovered;
+      const [id] = (await this.db('backup_jobs').insert({
+        status: 'running',
+        file_name: name,
+        recordings: opts.recordings,
+        requested_by: opts.by,
+      })) as [number];
+      this.current = this.run(id, name, opts.recordings).finally(() => {
+        this.current = null;
+      });
+      return await getJob(this.db, id);
+    } catch (err) {
+      this.current = null;
+      throw err;
+    } finally {
+      release();
+    }
+  }
+
+  // At start nothing runs yet: a job still "running" was cut short by a stop or a crash, and a
+  // .partial file is what it left behind.
+  // Resolves once recover() has run: a listing before that would show a stale job as running.
+  ready(): Promise<void> {
+    return this.recovered;
+  }
+
+  recover(): Promise<void> {
+    this.recovered = this.cleanUp();
+    return this.recovered;
+  }
+
+  private async cleanUp(): Promise<void> {
+    await this.db('backup_jobs')
+      .where({ status: 'running' })
+      .update({
+        status: 'failed',
+        error: 'interrupted: Switchboard stopped during the backup',
+        finished_at: this.db.fn.now(3),
+      });
+    for (const name of await readdir(this.config.backup.dir).catch(() => [] as string[]))
+      if (/^\.[0-9a-f]{12}\.partial$/.test(name))
+        await rm(join(this.config.backup.dir, name), { force: true });
   }
 
   // The schedule's entry point: waits for its backup to end.
