@@ -1,4 +1,5 @@
 import { dirname, join } from 'node:path';
+import cron from 'node-cron';
 import { z } from 'zod';
 import { isCidr } from './lib/cidr';
 
@@ -128,6 +129,18 @@ const Env = z.object({
   // SIP auth usernames of new extensions: random (not guessable from the number, the default)
   // or the extension number (for fleets of phones provisioned that way).
   SIP_AUTH_USERNAME: z.enum(['random', 'number']).default('random'),
+  // Backups (src/backups): where they are kept (default: SWITCHBOARD_STATE_DIR/backups), when one
+  // is taken (node-cron; empty: never), how many are kept, whether scheduled ones hold call
+  // recordings, and the passphrase that wraps the secrets key into each backup (unset: the key
+  // stays out, and only an install with the same secrets.key can restore).
+  BACKUP_DIR: z.string().min(1).optional(),
+  BACKUP_SCHEDULE: z
+    .string()
+    .default('30 2 * * *')
+    .refine((s) => s.trim() === '' || cron.validate(s), 'must be a cron expression (or empty: off)'),
+  BACKUP_KEEP: z.coerce.number().int().min(1).max(10_000).default(14),
+  BACKUP_RECORDINGS: z.enum(['true', 'false']).default('false'),
+  BACKUP_PASSPHRASE: z.string().min(12, 'must be at least 12 characters').optional(),
 });
 
 export interface Config {
@@ -183,6 +196,13 @@ export interface Config {
     readonly allowlist: readonly string[];
   };
   readonly sipAuthUsername: 'random' | 'number';
+  readonly backup: {
+    readonly dir: string;
+    readonly schedule: string | null;
+    readonly keep: number;
+    readonly recordings: boolean;
+    readonly passphrase: string | null;
+  };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -262,6 +282,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       allowlist: Object.freeze(e.SIP_BAN_ALLOWLIST),
     }),
     sipAuthUsername: e.SIP_AUTH_USERNAME,
+    backup: Object.freeze({
+      dir: e.BACKUP_DIR ?? join(e.SWITCHBOARD_STATE_DIR, 'backups'),
+      schedule: e.BACKUP_SCHEDULE.trim() === '' ? null : e.BACKUP_SCHEDULE.trim(),
+      keep: e.BACKUP_KEEP,
+      recordings: e.BACKUP_RECORDINGS === 'true',
+      passphrase: e.BACKUP_PASSPHRASE ?? null,
+    }),
   });
 }
 

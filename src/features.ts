@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { analyticsModule } from './analytics/module';
 import { announcementsModule } from './announcements/module';
 import { type AnyStateSlice, DesiredStateLoader } from './apply/load-state';
+import { backupsModule } from './backups/module';
 import { callHandlingModule } from './call-handling/module';
 import { callFlowModule } from './callflow/module';
 import type { FeatureModule } from './core/feature';
@@ -58,6 +59,7 @@ export const FEATURES: readonly FeatureModule[] = [
   wallboardModule,
   analyticsModule,
   securityModule,
+  backupsModule,
 ];
 
 export const SLICES: readonly AnyStateSlice[] = FEATURES.flatMap((f) => f.state ?? []);

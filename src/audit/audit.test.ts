@@ -658,6 +658,21 @@ const EXAMPLES: Record<string, Example> = {
   'DELETE /api/v1/departments/{id}': {
     prepare: async () => ({ id: await created('/api/v1/departments', { name: `Audit dept ${uniq()}` }) }),
   },
+  'POST /api/v1/backups/': {
+    body: () => ({ recordings: false }),
+    undo: async () => {
+      await backupEnded();
+    },
+  },
+  'DELETE /api/v1/backups/{name}': {
+    prepare: async () => {
+      const started = await app.api<{ id: number; file_name: string }>('POST', '/api/v1/backups', {
+        body: {},
+      });
+      await backupEnded();
+      return { name: started.body.file_name };
+    },
+  },
   'POST /api/v1/wallboard/kiosk-tokens': { body: () => ({ name: 'Audit screen' }) },
   'DELETE /api/v1/wallboard/kiosk-tokens/{id}': {
     prepare: async () => ({
@@ -676,6 +691,15 @@ interface AuditRowJson {
   before: unknown;
   after: unknown;
   outcome: string;
+}
+
+// A backup runs after its 202: the next example waits for it (one runs at a time).
+async function backupEnded(): Promise<void> {
+  for (;;) {
+    const jobs = await app.api<{ jobs: Array<{ status: string }> }>('GET', '/api/v1/backups');
+    if (!jobs.body.jobs.some((j) => j.status === 'running')) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 async function mutatingOps(): Promise<string[]> {

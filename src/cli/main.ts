@@ -5,13 +5,17 @@ import { createUser, ensureFirstAdmin, Password } from '../auth/accounts';
 import { createApiToken, parseExpiresIn } from '../auth/tokens';
 import { findByUsername, ROLES, type Role } from '../auth/users.repo';
 import { createKnex, ensureDatabase } from '../db/knex';
+import { backupCommand } from './backup';
 
 const USAGE = `usage:
   cli migrate
   cli token create --user <username> [--name <label>] [--expires-in 30d|12h|never] [--read-only]
                                                            prints the token alone (default: 90 days, full access)
   cli user create --username <name> --role admin|supervisor|user [--extension <number>]  (password from SB_NEW_PASSWORD)
-  cli admin ensure                                         first admin from ADMIN_PASSWORD, or generated and printed once`;
+  cli admin ensure                                         first admin from ADMIN_PASSWORD, or generated and printed once
+  cli backup create [--out FILE] [--recordings]            writes a backup (default: BACKUP_DIR/switchboard-<time>.tar.gz)
+  cli backup restore FILE [--force] [--passphrase-file F]  restores one with Switchboard stopped; --force replaces a
+                                                           database that holds configuration`;
 
 async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -25,8 +29,14 @@ async function main(argv: string[]): Promise<void> {
       extension: { type: 'string' },
       'expires-in': { type: 'string' },
       'read-only': { type: 'boolean' },
+      out: { type: 'string' },
+      recordings: { type: 'boolean' },
+      force: { type: 'boolean' },
+      'passphrase-file': { type: 'string' },
     },
   });
+  // Backups read the whole configuration (the Asterisk folders, BACKUP_*), not just the database.
+  if (positionals[0] === 'backup') return backupCommand(positionals.slice(1), values);
   const url = process.env['DATABASE_URL'] ?? 'mysql://root@127.0.0.1:3306/switchboard';
   const command = positionals.join(' ');
   await ensureDatabase(url);

@@ -37,6 +37,11 @@ const migrationSource: Knex.MigrationSource<string> = {
   getMigration: async (name) => require(join(MIGRATIONS_DIR, name)) as Knex.Migration,
 };
 
+// The migrations this build carries, in order: the schema versions it knows.
+export function availableMigrations(): Promise<string[]> {
+  return migrationSource.getMigrations([]);
+}
+
 export function migrationConfig(): Knex.MigratorConfig {
   return { tableName: 'knex_migrations', migrationSource };
 }

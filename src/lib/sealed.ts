@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -72,8 +72,22 @@ export function isSealed(stored: string): boolean {
 }
 
 export function seal(plain: string): string {
+  return sealWith(currentKey(), plain);
+}
+
+// The key itself leaves the process only wrapped (a backup taken with a passphrase); its id names
+// it in a backup's manifest, so a restore tells at once whether this install's key opens it.
+export function sealingKey(): Buffer {
+  return currentKey();
+}
+
+export function keyId(k: Buffer): string {
+  return createHash('sha256').update('switchboard secrets key id\0').update(k).digest('hex').slice(0, 16);
+}
+
+export function sealWith(k: Buffer, plain: string): string {
   const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', currentKey(), iv);
+  const cipher = createCipheriv('aes-256-gcm', k, iv);
   const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
   return PREFIX + Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
 }
@@ -81,10 +95,14 @@ export function seal(plain: string): string {
 // Throws on a value sealed with another key or altered in the database: a wrong secret handed to
 // Asterisk or an SMTP server would fail later and far less clearly.
 export function unseal(stored: string): string {
+  return unsealWith(currentKey(), stored);
+}
+
+export function unsealWith(k: Buffer, stored: string): string {
   if (!isSealed(stored)) return stored;
   const raw = Buffer.from(stored.slice(PREFIX.length), 'base64');
   if (raw.length < IV_BYTES + TAG_BYTES) throw new SealingError('a sealed value is truncated');
-  const decipher = createDecipheriv('aes-256-gcm', currentKey(), raw.subarray(0, IV_BYTES));
+  const decipher = createDecipheriv('aes-256-gcm', k, raw.subarray(0, IV_BYTES));
   decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
   try {
     return Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString(

@@ -55,3 +55,26 @@
   }
   setInterval(refresh, 3000);
 })();
+
+// A backup under way on the backups page: its bytes, then the list again once it has ended.
+(() => {
+  var notice = document.querySelector('[data-backup-job]');
+  if (!notice) return;
+  var id = notice.getAttribute('data-backup-job');
+  function poll() {
+    fetch(`/api/v1/backups/jobs/${id}`, { credentials: 'same-origin' })
+      .then((res) => (res.ok ? res.json() : null))
+      .then((job) => {
+        if (!job) return;
+        if (job.status !== 'running') {
+          window.location.reload();
+          return;
+        }
+        var bytes = notice.querySelector('[data-backup-bytes]');
+        if (bytes) bytes.textContent = String(job.bytes_written);
+        setTimeout(poll, 1000);
+      })
+      .catch(() => setTimeout(poll, 2000));
+  }
+  setTimeout(poll, 500);
+})();

@@ -96,6 +96,8 @@ export async function startTestApp(
     // send wrong secrets on purpose; test/e2e/sip-bans.test.ts turns both back to the defaults.
     SIP_AUTH_USERNAME: 'number',
     SIP_BAN_ALLOWLIST: '127.0.0.1',
+    // No test app takes a backup at 02:30 in the middle of a run.
+    BACKUP_SCHEDULE: '',
     ...overrides,
   });
   if (!reuse.dbName) await prepareTestDatabase(testEnv.mysqlServer, dbName);
