@@ -73,7 +73,11 @@ export function ivrPages(deps: Deps): Router {
         id: i.id,
         name: i.name,
         prompt: greetingName(i.promptGreetingId),
-        options: i.options.map((o) => ({ digit: o.digit, label: describeDestination(o.destination) })),
+        options: i.options.map((o) => ({
+          digit: o.digit,
+          label: describeDestination(o.destination),
+          language: o.language ?? null,
+        })),
         directDial: i.directDial,
         repeatDigit: i.repeatDigit,
         final: describeDestination(i.invalidDestination),

@@ -1,3 +1,4 @@
+import { LANGUAGE } from '../../src/lib/language';
 import { apiCreate, createExtensions, extensionPaths, startTestApp, type TestApp } from '../support/app';
 import { ariObject, mainAri, waitFor } from '../support/asterisk';
 import { CallObserver, type DialplanStep, type ObservedChannel } from '../support/call-observer';
@@ -6,6 +7,7 @@ import { requireAsterisk } from '../support/env';
 import { HOSTILE } from '../support/hostile';
 import { changesNothing, errorPaths } from '../support/refusals';
 import { callFromTrunk, createCallerTrunk } from '../support/trunk-caller';
+import { signIn } from '../support/web';
 
 // The caller's language end to end: inbound routes and IVR keys set Asterisk's channel language,
 // an extension's language becomes its endpoint's, and Asterisk then plays the greeting variant of
@@ -240,6 +242,74 @@ describe('a bad language code is a 400 naming the field and changes nothing', ()
     const res = await app.api('PATCH', `/api/v1/extensions/${EXT}`, { body: { language: 33 } });
     expect(res.status).toBe(400);
     expect(errorPaths(res)).toEqual(['language']);
+  });
+});
+
+describe('the web forms', () => {
+  it("an extension's, a route's and an IVR key's language are shown, saved, and refused under their field", async () => {
+    const web = await signIn(app, 'admin', 'admin-password-1', '/extensions');
+    const refusal = 'a language code like en, fr or en_GB</span>';
+
+    const extForm = { display_name: 'Linguist 1095', codecs: 'ulaw', language: 'fr;x' };
+    const badExt = await web.post(`/extensions/${EXT}`, extForm);
+    expect(badExt.status).toBe(400);
+    expect(await badExt.text()).toContain(refusal);
+    expect((await app.api('GET', `/api/v1/extensions/${EXT}`)).body.language).toBeNull();
+    expect((await web.post(`/extensions/${EXT}`, { ...extForm, language: 'nl' })).status).toBe(303);
+    expect((await app.api('GET', `/api/v1/extensions/${EXT}`)).body.language).toBe('nl');
+    expect(await web.text(`/extensions/${EXT}/edit`)).toMatch(/name="language" value="nl"/);
+
+    const [routeId] = created.routes;
+    expect(await web.text(`/routes/inbound/${routeId}/edit`)).toMatch(/name="language" value="fr"/);
+    const routeForm = {
+      name: 'French line',
+      did: DID_FR,
+      destination: `announcement:${created.announcements[0]}`,
+      language: 'fr_BE',
+    };
+    expect((await web.post(`/routes/inbound/${routeId}`, routeForm)).status).toBe(303);
+    const routes = (await app.api('GET', '/api/v1/inbound-routes')).body.items as Array<{ id: number }>;
+    expect(routes.find((r) => r.id === routeId)).toMatchObject({ language: 'fr_BE' });
+    const badRoute = await web.post(`/routes/inbound/${routeId}`, { ...routeForm, language: 'French' });
+    expect(badRoute.status).toBe(400);
+    expect(await badRoute.text()).toContain(refusal);
+
+    const [ivrId] = created.ivrs;
+    expect(await web.text(`/ivrs/${ivrId}/edit`)).toMatch(
+      /name="option_0_language" id="option_0_language" value="fr"/,
+    );
+    const badIvr = await web.post(`/ivrs/${ivrId}`, {
+      name: 'Language menu',
+      prompt_greeting_id: String(greeting.id),
+      option_0_digit: '2',
+      option_0_destination: `ivr:${ivrId}`,
+      option_0_language: '${SHELL(id)}',
+      timeout_seconds: '2',
+      max_retries: '0',
+      invalid_destination: 'hangup:',
+    });
+    expect(badIvr.status).toBe(400);
+    const html = await badIvr.text();
+    // Under the key's own row: the form names the field option_<row>_language.
+    expect(html).toMatch(/id="option_0_language"[^>]*>\s*<span class="field-error">a language code like/);
+    expect((await app.api('GET', `/api/v1/ivrs/${ivrId}`)).body.options[0].language).toBe('fr');
+  });
+});
+
+describe('the OpenAPI document', () => {
+  it('documents language, with its pattern, on extensions, inbound routes and IVR options', async () => {
+    const doc = (await app.api('GET', '/api/v1/openapi.json')).body;
+    // A router's root path is documented with its trailing slash (/api/v1/ivrs/).
+    const body = (path: string, method: string) =>
+      (doc.paths[path] ?? doc.paths[`${path}/`])[method].requestBody.content['application/json'].schema;
+    const pattern = LANGUAGE.source;
+    const fields = [
+      body('/api/v1/extensions', 'post').properties.language,
+      body('/api/v1/extensions/{number}', 'patch').properties.language,
+      body('/api/v1/inbound-routes', 'post').properties.language,
+      body('/api/v1/ivrs', 'post').properties.options.items.properties.language,
+    ];
+    for (const field of fields) expect(JSON.stringify(field)).toContain(JSON.stringify(pattern).slice(1, -1));
   });
 });
 
