@@ -785,6 +785,12 @@ describe("the caller's language", () => {
     );
   });
 
+  it('the diagram shows the route language and the key that sets one', () => {
+    const g = buildFlowGraph(french(), { type: 'inbound-route', id: 10 });
+    expect(g?.nodes.find((n) => n.id === 'inbound-route:10')?.details).toContain("caller's language fr");
+    expect(g?.edges).toContainEqual({ from: 'ivr:1', to: 'ivr:1', label: 'press 8 (language de)' });
+  });
+
   it('a route without a language says nothing about it', () => {
     const steps = trace(state(), '3225559000', '0470000000', OPEN, '');
     expect(steps.find((s) => s.kind === 'route')?.text).toBe(
