@@ -141,17 +141,25 @@ describe('an inbound route with a language', () => {
 
 describe('an IVR option with a language', () => {
   it('key 2 sets the language to fr and replays the same menu, now in French', async () => {
-    const call = callFromTrunk({ did: DID_MENU, digits: '2', hangup: 'remote', holdMs: 20_000 });
+    const call = callFromTrunk({
+      did: DID_MENU,
+      digits: '2',
+      waitBeforeDigitsMs: 3000,
+      hangup: 'remote',
+      holdMs: 20_000,
+    });
     const ch = await carrierChannel(DID_MENU);
     const first = await observer.ran(ch, 'Background', greeting.sound);
     const set = await observer.ran(ch, 'Set', 'CHANNEL(language)=fr');
     expect(ch.steps.indexOf(set)).toBeGreaterThan(ch.steps.indexOf(first));
     // The route set nothing: the first prompt played on the trunk's default language, the long
-    // English variant, which key 2 (sent 1.5 s after the answer) cut short. The French one
+    // English variant, which key 2 (sent 3 s after the answer) cut short. The French one
     // would have ended before the key, and the menu gone on to wait for it (WaitExten).
     const firstRan = await ranFor(ch, first);
     expect(ch.steps[ch.steps.indexOf(first) + 1]?.app).toBe('CELGenUserEvent');
-    expect(firstRan).toBeGreaterThan(ms.fr + 300);
+    expect(firstRan).toBeGreaterThan(ms.fr + 1000);
+    expect(firstRan).toBeLessThan(ms.en);
+    report('IVR first prompt (en, cut short by key 2)', firstRan);
     expect(ch.steps.filter((s) => s.app === 'Set' && s.data.startsWith('CHANNEL(language)'))).toHaveLength(1);
     const replay = await waitForStep(
       ch,
