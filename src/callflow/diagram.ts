@@ -76,6 +76,7 @@ export function buildFlowGraph(state: DesiredState, root: FlowRoot): FlowGraph |
       `DID ${route.did}`,
       `caller ID ${route.callerId ?? 'any'}`,
       ...(route.callerIdNamePrefix ? [`caller name prefix "${route.callerIdNamePrefix}"`] : []),
+      ...(route.language ? [`caller's language ${route.language}`] : []),
     ],
     ref: { type: 'inbound-route', id: String(route.id) },
   });
@@ -254,7 +255,8 @@ class GraphBuilder {
     });
     const keyOrder = (k: string) => (k === '*' ? 10 : k === '#' ? 11 : Number(k));
     for (const o of [...ivr.options].sort((a, b) => keyOrder(a.digit) - keyOrder(b.digit))) {
-      this.edge(id, this.destination(o.destination), `press ${o.digit}`);
+      const label = o.language ? `press ${o.digit} (language ${o.language})` : `press ${o.digit}`;
+      this.edge(id, this.destination(o.destination), label);
     }
     if (ivr.directDial) {
       const { min, max } = s.settings.extensionRange;

@@ -98,6 +98,7 @@ class Tracer {
   private readonly seen = new Set<string>();
   private route: InboundRouteState | null = null; // the matched route: its queue priority rides along
   private cid = ''; // the caller number as the dialplan FILTERs it (0-9 and +)
+  private language: string | null = null; // CHANNEL(language) once a route or key set it
 
   constructor(
     private readonly state: DesiredState,
@@ -180,9 +181,10 @@ class Tracer {
     const cidText = route.callerId === null ? '' : ` and caller ID pattern ${route.callerId}`;
     this.step({
       kind: 'route',
-      text: `inbound route '${route.name}' matched ${route.did}${cidText}${skipped > 0 ? ` (after ${skipped} earlier route${skipped > 1 ? 's' : ''} did not match)` : ''}${route.callerIdNamePrefix ? `; the caller name gets the prefix "${route.callerIdNamePrefix}"` : ''}`,
+      text: `inbound route '${route.name}' matched ${route.did}${cidText}${skipped > 0 ? ` (after ${skipped} earlier route${skipped > 1 ? 's' : ''} did not match)` : ''}${route.callerIdNamePrefix ? `; the caller name gets the prefix "${route.callerIdNamePrefix}"` : ''}${route.language ? `; sets the caller's language to ${route.language}` : ''}`,
       ref: { type: 'inbound-route', id: String(route.id) },
     });
+    if (route.language) this.language = route.language;
 
     if (underEmergency(this.state, route.id)) {
       const e = this.state.emergency;
@@ -415,7 +417,7 @@ class Tracer {
     const promptGreeting = this.greeting(ivr.promptGreetingId);
     this.step({
       kind: 'ivr',
-      text: `IVR '${ivr.name}': ${prompt && promptGreeting ? `prompt greeting '${promptGreeting.name}' plays` : 'no prompt plays'}; waiting ${ivr.timeoutSeconds} s for a key`,
+      text: `IVR '${ivr.name}': ${prompt && promptGreeting ? `prompt greeting '${promptGreeting.name}' plays${this.variant(promptGreeting)}` : 'no prompt plays'}; waiting ${ivr.timeoutSeconds} s for a key`,
       ref: { type: 'ivr', id: String(ivr.id) },
       ...(prompt ? { sound: prompt } : {}),
     });
@@ -435,7 +437,9 @@ class Tracer {
         const hit = findInContext(entries, input.keys);
         const choice = hit?.value;
         if (choice?.kind === 'option') {
-          this.step({ kind: 'key', text: `pressed ${input.keys} → ${this.describe(choice.dest)}` });
+          const sets = choice.language ? `sets the caller's language to ${choice.language}, then ` : '';
+          this.step({ kind: 'key', text: `pressed ${input.keys} → ${sets}${this.describe(choice.dest)}` });
+          if (choice.language) this.language = choice.language;
           return this.follow(choice.dest);
         }
         if (choice?.kind === 'repeat') {
@@ -478,7 +482,7 @@ class Tracer {
   private ivrEntries(ivr: IvrState): ContextEntry<IvrChoice>[] {
     const entries: ContextEntry<IvrChoice>[] = ivr.options.map((o) => ({
       exten: o.digit,
-      value: { kind: 'option', dest: o.destination },
+      value: { kind: 'option', dest: o.destination, language: o.language ?? null },
     }));
     if (ivr.repeatDigit !== null) entries.push({ exten: ivr.repeatDigit, value: { kind: 'repeat' } });
     if (ivr.directDial) {
@@ -534,7 +538,7 @@ class Tracer {
   private playback(greeting: GreetingState, sound: string, what: string): void {
     this.step({
       kind: 'playback',
-      text: `${what} '${greeting.name}' plays`,
+      text: `${what} '${greeting.name}' plays${this.variant(greeting)}`,
       ref: { type: 'greeting', id: String(greeting.id) },
       sound,
     });
@@ -543,9 +547,24 @@ class Tracer {
   describe(dest: DestinationState): string {
     return describeFlowDestination(this.state, dest);
   }
+
+  // Which variant a chosen language hears, as Asterisk looks it up (src/greetings/files.ts): the
+  // language, the language without its country, else the greeting's default. Nothing is said
+  // while no language was chosen: the trunk's default then hears the greeting's default.
+  private variant(greeting: GreetingState): string {
+    const lang = this.language;
+    if (lang === null) return '';
+    const base = lang.split('_')[0] ?? lang;
+    if (greeting.languages.includes(lang)) return ` in ${lang}`;
+    if (greeting.languages.includes(base)) return ` in ${base}`;
+    return ` in its default language (no ${lang} variant)`;
+  }
 }
 
-type IvrChoice = { kind: 'option'; dest: DestinationState } | { kind: 'repeat' } | { kind: 'direct' };
+type IvrChoice =
+  | { kind: 'option'; dest: DestinationState; language: string | null }
+  | { kind: 'repeat' }
+  | { kind: 'direct' };
 
 class Ended extends Error {}
 

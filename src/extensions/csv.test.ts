@@ -66,11 +66,16 @@ describe('CSV import', () => {
     const res = await importCsv(csv(rows));
     expect(res.status).toBe(200);
     expect(res.body.created).toEqual(['4001', '4002', '4003', '4010']);
+    // The language column travels too (the last one, after outbound_caller_id).
+    expect((await app.api('PATCH', '/api/v1/extensions/4002', { body: { language: 'fr_BE' } })).status).toBe(
+      200,
+    );
     // With the secrets (asked for by name): what a move to another install needs.
     const exported = await app.api('GET', '/api/v1/extensions/export?secrets=1');
     expect(exported.headers.get('content-type')).toMatch(/text\/csv/);
     // Formula-leading cells leave escaped and come back as they were (the comparison below).
     expect(exported.text).toContain("4003,'@Sales -Desk,,'+3225550101,");
+    expect(exported.text).toMatch(/\n4002,.*,fr_BE\r?\n/);
 
     const other = await startTestApp();
     try {

@@ -17,6 +17,7 @@ export const CSV_COLUMNS = [
   'voicemail_enabled',
   'classes',
   'outbound_caller_id',
+  'language',
 ] as const;
 
 export const MAX_IMPORT_ROWS = 20_000;
@@ -120,6 +121,7 @@ function fromRecord(r: Record<string, string>): Record<string, unknown> {
   const classes = opt(r['classes']);
   if (classes !== undefined) out['classes'] = classes.split('|').map((c) => c.trim());
   if (opt(r['outbound_caller_id']) !== undefined) out['outbound_caller_id'] = opt(r['outbound_caller_id']);
+  if (opt(r['language']) !== undefined) out['language'] = opt(r['language']);
   const vm = opt(r['voicemail_enabled'])?.toLowerCase();
   if (vm !== undefined)
     out['voicemail_enabled'] =

@@ -71,6 +71,7 @@ export async function importExtensions(
       voicemail_enabled: input.voicemail_enabled ?? false,
       classes: withEmergency(input.classes ?? DEFAULT_CLASSES).join(','),
       outbound_caller_id: input.outbound_caller_id ?? null,
+      language: input.language ?? null,
     };
     if (existing.has(input.number)) {
       const { number, ...rest } = row;

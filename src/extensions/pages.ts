@@ -3,6 +3,7 @@ import { actorName } from '../auth/middleware';
 import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
 import { ValidationError } from '../http/errors';
+import { LANGUAGE_SUGGESTIONS } from '../lib/language';
 import { formNumber, formTarget, handleForm, parseForm } from '../web/forms';
 import { formList, formString, formText, notFoundPage, requirePage, sendPage } from '../web/page-helpers';
 import { parseImport } from './csv';
@@ -38,6 +39,7 @@ function fromForm(body: unknown, isNew: boolean): Record<string, unknown> {
   out['voicemail_enabled'] = formString(body, 'voicemail_enabled') === 'yes';
   out['classes'] = formList(body, 'classes');
   out['outbound_caller_id'] = text('outbound_caller_id') ?? null;
+  out['language'] = text('language') ?? null;
   return out;
 }
 
@@ -81,6 +83,7 @@ export function extensionPages(deps: Deps): Router {
     nav: 'extensions',
     codecs: CODECS,
     classes: SERVICE_CLASSES.filter((c) => c !== 'emergency'),
+    languages: LANGUAGE_SUGGESTIONS,
     values,
     ...extra,
   });

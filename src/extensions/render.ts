@@ -1,3 +1,4 @@
+import { DEFAULT_LANGUAGE } from '../lib/language';
 import { confTemplate } from '../render/engine';
 import {
   DEFAULT_MEDIA_TIMERS,
@@ -17,6 +18,7 @@ export function endpointView(e: ExtensionState, media: MediaTimers = DEFAULT_MED
     password: e.sipSecret,
     context: cosContext(e.classes),
     outboundCallerId: e.outboundCallerId,
+    language: e.language ?? DEFAULT_LANGUAGE,
     codecs: e.codecs,
     callerIdName: e.callerIdName ?? e.displayName,
     callerIdNumber: e.callerIdNumber ?? e.number,

@@ -17,6 +17,7 @@ export interface ExtensionRow {
   voicemail_enabled: number | boolean;
   classes: string;
   outbound_caller_id: string | null;
+  language: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -41,6 +42,7 @@ export function toApi(row: ExtensionRow): Extension {
     voicemail_enabled: Boolean(row.voicemail_enabled),
     classes: row.classes.split(',') as ServiceClass[],
     outbound_caller_id: row.outbound_caller_id,
+    language: row.language,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };
@@ -137,5 +139,6 @@ function toState(r: ExtensionRow): ExtensionState {
     voicemailEnabled: Boolean(r.voicemail_enabled),
     classes: r.classes.split(','),
     outboundCallerId: r.outbound_caller_id,
+    language: r.language,
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Language } from '../lib/language';
 
 export const CODECS = ['ulaw', 'alaw', 'g722', 'gsm'] as const;
 export const SERVICE_CLASSES = [
@@ -91,6 +92,8 @@ const fields = {
     .refine((c) => new Set(c).size === c.length, 'classes must not repeat')
     .optional(),
   outbound_caller_id: CallerIdNumber.nullable().optional(),
+  // The phone's channel language (prompts, voicemail, greeting variants); null: the default, en.
+  language: Language.nullable().optional(),
 };
 
 export function createExtensionSchema(range: { min: number; max: number }) {
@@ -125,6 +128,7 @@ export interface Extension {
   voicemail_enabled: boolean;
   classes: ServiceClass[];
   outbound_caller_id: string | null;
+  language: string | null;
   created_at: string;
   updated_at: string;
 }

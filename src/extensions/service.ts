@@ -69,6 +69,7 @@ function writable(
     voicemail_enabled: input.voicemail_enabled ?? false,
     classes: withEmergency(input.classes ?? DEFAULT_CLASSES).join(','),
     outbound_caller_id: input.outbound_caller_id ?? null,
+    language: input.language ?? null,
   };
 }
 
@@ -138,6 +139,7 @@ export async function patch(
   if (input.voicemail_enabled !== undefined) row.voicemail_enabled = input.voicemail_enabled;
   if (input.classes !== undefined) row.classes = withEmergency(input.classes).join(',');
   if (input.outbound_caller_id !== undefined) row.outbound_caller_id = input.outbound_caller_id;
+  if (input.language !== undefined) row.language = input.language;
   if (Object.keys(row).length > 0) {
     await repo.update(tx, number, row);
     await syncVoicemailBoxes(tx, [number]);

@@ -15,6 +15,7 @@ export interface ExtensionState {
   voicemailEnabled: boolean;
   classes: string[];
   outboundCallerId: string | null;
+  language: string | null; // null: DEFAULT_LANGUAGE
 }
 
 declare module '../render/state' {

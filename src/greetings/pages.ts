@@ -3,6 +3,7 @@ import { actorFor } from '../apply/trigger';
 import { actorName } from '../auth/middleware';
 import type { Deps } from '../deps';
 import { parse } from '../http/parse';
+import { LANGUAGE_SUGGESTIONS } from '../lib/language';
 import { formNumber, handleForm, parseForm, showsOnItsPage } from '../web/forms';
 import { givenFields, requirePage, type ShowPageOf, sendPage } from '../web/page-helpers';
 import { espeakVoices } from './audio';
@@ -18,8 +19,6 @@ import {
   VariantParams,
 } from './schema';
 import { uploadedFile } from './upload';
-
-const LANGUAGE_SUGGESTIONS = ['en', 'en_GB', 'en_US', 'fr', 'fr_BE', 'nl', 'nl_BE', 'de', 'es', 'it', 'pt'];
 
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
 

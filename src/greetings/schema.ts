@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RowId } from '../http/parse';
+import { Language } from '../lib/language';
 import { displayName } from '../lib/names';
 
 // Uploads above this are refused before any conversion runs.
@@ -8,10 +9,6 @@ export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 export const MAX_GREETING_SECONDS = 600;
 export const MAX_TTS_CHARS = 1000;
 export const MAX_RECORD_SECONDS = 300;
-
-// The language code becomes a directory name under Asterisk's sounds dir: nothing but this shape.
-export const LANGUAGE = /^[a-z]{2}(_[A-Z]{2})?$/;
-export const Language = z.string().regex(LANGUAGE, 'a language code like en, fr or en_GB');
 
 export const GreetingName = displayName();
 

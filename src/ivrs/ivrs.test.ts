@@ -86,7 +86,7 @@ describe('IVR menus', () => {
       body: { ...base(), options: [{ digit: '#', destination: ext('1002') }], timeout_seconds: 7 },
     });
     expect(res.status).toBe(200);
-    expect(res.body.options).toEqual([{ digit: '#', destination: ext('1002') }]);
+    expect(res.body.options).toEqual([{ digit: '#', destination: ext('1002'), language: null }]);
     await app.applyNow();
     const plan = await asteriskCli(`dialplan show sb-ivr-${mainId}`);
     expect(plan).toContain("'#' =>");

@@ -6,6 +6,7 @@ import type { Deps } from '../deps';
 import { describeDestination } from '../destinations';
 import { destinationFormValue, destinationFromForm, destinationOptions } from '../destinations/picker';
 import type { ErrorDetail } from '../http/errors';
+import { LANGUAGE_SUGGESTIONS } from '../lib/language';
 import { formNumber, ID_RANGE, parseForm } from '../web/forms';
 import { formString, greetingChoices, listPage, requirePage } from '../web/page-helpers';
 import { formRows, postedRows } from '../web/repeater';
@@ -29,6 +30,7 @@ export function ivrFromForm(body: unknown): { raw: Record<string, unknown>; rows
   const { items: options, rows } = postedRows(b, 'option', MAX_OPTIONS + 1, 'digit', (digit, field) => ({
     digit,
     destination: destinationFromForm(b, field('destination')),
+    language: formString(b, field('language'))?.trim() || null,
   }));
   const repeat = formString(b, 'repeat_digit')?.trim() ?? '';
   const raw: Record<string, unknown> = {
@@ -50,7 +52,7 @@ export function ivrFromForm(body: unknown): { raw: Record<string, unknown>; rows
 // API error paths → the form's field names.
 function formErrors(details: ErrorDetail[], rows: number[]): ErrorDetail[] {
   return details.map((d) => {
-    const m = /^options\.(\d+)\.(digit|destination)/.exec(d.path);
+    const m = /^options\.(\d+)\.(digit|destination|language)/.exec(d.path);
     if (m) return { path: `option_${rows[Number(m[1])] ?? 0}_${m[2]}`, message: d.message };
     if (d.path.startsWith('invalid_destination')) return { path: 'invalid_destination', message: d.message };
     return d;
@@ -71,7 +73,11 @@ export function ivrPages(deps: Deps): Router {
         id: i.id,
         name: i.name,
         prompt: greetingName(i.promptGreetingId),
-        options: i.options.map((o) => ({ digit: o.digit, label: describeDestination(o.destination) })),
+        options: i.options.map((o) => ({
+          digit: o.digit,
+          label: describeDestination(o.destination),
+          language: o.language ?? null,
+        })),
         directDial: i.directDial,
         repeatDigit: i.repeatDigit,
         final: describeDestination(i.invalidDestination),
@@ -90,6 +96,7 @@ export function ivrPages(deps: Deps): Router {
     const options = (values['options'] ?? []) as Array<{
       digit: string;
       destination: { type: string; target: string };
+      language?: string | null;
     }>;
     const least = Math.min(MAX_OPTIONS, Math.max(MIN_ROWS, options.length + 1));
     // A re-displayed form puts each option back on the row it came from.
@@ -97,6 +104,8 @@ export function ivrPages(deps: Deps): Router {
       row,
       digitField: `option_${row}_digit`,
       destField: `option_${row}_destination`,
+      langField: `option_${row}_language`,
+      language: o?.language ?? '',
       digit: o?.digit ?? '',
       value: destinationFormValue(o?.destination?.type ? o.destination : null),
     }));
@@ -108,6 +117,7 @@ export function ivrPages(deps: Deps): Router {
       greetings,
       destinationGroups: groups,
       rows,
+      languages: LANGUAGE_SUGGESTIONS,
       invalidValue: destinationFormValue(invalid?.type ? invalid : null),
       values,
       range,

@@ -29,6 +29,7 @@ export function ivrView(state: DesiredState) {
         hash: o.digit === '#',
         digit: o.digit,
         dest: destinationGoto(o.destination),
+        language: o.language ?? null,
       })),
       repeat: ivr.repeatDigit === null ? null : { hash: ivr.repeatDigit === '#', digit: ivr.repeatDigit },
       directDial: ivr.directDial ? directDial : [],

@@ -18,6 +18,7 @@ export interface IvrOptionRow {
   digit: string;
   destination_type: string;
   destination_target: string;
+  language: string | null;
 }
 
 export type IvrWrite = Omit<IvrRow, 'id'>;
@@ -42,7 +43,13 @@ export async function list(db: Knex, ids?: readonly number[]): Promise<IvrRow[]>
 export async function options(db: Knex, ivrIds?: readonly number[]): Promise<IvrOptionRow[]> {
   const q = db('ivr_options').orderBy('id');
   if (ivrIds) q.whereIn('ivr_id', ivrIds);
-  return (await q.select('ivr_id', 'digit', 'destination_type', 'destination_target')) as IvrOptionRow[];
+  return (await q.select(
+    'ivr_id',
+    'digit',
+    'destination_type',
+    'destination_target',
+    'language',
+  )) as IvrOptionRow[];
 }
 
 export async function insert(db: Knex, row: IvrWrite): Promise<number> {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Destination } from '../destinations';
+import { Language } from '../lib/language';
 import { displayName } from '../lib/names';
 
 export const MAX_OPTIONS = 12;
@@ -19,6 +20,8 @@ const GreetingId = z
 export const IvrOption = z.strictObject({
   digit: Digit,
   destination: Destination,
+  // The caller's channel language from this key on ("press 2 for French"); null: unchanged.
+  language: Language.nullable().default(null),
 });
 
 export const Ivr = z

@@ -27,6 +27,7 @@ export async function listIvrs(db: Knex, ids?: readonly number[]): Promise<IvrSt
       .map((o) => ({
         digit: o.digit,
         destination: { type: o.destination_type, target: o.destination_target },
+        language: o.language,
       }))
       .sort(keypadOrder),
     directDial: Boolean(r.direct_dial),
@@ -43,7 +44,11 @@ export function ivrToApi(s: IvrState) {
     id: s.id,
     name: s.name,
     prompt_greeting_id: s.promptGreetingId,
-    options: s.options.map((o) => ({ digit: o.digit, destination: o.destination })),
+    options: s.options.map((o) => ({
+      digit: o.digit,
+      destination: o.destination,
+      language: o.language ?? null,
+    })),
     direct_dial: s.directDial,
     repeat_digit: s.repeatDigit,
     timeout_seconds: s.timeoutSeconds,
@@ -141,6 +146,7 @@ export async function saveIvr(
       digit: o.digit,
       destination_type: o.destination.type,
       destination_target: o.destination.target,
+      language: o.language,
     })),
   );
   await replaceRefs(tx, { type: 'ivr', id: ivrId, name: input.name }, refsOf(input));

@@ -5,6 +5,7 @@ import type { DestinationState } from '../render/state';
 export interface IvrOptionState {
   digit: string; // 0-9, * or #
   destination: DestinationState;
+  language?: string | null; // set on the channel before the destination; absent or null: unchanged
 }
 
 export interface IvrState {

@@ -7,6 +7,7 @@ import { describeDestination } from '../destinations';
 import { destinationFormValue, destinationFromForm, destinationOptions } from '../destinations/picker';
 import type { ErrorDetail } from '../http/errors';
 import { parse } from '../http/parse';
+import { LANGUAGE_SUGGESTIONS } from '../lib/language';
 import { fieldErrors, splitList, trunksRepo as trunkRepo } from '../trunks';
 import { formNumber, handleForm, ID_RANGE, numberFrom, parseForm } from '../web/forms';
 import { formList, formString, requirePage, sendPage, withId } from '../web/page-helpers';
@@ -58,6 +59,7 @@ function inboundFromForm(body: unknown): Record<string, unknown> {
     caller_id: formString(body, 'caller_id')?.trim() || null,
     destination: destinationFromForm(body as Record<string, unknown>, 'destination'),
     caller_id_name_prefix: formString(body, 'caller_id_name_prefix') ?? '',
+    language: formString(body, 'language')?.trim() || null,
   };
   const position = formNumber(body, 'position', POSITION);
   if (position !== undefined) out['position'] = position;
@@ -172,6 +174,7 @@ export function routePages(deps: Deps): Router {
       nav: 'routes',
       destinationGroups: await destinationOptions(deps.db),
       destinationValue: destinationFormValue(dest?.type ? dest : null),
+      languages: LANGUAGE_SUGGESTIONS,
       values,
       ...extra,
     };

@@ -66,6 +66,7 @@ export function routingView(state: DesiredState) {
       callerId: r.callerId,
       prefix: r.callerIdNamePrefix,
       queuePriority: r.queuePriority ?? 0,
+      language: r.language ?? null,
       dest: underEmergency(state, r.id) ? EMERGENCY_ENTRY : destinationGoto(r.destination),
     })),
     blocked: state.blockedCallers.map((b) => ({

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Destination } from '../destinations';
 import { CallerIdNumber } from '../extensions';
 import { DIAL_PATTERN } from '../lib/asterisk-syntax';
+import { Language } from '../lib/language';
 import { displayName } from '../lib/names';
 
 export const DialPattern = z
@@ -41,6 +42,8 @@ export const InboundRoute = z.strictObject({
     .default(''),
   // Callers on this route wait ahead of lower priorities in any queue (0: normal).
   queue_priority: z.number().int().min(0).max(10).default(0),
+  // The caller's channel language from here on (greeting variants, prompts); null: unchanged.
+  language: Language.nullable().default(null),
   position: z.number().int().min(1).optional(),
 });
 export type InboundRouteInput = z.infer<typeof InboundRoute>;

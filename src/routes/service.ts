@@ -31,6 +31,7 @@ interface InboundRow {
   destination_target: string;
   caller_id_name_prefix: string;
   queue_priority: number;
+  language: string | null;
 }
 
 // ---- outbound routes
@@ -131,6 +132,7 @@ export async function listInbound(db: Knex): Promise<InboundRouteState[]> {
     destination: { type: r.destination_type, target: r.destination_target },
     callerIdNamePrefix: r.caller_id_name_prefix,
     queuePriority: r.queue_priority,
+    language: r.language,
   }));
 }
 
@@ -144,6 +146,7 @@ export function inboundToApi(r: InboundRouteState) {
     destination: r.destination,
     caller_id_name_prefix: r.callerIdNamePrefix,
     queue_priority: r.queuePriority ?? 0,
+    language: r.language ?? null,
   };
 }
 
@@ -157,6 +160,7 @@ export async function saveInbound(tx: Tx, id: number | null, input: InboundRoute
     destination_target: input.destination.target,
     caller_id_name_prefix: input.caller_id_name_prefix,
     queue_priority: input.queue_priority,
+    language: input.language,
     position: input.position ?? (await nextPosition(tx, 'inbound_routes')),
   };
   const routeId = await saveNamedRow(tx, 'inbound_routes', id, row, 'inbound route');

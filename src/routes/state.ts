@@ -24,6 +24,8 @@ export interface InboundRouteState {
   callerIdNamePrefix: string;
   // Caller priority in any queue this call reaches (SB_QUEUE_PRIO); 0 or absent: none.
   queuePriority?: number;
+  // Set as the caller's channel language before the destination; absent or null: the trunk's.
+  language?: string | null;
 }
 
 export interface BlockedCallerState {

@@ -53,8 +53,8 @@ async function buildMenuInUi(prompt: number): Promise<number> {
   const menu = items.find((i) => i.name === 'Main menu');
   if (!menu) throw new Error(`the IVR form did not create the menu (${page.url()})`);
   expect(menu.options).toEqual([
-    { digit: '1', destination: { type: 'extension', target: SALES } },
-    { digit: '2', destination: { type: 'extension', target: SUPPORT } },
+    { digit: '1', destination: { type: 'extension', target: SALES }, language: null },
+    { digit: '2', destination: { type: 'extension', target: SUPPORT }, language: null },
   ]);
   return menu.id;
 }

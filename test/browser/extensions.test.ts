@@ -198,6 +198,7 @@ describe('admin UI: extensions', () => {
     await page.fill('input[name="number"]', NUMBER);
     await page.fill('input[name="display_name"]', 'Reception Desk');
     await page.fill('input[name="email"]', 'reception@example.com');
+    await page.fill('input[name="language"]', 'fr');
     await shot('extension-new.png');
     const [response] = await Promise.all([
       page.waitForResponse((r) => r.url() === `${app.url}/extensions` && r.request().method() === 'POST'),
@@ -215,6 +216,7 @@ describe('admin UI: extensions', () => {
     const read = await app.api('GET', `/api/v1/extensions/${NUMBER}`);
     expect(read.status).toBe(200);
     expect(read.text).not.toContain(secret);
+    expect(read.body.language).toBe('fr');
     await page.goto(`${app.url}/extensions/${NUMBER}/edit`);
     expect(await page.content()).not.toContain(secret);
   });

@@ -12,6 +12,8 @@ export interface DialplanStep {
   exten: string;
   app: string;
   data: string;
+  // When the event arrived (Date.now()): the next step's minus this one's is how long it ran.
+  at: number;
 }
 
 export interface ObservedChannel {
@@ -78,6 +80,7 @@ export class CallObserver {
         exten: ch.dialplan.exten,
         app: e.dialplan_app ?? '',
         data: e.dialplan_app_data ?? '',
+        at: Date.now(),
       });
     }
   }

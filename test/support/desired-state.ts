@@ -46,6 +46,7 @@ export function extensionState(
     voicemailEnabled: false,
     classes: ['internal'],
     outboundCallerId: null,
+    language: null,
     ...over,
   };
 }

@@ -163,6 +163,12 @@ function scenario(opts: TrunkCallOptions, digits: string, timing: { leadMs: numb
   <nop next="end"/>
   ${reinvite('hold', 'hold')}
   <label id="end"/>`;
+  // The To header (with Asterisk's tag) for the caller's own BYE; sipp refuses a scenario that
+  // assigns a variable it never uses, so only when the caller hangs up.
+  const toTag =
+    opts.hangup === 'caller'
+      ? '<action><ereg regexp=".*" search_in="hdr" header="To:" assign_to="remote_to"/></action>'
+      : '';
   return `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <!DOCTYPE scenario SYSTEM "sipp.dtd">
 <scenario name="trunk-call">
@@ -186,9 +192,7 @@ function scenario(opts: TrunkCallOptions, digits: string, timing: { leadMs: numb
   <recv response="100" optional="true"/>
   <recv response="180" optional="true"/>
   <recv response="183" optional="true"/>
-  <recv response="200" rtd="true" rrs="true" timeout="${opts.answerTimeoutMs ?? 15_000}">
-    <action><ereg regexp=".*" search_in="hdr" header="To:" assign_to="remote_to"/></action>
-  </recv>
+  <recv response="200" rtd="true" rrs="true" timeout="${opts.answerTimeoutMs ?? 15_000}">${toTag}</recv>
   ${media}
   <send><![CDATA[
 

@@ -745,3 +745,57 @@ describe('diagram: queues, ring groups and follow-me', () => {
     );
   });
 });
+
+describe("the caller's language", () => {
+  // The menu line in French; key 8 switches to German (no variant) and replays the menu.
+  const french = () => {
+    const base = state();
+    return state({
+      inboundRoutes: base.inboundRoutes.map((r) => (r.id === 10 ? { ...r, language: 'fr' } : r)),
+      greetings: base.greetings.map((g) => (g.id === 10 ? { ...g, languages: ['en', 'fr'] } : g)),
+      ivrs: base.ivrs.map((i) =>
+        i.id === 1
+          ? {
+              ...i,
+              options: [
+                ...i.options,
+                { digit: '8', destination: { type: 'ivr', target: '1' }, language: 'de' },
+              ],
+            }
+          : i,
+      ),
+    });
+  };
+
+  it('a route with a language says so, and the prompt plays in it', () => {
+    const steps = trace(french(), '3225559000', '0470000000', OPEN, '');
+    expect(steps.find((s) => s.kind === 'route')?.text).toBe(
+      "inbound route 'Menu line' matched 3225559000 (after 3 earlier routes did not match); sets the caller's language to fr",
+    );
+    expect(steps.find((s) => s.kind === 'ivr')?.text).toContain("prompt greeting 'Welcome' plays in fr;");
+  });
+
+  it('an option with a language sets it before its destination; a language without a variant hears the default', () => {
+    const steps = trace(french(), '3225559000', '0470000000', OPEN, '8');
+    expect(steps.find((s) => s.kind === 'key')?.text).toBe(
+      "pressed 8 → sets the caller's language to de, then IVR 'Main menu'",
+    );
+    expect(steps.filter((s) => s.kind === 'ivr')[1]?.text).toContain(
+      "prompt greeting 'Welcome' plays in its default language (no de variant);",
+    );
+  });
+
+  it('the diagram shows the route language and the key that sets one', () => {
+    const g = buildFlowGraph(french(), { type: 'inbound-route', id: 10 });
+    expect(g?.nodes.find((n) => n.id === 'inbound-route:10')?.details).toContain("caller's language fr");
+    expect(g?.edges).toContainEqual({ from: 'ivr:1', to: 'ivr:1', label: 'press 8 (language de)' });
+  });
+
+  it('a route without a language says nothing about it', () => {
+    const steps = trace(state(), '3225559000', '0470000000', OPEN, '');
+    expect(steps.find((s) => s.kind === 'route')?.text).toBe(
+      "inbound route 'Menu line' matched 3225559000 (after 3 earlier routes did not match)",
+    );
+    expect(steps.find((s) => s.kind === 'ivr')?.text).toContain("prompt greeting 'Welcome' plays;");
+  });
+});

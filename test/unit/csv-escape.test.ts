@@ -58,6 +58,7 @@ describe('CSV formula escaping', () => {
         voicemail_enabled: 0,
         classes: 'local,emergency',
         outbound_caller_id: null,
+        language: null,
         created_at: new Date(),
         updated_at: new Date(),
       }));
