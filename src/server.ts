@@ -1,11 +1,14 @@
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AnalyticsPipeline } from './analytics/pipeline';
 import { createApp } from './app';
 import { Applier, type AsteriskTarget } from './apply/apply';
 import { ApplyQueue } from './apply/queue';
+import { AmiControl } from './asterisk/ami';
 import { Ari } from './asterisk/ari';
 import { AsteriskCli } from './asterisk/cli';
 import { ContactDirectory } from './asterisk/contacts';
+import { type AsteriskControl, CliControl } from './asterisk/control';
 import { purgeAudit } from './audit';
 import { purgeExpiredSessions } from './auth/sessions';
 import { skipExistingCallData } from './calldata/ingest';
@@ -67,7 +70,7 @@ export async function createSwitchboard(config: Config, logger?: Logger): Promis
     db,
     log,
     ari,
-    cli: new AsteriskCli(config.asteriskCli),
+    control: asteriskControl(config),
     contacts: new ContactDirectory(ari),
     applyQueue,
     metrics,
@@ -120,8 +123,21 @@ export async function createSwitchboard(config: Config, logger?: Logger): Promis
       for (const runtime of [...runtimes.values()].reverse()) await runtime.stop();
       await applyQueue.drain();
       await ari.stop();
+      await deps.control.close();
       await db.destroy();
     },
   };
   return sb;
+}
+
+// The CLI on the Asterisk host, or the AMI over the network (docs/operations/install.md).
+function asteriskControl(config: Config): AsteriskControl {
+  const c = config.asteriskControl;
+  if (c.via === 'cli') return new CliControl(new AsteriskCli(config.asteriskCli));
+  return new AmiControl({
+    url: c.url,
+    username: c.username,
+    secret: c.secret,
+    ...(c.caFile ? { ca: readFileSync(c.caFile, 'utf8') } : {}),
+  });
 }
