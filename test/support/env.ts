@@ -1,5 +1,6 @@
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { noteSecret } from './secret-ledger';
 
 // Facts about the test machine, exported by scripts/test.sh before jest starts.
 export const testEnv = {
@@ -37,6 +38,8 @@ export const testEnv = {
 // The settings of a Switchboard that reaches Asterisk over the network only.
 export function remoteAsteriskEnv(): Record<string, string> {
   if (!testEnv.ami.secret) throw new Error('AMI_SECRET is unset: run the suite through test/runner/lanes.ts');
+  // Switchboard holds it from here on: the run's logs are searched for it like any secret.
+  noteSecret(testEnv.ami.secret);
   return {
     ASTERISK_CONTROL: 'ami',
     AMI_URL: testEnv.ami.url,
