@@ -28,6 +28,9 @@
 #   ARI_PASSWORD  ARI password (required by start)
 #   ARI_PORT      HTTP/ARI port on 127.0.0.1 (default 8088)
 #   SIP_PORT      SIP UDP/TCP port on 127.0.0.1 (default 5060)
+#   AMI_SECRET    when set, the AMI is served over TLS only on 127.0.0.1:$AMI_PORT (default
+#                 5039) for one user, AMI_USERNAME (default switchboard), write = system,agent;
+#                 the self-signed certificate is $SANDBOX_DIR/var/lib/asterisk/keys/manager.crt
 #   RTP_START     first RTP port (default 10000; the range is 2000 ports wide)
 #   CONFIG_SRC    directory copied into the chroot's /etc/asterisk on start
 #                 (default: the repository's asterisk-config/; relative paths
@@ -313,9 +316,11 @@ install_config() {
   # limited to the write classes its actions need (docs/security.md). Off unless AMI_SECRET is set.
   if [[ -n "${AMI_SECRET:-}" ]]; then
     [[ "$AMI_SECRET" =~ ^[A-Za-z0-9_.-]+$ ]] || die "AMI_SECRET may only contain [A-Za-z0-9_.-]"
+    [[ "${AMI_USERNAME:-switchboard}" =~ ^[A-Za-z0-9_.@-]+$ ]] || die "AMI_USERNAME may only contain [A-Za-z0-9_.@-]"
     local keys="$DIR/var/lib/asterisk/keys"
     mkdir -p "$keys"
     if [[ ! -s "$keys/manager.crt" ]]; then
+      ensure_host_cmd openssl openssl
       # Self-signed, made once per sandbox; Switchboard trusts exactly this certificate
       # (AMI_TLS_CA), for the address it connects to.
       openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=127.0.0.1" \
