@@ -1,11 +1,12 @@
 import type { AsteriskControl } from '../asterisk/control';
 
 // Asterisk's astdb, family "sb": the dialplan's copy of forwarding, do-not-disturb and blocked
-// callers (MySQL holds the truth). Written through the CLI or the AMI (asterisk/control.ts), not ARI: with live_dangerously = no,
-// ARI's POST /asterisk/variable?variable=DB(...) answers 204 but Asterisk logs "Dangerous
-// function DB write blocked" and writes nothing (call-handling.test.ts proves it). Keys are <kind>/<extension>[/<caller>]; every part is
-// checked here again, whatever validated it before, because it becomes part of a dialplan
-// function argument, a CLI command line or an AMI header.
+// callers (MySQL holds the truth). Written through the CLI or the AMI (asterisk/control.ts), not
+// ARI: with live_dangerously = no, ARI's POST /asterisk/variable?variable=DB(...) answers 204 but
+// Asterisk logs "Dangerous function DB write blocked" and writes nothing (call-handling.test.ts
+// proves it). Keys are <kind>/<extension>[/<caller>]; every part is checked here again, whatever
+// validated it before, because it becomes part of a dialplan function argument, a CLI command
+// line or an AMI header.
 
 export const FAMILY = 'sb';
 export const MIRRORED_KINDS = ['dnd', 'cfu', 'cfb', 'cfna', 'block'] as const;

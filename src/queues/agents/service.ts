@@ -25,9 +25,9 @@ export interface MemberTarget {
 }
 
 // Agent login, logout and pause. MySQL holds the state (queue_agent_sessions); Asterisk's live
-// members follow it at once (the CLI or the AMI, asterisk/control.ts), and the reconciler repairs whatever that missed
-// (Asterisk down or restarted, a queue not applied yet). One lock orders every change to Asterisk, so a
-// reconcile never interleaves with a login.
+// members follow it at once (the CLI or the AMI, asterisk/control.ts), and the reconciler repairs
+// whatever that missed (Asterisk down or restarted, a queue not applied yet). One lock orders every
+// change to Asterisk, so a reconcile never interleaves with a login.
 export class QueueAgents {
   private chain: Promise<unknown> = Promise.resolve();
 
