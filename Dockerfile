@@ -6,10 +6,14 @@
 #   docker run -d --name switchboard -p 3000:3000 \
 #     -e DATABASE_URL=mysql://switchboard:...@db-host:3306/switchboard \
 #     -e ARI_URL=http://asterisk-host:8088 -e ARI_PASSWORD=... \
+#     -e AMI_URL=tls://asterisk-host:5039 -e AMI_SECRET=... -e AMI_TLS_CA=/run/ami/manager.crt \
+#     -v /srv/switchboard/manager.crt:/run/ami/manager.crt:ro \
 #     -v /srv/asterisk-switchboard:/etc/asterisk/switchboard \
 #     -v /usr/share/asterisk/sounds:/usr/share/asterisk/sounds \
 #     switchboard
 # (the sounds mount is where greetings are written; share it with the Asterisk host.)
+# The image has no Asterisk CLI: queue agents, the wallboard's queues, trunk registration status
+# and the astdb mirror go through the AMI (AMI_*; docs/operations/install.md).
 
 # ---- build: all dependencies, TypeScript → dist/ (dist/src and dist/migrations)
 FROM node:20-bookworm-slim AS build

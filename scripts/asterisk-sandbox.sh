@@ -28,6 +28,9 @@
 #   ARI_PASSWORD  ARI password (required by start)
 #   ARI_PORT      HTTP/ARI port on 127.0.0.1 (default 8088)
 #   SIP_PORT      SIP UDP/TCP port on 127.0.0.1 (default 5060)
+#   AMI_SECRET    when set, the AMI is served over TLS only on 127.0.0.1:$AMI_PORT (default
+#                 5039) for one user, AMI_USERNAME (default switchboard), write = system,agent;
+#                 the self-signed certificate is $SANDBOX_DIR/var/lib/asterisk/keys/manager.crt
 #   RTP_START     first RTP port (default 10000; the range is 2000 ports wide)
 #   CONFIG_SRC    directory copied into the chroot's /etc/asterisk on start
 #                 (default: the repository's asterisk-config/; relative paths
@@ -307,6 +310,37 @@ install_config() {
       "$ARI_USERNAME" "$pass_escaped" >"$etc/ari_users.conf"
   )
   chmod 640 "$etc/ari_users.conf"
+
+  # AMI, for a Switchboard that reaches this Asterisk over the network only
+  # (ASTERISK_CONTROL=ami): TLS on 127.0.0.1:$AMI_PORT, no plain-TCP listener, one user
+  # limited to the write classes its actions need (docs/security.md). Off unless AMI_SECRET is set.
+  if [[ -n "${AMI_SECRET:-}" ]]; then
+    [[ "$AMI_SECRET" =~ ^[A-Za-z0-9_.-]+$ ]] || die "AMI_SECRET may only contain [A-Za-z0-9_.-]"
+    [[ "${AMI_USERNAME:-switchboard}" =~ ^[A-Za-z0-9_.@-]+$ ]] || die "AMI_USERNAME may only contain [A-Za-z0-9_.@-]"
+    local keys="$DIR/var/lib/asterisk/keys"
+    mkdir -p "$keys"
+    if [[ ! -s "$keys/manager.crt" ]]; then
+      ensure_host_cmd openssl openssl
+      # Self-signed, made once per sandbox; Switchboard trusts exactly this certificate
+      # (AMI_TLS_CA), for the address it connects to.
+      openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=127.0.0.1" \
+        -addext "subjectAltName=IP:127.0.0.1" -keyout "$keys/manager.key" -out "$keys/manager.crt" \
+        >/dev/null 2>&1 || die "openssl could not make the AMI certificate"
+    fi
+    (
+      umask 027
+      printf '%s\n' "; Written by scripts/asterisk-sandbox.sh from AMI_USERNAME/AMI_SECRET." \
+        '[general]' 'enabled = no' \
+        'tlsenable = yes' "tlsbindaddr = 127.0.0.1:${AMI_PORT:-5039}" \
+        'tlscertfile = /var/lib/asterisk/keys/manager.crt' \
+        'tlsprivatekey = /var/lib/asterisk/keys/manager.key' \
+        "[${AMI_USERNAME:-switchboard}]" "secret = $AMI_SECRET" \
+        'deny = 0.0.0.0/0.0.0.0' 'permit = 127.0.0.1/255.255.255.255' \
+        'read =' 'write = system,agent' >"$etc/manager.conf"
+    )
+    chmod 640 "$etc/manager.conf"
+    chroot "$DIR" chown -R asterisk:asterisk /var/lib/asterisk/keys
+  fi
 
   # Inside the chroot: /var/run is an absolute symlink to /run, which from the
   # host would point at the host's /run.

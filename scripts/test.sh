@@ -9,7 +9,7 @@ cd "$root"
 . scripts/lib.sh
 
 apt_install sip-tester baresip chromium sox libsox-fmt-mp3 espeak-ng pocketsphinx pocketsphinx-en-us \
-  debootstrap curl ca-certificates procps iproute2 socat git
+  debootstrap curl ca-certificates openssl procps iproute2 socat git
 ensure_node_modules "$root"
 bash scripts/provision-mariadb.sh
 

@@ -52,6 +52,23 @@ const Env = z.object({
   SHORT_ABANDON_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
   // How to reach the Asterisk CLI (space-separated command prefix; the CLI command is appended).
   ASTERISK_CLI: z.string().min(1).default('asterisk -rx'),
+  // How Switchboard controls what ARI does not offer (queue members, astdb, registration status):
+  // `cli` (ASTERISK_CLI, Switchboard on the Asterisk host) or `ami` (the network: AMI_*).
+  // Default: ami when AMI_URL is set, else cli.
+  ASTERISK_CONTROL: z.enum(['cli', 'ami']).optional(),
+  // tls://host:5039 (plain tcp:// only to a loopback address: the secret crosses the link).
+  AMI_URL: z
+    .string()
+    .regex(/^(tls|tcp):\/\/[^/\s]+:[0-9]{1,5}$/, 'must be tls://host:port or tcp://host:port')
+    .optional(),
+  AMI_USERNAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_.@-]{1,40}$/)
+    .default('switchboard'),
+  AMI_SECRET: z.string().min(1).optional(),
+  // PEM file of the certificate Asterisk's AMI presents (self-signed at provisioning); the
+  // system CAs when unset.
+  AMI_TLS_CA: z.string().min(1).optional(),
   EXTENSION_MIN: z.coerce.number().int().min(1).default(1000),
   EXTENSION_MAX: z.coerce.number().int().min(1).default(9999),
   // Switchboard's own state (0700): the key that seals stored secrets lives here, never in the
@@ -160,6 +177,7 @@ export interface Config {
   readonly asteriskSpoolDir: string;
   readonly asteriskMohDir: string;
   readonly asteriskCli: readonly string[];
+  readonly asteriskControl: AsteriskControlConfig;
   readonly asteriskLogDir: string;
   readonly asteriskMonitorDir: string;
   readonly analytics: {
@@ -231,6 +249,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     asteriskSpoolDir: e.ASTERISK_SPOOL_DIR,
     asteriskMohDir: e.ASTERISK_MOH_DIR ?? join(dirname(e.ASTERISK_SOUNDS_DIR), 'moh'),
     asteriskCli: Object.freeze(e.ASTERISK_CLI.split(' ').filter(Boolean)),
+    asteriskControl: asteriskControl(e),
     asteriskLogDir: e.ASTERISK_LOG_DIR,
     asteriskMonitorDir: e.ASTERISK_MONITOR_DIR ?? join(e.ASTERISK_SPOOL_DIR, 'monitor'),
     analytics: Object.freeze({
@@ -289,6 +308,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       recordings: e.BACKUP_RECORDINGS === 'true',
       passphrase: e.BACKUP_PASSPHRASE ?? null,
     }),
+  });
+}
+
+export type AsteriskControlConfig =
+  | { readonly via: 'cli' }
+  | {
+      readonly via: 'ami';
+      readonly url: string;
+      readonly username: string;
+      readonly secret: string;
+      readonly caFile: string | null;
+    };
+
+function asteriskControl(e: z.infer<typeof Env>): AsteriskControlConfig {
+  const via = e.ASTERISK_CONTROL ?? (e.AMI_URL ? 'ami' : 'cli');
+  if (via === 'cli') return Object.freeze({ via });
+  if (!e.AMI_URL || !e.AMI_SECRET)
+    throw new Error('invalid configuration: ASTERISK_CONTROL=ami needs AMI_URL and AMI_SECRET');
+  const url = new URL(e.AMI_URL);
+  if (url.protocol === 'tcp:' && !isLoopback(url.hostname.replace(/^\[|\]$/g, '')))
+    throw new Error('invalid configuration: AMI_URL tcp:// is for a loopback address only; use tls://');
+  return Object.freeze({
+    via,
+    url: e.AMI_URL,
+    username: e.AMI_USERNAME,
+    secret: e.AMI_SECRET,
+    caFile: e.AMI_TLS_CA ?? null,
   });
 }
 

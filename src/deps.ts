@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
 import type { ApplyQueue } from './apply/queue';
 import type { Ari } from './asterisk/ari';
-import type { AsteriskCli } from './asterisk/cli';
 import type { ContactDirectory } from './asterisk/contacts';
+import type { AsteriskControl } from './asterisk/control';
 import type { Config } from './config';
 import type { OpenApiRegistry } from './http/openapi';
 import type { Logger } from './lib/log';
@@ -19,7 +19,8 @@ export interface Deps {
   db: Knex;
   log: Logger;
   ari: Ari;
-  cli: AsteriskCli;
+  // Queue members, astdb, registration status: the CLI or the AMI (asterisk/control.ts).
+  control: AsteriskControl;
   contacts: ContactDirectory;
   applyQueue: ApplyQueue;
   metrics: Metrics;

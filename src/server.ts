@@ -1,11 +1,15 @@
+import { accessSync, constants, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { delimiter, join } from 'node:path';
 import type { AnalyticsPipeline } from './analytics/pipeline';
 import { createApp } from './app';
 import { Applier, type AsteriskTarget } from './apply/apply';
 import { ApplyQueue } from './apply/queue';
+import { AmiControl } from './asterisk/ami';
 import { Ari } from './asterisk/ari';
 import { AsteriskCli } from './asterisk/cli';
 import { ContactDirectory } from './asterisk/contacts';
+import { type AsteriskControl, CliControl } from './asterisk/control';
 import { purgeAudit } from './audit';
 import { purgeExpiredSessions } from './auth/sessions';
 import { skipExistingCallData } from './calldata/ingest';
@@ -67,7 +71,7 @@ export async function createSwitchboard(config: Config, logger?: Logger): Promis
     db,
     log,
     ari,
-    cli: new AsteriskCli(config.asteriskCli),
+    control: asteriskControl(config, log),
     contacts: new ContactDirectory(ari),
     applyQueue,
     metrics,
@@ -120,8 +124,45 @@ export async function createSwitchboard(config: Config, logger?: Logger): Promis
       for (const runtime of [...runtimes.values()].reverse()) await runtime.stop();
       await applyQueue.drain();
       await ari.stop();
+      await deps.control.close();
       await db.destroy();
     },
   };
   return sb;
+}
+
+// The CLI on the Asterisk host, or the AMI over the network (docs/operations/install.md).
+function asteriskControl(config: Config, log: Logger): AsteriskControl {
+  const c = config.asteriskControl;
+  if (c.via === 'cli') {
+    const bin = config.asteriskCli[0] ?? '';
+    // In a container or on another host there is no asterisk binary: say so once, at start,
+    // rather than in every failed queue, trunk or astdb read.
+    if (!onPath(bin))
+      log.warn(
+        { ASTERISK_CLI: config.asteriskCli.join(' ') },
+        'ASTERISK_CLI is not on this host: queue agents, trunk registration status, the wallboard queues and the astdb mirror will fail; with Asterisk on another host set AMI_URL (docs/operations/install.md)',
+      );
+    return new CliControl(new AsteriskCli(config.asteriskCli));
+  }
+  return new AmiControl({
+    url: c.url,
+    username: c.username,
+    secret: c.secret,
+    ...(c.caFile ? { ca: readFileSync(c.caFile, 'utf8') } : {}),
+  });
+}
+
+function onPath(bin: string): boolean {
+  const candidates = bin.includes('/')
+    ? [bin]
+    : (process.env['PATH'] ?? '').split(delimiter).map((dir) => join(dir, bin));
+  return candidates.some((file) => {
+    try {
+      accessSync(file, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }

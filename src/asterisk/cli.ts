@@ -29,14 +29,20 @@ const ARGS = {
   value: ['astdb value', /^[A-Za-z0-9_+.-]{1,80}$/],
 } as const satisfies Record<string, readonly [string, RegExp]>;
 
-function arg(kind: keyof typeof ARGS, value: string | number): string {
+export type AsteriskArg = keyof typeof ARGS;
+
+// The same patterns guard the AMI (asterisk/ami.ts): there a value ends at a line break, which
+// none of them admits either.
+export function asteriskArg(kind: AsteriskArg, value: string | number, where = 'a CLI command'): string {
   const [what, pattern] = ARGS[kind];
   const text = String(value);
   if (!pattern.test(text)) {
-    throw new CliArgumentError(`refusing ${what} ${JSON.stringify(value)} in a CLI command`);
+    throw new CliArgumentError(`refusing ${what} ${JSON.stringify(value)} in ${where}`);
   }
   return text;
 }
+
+const arg = (kind: AsteriskArg, value: string | number) => asteriskArg(kind, value);
 
 // A command line built only by the builders below, from checked arguments.
 declare const built: unique symbol;
@@ -103,7 +109,8 @@ export const cliCommands = {
 };
 
 // The Asterisk CLI, for the little ARI does not expose (outbound registration status, queue
-// members, astdb writes). The command prefix comes from configuration (ASTERISK_CLI, e.g.
+// members, astdb writes), when Switchboard runs on the Asterisk host (ASTERISK_CONTROL=cli;
+// asterisk/control.ts wraps it, asterisk/ami.ts is the network alternative). The command prefix comes from configuration (ASTERISK_CLI, e.g.
 // `asterisk -rx` or an ssh wrapper); the command is one argv element (no shell), and only the
 // checked command lines of cliCommands ever reach it.
 export class AsteriskCli {

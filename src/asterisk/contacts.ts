@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Ari } from './ari';
-import type { AsteriskCli } from './cli';
+import type { AsteriskControl } from './control';
 
 export interface ContactDetails {
   uri: string;
@@ -60,23 +60,25 @@ export class ContactDirectory {
   // the file; a number created again within the expiry would then ring the old owner's phones.
   // The ids are read from astdb (/registrar/contact/<aor>;@<hash>) once the AOR is gone, plus those
   // seen in events: no read before the delete's apply, which would wait behind a running reload.
-  async storedContactIds(aor: string, cli: AsteriskCli): Promise<string[]> {
+  async storedContactIds(aor: string, control: AsteriskControl): Promise<string[]> {
     if (!/^[0-9]{1,20}$/.test(aor)) return [];
-    // `database show` matches whole key segments only, so the prefix is asked for in SQL; the AOR
-    // is digits only (checked above), and the CLI builder checks the prefix again.
-    const out = await cli.databaseKeysWithPrefix('registrar', `contact/${aor};@`);
+    // The AOR is digits only (checked above), and the control checks the prefix again.
+    const keys = await control.dbKeysWithPrefix('registrar', `contact/${aor};@`);
     const ids = new Set<string>();
-    for (const m of out.matchAll(/\/registrar\/contact\/([0-9]{1,20};@[0-9a-f]{32})\b/g)) ids.add(m[1]!);
+    for (const key of keys) {
+      const m = /^contact\/([0-9]{1,20};@[0-9a-f]{32})$/.exec(key);
+      if (m) ids.add(m[1]!);
+    }
     for (const uri of this.byAor.get(aor)?.keys() ?? []) ids.add(contactId(aor, uri));
     return [...ids];
   }
 
-  async purge(aor: string, ids: readonly string[], cli: AsteriskCli): Promise<void> {
+  async purge(aor: string, ids: readonly string[], control: AsteriskControl): Promise<void> {
     for (const id of ids) {
       if (!/^[0-9]{1,20};@[0-9a-f]{32}$/.test(id)) continue;
       // A contact Asterisk already forgot answers 404; the astdb entry is then removed directly.
       if (!(await this.ari.deleteObject('res_pjsip', 'contact', id))) {
-        await cli.databaseDel('registrar', `contact/${id}`);
+        await control.dbDel('registrar', `contact/${id}`);
       }
     }
     this.byAor.delete(aor);

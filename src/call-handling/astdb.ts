@@ -1,11 +1,12 @@
-import type { AsteriskCli } from '../asterisk/cli';
+import type { AsteriskControl } from '../asterisk/control';
 
 // Asterisk's astdb, family "sb": the dialplan's copy of forwarding, do-not-disturb and blocked
-// callers (MySQL holds the truth). Written through the CLI, not ARI: with live_dangerously = no,
-// ARI's POST /asterisk/variable?variable=DB(...) answers 204 but Asterisk logs "Dangerous
-// function DB write blocked" and writes nothing (call-handling.test.ts proves it). Keys are <kind>/<extension>[/<caller>]; every part is
-// checked here again, whatever validated it before, because it becomes part of a dialplan
-// function argument or a CLI command line.
+// callers (MySQL holds the truth). Written through the CLI or the AMI (asterisk/control.ts), not
+// ARI: with live_dangerously = no, ARI's POST /asterisk/variable?variable=DB(...) answers 204 but
+// Asterisk logs "Dangerous function DB write blocked" and writes nothing (call-handling.test.ts
+// proves it). Keys are <kind>/<extension>[/<caller>]; every part is checked here again, whatever
+// validated it before, because it becomes part of a dialplan function argument, a CLI command
+// line or an AMI header.
 
 export const FAMILY = 'sb';
 export const MIRRORED_KINDS = ['dnd', 'cfu', 'cfb', 'cfna', 'block'] as const;
@@ -44,37 +45,24 @@ export interface AstDb {
   list(): Promise<Map<string, string>>;
 }
 
-// `database put|del|show` through the Asterisk CLI's builders, which check every argument again;
-// keys and values are checked here first against the shapes this family holds.
-export class CliAstDb implements AstDb {
-  constructor(private readonly cli: AsteriskCli) {}
+// Through the Asterisk control (the CLI or the AMI), which checks every argument again; keys and
+// values are checked here first against the shapes this family holds.
+export class ControlAstDb implements AstDb {
+  constructor(private readonly control: AsteriskControl) {}
 
   async put(key: string, value: string): Promise<void> {
-    const out = await this.cli.databasePut(FAMILY, checkKey(key), checkValue(value));
-    if (!/Updated database successfully/i.test(out)) throw new Error(`astdb put ${key}: ${out.trim()}`);
+    await this.control.dbPut(FAMILY, checkKey(key), checkValue(value));
   }
 
   async del(key: string): Promise<void> {
-    const out = await this.cli.databaseDel(FAMILY, checkKey(key));
-    // "could not be removed" is what Asterisk says of a key already gone: what we wanted.
-    if (!/entry removed|could not be removed/i.test(out)) throw new Error(`astdb del ${key}: ${out.trim()}`);
+    await this.control.dbDel(FAMILY, checkKey(key));
   }
 
   async list(): Promise<Map<string, string>> {
-    const out = await this.cli.databaseShow(FAMILY);
-    return parseDatabaseShow(out);
+    const map = new Map<string, string>();
+    for (const [key, value] of await this.control.dbFamily(FAMILY)) {
+      if (MIRRORED_KINDS.some((k) => key.startsWith(`${k}/`))) map.set(key, value);
+    }
+    return map;
   }
-}
-
-// "/sb/dnd/1001                                      : 1" lines of `database show sb`.
-export function parseDatabaseShow(out: string): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const line of out.split('\n')) {
-    const m = /^\/sb\/(\S+)\s*:\s*(\S*)\s*$/.exec(line);
-    if (!m) continue;
-    const key = m[1]!;
-    if (!MIRRORED_KINDS.some((k) => key.startsWith(`${k}/`))) continue;
-    map.set(key, m[2]!);
-  }
-  return map;
 }

@@ -212,7 +212,7 @@ describe('blocked callers API', () => {
 });
 
 describe('astdb reconcile', () => {
-  it('is written through the CLI because ARI may not write DB() (live_dangerously = no)', async () => {
+  it('is written through the CLI or the AMI because ARI may not write DB() (live_dangerously = no)', async () => {
     const auth = Buffer.from(`${testEnv.ariUsername}:${testEnv.ariPassword}`).toString('base64');
     const res = await fetch(`${testEnv.ariUrl}/ari/asterisk/variable?variable=DB(sb/dnd/1999)&value=1`, {
       method: 'POST',

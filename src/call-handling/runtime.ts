@@ -1,13 +1,13 @@
 import { withTx } from '../db/tx';
 import type { Deps } from '../deps';
 import { ValidationError } from '../http/errors';
-import { type AstDb, CliAstDb } from './astdb';
+import { type AstDb, ControlAstDb } from './astdb';
 import { type CallHandlingAction, CallHandlingCodes, PhoneRefusal } from './handler';
 import { PhoneNumber } from './schema';
 import * as service from './service';
 
 export function astdbFor(deps: Deps): AstDb {
-  return new CliAstDb(deps.cli);
+  return new ControlAstDb(deps.control);
 }
 
 const FORWARD_SOUND = {

@@ -39,8 +39,8 @@ export function extensionActor(deps: Deps, by: string): service.ExtensionActor {
           for (const n of numbers) {
             // Created again meanwhile: its contacts are the new extension's registrations.
             if (await repo.findByNumber(deps.db, n)) continue;
-            const ids = await deps.contacts.storedContactIds(n, deps.cli).catch(() => []);
-            await deps.contacts.purge(n, ids, deps.cli);
+            const ids = await deps.contacts.storedContactIds(n, deps.control).catch(() => []);
+            await deps.contacts.purge(n, ids, deps.control);
           }
         })().catch((err: unknown) => deps.log.error({ err }, 'deleting extensions from Asterisk failed')),
       );

@@ -1,22 +1,22 @@
-import { parseRegistrations } from '../asterisk/cli';
+import type { RegistrationLine } from '../asterisk/control';
 import type { Deps } from '../deps';
 import type { TrunkRow } from './repo';
 import type { TrunkStatus } from './schema';
 
-// The trunks page polls every 3 s and /readyz is probed by monitors: each read of the CLI spawns
-// a process, so one answer serves every caller for a couple of seconds.
+// The trunks page polls every 3 s and /readyz is probed by monitors: each read spawns a CLI
+// process or makes an AMI round trip, so one answer serves every caller for a couple of seconds.
 const CLI_TTL_MS = 2_000;
-type Lines = ReturnType<typeof parseRegistrations>;
-const cache = new WeakMap<Deps['cli'], { at: number; lines: Promise<Lines> }>();
+type Lines = RegistrationLine[];
+const cache = new WeakMap<Deps['control'], { at: number; lines: Promise<Lines> }>();
 
-function registrationLines(cli: Deps['cli']): Promise<Lines> {
-  const hit = cache.get(cli);
+function registrationLines(control: Deps['control']): Promise<Lines> {
+  const hit = cache.get(control);
   if (hit && Date.now() - hit.at <= CLI_TTL_MS) return hit.lines;
-  const lines = cli.pjsipShowRegistrations().then(parseRegistrations);
-  cache.set(cli, { at: Date.now(), lines });
+  const lines = control.outboundRegistrations();
+  cache.set(control, { at: Date.now(), lines });
   // A failed read is not remembered: the next caller tries again.
   lines.catch(() => {
-    if (cache.get(cli)?.lines === lines) cache.delete(cli);
+    if (cache.get(control)?.lines === lines) cache.delete(control);
   });
   return lines;
 }
@@ -27,18 +27,18 @@ const REASONS: Record<string, string> = {
   Stopped: 'registration stopped by Asterisk',
 };
 
-// Live, from Asterisk: registration through the CLI (ARI does not expose it), reachability from
+// Live, from Asterisk: registration through the CLI or the AMI (ARI does not expose it), reachability from
 // the trunk endpoint's ARI state (qualify OPTIONS).
 export async function trunkStatuses(
-  deps: Pick<Deps, 'ari' | 'cli' | 'log'>,
+  deps: Pick<Deps, 'ari' | 'control' | 'log'>,
   trunks: TrunkRow[],
 ): Promise<Map<number, TrunkStatus>> {
   const result = new Map<number, TrunkStatus>();
   if (trunks.length === 0) return result;
-  let registrations: ReturnType<typeof parseRegistrations> | null = null;
+  let registrations: Lines | null = null;
   let endpoints: Map<string, string> | null = null;
   try {
-    if (trunks.some((t) => t.kind === 'registration')) registrations = await registrationLines(deps.cli);
+    if (trunks.some((t) => t.kind === 'registration')) registrations = await registrationLines(deps.control);
   } catch (err) {
     deps.log.warn({ err: (err as Error).message }, 'trunk registration status unavailable');
   }
@@ -70,7 +70,9 @@ export async function trunkStatuses(
         registration: 'unknown',
         reason: registrations
           ? 'Asterisk has no registration for this trunk yet'
-          : 'the Asterisk CLI is unreachable',
+          : deps.control.via === 'cli'
+            ? 'the Asterisk CLI is unreachable'
+            : 'the Asterisk manager interface (AMI) is unreachable',
         reachability,
       });
       continue;

@@ -6,7 +6,7 @@ import type { WallboardSnapshot } from './types';
 
 export interface HubOptions {
   maxStreams: number;
-  pollMs: number; // queue state is polled (a CLI call) only while a stream is open
+  pollMs: number; // queue state is polled (a CLI call or an AMI action) only while a stream is open
   heartbeatMs: number;
   eventDelayMs: number; // ARI events arrive in bursts: one rebuild per burst
 }

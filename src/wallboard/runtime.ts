@@ -12,7 +12,7 @@ export function hubFor(deps: Deps): WallboardHub {
     const builder = new SnapshotBuilder({
       db: deps.db,
       ari: deps.ari,
-      cli: deps.cli,
+      control: deps.control,
       log: deps.log,
       timezone: deps.config.analytics.reportTimezone,
     });

@@ -1,15 +1,8 @@
 import type { Knex } from 'knex';
 import type { Ari, AriBridge, AriChannel } from '../asterisk/ari';
-import type { AsteriskCli } from '../asterisk/cli';
+import type { AsteriskControl } from '../asterisk/control';
 import type { Logger } from '../lib/log';
-import {
-  parseQueueShow,
-  queueCommands,
-  queuesRepo as queues,
-  type ShownMember,
-  type ShownQueue,
-  sessions,
-} from '../queues';
+import { queueCommands, queuesRepo as queues, type ShownMember, type ShownQueue, sessions } from '../queues';
 import { recentTollAlerts } from '../toll-guard';
 import { TodayFigures, todayFor } from './today';
 import type { AgentCounts, CallState, WallboardCall, WallboardQueue, WallboardSnapshot } from './types';
@@ -17,7 +10,7 @@ import type { AgentCounts, CallState, WallboardCall, WallboardQueue, WallboardSn
 export interface SnapshotDeps {
   db: Knex;
   ari: Ari;
-  cli: AsteriskCli;
+  control: AsteriskControl;
   log: Logger;
   timezone: string;
 }
@@ -109,7 +102,7 @@ export class SnapshotBuilder {
 
   private async queueShow(): Promise<Map<string, ShownQueue> | null> {
     try {
-      return parseQueueShow(await queueCommands.show(this.deps.cli));
+      return await queueCommands.show(this.deps.control);
     } catch (err) {
       this.deps.log.warn({ err: (err as Error).message }, 'wallboard: queue show failed');
       return null;

@@ -437,7 +437,13 @@ describe('wallboard access and kiosk tokens', () => {
 describe('wallboard stream upkeep', () => {
   it('sends heartbeat comments on a stream where nothing changes', async () => {
     const d = app.sb.deps;
-    const builder = new SnapshotBuilder({ db: d.db, ari: d.ari, cli: d.cli, log: d.log, timezone: 'UTC' });
+    const builder = new SnapshotBuilder({
+      db: d.db,
+      ari: d.ari,
+      control: d.control,
+      log: d.log,
+      timezone: 'UTC',
+    });
     const hub = new WallboardHub(builder, d.ari, d.config.ari.app, d.log, {
       ...DEFAULT_HUB_OPTIONS,
       heartbeatMs: 300,

@@ -154,6 +154,12 @@ async function mariadbSocket(): Promise<string> {
   return socket;
 }
 
+// Every lane's Asterisk also serves the AMI over TLS (the sandbox makes its certificate), for the
+// suites that run Switchboard as if on another host (TEST_ASTERISK_CONTROL=ami, test/support/app.ts).
+const AMI_SECRET = randomBytes(18)
+  .toString('base64url')
+  .replace(/[^A-Za-z0-9]/g, '');
+
 function laneEnv(lane: Lane, runDir: string): NodeJS.ProcessEnv {
   const d = lane.sandboxDir;
   return {
@@ -170,6 +176,9 @@ function laneEnv(lane: Lane, runDir: string): NodeJS.ProcessEnv {
     ASTERISK_LOG_DIR: `${d}/var/log/asterisk`,
     // Straight into the chroot: the sandbox script's own checks cost a dozen processes a call.
     ASTERISK_CLI: `chroot ${d} asterisk -rx`,
+    AMI_SECRET,
+    AMI_PORT: '5039',
+    AMI_TLS_CA: `${d}/var/lib/asterisk/keys/manager.crt`,
     TEST_MYSQL_SERVER: 'mysql://root@127.0.0.1:3306',
     // Suites look for what the product leaves in the temporary folder: each lane has its own.
     TMPDIR: `${runDir}/lane-${lane.index}-tmp`,

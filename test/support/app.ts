@@ -8,7 +8,7 @@ import { createKnex } from '../../src/db/knex';
 import { createLogger } from '../../src/lib/log';
 import { createSwitchboard, type Switchboard } from '../../src/server';
 import { prepareTestDatabase } from './db-template';
-import { requireAsterisk, testEnv } from './env';
+import { remoteAsteriskEnv, requireAsterisk, testEnv } from './env';
 import { noteSecret, noteSecretsIn, noteSecretsInCsv } from './secret-ledger';
 import { seedUser } from './users';
 
@@ -98,6 +98,7 @@ export async function startTestApp(
     SIP_BAN_ALLOWLIST: '127.0.0.1',
     // No test app takes a backup at 02:30 in the middle of a run.
     BACKUP_SCHEDULE: '',
+    ...(testEnv.asteriskControl === 'ami' ? remoteAsteriskEnv() : {}),
     ...overrides,
   });
   if (!reuse.dbName) await prepareTestDatabase(testEnv.mysqlServer, dbName);
@@ -107,6 +108,12 @@ export async function startTestApp(
     config,
     createLogger(config.logLevel, (toFile && runLog()) || undefined),
   );
+  if (
+    testEnv.asteriskControl === 'ami' &&
+    sb.deps.control.via !== 'ami' &&
+    overrides['ASTERISK_CONTROL'] !== 'cli'
+  )
+    throw new Error('TEST_ASTERISK_CONTROL=ami, but this Switchboard controls Asterisk through its CLI');
   const port = await sb.listen();
   const db = sb.deps.db;
   const existing = async (username: string) => {

@@ -1,4 +1,8 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AsteriskCli } from '../../asterisk/cli';
+import { CliControl } from '../../asterisk/control';
 import { memberLabel, parseQueueShow, queueCommands } from './asterisk';
 
 // Output captured from Asterisk 22.10 (`queue show`), with a caller added as 22.10 prints it.
@@ -60,27 +64,56 @@ describe('parseQueueShow', () => {
   });
 });
 
-// The commands run through a CLI that only echoes its command line back: what Asterisk would get.
-const echo = new AsteriskCli(['echo']);
-const sent = async (output: Promise<string>) => (await output).replace(/\n$/, '');
+// The commands run through a CLI that appends its command line to a file and answers as Asterisk
+// does when the change is made: the file holds what Asterisk would get.
+let dir: string;
+let echo: CliControl;
+const sent = () => readFileSync(join(dir, 'commands'), 'utf8').replace(/\n$/, '');
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'sb-queue-cli-'));
+  echo = new CliControl(
+    new AsteriskCli([
+      'sh',
+      '-c',
+      'printf "%s\\n" "$1" >> "$0"; echo "Added interface; paused interface"',
+      join(dir, 'commands'),
+    ]),
+  );
+});
+
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('queue CLI commands', () => {
   it('quote a validated reason and refuse anything that could extend the command', async () => {
-    expect(await sent(queueCommands.pause(echo, '700', '2001', 'lunch break'))).toBe(
-      'queue pause member PJSIP/2001 queue sb-queue-700 reason "lunch break"',
-    );
+    await queueCommands.pause(echo, '700', '2001', 'lunch break');
+    expect(sent()).toBe('queue pause member PJSIP/2001 queue sb-queue-700 reason "lunch break"');
     for (const reason of ['a"b', 'x;y', 'x\nqueue remove', '${X}', '']) {
       await expect(queueCommands.pause(echo, '700', '2001', reason)).rejects.toThrow(/refusing/);
     }
     await expect(queueCommands.remove(echo, '700 from x', '2001')).rejects.toThrow(/refusing/);
     await expect(queueCommands.add(echo, '700', '2001 to', 0, 'A')).rejects.toThrow(/refusing/);
+    expect(sent().split('\n')).toHaveLength(1);
   });
 
   it('reduces a display name to one CLI word', async () => {
     expect(memberLabel('Zoë  O\'Brien "x"', '2001')).toBe('Zo_OBrien_x');
     expect(memberLabel('!!!', '2001')).toBe('2001');
-    expect(await sent(queueCommands.add(echo, '700', '2001', 2, 'Ann Lee'))).toBe(
+    await queueCommands.add(echo, '700', '2001', 2, 'Ann Lee');
+    expect(sent()).toBe(
       'queue add member PJSIP/2001 to sb-queue-700 penalty 2 as Ann_Lee state_interface PJSIP/2001',
     );
+  });
+
+  it('rejects when Asterisk answers that the change was not made', async () => {
+    const refusing = new CliControl(
+      new AsteriskCli([
+        'sh',
+        '-c',
+        "echo \"Unable to add interface 'PJSIP/2001' to queue 'sb-queue-700': No such queue\"",
+      ]),
+    );
+    await expect(queueCommands.add(refusing, '700', '2001', 0, 'A')).rejects.toThrow(/No such queue/);
+    await expect(queueCommands.pause(refusing, '700', '2001', 'x')).rejects.toThrow(/Asterisk answered/);
   });
 });

@@ -1,13 +1,21 @@
-import type { AsteriskCli } from '../../asterisk/cli';
+import type { AsteriskControl } from '../../asterisk/control';
+import type { ShownQueue } from '../../asterisk/queue-show';
 
-// The app_queue CLI commands Switchboard issues, and the parser of `queue show`. Queue numbers
-// and extensions are checked here against a strict pattern, whatever validated them before; the
-// CLI builders (asterisk/cli.ts) check every argument of the command line again.
+export {
+  parseQueueShow,
+  type ShownCaller,
+  type ShownMember,
+  type ShownQueue,
+} from '../../asterisk/queue-show';
+
+// The app_queue changes Switchboard makes, and its reads of the live queues. Queue numbers and
+// extensions are checked here against a strict pattern, whatever validated them before; the
+// control (asterisk/control.ts: CLI or AMI) checks every argument again.
 
 const NUMBER = /^[0-9]{1,20}$/;
 
 function checked(value: string, pattern: RegExp, what: string): string {
-  if (!pattern.test(value)) throw new Error(`refusing ${what} ${JSON.stringify(value)} in a CLI command`);
+  if (!pattern.test(value)) throw new Error(`refusing ${what} ${JSON.stringify(value)} for Asterisk`);
   return value;
 }
 
@@ -23,159 +31,55 @@ export function memberLabel(name: string, ext: string): string {
   return label === '' ? ext : label;
 }
 
-// Each runs one command and answers the CLI's output; a refused value rejects before it runs.
+// Each makes one change; a refused value rejects before anything reaches Asterisk, and so does
+// an answer that is not the change made (adding a member already there, or removing one already
+// gone, is the wanted state and succeeds).
 export const queueCommands = {
-  add: async (cli: AsteriskCli, queue: string, ext: string, penalty: number, name: string) =>
-    cli.queueAddMember(asteriskQueueName(queue), memberInterface(ext), {
+  add: async (asterisk: AsteriskControl, queue: string, ext: string, penalty: number, name: string) =>
+    asterisk.queueAddMember(asteriskQueueName(queue), memberInterface(ext), {
       penalty,
       memberName: memberLabel(name, ext),
       stateInterface: memberInterface(ext),
     }),
-  remove: async (cli: AsteriskCli, queue: string, ext: string) =>
-    cli.queueRemoveMember(asteriskQueueName(queue), memberInterface(ext)),
-  pause: async (cli: AsteriskCli, queue: string, ext: string, reason: string) =>
-    cli.queuePauseMember(asteriskQueueName(queue), memberInterface(ext), reason),
-  unpause: async (cli: AsteriskCli, queue: string, ext: string) =>
-    cli.queueUnpauseMember(asteriskQueueName(queue), memberInterface(ext)),
-  penalty: async (cli: AsteriskCli, queue: string, ext: string, penalty: number) =>
-    cli.queueSetPenalty(asteriskQueueName(queue), memberInterface(ext), penalty),
-  show: async (cli: AsteriskCli, queue?: string) =>
-    cli.queueShow(queue === undefined ? undefined : asteriskQueueName(queue)),
+  remove: async (asterisk: AsteriskControl, queue: string, ext: string) =>
+    asterisk.queueRemoveMember(asteriskQueueName(queue), memberInterface(ext)),
+  pause: async (asterisk: AsteriskControl, queue: string, ext: string, reason: string) =>
+    asterisk.queuePauseMember(asteriskQueueName(queue), memberInterface(ext), reason),
+  unpause: async (asterisk: AsteriskControl, queue: string, ext: string) =>
+    asterisk.queueUnpauseMember(asteriskQueueName(queue), memberInterface(ext)),
+  penalty: async (asterisk: AsteriskControl, queue: string, ext: string, penalty: number) =>
+    asterisk.queueSetPenalty(asteriskQueueName(queue), memberInterface(ext), penalty),
+  show: async (asterisk: AsteriskControl, queue?: string) =>
+    asterisk.queueStatus(queue === undefined ? undefined : asteriskQueueName(queue)),
 };
 
-export interface ShownMember {
-  name: string;
-  interface: string;
-  extension: string | null; // from PJSIP/<digits>
-  penalty: number;
-  dynamic: boolean;
-  paused: boolean;
-  pauseReason: string | null;
-  deviceState: string; // Asterisk's device state: "Not in use", "In use", "Ringing", …
-  inCall: boolean;
-  callsTaken: number;
-  lastCallSecondsAgo: number | null;
-}
-
-export interface ShownCaller {
-  position: number;
-  channel: string;
-  waitSeconds: number;
-  priority: number;
-}
-
-export interface ShownQueue {
-  name: string;
-  strategy: string;
-  members: ShownMember[];
-  callers: ShownCaller[];
-}
-
-const QUEUE_LINE = /^(\S+) has (\d+) calls? \(max [^)]*\) in '([a-z]+)' strategy/;
-const CALLER_LINE = /^\s+(\d+)\. (\S+) \(wait: ?(\d+):(\d+), prio: ?(-?\d+)\)/;
-
-// Parses `queue show [name]` (Asterisk 22). Member line, e.g.:
-//   "      Alice (PJSIP/2001) with penalty 2 (ringinuse disabled) (dynamic) (paused:phone was 5 secs
-//    ago) (Not in use) has taken 3 calls (last was 12 secs ago) (login was 40 secs ago)"
-// The name and the interface are printed once when they are equal.
-export function parseQueueShow(output: string): Map<string, ShownQueue> {
-  const queues = new Map<string, ShownQueue>();
-  let current: ShownQueue | null = null;
-  let section: 'members' | 'callers' | null = null;
-  for (const raw of output.split('\n')) {
-    const line = raw.replace(/\r$/, '');
-    const q = QUEUE_LINE.exec(line);
-    if (q) {
-      current = { name: q[1]!, strategy: q[3]!, members: [], callers: [] };
-      queues.set(current.name, current);
-      section = null;
-      continue;
-    }
-    if (!current) continue;
-    const trimmed = line.trim();
-    if (trimmed.startsWith('Members:')) section = 'members';
-    else if (trimmed.startsWith('Callers:')) section = 'callers';
-    else if (trimmed === 'No Members' || trimmed === 'No Callers') section = null;
-    else if (section === 'callers') {
-      const c = CALLER_LINE.exec(line);
-      if (c)
-        current.callers.push({
-          position: Number(c[1]),
-          channel: c[2]!,
-          waitSeconds: Number(c[3]) * 60 + Number(c[4]),
-          priority: Number(c[5]),
-        });
-    } else if (section === 'members' && trimmed !== '') {
-      const member = parseMemberLine(trimmed);
-      if (member) current.members.push(member);
-    }
-  }
-  return queues;
-}
-
-const DEVICE_STATES = [
-  'Not in use',
-  'In use',
-  'Busy',
-  'Invalid',
-  'Unavailable',
-  'Ringing',
-  'Ring+Inuse',
-  'On Hold',
-  'Unknown',
-];
-
-function parseMemberLine(line: string): ShownMember | null {
-  const head = /^(.*?)(?: \(([A-Za-z]+\/[^\s)]+)(?: from [^)]*)?\))?(?= with penalty| \(|$| has taken)/.exec(
-    line,
-  );
-  if (!head) return null;
-  const name = head[1]!;
-  const iface = head[2] ?? name;
-  const groups = [...line.slice(head[0].length).matchAll(/\(([^()]*)\)/g)].map((m) => m[1]!);
-  const paused = groups.find((g) => g.startsWith('paused'));
-  const pauseReason = paused ? (/^paused:(.*?) was \d+ secs ago$/.exec(paused)?.[1] ?? null) : null;
-  const deviceState = groups.find((g) => DEVICE_STATES.includes(g)) ?? 'Unknown';
-  const taken = /has taken (\d+) calls? \(last was (\d+) secs ago\)/.exec(line);
-  const ext = /^PJSIP\/([0-9]+)$/.exec(iface);
-  return {
-    name,
-    interface: iface,
-    extension: ext ? ext[1]! : null,
-    penalty: Number(/ with penalty (\d+)/.exec(line)?.[1] ?? 0),
-    dynamic: groups.includes('dynamic'),
-    paused: paused !== undefined,
-    pauseReason: pauseReason === '' ? null : pauseReason,
-    deviceState,
-    inCall: groups.includes('in call'),
-    callsTaken: taken ? Number(taken[1]) : 0,
-    lastCallSecondsAgo: taken ? Number(taken[2]) : null,
-  };
-}
-
-// One answer of `queue show <name>` per queue serves every reader for about a second: the live
-// page polls every 2 s per open browser, and each read spawns a CLI process.
+// One answer per queue serves every reader for about a second: the live page polls every 2 s per
+// open browser, and each read spawns a CLI process or makes an AMI round trip.
 const SHOW_TTL_MS = 1_000;
-const showCache = new WeakMap<AsteriskCli, Map<string, { at: number; value: Promise<ShownQueue | null> }>>();
+const showCache = new WeakMap<
+  AsteriskControl,
+  Map<string, { at: number; value: Promise<ShownQueue | null> }>
+>();
 
-export function showQueue(cli: AsteriskCli, number: string): Promise<ShownQueue | null> {
-  let perCli = showCache.get(cli);
-  if (!perCli) {
-    perCli = new Map();
-    showCache.set(cli, perCli);
+export function showQueue(asterisk: AsteriskControl, number: string): Promise<ShownQueue | null> {
+  let perControl = showCache.get(asterisk);
+  if (!perControl) {
+    perControl = new Map();
+    showCache.set(asterisk, perControl);
   }
-  const hit = perCli.get(number);
+  const cache = perControl;
+  const hit = cache.get(number);
   if (hit && Date.now() - hit.at <= SHOW_TTL_MS) return hit.value;
   const name = asteriskQueueName(number);
-  const value = queueCommands.show(cli, number).then((out) => parseQueueShow(out).get(name) ?? null);
-  perCli.set(number, { at: Date.now(), value });
+  const value = queueCommands.show(asterisk, number).then((shown) => shown.get(name) ?? null);
+  cache.set(number, { at: Date.now(), value });
   value.catch(() => {
-    if (perCli.get(number)?.value === value) perCli.delete(number);
+    if (cache.get(number)?.value === value) cache.delete(number);
   });
   return value;
 }
 
 // After a change, the next read must see it.
-export function forgetShown(cli: AsteriskCli, number: string): void {
-  showCache.get(cli)?.delete(number);
+export function forgetShown(asterisk: AsteriskControl, number: string): void {
+  showCache.get(asterisk)?.delete(number);
 }

@@ -13,7 +13,7 @@ const instances = new WeakMap<Deps, QueueAgents>();
 export function agentsFor(deps: Deps): QueueAgents {
   let agents = instances.get(deps);
   if (!agents) {
-    agents = new QueueAgents({ db: deps.db, cli: deps.cli, log: deps.log });
+    agents = new QueueAgents({ db: deps.db, control: deps.control, log: deps.log });
     instances.set(deps, agents);
   }
   return agents;

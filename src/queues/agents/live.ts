@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Ari } from '../../asterisk/ari';
-import type { AsteriskCli } from '../../asterisk/cli';
+import type { AsteriskControl } from '../../asterisk/control';
 import { NotFoundError } from '../../http/errors';
 import type { Logger } from '../../lib/log';
 import * as queues from '../repo';
@@ -11,7 +11,7 @@ import type { LiveCaller, LiveMember, MemberLiveState, QueueLive } from './schem
 // What a queue looks like now: members from MySQL (so a logged-out agent is listed too), their
 // state from Asterisk's `queue show`, and the callers waiting with their caller numbers (ARI).
 export async function queueLive(
-  deps: { db: Knex; cli: AsteriskCli; ari: Ari; log: Logger },
+  deps: { db: Knex; control: AsteriskControl; ari: Ari; log: Logger },
   number: string,
 ): Promise<QueueLive> {
   const record = await queues.find(deps.db, number);
@@ -22,7 +22,7 @@ export async function queueLive(
   let shown: ShownQueue | null = null;
   let asterisk: QueueLive['asterisk'] = 'ok';
   try {
-    shown = await showQueue(deps.cli, number);
+    shown = await showQueue(deps.control, number);
     if (!shown) asterisk = 'queue_missing';
   } catch (err) {
     asterisk = 'unreachable';

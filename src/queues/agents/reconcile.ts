@@ -1,7 +1,7 @@
 import type { Revision } from '../../apply/revisions.repo';
 import type { Ari } from '../../asterisk/ari';
 import * as queues from '../repo';
-import { asteriskQueueName, forgetShown, parseQueueShow, queueCommands } from './asterisk';
+import { asteriskQueueName, forgetShown, queueCommands } from './asterisk';
 import * as repo from './repo';
 import type { MemberTarget, QueueAgents } from './service';
 
@@ -19,11 +19,11 @@ export interface ReconcileReport {
 // the apply that creates it triggers the next reconcile.
 export async function reconcile(agents: QueueAgents): Promise<ReconcileReport> {
   return agents.locked(async () => {
-    const { db, cli } = agents.deps;
+    const { db, control } = agents.deps;
     const report: ReconcileReport = { queues: 0, added: 0, removed: 0, paused: 0, penalties: 0 };
     const records = await queues.list(db);
     const sessions = await repo.sessions(db);
-    const shown = parseQueueShow(await queueCommands.show(cli));
+    const shown = await queueCommands.show(control);
     for (const record of records) {
       const number = record.row.number;
       const live = shown.get(asteriskQueueName(number));
@@ -52,7 +52,7 @@ export async function reconcile(agents: QueueAgents): Promise<ReconcileReport> {
           // A dynamic member MySQL does not know (logged out meanwhile, or added by hand).
           const ext = m.extension;
           if (ext !== null) {
-            await queueCommands.remove(cli, number, ext);
+            await queueCommands.remove(control, number, ext);
             report.removed++;
           }
         }
@@ -62,7 +62,7 @@ export async function reconcile(agents: QueueAgents): Promise<ReconcileReport> {
         const m = live.members.find((lm) => lm.extension === ext);
         if (!m) {
           if (!target.member.dynamic) continue; // queues.conf has not caught up: next apply
-          await queueCommands.add(cli, number, ext, target.member.penalty, target.member.name);
+          await queueCommands.add(control, number, ext, target.member.penalty, target.member.name);
           report.added++;
           if (target.paused) {
             await agents.setPaused(target);
@@ -71,7 +71,7 @@ export async function reconcile(agents: QueueAgents): Promise<ReconcileReport> {
           continue;
         }
         if (target.member.dynamic && m.penalty !== target.member.penalty) {
-          await queueCommands.penalty(cli, number, ext, target.member.penalty);
+          await queueCommands.penalty(control, number, ext, target.member.penalty);
           report.penalties++;
         }
         const reasonDiffers = target.paused && (m.pauseReason ?? null) !== (target.reason ?? 'paused');
@@ -80,7 +80,7 @@ export async function reconcile(agents: QueueAgents): Promise<ReconcileReport> {
           report.paused++;
         }
       }
-      forgetShown(cli, number);
+      forgetShown(control, number);
     }
     return report;
   });

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { AsteriskCli } from '../../asterisk/cli';
+import type { AsteriskControl } from '../../asterisk/control';
 import { withTx } from '../../db/tx';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../http/errors';
 import type { Logger } from '../../lib/log';
@@ -11,7 +11,7 @@ import type { AgentSession } from './schema';
 
 export interface AgentDeps {
   db: Knex;
-  cli: AsteriskCli;
+  control: AsteriskControl;
   log: Logger;
 }
 
@@ -25,9 +25,9 @@ export interface MemberTarget {
 }
 
 // Agent login, logout and pause. MySQL holds the state (queue_agent_sessions); Asterisk's live
-// members follow it through the CLI at once, and the reconciler repairs whatever that missed
-// (Asterisk down or restarted, a queue not applied yet). One lock orders every CLI change, so a
-// reconcile never interleaves with a login.
+// members follow it at once (the CLI or the AMI, asterisk/control.ts), and the reconciler repairs
+// whatever that missed (Asterisk down or restarted, a queue not applied yet). One lock orders every
+// change to Asterisk, so a reconcile never interleaves with a login.
 export class QueueAgents {
   private chain: Promise<unknown> = Promise.resolve();
 
@@ -173,32 +173,22 @@ export class QueueAgents {
     const ext = t.member.extension;
     try {
       if (action === 'logout') {
-        expectOk(await queueCommands.remove(this.deps.cli, t.queue, ext), ['Removed', 'Not there']);
+        await queueCommands.remove(this.deps.control, t.queue, ext);
         return;
       }
       if (action === 'login')
-        expectOk(await queueCommands.add(this.deps.cli, t.queue, ext, t.member.penalty, t.member.name), [
-          'Added',
-          'Already there',
-        ]);
+        await queueCommands.add(this.deps.control, t.queue, ext, t.member.penalty, t.member.name);
       await this.setPaused(t);
     } finally {
-      forgetShown(this.deps.cli, t.queue);
+      forgetShown(this.deps.control, t.queue);
     }
   }
 
   async setPaused(t: MemberTarget): Promise<void> {
     const ext = t.member.extension;
-    const out = t.paused
-      ? await queueCommands.pause(this.deps.cli, t.queue, ext, t.reason ?? 'paused')
-      : await queueCommands.unpause(this.deps.cli, t.queue, ext);
-    expectOk(out, ['paused', 'unpaused']);
+    if (t.paused) await queueCommands.pause(this.deps.control, t.queue, ext, t.reason ?? 'paused');
+    else await queueCommands.unpause(this.deps.control, t.queue, ext);
   }
-}
-
-// The CLI answers in prose and exits 0 either way: what it said decides.
-function expectOk(output: string, accepted: readonly string[]): void {
-  if (!accepted.some((a) => output.includes(a))) throw new Error(`Asterisk answered: ${output.trim()}`);
 }
 
 function toSession(
