@@ -4,7 +4,7 @@ import { killAllCarrierSipp } from '../../test/carrier/sipp';
 import { createExtensions } from '../../test/support/agents';
 import { startTestApp, type TestApp } from '../../test/support/app';
 import { hangUpChannels, mainAri, sandbox, waitFor } from '../../test/support/asterisk';
-import { requireAsterisk } from '../../test/support/env';
+import { remoteAsteriskEnv, requireAsterisk } from '../../test/support/env';
 import { HOSTILE } from '../../test/support/hostile';
 import { killAllSipp } from '../../test/support/sip';
 import { callFromTrunk, createCallerTrunk } from '../../test/support/trunk-caller';
@@ -106,7 +106,9 @@ let routeId: number | null = null;
 
 beforeAll(async () => {
   requireAsterisk();
-  app = await startTestApp({ APPLY_DEBOUNCE_MS: '50' });
+  // As if on another host than Asterisk (AMI over TLS and ARI only, no CLI): this area's real
+  // calls prove the network control; its src/ suite keeps proving the local CLI.
+  app = await startTestApp({ APPLY_DEBOUNCE_MS: '50', ...remoteAsteriskEnv() });
   await createExtensions(app, ['2301', '2302']);
   trunkId = await createCallerTrunk(app, 'wallboard-carrier');
   // 2301 is a static member whose phone is off, 2302 an agent not logged in: callers wait.

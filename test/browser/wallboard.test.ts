@@ -5,7 +5,7 @@ import { createExtensions, hangUpAll, startAgentPhone, waitForAgent } from '../s
 import { startTestApp, type TestApp } from '../support/app';
 import { waitFor } from '../support/asterisk';
 import { openBrowser, SHOTS } from '../support/browser';
-import { requireAsterisk } from '../support/env';
+import { remoteAsteriskEnv, requireAsterisk } from '../support/env';
 import { killAllSipp } from '../support/sip';
 import { callFromTrunk, createCallerTrunk } from '../support/trunk-caller';
 
@@ -37,7 +37,9 @@ async function textIs(what: string, locator: ReturnType<Page['locator']>, text: 
 
 beforeAll(async () => {
   requireAsterisk();
-  app = await startTestApp();
+  // As if on another host than Asterisk (AMI over TLS and ARI only, no CLI): this area's real
+  // calls prove the network control; its src/ suite keeps proving the local CLI.
+  app = await startTestApp({ ...remoteAsteriskEnv() });
   const secrets = await createExtensions(app, EXTS);
   trunkId = await createCallerTrunk(app, 'wallboard-carrier');
   const queues = [

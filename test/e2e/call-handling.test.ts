@@ -9,7 +9,7 @@ import {
 import { asteriskCli } from '../support/asterisk';
 import { CallObserver, type ObservedChannel } from '../support/call-observer';
 import { endCallSuite, endCalls } from '../support/call-suite';
-import { requireAsterisk, testEnv } from '../support/env';
+import { remoteAsteriskEnv, requireAsterisk, testEnv } from '../support/env';
 import { dialWithKeys } from '../support/phone-dtmf';
 import { answerCalls, type Phone, phoneFor, register, type SippHandle, succeeded } from '../support/sip';
 import { callFromTrunk, createCallerTrunk } from '../support/trunk-caller';
@@ -30,7 +30,9 @@ const phones = new Map<string, Phone>();
 
 beforeAll(async () => {
   requireAsterisk();
-  app = await startTestApp();
+  // As if on another host than Asterisk (AMI over TLS and ARI only, no CLI): this area's real
+  // calls prove the network control; its src/ suite keeps proving the local CLI.
+  app = await startTestApp({ ...remoteAsteriskEnv() });
   observer = await CallObserver.start();
   await createExtensions(app, ['1001', '1002', '1003'], { secrets });
   trunkId = await createCallerTrunk(app);

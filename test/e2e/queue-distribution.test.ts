@@ -9,7 +9,7 @@ import {
 } from '../support/agents';
 import { startTestApp, type TestApp } from '../support/app';
 import { asteriskCli, mainAri, sandbox, waitFor } from '../support/asterisk';
-import { requireAsterisk } from '../support/env';
+import { remoteAsteriskEnv, requireAsterisk } from '../support/env';
 import { dialWithKeys } from '../support/phone-dtmf';
 import { killAllSipp, phoneFor } from '../support/sip';
 import { callFromTrunk, createCallerTrunk, type TrunkCallResult } from '../support/trunk-caller';
@@ -105,7 +105,9 @@ const QUEUES = {
 
 beforeAll(async () => {
   requireAsterisk();
-  app = await startTestApp();
+  // As if on another host than Asterisk (AMI over TLS and ARI only, no CLI): this area's real
+  // calls prove the network control; its src/ suite keeps proving the local CLI.
+  app = await startTestApp({ ...remoteAsteriskEnv() });
   const secrets = await createExtensions(app, [...AGENTS, USER_EXT]);
   trunkId = await createCallerTrunk(app);
   for (const q of Object.values(QUEUES)) await createQueue(q);

@@ -4,7 +4,7 @@ import { CARRIER_SCENARIOS, describeRun, killAllCarrierSipp, runSipp } from '../
 import { startTestApp, type TestApp } from '../support/app';
 import { asteriskCli, mainAri } from '../support/asterisk';
 import { CARRIERS, type Carrier, type InboundCall, type InboundFate, startCarrier } from '../support/carrier';
-import { requireAsterisk, testEnv } from '../support/env';
+import { remoteAsteriskEnv, requireAsterisk, testEnv } from '../support/env';
 import {
   answerCalls,
   describeResult,
@@ -56,7 +56,9 @@ let lastRevisionChecked = 0;
 beforeAll(async () => {
   requireAsterisk();
   carrier = await startCarrier();
-  app = await startTestApp();
+  // As if on another host than Asterisk (AMI over TLS and ARI only, no CLI): this area's real
+  // calls prove the network control; its src/ suite keeps proving the local CLI.
+  app = await startTestApp({ ...remoteAsteriskEnv() });
   lastRevisionChecked = await latestRevisionId();
   for (const [number, fields] of Object.entries(EXTENSIONS)) {
     const res = await app.api('POST', '/api/v1/extensions', { body: { number, ...fields } });

@@ -109,11 +109,13 @@ export async function startTestApp(
     createLogger(config.logLevel, (toFile && runLog()) || undefined),
   );
   if (
-    testEnv.asteriskControl === 'ami' &&
+    (testEnv.asteriskControl === 'ami' || overrides['ASTERISK_CONTROL'] === 'ami') &&
     sb.deps.control.via !== 'ami' &&
     overrides['ASTERISK_CONTROL'] !== 'cli'
   )
-    throw new Error('TEST_ASTERISK_CONTROL=ami, but this Switchboard controls Asterisk through its CLI');
+    throw new Error(
+      'asked for a remote Asterisk (AMI), but this Switchboard controls Asterisk through its CLI',
+    );
   const port = await sb.listen();
   const db = sb.deps.db;
   const existing = async (username: string) => {
