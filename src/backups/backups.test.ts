@@ -295,7 +295,8 @@ describe('backup and restore', () => {
     greetingsBefore = treeHashes(greetingsDir);
     voicemailBefore = treeHashes(join(spool1, 'voicemail', 'switchboard'));
     mohBefore = mohHashes();
-    expect(Object.keys(mohBefore)).toEqual([`sb-moh-${moh.id}`]);
+    // Other suites of the lane may have left classes of their own: this one must be there.
+    expect(Object.keys(mohBefore)).toContain(`sb-moh-${moh.id}`);
     expect(Object.keys(greetingsBefore).length).toBeGreaterThan(0);
 
     const started = Date.now();
