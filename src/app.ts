@@ -138,7 +138,7 @@ function toAppError(err: unknown): AppError {
     return new AppError(
       503,
       'database_unavailable',
-      'the database is not reachable: nothing was changed, try again in a moment (calls are not affected)',
+      'the database is not reachable: try again in a moment (calls are not affected)',
     );
   return new AppError(500, 'internal', 'internal error');
 }

@@ -22,8 +22,11 @@ export function mapDbError(err: unknown, conflictField?: string): unknown {
   return err;
 }
 
-// The database is not there (stopped, restarting, network gone), as opposed to refusing a
-// statement: the request changed nothing and may be tried again. Mapped by code, never by text.
+// The database is not there (stopped, restarting, network gone, or every pooled connection busy
+// for longer than knex waits), as opposed to refusing a statement. Only errors of the database
+// layer count: mysql2 marks a lost or refused connection `fatal`, the server's own errors carry
+// an SQL state, knex names its pool timeout; a bare errno from anything else (a child process, an
+// HTTP client) is not the database's.
 const UNAVAILABLE = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -40,11 +43,17 @@ const UNAVAILABLE = new Set([
 ]);
 
 export function isDbUnavailable(err: unknown): boolean {
-  const e = err as { code?: unknown; name?: unknown; errors?: unknown } | null;
+  const e = err as {
+    code?: unknown;
+    name?: unknown;
+    errors?: unknown;
+    fatal?: unknown;
+    sqlState?: unknown;
+  } | null;
   if (!e) return false;
-  if (typeof e.code === 'string' && UNAVAILABLE.has(e.code)) return true;
-  // knex gives up waiting for a pool connection that cannot be made.
   if (e.name === 'KnexTimeoutError') return true;
-  // mysql2 reports a refused dual-stack connect as an AggregateError of ECONNREFUSEDs.
+  const fromDb = e.fatal === true || typeof e.sqlState === 'string';
+  if (fromDb && typeof e.code === 'string' && UNAVAILABLE.has(e.code)) return true;
+  // mysql2 reports a refused dual-stack connect as an AggregateError of refused connects.
   return Array.isArray(e.errors) && e.errors.length > 0 && e.errors.every(isDbUnavailable);
 }

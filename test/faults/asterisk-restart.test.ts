@@ -96,6 +96,9 @@ beforeAll(async () => {
 afterAll(async () => {
   killAllSipp();
   killAllCarrierSipp();
+  // A failure between the stop and the start must not leave the lane's Asterisk down for the
+  // suites after this one.
+  if (!(await sandbox('status').catch(() => 'stopped')).startsWith('running')) await sandbox('start');
   try {
     if (app) {
       for (const r of (await app.api('GET', '/api/v1/inbound-routes')).body.items ?? [])

@@ -85,6 +85,8 @@ afterAll(async () => {
   killAllSipp();
   killAllCarrierSipp();
   await hangUpChannels().catch(() => undefined);
+  // A failure during the outage must not leave the server down: the clean-up below needs it.
+  await db?.start();
   try {
     if (app) {
       for (const n of ['1001', '1002', '1003', '1004', '1005', '1006'])
@@ -141,7 +143,7 @@ it('MariaDB stopped for 60 s: calls go on, the API answers 503 and accepts nothi
   const read = await timed(() => app.api('GET', '/api/v1/extensions'));
   expect(read.value.status).toBe(503);
   expect(read.value.body.error.code).toBe('database_unavailable');
-  expect(read.value.body.error.message).toMatch(/database is not reachable: nothing was changed/);
+  expect(read.value.body.error.message).toMatch(/^the database is not reachable: try again in a moment/);
   expect(read.value.headers.get('retry-after')).toBe('5');
   expect(read.ms).toBeLessThan(10_000);
   const write = await timed(() =>
@@ -181,8 +183,8 @@ it('MariaDB stopped for 60 s: calls go on, the API answers 503 and accepts nothi
   });
   internalCallee.kill();
   inboundCallee.kill();
-  // Still down: all of the above happened inside the outage.
-  expect(Date.now() - stoppedAt).toBeLessThan(OUTAGE_MS);
+  // Still down: all of the above happened inside the outage (which lasts at least 60 s, longer
+  // when a loaded machine makes the calls slower).
   expect((await app.api('GET', '/api/v1/extensions')).status).toBe(503);
 
   // The rest of the 60 s, watching the call in progress (an observation window, not a sleep).

@@ -155,6 +155,9 @@ it('killed in the middle of an apply: no file half written, and the next start c
   // before or during its push to Asterisk.
   await written;
   await sb.kill('SIGKILL');
+  // The kill landed inside the apply: its mark (set before the first write, cleared once
+  // Asterisk holds what the files say) is still there.
+  expect(await db('apply_marks').count({ n: '*' })).toEqual([{ n: 1 }]);
 
   // Each file is whole: pjsip.conf holds every extension's complete section, nothing is left
   // over from a write in progress.

@@ -32,7 +32,9 @@ export class PrivateMariaDb {
     ]);
   }
 
+  // Idempotent: a running server is left as it is.
   async start(): Promise<void> {
+    if (this.child && this.child.exitCode === null) return;
     const child = spawn(
       'mariadbd',
       [
