@@ -17,15 +17,17 @@ trap 'bash scripts/asterisk-sandbox.sh stop >/dev/null 2>&1 || true' EXIT
 export ASTERISK_SOUNDS_DIR="$SANDBOX_DIR/usr/share/asterisk/sounds"
 export ASTERISK_SPOOL_DIR="$SANDBOX_DIR/var/spool/asterisk"
 export ASTERISK_LOG_DIR="$SANDBOX_DIR/var/log/asterisk"
-# BENCH_ONLY=stress, apply, callflow, queues, analytics or soak runs one of them. analytics needs only MariaDB
-# (BENCH_SIZES=1000000 for the 1M run alone).
+# BENCH_ONLY=stress, apply, callflow, queues, analytics, startup-memory or soak runs one of them.
+# analytics needs only MariaDB (BENCH_SIZES=1000000 for the 1M run alone). startup-memory and soak
+# measure the production build, so they build it first.
 # The apply's model-based stress test with a long seed set (CI runs two seeds of six rounds).
 if [[ -z "${BENCH_ONLY:-}" || "$BENCH_ONLY" == "stress" ]]; then
   STRESS_SEEDS=${STRESS_SEEDS:-$(seq -s, 1 20)} STRESS_ROUNDS=${STRESS_ROUNDS:-12} \
     TEST_LANES=1 npx --no-install tsx test/runner/lanes.ts src/apply/apply-stress.test.ts
 fi
-for bench in apply callflow queues analytics; do
+for bench in apply callflow queues analytics startup-memory; do
   [[ -z "${BENCH_ONLY:-}" || "$BENCH_ONLY" == "$bench" ]] || continue
+  [[ "$bench" != startup-memory ]] || npm run -s build
   npx --no-install tsx "bench/$bench.bench.ts"
 done
 # The 10-minute soak (SOAK_SECONDS) runs the production build in a network namespace of its own

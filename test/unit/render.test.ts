@@ -60,6 +60,39 @@ describe('PJSIP objects read back from the rendered file, as ARI pushes them', (
     expect(endpoint.fields).toContainEqual(['aors', '1001']);
   });
 
+  it('reads fields back as written: a value may hold "=", a field that differs is a change', () => {
+    const text = [
+      '; generated',
+      '[1001]',
+      'type = endpoint',
+      'context = sb-cos-default',
+      'set_var = SB_OUTBOUND_CID=5551234',
+      '',
+      '[1001]',
+      'type=auth',
+      'password =  a b=c ',
+      '[other]',
+      'type = transport',
+      'bind = 0.0.0.0',
+    ].join('\n');
+    const [endpoint, auth, ...rest] = pjsipObjects(text);
+    expect(rest).toEqual([]);
+    expect(endpoint!.fields).toEqual([
+      ['context', 'sb-cos-default'],
+      ['set_var', 'SB_OUTBOUND_CID=5551234'],
+    ]);
+    expect(auth!.fields).toEqual([['password', 'a b=c']]);
+    const changed = pjsipObjects(text.replace('5551234', '5551235'));
+    const diff = diffObjects(pjsipObjects(text), changed);
+    expect(diff.upserts.map((o) => `${o.type}/${o.id}`)).toEqual(['endpoint/1001']);
+    expect(diff.lostFields).toEqual([]);
+    const lost = diffObjects(
+      pjsipObjects(text),
+      pjsipObjects(text.replace('set_var = SB_OUTBOUND_CID=5551234\n', '')),
+    );
+    expect(lost.lostFields.map((o) => `${o.type}/${o.id}`)).toEqual(['endpoint/1001']);
+  });
+
   it('a changed secret updates only that auth object; a removed extension deletes endpoint first', () => {
     const before = pjsipObjects(pjsip);
     const changed = {
