@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { dirname, join } from 'node:path';
 import cron from 'node-cron';
 import { z } from 'zod';
@@ -63,9 +64,14 @@ const Env = z.object({
     .optional(),
   AMI_USERNAME: z
     .string()
-    .regex(/^[A-Za-z0-9_.@-]{1,40}$/)
+    .regex(/^[A-Za-z0-9_.@-]{1,40}$/, 'letters, digits and _ . @ - only')
     .default('switchboard'),
-  AMI_SECRET: z.string().min(1).optional(),
+  // Sent as a Login header line: a line break would start another header (an injected action).
+  AMI_SECRET: z
+    .string()
+    .min(1)
+    .regex(/^\P{Cc}+$/u, 'must not contain line breaks or other control characters')
+    .optional(),
   // PEM file of the certificate Asterisk's AMI presents (self-signed at provisioning); the
   // system CAs when unset.
   AMI_TLS_CA: z.string().min(1).optional(),
@@ -346,6 +352,21 @@ function seconds0or(min: number, max: number) {
     .refine((n) => n === 0 || (n >= min && n <= max), `0 (off) or ${min}–${max} seconds`);
 }
 
+// Only what surely stays on this host: a name such as 127.evil.example is not an address.
 function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+  const h = host.toLowerCase();
+  if (h === 'localhost') return true;
+  if (isIP(h) === 4) return h.split('.')[0] === '127';
+  return isIP(h) === 6 && isIPv6Loopback(h);
+}
+
+function isIPv6Loopback(h: string): boolean {
+  // ::1 in any of its spellings (0:0:0:0:0:0:0:1, ::0:1, …); never a mapped IPv4 address.
+  if (h.includes('.')) return false;
+  const [head = '', tail] = h.split('::');
+  const groups = (s: string) => (s === '' ? [] : s.split(':'));
+  const left = groups(head);
+  const right = tail === undefined ? [] : groups(tail);
+  const all = [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
+  return all.length === 8 && all.every((g, i) => Number.parseInt(g, 16) === (i === 7 ? 1 : 0));
 }

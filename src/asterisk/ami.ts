@@ -9,7 +9,8 @@ import type { ShownMember, ShownQueue } from './queue-show';
 // lines per message, and what Switchboard needs (TLS with a pinned certificate, ActionID-correlated
 // event lists, timeouts, reconnect) is less code than adapting a general event-emitter client.
 // One connection, logged in with Events: off (only what our
-// own actions produce comes back), opened on first use and again after any loss.
+// own actions produce comes back), opened on first use and again after any loss, including an
+// action left unanswered (a silent connection is dropped, not waited on).
 
 export interface AmiOptions {
   // tls://host:port (5039 by convention) or tcp://host:port (loopback only, see config.ts).
@@ -29,6 +30,8 @@ interface Pending {
   resolve(r: { response: Message; events: Message[] }): void;
   reject(err: Error): void;
   timer: NodeJS.Timeout;
+  // The connection it was sent on: only that connection's loss fails it.
+  socket: Socket;
 }
 
 export class AmiError extends Error {
@@ -37,6 +40,15 @@ export class AmiError extends Error {
     readonly answer: string,
   ) {
     super(`AMI ${action}: ${answer}`);
+  }
+}
+
+// Every header line we write, Login included: a CR or LF in a value would end the header and
+// start another (an injected header, or a whole injected action after a blank line).
+function checkFields(name: string, fields: Record<string, string>): void {
+  if (!/^[A-Za-z]+$/.test(name)) throw new AmiError(name, 'refusing action name');
+  for (const [k, v] of Object.entries(fields)) {
+    if (/\p{Cc}/u.test(v) || !/^[A-Za-z]+$/.test(k)) throw new AmiError(name, `refusing field ${k}`);
   }
 }
 
@@ -74,9 +86,8 @@ export class AmiClient {
     name: string,
     fields: Record<string, string> = {},
   ): Promise<{ response: Message; events: Message[] }> {
-    for (const [k, v] of Object.entries(fields)) {
-      if (/[\r\n]/.test(v) || !/^[A-Za-z]+$/.test(k)) throw new AmiError(name, `refusing field ${k}`);
-    }
+    // Before connecting, so a refused action opens nothing; send() checks again for Login.
+    checkFields(name, fields);
     if (this.closed) throw new AmiError(name, 'client closed');
     const socket = await this.connect();
     return this.send(socket, name, fields);
@@ -89,11 +100,16 @@ export class AmiClient {
   ): Promise<{ response: Message; events: Message[] }> {
     const id = `sb-${++this.seq}`;
     return new Promise((resolve, reject) => {
+      // A throw here rejects this promise: nothing is written.
+      checkFields(name, fields);
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(new AmiError(name, `no answer within ${this.timeoutMs} ms`));
+        // Silence on a connection is what a vanished host looks like (no RST, and TCP retries
+        // for ~15 min): drop it, so the next action connects anew rather than waiting on it too.
+        this.drop(socket);
       }, this.timeoutMs);
-      this.pending.set(id, { response: null, events: [], resolve, reject, timer });
+      this.pending.set(id, { response: null, events: [], resolve, reject, timer, socket });
       const lines = [
         `Action: ${name}`,
         `ActionID: ${id}`,
@@ -126,6 +142,8 @@ export class AmiClient {
             })
           : netConnect({ host, port });
       socket.setEncoding('utf8');
+      // An idle connection to a host that vanished is noticed without waiting for an action.
+      socket.setKeepAlive(true, 10_000);
       // Idle, the connection must not keep the process alive; a pending action's timer does.
       socket.unref();
       const fail = (err: Error) => {
@@ -199,9 +217,16 @@ export class AmiClient {
     p.resolve({ response: p.response ?? msg, events: p.events });
   }
 
+  // At once, not on 'close': an action started meanwhile must not be written to this socket.
+  private drop(socket: Socket): void {
+    if (this.socket === socket) this.socket = null;
+    socket.destroy();
+  }
+
   private lost(socket: Socket): void {
     if (this.socket === socket) this.socket = null;
     for (const [id, p] of this.pending) {
+      if (p.socket !== socket) continue;
       this.pending.delete(id);
       clearTimeout(p.timer);
       p.reject(new AmiError('connection', 'closed by Asterisk'));

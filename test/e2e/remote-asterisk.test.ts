@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { AmiClient, AmiControl } from '../../src/asterisk/ami';
 import { CliArgumentError } from '../../src/asterisk/cli';
 import { agentsFor } from '../../src/queues/agents';
@@ -89,6 +89,51 @@ describe('the AMI user and listener (least privilege)', () => {
       control.queueAddMember(hostile, 'PJSIP/1', { penalty: 0, memberName: 'a', stateInterface: 'PJSIP/1' }),
     ).rejects.toBeInstanceOf(CliArgumentError);
     await control.close();
+  });
+});
+
+describe('a network that goes silent (no RST, as when the Asterisk host vanishes)', () => {
+  // A TCP relay in front of the sandbox's AMI; freezing it drops every byte of the connections
+  // it holds without closing them, which is what a partition looks like from this side.
+  it('drops the connection an action went unanswered on, and reaches Asterisk again on a new one', async () => {
+    const target = new URL(testEnv.ami.url);
+    const conns: { client: Socket; upstream: Socket; frozen: boolean; closed: Promise<unknown> }[] = [];
+    const relay = createServer((client) => {
+      const upstream = connect({ host: target.hostname, port: Number(target.port) });
+      const conn = { client, upstream, frozen: false, closed: new Promise((r) => client.once('close', r)) };
+      conns.push(conn);
+      client.on('data', (d) => conn.frozen || upstream.write(d));
+      upstream.on('data', (d) => conn.frozen || client.write(d));
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+      client.on('error', () => {});
+      upstream.on('error', () => {});
+    });
+    relay.listen(0, '127.0.0.1');
+    await new Promise((r) => relay.once('listening', r));
+    const ami = new AmiClient({
+      url: `tls://127.0.0.1:${(relay.address() as AddressInfo).port}`,
+      username: 'switchboard',
+      secret: testEnv.ami.secret,
+      ca: ca(),
+      timeoutMs: 1_000,
+    });
+    try {
+      expect((await ami.action('Ping')).response['response']).toBe('Success');
+      conns[0]!.frozen = true;
+      const started = Date.now();
+      await expect(ami.action('Ping')).rejects.toThrow(/no answer within 1000 ms/);
+      // The client, not the relay or Asterisk, ends the silent connection.
+      await conns[0]!.closed;
+      expect((await ami.action('Ping')).response['response']).toBe('Success');
+      const recovered = Date.now() - started;
+      expect(conns).toHaveLength(2);
+      expect(recovered).toBeLessThan(3_000);
+    } finally {
+      await ami.close();
+      for (const c of conns) c.client.destroy();
+      await new Promise((r) => relay.close(r));
+    }
   });
 });
 

@@ -39,6 +39,42 @@ describe('ASTERISK_CONTROL', () => {
       /AMI_URL/,
     );
   });
+
+  it('takes plain TCP to a loopback address only, not to a name that merely starts like one', () => {
+    const via = (AMI_URL: string) => loadConfig({ ...base, AMI_URL, AMI_SECRET: 's' }).asteriskControl.via;
+    for (const url of [
+      'tcp://127.0.0.1:5038',
+      'tcp://127.8.9.10:5038',
+      'tcp://[::1]:5038',
+      'tcp://[0:0:0:0:0:0:0:1]:5038',
+      'tcp://localhost:5038',
+    ])
+      expect(via(url)).toBe('ami');
+    for (const url of [
+      'tcp://127.evil.example:5038',
+      'tcp://127.0.0.1.evil.example:5038',
+      'tcp://localhost.evil.example:5038',
+      'tcp://[::ffff:127.0.0.1]:5038',
+      'tcp://[::2]:5038',
+      'tcp://0177.0.0.1:5038',
+      'tcp://128.0.0.1:5038',
+    ])
+      expect(() => via(url)).toThrow(/loopback/);
+    // TLS may go anywhere: the name is checked against the certificate.
+    expect(via('tls://127.evil.example:5039')).toBe('ami');
+  });
+
+  it('refuses a secret or user name that would inject AMI headers into Login', () => {
+    const ami = { ...base, AMI_URL: 'tls://10.0.0.5:5039' };
+    for (const secret of ['s\r\nAction: Originate', 's\nx', 'a\tb', 's\u0000', 's\u007f'])
+      expect(() => loadConfig({ ...ami, AMI_SECRET: secret })).toThrow(/AMI_SECRET/);
+    expect(() => loadConfig({ ...ami, AMI_SECRET: 's', AMI_USERNAME: 'sb\r\nAction: Originate' })).toThrow(
+      /AMI_USERNAME/,
+    );
+    // Spaces and punctuation are fine in a secret.
+    const ok = loadConfig({ ...ami, AMI_SECRET: 'a b:c#"d\'é' }).asteriskControl;
+    expect(ok.via === 'ami' && ok.secret).toBe('a b:c#"d\'é');
+  });
 });
 
 describe('queuesFromStatus', () => {
