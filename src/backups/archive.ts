@@ -1,10 +1,10 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes, scryptSync } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, readFileSync } from 'node:fs';
-import { lstat, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { createInterface } from 'node:readline';
-import { PassThrough, Transform } from 'node:stream';
+import { PassThrough, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import knexFactory, { type Knex } from 'knex';
@@ -96,8 +96,13 @@ const ROOTS: Record<FileRoot, RootSpec> = {
     tops: async (base) => {
       const out: string[] = [];
       if (await isDir(join(base, 'switchboard'))) out.push('switchboard');
+      // A dot-folder is a restore's work in progress (see restore.ts), not a language.
       for (const entry of await listDir(base))
-        if (entry !== 'switchboard' && (await isDir(join(base, entry, 'switchboard'))))
+        if (
+          entry !== 'switchboard' &&
+          !entry.startsWith('.') &&
+          (await isDir(join(base, entry, 'switchboard')))
+        )
           out.push(`${entry}/switchboard`);
       return out;
     },
@@ -188,14 +193,32 @@ export function wrapKey(key: Buffer, passphrase: string): WrappedKey {
 }
 
 export function unwrapKey(wrapped: WrappedKey, passphrase: string): Buffer {
+  // The parameters come from the file: only the ones wrapKey writes are accepted, so a crafted
+  // archive cannot make the restore spend minutes of CPU or gigabytes of memory deriving a key.
+  if (
+    wrapped === null ||
+    typeof wrapped !== 'object' ||
+    wrapped.kdf !== 'scrypt' ||
+    wrapped.n !== SCRYPT.N ||
+    wrapped.r !== SCRYPT.r ||
+    wrapped.p !== SCRYPT.p ||
+    ![wrapped.salt, wrapped.iv, wrapped.tag, wrapped.data].every((v) => typeof v === 'string')
+  )
+    throw new BackupError(
+      `the backup is corrupt: ${WRAPPED_KEY} is not a key wrapped with scrypt (N=${SCRYPT.N}, r=${SCRYPT.r}, p=${SCRYPT.p})`,
+    );
   const kek = scryptSync(passphrase, Buffer.from(wrapped.salt, 'base64'), 32, {
-    N: wrapped.n,
-    r: wrapped.r,
-    p: wrapped.p,
+    N: SCRYPT.N,
+    r: SCRYPT.r,
+    p: SCRYPT.p,
     maxmem: SCRYPT.maxmem,
   });
-  const decipher = createDecipheriv('aes-256-gcm', kek, Buffer.from(wrapped.iv, 'base64'));
-  decipher.setAuthTag(Buffer.from(wrapped.tag, 'base64'));
+  const tag = Buffer.from(wrapped.tag, 'base64');
+  if (tag.length !== 16) throw new BackupError(`the backup is corrupt: ${WRAPPED_KEY} has no 16-byte tag`);
+  const decipher = createDecipheriv('aes-256-gcm', kek, Buffer.from(wrapped.iv, 'base64'), {
+    authTagLength: 16,
+  });
+  decipher.setAuthTag(tag);
   try {
     return Buffer.concat([decipher.update(Buffer.from(wrapped.data, 'base64')), decipher.final()]);
   } catch {
@@ -422,9 +445,27 @@ export interface StagedBackup {
   dir: string;
   manifest: Manifest;
   wrappedKey: WrappedKey | null;
+  // Each member's permission bits as its tar header records them (what the backup saw on disk).
+  modes: ReadonlyMap<string, number>;
   // Removes the staged copy.
   dispose(): Promise<void>;
 }
+
+export interface StageOptions {
+  // Where the private folder is made. Beside the backups by default in the CLI: os.tmpdir() is
+  // often a tmpfs, i.e. RAM, and a backup with recordings may be many gigabytes.
+  dir?: string;
+  // Bytes to leave free on the staging filesystem; staging is refused before it would dip below.
+  reserve?: number;
+}
+
+// The marker, the manifest and the wrapped key are read into memory: a header claiming more than
+// this is refused before a byte of it is read.
+export const SMALL_MEMBER_MAX = 1024 * 1024;
+const DEFAULT_RESERVE = 64 * 1024 * 1024;
+
+// tar-stream does not export the type of the members its extract yields.
+type TarEntry = ReturnType<typeof tar.extract> extends AsyncIterable<infer E> ? E : never;
 
 const MEMBER_NAME = /^(?:db\/[a-z0-9_]{1,64}\.jsonl|files\/(sounds|moh|voicemail|recordings)\/(.+))$/;
 
@@ -438,21 +479,52 @@ function checkMemberName(name: string): void {
 }
 
 // Reads the whole file into a private folder, checking as it goes: the marker first, each
-// member's name, then every member's sha256 and size against the manifest. Nothing outside that
-// folder is touched; a file that fails any check is refused with the reason.
-export async function stageBackup(file: string): Promise<StagedBackup> {
-  const dir = await mkdtemp(join(tmpdir(), 'sb-restore-'));
+// member's name and size, then every member's sha256 and size against the manifest. Nothing
+// outside that folder is touched; a file that fails any check is refused with the reason, and the
+// folder is gone.
+export async function stageBackup(file: string, opts: StageOptions = {}): Promise<StagedBackup> {
+  const parent = opts.dir ?? tmpdir();
+  await mkdir(parent, { recursive: true, mode: 0o700 });
+  const dir = await mkdtemp(join(parent, 'sb-restore-'));
   const dispose = () => rm(dir, { recursive: true, force: true });
-  try {
+  const fsInfo = await statfs(dir).catch(async (err: unknown) => {
+    await dispose();
+    throw err;
+  });
+  const budget = fsInfo.bavail * fsInfo.bsize - (opts.reserve ?? DEFAULT_RESERVE);
+  let staged = 0;
+  const extract = tar.extract();
+  // Handled at once: when the loop below refuses a member it ends the extract early, the
+  // pipeline then rejects ("premature close"), and that rejection must not go unhandled (it would
+  // end the CLI with the wrong reason and leave this folder behind). The refusal's reason wins.
+  const reading = pipeline(createReadStream(file), createGunzip(), extract);
+  // The member being read when the file turns out bad (truncated, not gzip): the pipeline ends
+  // the extract but not the member, so the member is ended here, with the reason, or its reader
+  // would wait for bytes that never come.
+  let current: { destroy(err?: Error): unknown } | null = null;
+  let refusal: unknown = null;
+  reading.catch((err: unknown) => {
+    current?.destroy(err instanceof Error ? err : new Error(String(err)));
+  });
+  const readMembers = async () => {
     const seen = new Map<string, { size: number; sha256: string }>();
+    const modes = new Map<string, number>();
     let first = true;
     let manifestText: string | null = null;
     let wrappedText: string | null = null;
-    const extract = tar.extract();
-    const reading = pipeline(createReadStream(file), createGunzip(), extract).catch((err: unknown) => {
-      throw describeReadError(err);
-    });
     for await (const entry of extract) {
+      try {
+        await readMember(entry);
+      } catch (err) {
+        // Kept before the loop's end closes the extract: the pipeline's "premature close" that
+        // follows is an effect of this refusal, not its reason.
+        refusal ??= err;
+        throw err;
+      }
+    }
+    return { seen, modes, first, manifestText, wrappedText };
+
+    async function readMember(entry: TarEntry): Promise<void> {
       const name = entry.header.name;
       if (first && name !== MARKER)
         throw new BackupError('not a Switchboard backup: the archive does not start with its marker');
@@ -462,24 +534,55 @@ export async function stageBackup(file: string): Promise<StagedBackup> {
       if (manifestText !== null)
         throw new BackupError(`the backup is corrupt: ${name} comes after the manifest, which is last`);
       if (seen.has(name)) throw new BackupError(`not a Switchboard backup: member ${name} appears twice`);
+      const size = entry.header.size ?? 0;
       const h = hasher();
       if (name === MANIFEST || name === WRAPPED_KEY || name === MARKER) {
+        if (size > SMALL_MEMBER_MAX)
+          throw new BackupError(
+            `not a Switchboard backup: ${name} is ${size} bytes (at most ${SMALL_MEMBER_MAX})`,
+          );
         const chunks: Buffer[] = [];
-        for await (const chunk of entry.pipe(h.stream)) chunks.push(chunk as Buffer);
+        current = entry;
+        await pipeline(
+          entry,
+          h.stream,
+          new Writable({
+            write(chunk: Buffer, _enc, cb) {
+              chunks.push(chunk);
+              cb();
+            },
+          }),
+        );
         const text = Buffer.concat(chunks).toString('utf8');
         if (name === MARKER && text !== `${FORMAT} ${FORMAT_VERSION}\n`)
           throw new BackupError(`not a Switchboard backup of a format this version reads: ${text.trim()}`);
         if (name === MANIFEST) manifestText = text;
         if (name === WRAPPED_KEY) wrappedText = text;
       } else {
+        staged += size;
+        if (staged > budget)
+          throw new BackupError(
+            `not enough free space to stage the backup in ${parent}: it needs more than the ${Math.max(0, budget)} bytes there are to spare (free some space, or set BACKUP_DIR on a larger filesystem)`,
+          );
         const path = join(dir, name);
         await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+        current = entry;
         await pipeline(entry, h.stream, createWriteStream(path, { mode: 0o600 }));
       }
+      current = null;
       first = false;
+      modes.set(name, (entry.header.mode ?? 0o600) & 0o777);
       if (name !== MANIFEST) seen.set(name, h.digest());
       else if (manifestText === null) throw new BackupError('the manifest is empty');
     }
+  };
+  try {
+    // A bad file ends the pipeline, and tar-stream's extract does not always end its iteration
+    // then: whichever settles first decides, so the refusal never waits for bytes that never come.
+    const failed = new Promise<never>((_, reject) => {
+      reading.catch(reject);
+    });
+    const { seen, modes, first, manifestText, wrappedText } = await Promise.race([readMembers(), failed]);
     await reading;
     if (first) throw new BackupError('not a Switchboard backup: the archive is empty');
     if (manifestText === null)
@@ -494,15 +597,23 @@ export async function stageBackup(file: string): Promise<StagedBackup> {
     }
     for (const name of listed.keys())
       if (!seen.has(name)) throw new BackupError(`the backup is incomplete: ${name} is missing`);
-    return {
-      dir,
-      manifest,
-      wrappedKey: wrappedText === null ? null : (JSON.parse(wrappedText) as WrappedKey),
-      dispose,
-    };
+    let wrappedKey: WrappedKey | null = null;
+    if (wrappedText !== null) {
+      try {
+        wrappedKey = JSON.parse(wrappedText) as WrappedKey;
+      } catch {
+        throw new BackupError(`the backup is corrupt: ${WRAPPED_KEY} is not JSON`);
+      }
+    }
+    return { dir, manifest, wrappedKey, modes, dispose };
   } catch (err) {
+    // The loop may have stopped early: stop reading the file too, and let the pipeline settle
+    // before the folder goes, so no write lands in it afterwards.
+    extract.destroy();
+    await reading.catch(() => undefined);
     await dispose();
-    throw err instanceof BackupError ? err : describeReadError(err);
+    const reason = refusal ?? err;
+    throw reason instanceof BackupError ? reason : describeReadError(reason);
   }
 }
 
@@ -563,10 +674,18 @@ export function stagedFiles(
       root: match[1] as FileRoot,
       rel: match[2] as string,
       path: join(staged.dir, m.name),
-      mode: 0o644,
+      mode: restoredMode(match[1] as FileRoot, staged.modes.get(m.name)),
     });
   }
   return out;
+}
+
+// The mode the backup recorded, never more open than Asterisk needs: greetings and music on hold
+// at most 0644, voicemail and recordings (callers' words) at most 0640. The owner keeps read and
+// write whatever the header says, or Switchboard could not replace the file later.
+export function restoredMode(root: FileRoot, recorded: number | undefined): number {
+  const cap = root === 'voicemail' || root === 'recordings' ? 0o640 : 0o644;
+  return ((recorded ?? cap) & cap) | 0o600;
 }
 
 export function rootBase(root: FileRoot, src: Omit<BackupSources, 'databaseUrl'>): string {
@@ -578,3 +697,9 @@ export async function rootTops(root: FileRoot, src: Omit<BackupSources, 'databas
 }
 
 export { exactKnex, type WrappedKey };
+
+// The top-level entries of `base` that a root's files would occupy (for a folder laid out like
+// the root, e.g. a restore's staging copy of it).
+export function topsIn(root: FileRoot, base: string): Promise<string[]> {
+  return ROOTS[root].tops(base);
+}

@@ -1,8 +1,18 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import * as tar from 'tar-stream';
 import {
@@ -319,6 +329,39 @@ describe('backup and restore', () => {
     });
     expect(download.status).toBe(200);
     expect(sha(Buffer.from(await download.arrayBuffer()))).toBe(sha(readFileSync(backupFile)));
+    // A download the client abandons part-way closes the file: no descriptor stays open on it.
+    const big = join(backupDir, 'switchboard-20000101-000000-abcdef.tar.gz');
+    writeFileSync(big, Buffer.alloc(64 * 1024 * 1024));
+    const openOnBig = () =>
+      readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(join('/proc/self/fd', fd)) === big;
+        } catch {
+          return false;
+        }
+      }).length;
+    try {
+      for (let i = 0; i < 3; i++) {
+        await new Promise<void>((resolve, reject) => {
+          const req = httpGet(
+            `${a.url}/api/v1/backups/${basename(big)}/download`,
+            { headers: { authorization: `Bearer ${a.tokens.admin}` } },
+            (res) => {
+              res.once('data', () => {
+                req.destroy();
+                resolve();
+              });
+            },
+          );
+          req.on('error', (err) => (req.destroyed ? undefined : reject(err)));
+        });
+      }
+      const deadline = Date.now() + 5_000;
+      while (openOnBig() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(openOnBig()).toBe(0);
+    } finally {
+      rmSync(big, { force: true });
+    }
     // Not for other roles, and not for names outside the backup folder's pattern.
     expect((await a.api('GET', '/api/v1/backups', { token: a.tokens.supervisor })).status).toBe(403);
     expect((await a.api('GET', '/api/v1/backups/..%2Fsecrets.key/download')).status).toBe(404);

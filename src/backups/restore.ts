@@ -1,5 +1,8 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import type { Knex } from 'knex';
 import { availableMigrations, createKnex } from '../db/knex';
 import type { SealedColumn } from '../db/sealed-columns';
@@ -21,6 +24,7 @@ import {
   stageBackup,
   stagedFiles,
   stagedRows,
+  topsIn,
   unwrapKey,
 } from './archive';
 
@@ -49,6 +53,8 @@ export interface RestoreOptions {
   installKey: Buffer;
   sealed: readonly SealedColumn[];
   log?: (line: string) => void;
+  // Where the backup is unpacked while it is checked (default: the system's temporary folder).
+  stagingDir?: string;
 }
 
 export interface RestoreResult {
@@ -63,7 +69,7 @@ export interface RestoreResult {
 // brings the schema up to this version and puts the files back.
 export async function restoreBackup(file: string, opts: RestoreOptions): Promise<RestoreResult> {
   const say = opts.log ?? (() => undefined);
-  const staged = await stageBackup(file);
+  const staged = await stageBackup(file, opts.stagingDir ? { dir: opts.stagingDir } : {});
   const db = createKnex(opts.databaseUrl, { min: 0, max: 1 });
   try {
     const { manifest } = staged;
@@ -82,7 +88,7 @@ export async function restoreBackup(file: string, opts: RestoreOptions): Promise
 
     const oldKey = backupKey(staged, opts);
     const resealFrom = oldKey && keyId(oldKey) !== keyId(opts.installKey) ? oldKey : null;
-    await checkSealedValues(staged, opts.sealed, oldKey ?? opts.installKey);
+    await checkStagedTables(staged, opts.sealed, oldKey ?? opts.installKey);
 
     const tables = await baseTables(db);
     const completed = tables.includes('knex_migrations')
@@ -118,8 +124,13 @@ export async function restoreBackup(file: string, opts: RestoreOptions): Promise
       opts.installKey,
     );
     say(
-      `${rows} rows restored${resealed > 0 ? `, ${resealed} secrets re-sealed with this install's key` : ''}`,
+      `${rows} rows restored${resealed > 0 ? `, ${resealed} secrets re-sealed with this install's key` : ''}; every session signed out`,
     );
+    const tokens = manifest.tables.find((t) => t.name === 'api_tokens')?.rows ?? 0;
+    if (tokens > 0)
+      say(
+        `${tokens} API tokens restored as they were at ${manifest.created_at}: a token revoked since then works again until it is revoked again`,
+      );
     await db.migrate.latest();
     const files = await restoreFiles(staged, opts.files);
     say(`${files} files restored`);
@@ -148,34 +159,93 @@ function backupKey(staged: StagedBackup, opts: RestoreOptions): Buffer | null {
   return key;
 }
 
-// Every sealed value must open with the key it was sealed with; found now, not half-way.
-async function checkSealedValues(
+const TABLE_NAME = /^[a-z0-9_]{1,64}$/;
+
+// Every staged table, read once before anything changes: the manifest's tables and the db/
+// members agree, each file is its header and rows of the header's width, and every sealed value
+// opens with the key it was sealed with. Found now, not half-way through a restore.
+async function checkStagedTables(
   staged: StagedBackup,
   sealed: readonly SealedColumn[],
   key: Buffer,
 ): Promise<void> {
-  const present = new Set(staged.manifest.tables.map((t) => t.name));
-  for (const c of sealed) {
-    if (!present.has(c.table)) continue;
-    let index = -1;
-    for await (const item of stagedRows(staged, c.table)) {
-      if ('columns' in item) {
-        index = item.columns.indexOf(c.column);
-        if (index < 0) break;
+  const { manifest } = staged;
+  const listed = new Set<string>();
+  for (const t of manifest.tables) {
+    if (typeof t?.name !== 'string' || !TABLE_NAME.test(t.name))
+      throw new BackupError(
+        `the backup is corrupt: its manifest lists a table named ${JSON.stringify(t?.name)}`,
+      );
+    if (listed.has(t.name))
+      throw new BackupError(`the backup is corrupt: its manifest lists ${t.name} twice`);
+    listed.add(t.name);
+  }
+  const members = new Set(manifest.members.map((m) => m.name));
+  for (const name of listed)
+    if (!members.has(`db/${name}.jsonl`))
+      throw new BackupError(
+        `the backup is incomplete: it lists the table ${name} but has no db/${name}.jsonl`,
+      );
+  for (const m of members) {
+    const match = /^db\/(.+)\.jsonl$/.exec(m);
+    if (match && !listed.has(match[1] as string))
+      throw new BackupError(`the backup is corrupt: ${m} is not a table its manifest lists`);
+  }
+  for (const t of manifest.tables) {
+    const sealedHere = sealed.filter((c) => c.table === t.name);
+    const file = join(staged.dir, 'db', `${t.name}.jsonl`);
+    const corrupt = (why: string) => new BackupError(`the backup is corrupt: db/${t.name}.jsonl ${why}`);
+    let columns: string[] | null = null;
+    let sealedAt: number[] = [];
+    let rows = 0;
+    let lineNo = 0;
+    for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+      lineNo++;
+      if (!line) continue;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(line);
+      } catch {
+        throw corrupt(`line ${lineNo} is not JSON`);
+      }
+      if (columns === null) {
+        const h = parsed as { table?: unknown; columns?: unknown };
+        if (h?.table !== t.name) throw corrupt(`names the table ${JSON.stringify(h?.table)}`);
+        if (
+          !Array.isArray(h.columns) ||
+          h.columns.length === 0 ||
+          !h.columns.every((c) => typeof c === 'string' && TABLE_NAME.test(c))
+        )
+          throw corrupt('has no valid column list');
+        columns = h.columns as string[];
+        sealedAt = sealedHere.map((c) => (columns as string[]).indexOf(c.column)).filter((i) => i >= 0);
         continue;
       }
-      const v = item.row[index];
-      if (typeof v !== 'string' || !isSealed(v)) continue;
-      try {
-        unsealWith(key, v);
-      } catch (err) {
-        if (err instanceof SealingError)
-          throw new BackupError(
-            `the backup's ${c.table}.${c.column} values do not open with its secrets key`,
-          );
-        throw err;
+      if (!Array.isArray(parsed) || parsed.length !== columns.length)
+        throw corrupt(`line ${lineNo} is not a row of ${columns.length} values`);
+      for (const v of parsed)
+        if (
+          !(v === null || typeof v === 'string' || typeof v === 'number') &&
+          !(typeof v === 'object' && typeof (v as { b64?: unknown }).b64 === 'string')
+        )
+          throw corrupt(`line ${lineNo} holds a value that is not a column's`);
+      rows++;
+      for (const i of sealedAt) {
+        const v = parsed[i] as Cell;
+        if (typeof v !== 'string' || !isSealed(v)) continue;
+        try {
+          unsealWith(key, v);
+        } catch (err) {
+          if (err instanceof SealingError)
+            throw new BackupError(
+              `the backup's ${t.name}.${columns[i] ?? ''} values do not open with its secrets key`,
+            );
+          throw err;
+        }
       }
     }
+    if (columns === null) throw corrupt('is empty');
+    if (rows !== t.rows) throw corrupt(`holds ${rows} rows, its manifest says ${t.rows}`);
   }
 }
 
@@ -239,6 +309,9 @@ async function loadRows(
         }
         await flush();
       }
+      // A session is a sign-in on this install, not configuration: the backup's would let
+      // whoever held one then in now, and the signed-in admin's own is gone with the old rows.
+      if (present.includes('sessions')) await tx('sessions').del();
       await tx.raw('SET FOREIGN_KEY_CHECKS = 1');
     });
   } finally {
@@ -248,7 +321,9 @@ async function loadRows(
 }
 
 // Each root the backup covers is replaced: what Switchboard had there goes, the backup's comes
-// back. Recordings are left alone when the backup holds none.
+// back. Recordings are left alone when the backup holds none. Per root the backup's files are
+// first copied into a dot-folder beside them, then renamed into place, so a full disk part-way
+// leaves the old files as they were.
 async function restoreFiles(staged: StagedBackup, dirs: Omit<BackupSources, 'databaseUrl'>): Promise<number> {
   const roots: FileRoot[] = ['sounds', 'moh', 'voicemail'];
   if (staged.manifest.includes.recordings) roots.push('recordings');
@@ -256,13 +331,42 @@ async function restoreFiles(staged: StagedBackup, dirs: Omit<BackupSources, 'dat
   let count = 0;
   for (const root of roots) {
     const base = rootBase(root, dirs);
-    for (const top of await rootTops(root, dirs)) await rm(join(base, top), { recursive: true, force: true });
-    for (const f of files) {
-      if (f.root !== root) continue;
-      const to = join(base, f.rel);
-      await mkdir(dirname(to), { recursive: true, mode: 0o755 });
-      await atomicCopy(f.path, to);
-      count++;
+    await mkdir(base, { recursive: true, mode: 0o755 });
+    const tag = randomBytes(6).toString('hex');
+    const fresh = join(base, `.sb-restore-${tag}`);
+    const old = join(base, `.sb-old-${tag}`);
+    try {
+      await mkdir(fresh, { mode: 0o755 });
+      for (const f of files) {
+        if (f.root !== root) continue;
+        const to = join(fresh, f.rel);
+        await mkdir(dirname(to), { recursive: true, mode: 0o755 });
+        await atomicCopy(f.path, to, f.mode);
+        count++;
+      }
+      await mkdir(old, { mode: 0o700 });
+      const moved: string[] = [];
+      const placed: string[] = [];
+      try {
+        for (const top of await rootTops(root, dirs)) {
+          await mkdir(dirname(join(old, top)), { recursive: true });
+          await rename(join(base, top), join(old, top));
+          moved.push(top);
+        }
+        for (const top of await topsIn(root, fresh)) {
+          await mkdir(dirname(join(base, top)), { recursive: true, mode: 0o755 });
+          await rename(join(fresh, top), join(base, top));
+          placed.push(top);
+        }
+      } catch (err) {
+        // Renames within one folder: should one fail, the old files go back where they were.
+        for (const top of placed) await rm(join(base, top), { recursive: true, force: true });
+        for (const top of moved) await rename(join(old, top), join(base, top)).catch(() => undefined);
+        throw err;
+      }
+      await rm(old, { recursive: true, force: true });
+    } finally {
+      await rm(fresh, { recursive: true, force: true });
     }
   }
   return count;

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import type { Router } from 'express';
 import type { Deps } from '../deps';
 import { ADMIN, apiRouter } from '../http/api';
@@ -65,13 +66,9 @@ export function backupRoutes(deps: Deps): Router {
       res.type('application/gzip');
       res.attachment(params['name'] ?? 'backup.tar.gz');
       res.set('Cache-Control', 'private, no-store');
-      await new Promise<void>((resolve, reject) => {
-        const stream = createReadStream(path);
-        stream.on('error', reject);
-        res.on('finish', resolve);
-        res.on('close', resolve);
-        stream.pipe(res);
-      });
+      // pipeline closes the file when the client goes away mid-download, and a read error ends
+      // the connection (its headers are already sent: no error page can follow them).
+      await pipeline(createReadStream(path), res).catch(() => res.destroy());
       return undefined;
     },
   );

@@ -128,7 +128,8 @@ export async function recentJobs(db: Knex, limit = 10): Promise<BackupJob[]> {
 // Runs backups in the background, one at a time per process, and records each in backup_jobs.
 export class BackupRunner {
   private current: Promise<unknown> | null = null;
-  private recovered: Promise<void> = Promise.resolve();
+  // null: the start-up clean-up is still owed (its last attempt failed).
+  private recovered: Promise<void> | null = Promise.resolve();
 
   constructor(
     private readonly db: Knex,
@@ -147,7 +148,7 @@ export class BackupRunner {
     });
     this.current = claimed;
     try {
-      await this.recovered;
+      await this.ready();
       const [id] = (await this.db('backup_jobs').insert({
         status: 'running',
         file_name: name,
@@ -169,13 +170,22 @@ export class BackupRunner {
   // At start nothing runs yet: a job still "running" was cut short by a stop or a crash, and a
   // .partial file is what it left behind.
   // Resolves once recover() has run: a listing before that would show a stale job as running.
+  // A clean-up that failed (the database away at start) is tried again by the next caller rather
+  // than kept: a rejected promise held here would fail every listing and backup until a restart.
   ready(): Promise<void> {
+    if (this.recovered === null) {
+      const attempt = this.cleanUp();
+      this.recovered = attempt;
+      attempt.catch(() => {
+        if (this.recovered === attempt) this.recovered = null;
+      });
+    }
     return this.recovered;
   }
 
   recover(): Promise<void> {
-    this.recovered = this.cleanUp();
-    return this.recovered;
+    this.recovered = null;
+    return this.ready();
   }
 
   private async cleanUp(): Promise<void> {

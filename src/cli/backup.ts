@@ -51,6 +51,8 @@ export async function backupCommand(args: string[], flags: BackupFlags): Promise
       installKey: sealingKey(),
       sealed: FEATURES.flatMap((f) => f.sealed ?? []),
       log: (line) => process.stderr.write(`${line}\n`),
+      // Unpacked beside the backups, not in os.tmpdir() (often RAM): a backup may be gigabytes.
+      stagingDir: config.backup.dir,
     });
     process.stderr.write(
       `restored the backup of ${result.manifest.created_at} in ${Date.now() - started} ms: start Switchboard (or restart it) and its start-up apply renders the configuration from the restored database\n`,

@@ -24,14 +24,14 @@ export async function atomicWrite(path: string, content: string, mode = 0o644): 
   }
 }
 
-// The same for a copy of the file at `from`, made readable (0644) for Asterisk. The temp file's
-// name starts with a dot, so a directory scan (Asterisk's music on hold) skips it while it is
-// half written.
-export async function atomicCopy(from: string, to: string): Promise<void> {
+// The same for a copy of the file at `from`, made readable (0644 unless told) for Asterisk. The
+// temp file's name starts with a dot, so a directory scan (Asterisk's music on hold) skips it
+// while it is half written.
+export async function atomicCopy(from: string, to: string, mode = 0o644): Promise<void> {
   const tmp = tempBeside(to);
   try {
     await copyFile(from, tmp);
-    await chmod(tmp, 0o644);
+    await chmod(tmp, mode);
     const fh = await open(tmp, 'r');
     await fh.sync().finally(() => fh.close());
     await rename(tmp, to);
