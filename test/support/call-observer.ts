@@ -12,7 +12,9 @@ export interface DialplanStep {
   exten: string;
   app: string;
   data: string;
-  // When the event arrived (Date.now()): the next step's minus this one's is how long it ran.
+  // When Asterisk ran the step (the event's own timestamp, else when it arrived): the next
+  // step's minus this one's is how long it ran. Asterisk's clock, not the test's: the test
+  // process runs at a low priority and may read a burst of events late on a loaded machine.
   at: number;
 }
 
@@ -34,6 +36,7 @@ interface ChannelEvent {
   };
   dialplan_app?: string;
   dialplan_app_data?: string;
+  timestamp?: string; // e.g. 2026-12-08T01:36:40.158+0000
 }
 
 export class CallObserver {
@@ -80,7 +83,7 @@ export class CallObserver {
         exten: ch.dialplan.exten,
         app: e.dialplan_app ?? '',
         data: e.dialplan_app_data ?? '',
-        at: Date.now(),
+        at: (e.timestamp && Date.parse(e.timestamp)) || Date.now(),
       });
     }
   }

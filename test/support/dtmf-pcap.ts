@@ -82,12 +82,15 @@ export function dtmfPcap(
     busy.push([at - 20_000, at + (key.at(-1)?.offsetUs ?? 0) + 20_000]);
   });
   // A real phone or carrier sends audio all along (silence included), and Asterisk hangs up a
-  // call that sends none for RTP_TIMEOUT_SECONDS: PCMU silence, 20 ms a packet, from just after
-  // the last key to fillMs. Not between keys: with audio between them, a loaded CI machine saw
-  // Asterisk report keys twice ("0470000063" arrived as "047700000000006633").
+  // call that sends none for RTP_TIMEOUT_SECONDS: PCMU silence, 20 ms a packet, before the first
+  // key and from just after the last one to fillMs. Before: sipp paces a capture from its first
+  // packet, so the silence is what makes leadMs a real wait. Not between keys: with audio between
+  // them, a loaded CI machine saw Asterisk report keys twice ("0470000063" as "047700000000006633").
   const template = readKey('0')[0]!.frame;
-  const afterKeys = Math.max(0, ...busy.map(([, to]) => to)) + 100_000;
-  for (let at = afterKeys; at < (opts.fillMs ?? 0) * 1000; at += 20_000) {
+  const beforeKeys = Math.min(...busy.map(([from]) => from));
+  const afterKeys = Math.max(...busy.map(([, to]) => to)) + 100_000;
+  for (let at = 0; at < (opts.fillMs ?? 0) * 1000; at += 20_000) {
+    if (at >= beforeKeys && at <= afterKeys) continue;
     const frame = silenceFrame(template);
     const rtp = rtpOffset(frame);
     frame.writeUInt32BE((8000 + Math.floor((at / 1_000_000) * 8000)) >>> 0, rtp + 4);
