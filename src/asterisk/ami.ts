@@ -2,7 +2,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { type AsteriskArg, asteriskArg, type RegistrationLine } from './cli';
 import type { AsteriskControl } from './control';
-import type { ShownMember, ShownQueue } from './queue-show';
+import { DEVICE_STATES, type ShownMember, type ShownQueue } from './queue-show';
 
 // The Asterisk Manager Interface, for a Switchboard that reaches Asterisk over the network only
 // (ASTERISK_CONTROL=ami). Hand-written rather than a dependency: the protocol is a few header
@@ -248,19 +248,6 @@ export class AmiClient {
     });
   }
 }
-
-// Asterisk's device states by number (AST_DEVICE_*), as `queue show` names them.
-const DEVICE_STATES = [
-  'Unknown',
-  'Not in use',
-  'In use',
-  'Busy',
-  'Invalid',
-  'Unavailable',
-  'Ringing',
-  'Ring+Inuse',
-  'On Hold',
-];
 
 const int = (v: string | undefined) => {
   const n = Number.parseInt(v ?? '', 10);

@@ -71,7 +71,10 @@ export function parseQueueShow(output: string): Map<string, ShownQueue> {
   return queues;
 }
 
-const DEVICE_STATES = [
+// Asterisk's device states as `queue show` names them, by number (AST_DEVICE_*, which the AMI's
+// QueueMember events give).
+export const DEVICE_STATES: readonly string[] = [
+  'Unknown',
   'Not in use',
   'In use',
   'Busy',
@@ -80,7 +83,6 @@ const DEVICE_STATES = [
   'Ringing',
   'Ring+Inuse',
   'On Hold',
-  'Unknown',
 ];
 
 function parseMemberLine(line: string): ShownMember | null {

@@ -161,7 +161,7 @@ it('MariaDB stopped for 60 s: calls go on, the API answers 503 and accepts nothi
   // Calls: a new internal call, a carrier's call and a voicemail, all while the database is away.
   const c1004 = await phoneFor('1004', secrets.get('1004')!);
   await succeeded(register(c1004));
-  await succeeded(placeCall(c1004, '1005', { talkMs: 3_000 }));
+  const internalCall = await succeeded(placeCall(c1004, '1005', { talkMs: 3_000 }));
   const inbound = await callFromTrunk({
     did: DID,
     callerId: CARRIER_CALLER,
@@ -181,6 +181,8 @@ it('MariaDB stopped for 60 s: calls go on, the API answers 503 and accepts nothi
     code: 0,
     why: '',
   });
+  // Each asserted above; counted for the figure.
+  const outageCalls = [internalCall.code === 0, inbound.ok, vm.code === 0];
   internalCallee.kill();
   inboundCallee.kill();
   // Still down: all of the above happened inside the outage (which lasts at least 60 s, longer
@@ -257,5 +259,9 @@ it('MariaDB stopped for 60 s: calls go on, the API answers 503 and accepts nothi
   const rolled = await app.sb.analytics.rollup();
   expect(rolled.journeys).toBeGreaterThanOrEqual(4);
   expect(smtp.received).toHaveLength(1);
-  recordFigure('database outage: calls placed during the outage that worked', 3, 'of 3');
+  recordFigure(
+    'database outage: calls placed during the outage that worked',
+    outageCalls.filter(Boolean).length,
+    `of ${outageCalls.length}`,
+  );
 });
